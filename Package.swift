@@ -1,0 +1,41 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "authd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "authd", targets: ["authd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // Thin system-library shims.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        .target(name: "CLinux", path: "Sources/CLinux"),
+
+        .target(name: "EventLoop", dependencies: ["CLinux"]),
+        .target(name: "HTTPParser"),
+        .target(
+            name: "AuthService",
+            dependencies: ["EventLoop", "HTTPParser", "CSQLite", "CCrypt"]
+        ),
+        .executableTarget(
+            name: "authd",
+            dependencies: [
+                "AuthService", "EventLoop", "HTTPParser", "CLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CLinux"]),
+        .testTarget(name: "HTTPParserTests", dependencies: ["HTTPParser"]),
+        .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "CSQLite"]),
+        .testTarget(name: "authdTests", dependencies: ["authd"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

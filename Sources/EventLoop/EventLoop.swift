@@ -1,0 +1,2 @@
+/// Placeholder until the reactor lands.
+public enum EventLoopModule {}

@@ -1,0 +1,1 @@
+print("authd: not wired yet")

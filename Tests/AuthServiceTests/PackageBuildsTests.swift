@@ -1,0 +1,6 @@
+import Testing
+@testable import AuthService
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import EventLoop
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}

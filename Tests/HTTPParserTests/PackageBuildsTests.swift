@@ -1,0 +1,6 @@
+import Testing
+@testable import HTTPParser
+
+@Test func moduleLinks() {
+    #expect(Bool(true))
+}
