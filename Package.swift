@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "authd", targets: ["authd"]),
+        .library(name: "EventLoop", targets: ["EventLoop"]),
+        .library(name: "HTTPParser", targets: ["HTTPParser"]),
+        .library(name: "AuthService", targets: ["AuthService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,0 +1,1 @@
+print("reactor benchmark: not written yet")
