@@ -24,7 +24,10 @@ let package = Package(
         .target(name: "HTTPParser"),
         .target(
             name: "AuthService",
-            dependencies: ["EventLoop", "HTTPParser", "CSQLite", "CCrypt"]
+            dependencies: [
+                "EventLoop", "HTTPParser", "CSQLite", "CCrypt",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "authd",
@@ -38,7 +41,11 @@ let package = Package(
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CLinux"]),
         .testTarget(name: "HTTPParserTests", dependencies: ["HTTPParser"]),
         .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "CSQLite"]),
-        .testTarget(name: "authdTests", dependencies: ["authd"]),
+        .testTarget(
+            name: "authdTests",
+            dependencies: ["authd"],
+            resources: [.copy("Resources")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

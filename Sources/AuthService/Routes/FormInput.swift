@@ -1,0 +1,35 @@
+import HTTPParser
+
+/// The form fields of a request body, with the checks every route shares.
+struct FormInput {
+    private let fields: FormFields
+
+    /// Decodes the body by its Content-Type; a bad body becomes the answer to send instead.
+    init(_ request: Request) throws(FormInputError) {
+        do {
+            fields = try FormDecoder.decode(
+                body: request.body, contentType: request.headers.first("Content-Type"))
+        } catch {
+            throw FormInputError(answer: ErrorAnswer.make(error.status, error.message))
+        }
+    }
+
+    /// A field that must be present and not blank.
+    func required(_ name: String) throws(FormInputError) -> String {
+        guard let value = fields[name], value.contains(where: { !$0.isWhitespace }) else {
+            throw FormInputError(answer: ErrorAnswer.make(400, "missing field: \(name)"))
+        }
+        return value
+    }
+
+    /// A field that may be absent (absent and empty are the same here).
+    func optional(_ name: String) -> String? {
+        guard let value = fields[name], !value.isEmpty else { return nil }
+        return value
+    }
+}
+
+/// A request whose form could not be used; carries the answer to send.
+struct FormInputError: Error {
+    let answer: Response
+}

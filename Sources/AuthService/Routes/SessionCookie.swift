@@ -1,0 +1,31 @@
+import HTTPParser
+
+/// The `session_id` cookie: reading it from requests and writing it on answers.
+public struct SessionCookie: Sendable {
+    static let name = "session_id"
+    /// Adds `Secure`; off by default so plain-http clients on localhost keep sending the cookie.
+    public var secure: Bool
+
+    public init(secure: Bool = false) {
+        self.secure = secure
+    }
+
+    /// The session id the request carries, if any (several Cookie headers are all searched).
+    static func sessionID(in request: Request) -> String? {
+        for header in request.headers.values("Cookie") {
+            if let value = CookieParser.value(named: name, in: header), !value.isEmpty {
+                return value
+            }
+        }
+        return nil
+    }
+
+    func setting(_ sessionID: String) -> (name: String, value: String) {
+        ("Set-Cookie", "\(Self.name)=\(sessionID); Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : ""))
+    }
+
+    /// Tells the browser to drop the cookie.
+    func clearing() -> (name: String, value: String) {
+        ("Set-Cookie", "\(Self.name)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : ""))
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import AuthService
+import EventLoop
+import Glibc
+import Logging
+
+/// The authd daemon: parses flags (or `AUTHD_*` variables) and runs the service until SIGTERM/SIGINT.
+@main
+struct AuthdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "authd",
+        abstract: "User-authentication HTTP service (register, log in, profile, log out, reset password)."
+    )
+
+    @Option(help: "Address to listen on, IPv4 or IPv6 (AUTHD_HOST).")
+    var host: String = Environment.string("AUTHD_HOST") ?? "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free one and the log says which (AUTHD_PORT).")
+    var port: Int = Environment.int("AUTHD_PORT") ?? 5000
+
+    @Option(help: "SQLite database file, created if missing, never wiped (AUTHD_DATABASE).")
+    var database: String = Environment.string("AUTHD_DATABASE") ?? "authd.db"
+
+    @Option(help: "bcrypt cost for new hashes, 4...31; the seed uses 12 (AUTHD_BCRYPT_COST).")
+    var bcryptCost: Int = Environment.int("AUTHD_BCRYPT_COST") ?? 12
+
+    @Option(help: "Threads hashing passwords; default one per core (AUTHD_HASH_THREADS).")
+    var hashThreads: Int = Environment.int("AUTHD_HASH_THREADS") ?? AuthConfiguration().hashThreads
+
+    @Option(help: "Password jobs allowed to wait for a hash thread before 503 (AUTHD_HASH_QUEUE).")
+    var hashQueue: Int = Environment.int("AUTHD_HASH_QUEUE") ?? 1024
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (AUTHD_LOG_LEVEL).")
+    var logLevel: Logger.Level = Environment.string("AUTHD_LOG_LEVEL").flatMap(Logger.Level.init) ?? .info
+
+    @Option(help: "Seconds a client has to send a whole request before 408 (AUTHD_REQUEST_TIMEOUT).")
+    var requestTimeout: Int = Environment.int("AUTHD_REQUEST_TIMEOUT") ?? 10
+
+    @Option(help: "Seconds an idle keep-alive connection stays open (AUTHD_IDLE_TIMEOUT).")
+    var idleTimeout: Int = Environment.int("AUTHD_IDLE_TIMEOUT") ?? 60
+
+    @Option(help: "Largest request body in bytes before 413 (AUTHD_MAX_BODY).")
+    var maxBody: Int = Environment.int("AUTHD_MAX_BODY") ?? 65536
+
+    @Option(help: "Seconds SIGTERM waits for requests in flight (AUTHD_SHUTDOWN_GRACE).")
+    var shutdownGrace: Int = Environment.int("AUTHD_SHUTDOWN_GRACE") ?? 10
+
+    @Flag(help: "Mark the session cookie Secure (only for HTTPS deployments) (AUTHD_COOKIE_SECURE).")
+    var cookieSecure: Bool = Environment.bool("AUTHD_COOKIE_SECURE")
+
+    func validate() throws {
+        guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
+        guard hashThreads >= 1 else { throw ValidationError("--hash-threads must be at least 1") }
+        guard hashQueue >= 1 else { throw ValidationError("--hash-queue must be at least 1") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard requestTimeout >= 1, idleTimeout >= 1, shutdownGrace >= 0, maxBody >= 0 else {
+            throw ValidationError("timeouts must be at least 1 second and sizes not negative")
+        }
+    }
+
+    func run() throws {
+        let logger = LogSetup.bootstrap(level: logLevel)
+        _ = Reactor.raiseFileLimit()
+        let reactor = try Reactor()
+        // Signals must be routed before Auth starts its threads, so every thread blocks them.
+        var server: HTTPServer?
+        try reactor.onSignals([SIGTERM, SIGINT]) { signal in
+            logger.info("stopping", metadata: ["signal": "\(signal)"])
+            server?.drain { reactor.stop() }
+        }
+
+        let auth: Auth
+        do {
+            auth = try Auth(configuration: AuthConfiguration(
+                databasePath: database, bcryptCost: bcryptCost, hashThreads: hashThreads,
+                hashQueueLimit: hashQueue))
+        } catch {
+            logger.critical("cannot open database", metadata: ["path": "\(database)", "error": "\(error)"])
+            throw ExitCode(1)
+        }
+        var settings = ServerSettings()
+        settings.limits.maxBodyBytes = maxBody
+        settings.requestTimeoutMilliseconds = Int64(requestTimeout) * 1000
+        settings.idleTimeoutMilliseconds = Int64(idleTimeout) * 1000
+        settings.shutdownGraceMilliseconds = shutdownGrace * 1000
+        let routes = AuthRoutes(auth: auth, cookie: SessionCookie(secure: cookieSecure), logger: logger)
+        let http = HTTPServer(reactor: reactor, routes: routes, settings: settings, logger: logger)
+        server = http
+        let boundPort: Int
+        do {
+            boundPort = try http.listen(host: host, port: port, reusePort: false)
+        } catch {
+            logger.critical("cannot listen", metadata: ["address": "\(host):\(port)", "error": "\(error)"])
+            auth.shutdown()
+            throw ExitCode(1)
+        }
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        logger.info("listening on http://\(shownHost):\(boundPort)", metadata: [
+            "database": "\(database)", "bcrypt_cost": "\(bcryptCost)", "hash_threads": "\(hashThreads)",
+        ])
+        try reactor.run()
+        auth.shutdown()
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,15 @@
+import Logging
+
+/// One line per event on stderr, so journald keeps them.
+enum LogSetup {
+    static func bootstrap(level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "authd")
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,224 @@
+import EventLoop
+import HTTPParser
+
+/// One client connection: feeds the parser, dispatches requests, writes answers in request order,
+/// and enforces the request and idle deadlines. Loop thread only.
+final class HTTPConnection: ConnectionHandler {
+    private let connection: Connection
+    private unowned let server: HTTPServer
+    private var parser: RequestParser
+
+    /// Sequence numbers: requests get them in arrival order; answers are written in that order.
+    private var nextSequence: UInt64 = 0
+    private var nextToWrite: UInt64 = 0
+    /// Answers that finished before an earlier one (pipelining); rarely non-empty.
+    private var parked: [UInt64: Answer] = [:]
+    /// The last request to answer before closing (a `Connection: close`, an error, a drain).
+    private var lastSequence: UInt64?
+    private var closed = false
+
+    private var partialSince: Int64?
+    private var continueSent = false
+    private var deadline: Int64 = .max
+    private var timer: TimerHandle?
+    private var timerFiresAt: Int64 = .max
+
+    private struct Answer {
+        var response: Response
+        var keepAlive: Bool
+        var omitBody: Bool
+    }
+
+    init(_ connection: Connection, server: HTTPServer) {
+        self.connection = connection
+        self.server = server
+        self.parser = RequestParser(limits: server.settings.limits)
+    }
+
+    private var inFlight: Int { Int(nextSequence - nextToWrite) }
+    private var stoppedParsing: Bool { lastSequence != nil }
+
+    func start() {
+        // A fresh connection must send its first request within the request timeout.
+        partialSince = MonotonicClock.milliseconds()
+        setDeadline(partialSince! + server.settings.requestTimeoutMilliseconds)
+    }
+
+    // MARK: ConnectionHandler
+
+    func connection(_ c: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+        guard !stoppedParsing else { return input.count }
+        var consumed = 0
+        var completedOne = false
+        parsing: while consumed < input.count && !stoppedParsing {
+            switch parser.parse(UnsafeRawBufferPointer(rebasing: input[consumed...])) {
+            case .needMore:
+                if parser.expectsContinue && !continueSent && inFlight == 0 {
+                    continueSent = true
+                    connection.write(Self.continueLine)
+                }
+                break parsing
+            case .request(let request, let used):
+                consumed += used
+                completedOne = true
+                continueSent = false
+                dispatch(request)
+            case .error(let error):
+                consumed = input.count
+                fail(error.status, error.message)
+            }
+        }
+        if closed { return input.count }
+        let partial = consumed < input.count && !stoppedParsing
+        let now = MonotonicClock.milliseconds()
+        if partial {
+            if completedOne || partialSince == nil { partialSince = now }
+            setDeadline(partialSince! + server.settings.requestTimeoutMilliseconds)
+        } else {
+            partialSince = nil
+            updateIdleDeadline(now: now)
+        }
+        if inFlight >= server.settings.maxRequestsInFlight { connection.pauseReading() }
+        return consumed
+    }
+
+    func connectionDidReachEOF(_ c: Connection) {
+        // The peer sent all it will: answer what is in flight, then close.
+        if inFlight == 0 {
+            connection.close()
+        } else {
+            lastSequence = lastSequence ?? nextSequence - 1
+        }
+    }
+
+    func connectionDidClose(_ c: Connection) {
+        guard !closed else { return }
+        closed = true
+        cancelTimer()
+        parked.removeAll()
+        server.connectionClosed(self)
+    }
+
+    // MARK: requests and answers
+
+    private func dispatch(_ request: Request) {
+        let sequence = nextSequence
+        nextSequence += 1
+        let keepAlive = request.keepAlive && !server.draining
+        if !keepAlive { lastSequence = sequence }
+        let omitBody = request.method == .head
+        let reactor = server.reactor
+        let me = LoopBound(self, reactor: reactor)
+        server.routes.handle(request) { response in
+            let answer = Answer(response: response, keepAlive: keepAlive, omitBody: omitBody)
+            if reactor.isInLoopThread {
+                me.value.complete(sequence, answer)
+            } else {
+                reactor.execute { me.value.complete(sequence, answer) }
+            }
+        }
+    }
+
+    /// Answers a request the parser refused (or that timed out), then closes.
+    private func fail(_ status: Int, _ message: String) {
+        let sequence = nextSequence
+        nextSequence += 1
+        lastSequence = sequence
+        let response = Response(status: status, body: JSONWriter.object([("message", message)]))
+        complete(sequence, Answer(response: response, keepAlive: false, omitBody: false))
+    }
+
+    private func complete(_ sequence: UInt64, _ answer: Answer) {
+        guard !closed else { return }
+        guard sequence == nextToWrite else {
+            parked[sequence] = answer
+            return
+        }
+        write(answer, sequence: sequence)
+        while let next = parked.removeValue(forKey: nextToWrite) {
+            write(next, sequence: nextToWrite)
+        }
+        if closed { return }
+        if inFlight < server.settings.maxRequestsInFlight { connection.resumeReading() }
+        if inFlight == 0 && partialSince == nil { updateIdleDeadline(now: MonotonicClock.milliseconds()) }
+    }
+
+    private func write(_ answer: Answer, sequence: UInt64) {
+        let closing = !answer.keepAlive || sequence == lastSequence
+        var response = answer.response
+        if answer.omitBody { response.body = [] }
+        server.scratch.removeAll(keepingCapacity: true)
+        ResponseWriter.write(response, keepAlive: !closing, date: server.date, into: &server.scratch)
+        connection.write(server.scratch)
+        nextToWrite = sequence + 1
+        if closing {
+            lastSequence = sequence
+            cancelTimer()
+            connection.close()
+        }
+    }
+
+    // MARK: shutdown
+
+    /// Finishes the requests in flight, then closes; idle connections close at once.
+    func drain() {
+        if inFlight == 0 {
+            connection.close()
+        } else {
+            lastSequence = lastSequence ?? nextSequence - 1
+        }
+    }
+
+    func abort() {
+        connection.abort()
+    }
+
+    // MARK: deadlines
+
+    private func updateIdleDeadline(now: Int64) {
+        if inFlight == 0 {
+            setDeadline(now + server.settings.idleTimeoutMilliseconds)
+        } else {
+            // Waiting on our own work (bcrypt, SQLite): no client deadline applies.
+            setDeadline(.max)
+        }
+    }
+
+    /// Moves the deadline; the one timer is re-armed only when it would fire too late, so the
+    /// common case (a later deadline) costs a store, not a timer operation per request.
+    private func setDeadline(_ at: Int64) {
+        deadline = at
+        guard at != .max, at < timerFiresAt else { return }
+        cancelTimer()
+        arm(at)
+    }
+
+    private func arm(_ at: Int64) {
+        let delay = max(0, at - MonotonicClock.milliseconds())
+        timerFiresAt = at
+        timer = server.reactor.schedule(after: Int(delay)) { [weak self] in self?.timerFired() }
+    }
+
+    private func cancelTimer() {
+        if let timer { server.reactor.cancel(timer) }
+        timer = nil
+        timerFiresAt = .max
+    }
+
+    private func timerFired() {
+        timer = nil
+        timerFiresAt = .max
+        guard !closed, deadline != .max else { return }
+        let now = MonotonicClock.milliseconds()
+        if now < deadline { return arm(deadline) }
+        if partialSince != nil && !stoppedParsing {
+            // Slow or stalled client (slowloris): 408, then close.
+            partialSince = nil
+            fail(408, "request timeout")
+        } else if inFlight == 0 {
+            connection.close()
+        }
+    }
+
+    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+}

@@ -1,1 +1,0 @@
-print("authd: not wired yet")

@@ -1,6 +1,0 @@
-import Testing
-@testable import authd
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
