@@ -63,9 +63,11 @@ struct AuthdCommand: ParsableCommand {
         _ = Reactor.raiseFileLimit()
         let reactor = try Reactor()
         // Signals must be routed before Auth starts its threads, so every thread blocks them.
+        let systemd = SystemdNotifier()
         var server: HTTPServer?
         try reactor.onSignals([SIGTERM, SIGINT]) { signal in
             logger.info("stopping", metadata: ["signal": "\(signal)"])
+            systemd.notify("STOPPING=1\nSTATUS=draining connections")
             server?.drain { reactor.stop() }
         }
 
@@ -87,19 +89,34 @@ struct AuthdCommand: ParsableCommand {
         let http = HTTPServer(reactor: reactor, routes: routes, settings: settings, logger: logger)
         server = http
         let boundPort: Int
+        let inherited = SocketActivation.inheritedListeners()
         do {
-            boundPort = try http.listen(host: host, port: port, reusePort: false)
+            if inherited.isEmpty {
+                boundPort = try http.listen(host: host, port: port, reusePort: false)
+            } else {
+                boundPort = try inherited.map { try http.adopt(fd: $0) }[0]
+            }
         } catch {
             logger.critical("cannot listen", metadata: ["address": "\(host):\(port)", "error": "\(error)"])
             auth.shutdown()
             throw ExitCode(1)
         }
-        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let shownHost = inherited.isEmpty ? (host.contains(":") ? "[\(host)]" : host) : "systemd-socket"
         logger.info("listening on http://\(shownHost):\(boundPort)", metadata: [
             "database": "\(database)", "bcrypt_cost": "\(bcryptCost)", "hash_threads": "\(hashThreads)",
         ])
+        systemd.notify("READY=1\nSTATUS=serving on port \(boundPort)")
+        if let interval = systemd.watchdogPingMilliseconds { pingWatchdog(systemd, every: interval, on: reactor) }
         try reactor.run()
         auth.shutdown()
         logger.info("stopped")
+    }
+
+    /// Keeps systemd's watchdog fed from the loop, so a stuck reactor gets restarted.
+    private func pingWatchdog(_ systemd: SystemdNotifier, every milliseconds: Int, on reactor: Reactor) {
+        _ = reactor.schedule(after: milliseconds) {
+            systemd.notify("WATCHDOG=1")
+            pingWatchdog(systemd, every: milliseconds, on: reactor)
+        }
     }
 }

@@ -107,6 +107,9 @@ final class HTTPConnection: ConnectionHandler {
         let keepAlive = request.keepAlive && !server.draining
         if !keepAlive { lastSequence = sequence }
         let omitBody = request.method == .head
+        if request.path == "/healthz" {
+            return complete(sequence, Answer(response: server.health, keepAlive: keepAlive, omitBody: omitBody))
+        }
         let reactor = server.reactor
         let me = LoopBound(self, reactor: reactor)
         server.routes.handle(request) { response in

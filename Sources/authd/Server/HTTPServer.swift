@@ -56,6 +56,14 @@ final class HTTPServer {
 
     var openConnections: Int { connections.count }
 
+    /// `GET /healthz` for load balancers: 200 while serving, 503 while draining.
+    var health: Response {
+        draining ? Self.drainingAnswer : Self.servingAnswer
+    }
+
+    private static let servingAnswer = Response(status: 200, body: JSONWriter.object([("status", "serving")]))
+    private static let drainingAnswer = Response(status: 503, body: JSONWriter.object([("status", "draining")]))
+
     /// Stops accepting, lets requests in flight finish, then calls `done` (at the latest after the grace period).
     func drain(done: @escaping () -> Void) {
         guard !draining else { return }

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+/// SIGTERM drains: requests in flight get their whole answer, then the process exits 0.
+@Suite struct ShutdownTests {
+    @Test func sigtermWithFiftyRequestsInFlightAnswersEveryOneThenExitsZero() async throws {
+        // Cost 10 on one hash thread: 50 logins take seconds, so they are surely in flight at SIGTERM.
+        let server = try AuthdProcess(arguments: ["--bcrypt-cost", "10", "--hash-threads", "1", "--shutdown-grace", "60"])
+        let client = HTTPClient(base: server.baseURL)
+        #expect(try await client.send("POST", "/users", form: ["email": "drain@b.c", "password": "pw"]).status == 200)
+
+        let clients = try (0..<50).map { _ in try RawClient(port: server.port, timeoutSeconds: 60) }
+        let body = "email=drain%40b.c&password=pw"
+        for raw in clients {
+            try raw.send("POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        }
+        usleep(200_000)
+        kill(server.process.processIdentifier, SIGTERM)
+
+        // New connections are refused once the listener is closed; /healthz would say 503 meanwhile.
+        var statuses: [Int] = []
+        for raw in clients {
+            statuses.append(try raw.readResponse()?.status ?? -1)
+        }
+        #expect(statuses == Array(repeating: 200, count: 50))
+        #expect(server.stop(timeout: 60) == 0)
+        #expect(server.log.contains("stopping"))
+    }
+
+    @Test func healthzIs200WhileServing() async throws {
+        let server = try AuthdProcess()
+        let answer = try await HTTPClient(base: server.baseURL).send("GET", "/healthz")
+        #expect(answer.status == 200)
+        #expect(answer.json == ["status": "serving"])
+    }
+}

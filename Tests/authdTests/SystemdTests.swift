@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// systemd integration without a running systemd: unit files, sd_notify, socket activation.
+@Suite struct SystemdTests {
+    static let contrib = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("contrib")
+
+    @Test func unitFilesPassSystemdAnalyzeVerify() throws {
+        let folder = try TemporaryFolder()
+        let service = try String(contentsOf: Self.contrib.appendingPathComponent("authd.service"), encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/bin/authd", with: AuthdProcess.binary.path)
+        try service.write(to: folder.url.appendingPathComponent("authd.service"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            at: Self.contrib.appendingPathComponent("authd.socket"), to: folder.url.appendingPathComponent("authd.socket"))
+        let result = try run("/usr/bin/systemd-analyze", ["verify",
+            folder.url.appendingPathComponent("authd.service").path, folder.url.appendingPathComponent("authd.socket").path])
+        #expect(result.status == 0, "systemd-analyze said: \(result.output)")
+        #expect(service.contains("Type=notify"))
+        #expect(service.contains("DynamicUser=yes"))
+    }
+
+    @Test func notifySocketGetsReadyWatchdogAndStopping() throws {
+        let folder = try TemporaryFolder()
+        let listener = try NotifyListener(path: folder.url.appendingPathComponent("notify").path)
+        let server = try AuthdProcess(environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "200000"])
+        let ready = listener.receive(until: { $0.contains("READY=1") })
+        #expect(ready.contains { $0.contains("READY=1") && $0.contains("STATUS=") })
+        let pings = listener.receive(until: { $0 == "WATCHDOG=1" })
+        #expect(pings.contains("WATCHDOG=1"))
+        #expect(server.stop() == 0)
+        let stopping = listener.receive(until: { $0.contains("STOPPING=1") })
+        #expect(stopping.contains { $0.contains("STOPPING=1") })
+    }
+
+    @Test func socketActivationServesOnTheInheritedSocket() async throws {
+        let folder = try TemporaryFolder()
+        let port = try freePort()
+        let activator = Process()
+        activator.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
+        activator.arguments = ["-l", "127.0.0.1:\(port)", AuthdProcess.binary.path,
+                               "--database", folder.url.appendingPathComponent("a.db").path, "--bcrypt-cost", "4"]
+        activator.standardError = FileHandle.nullDevice
+        try activator.run()
+        defer {
+            if activator.isRunning { kill(activator.processIdentifier, SIGKILL) }
+            activator.waitUntilExit()
+        }
+        // systemd-socket-activate binds first, then hands the socket to authd on the first connection.
+        var answer: HTTPAnswer?
+        for _ in 0..<100 where answer == nil {
+            answer = try? await HTTPClient(base: "http://127.0.0.1:\(port)").send("GET", "/")
+            if answer == nil { usleep(50_000) }
+        }
+        #expect(answer?.status == 200)
+        #expect(answer?.json == ["message": "Bienvenue"])
+        kill(activator.processIdentifier, SIGTERM)
+        let limit = Date().addingTimeInterval(15)
+        while activator.isRunning && Date() < limit { usleep(10_000) }
+        #expect(!activator.isRunning)
+        #expect(activator.terminationStatus == 0)
+    }
+}
