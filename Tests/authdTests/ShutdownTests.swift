@@ -16,8 +16,11 @@ import Testing
         }
         usleep(200_000)
         kill(server.process.processIdentifier, SIGTERM)
+        usleep(200_000)
+        // Draining: the listener is closed at once, so newcomers are refused...
+        #expect(throws: RawClientError.self) { _ = try RawClient(port: server.port) }
 
-        // New connections are refused once the listener is closed; /healthz would say 503 meanwhile.
+        // ...while every request already in flight gets its whole answer.
         var statuses: [Int] = []
         for raw in clients {
             statuses.append(try raw.readResponse()?.status ?? -1)
