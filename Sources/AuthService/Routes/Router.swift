@@ -6,18 +6,24 @@ public typealias Handler = @Sendable (Request, @escaping @Sendable (Response) ->
 /// A method + path table: exact paths (an optional trailing slash is accepted, as Flask's
 /// `strict_slashes=False` did), 404 for unknown paths, 405 with `Allow` for a known path.
 public struct Router: Sendable {
-    private var routes: [String: [(method: HTTPMethod, handler: Handler)]] = [:]
+    /// A handful of paths: a linear scan over Substring compares beats hashing a new String per request.
+    private var routes: [(path: String, entries: [(method: HTTPMethod, handler: Handler)])] = []
 
     public init() {}
 
     /// Adds `handler` for `method` on `path`; a GET route also answers HEAD.
     public mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping Handler) {
-        routes[path, default: []].append((method, handler))
+        if let index = routes.firstIndex(where: { $0.path == path }) {
+            routes[index].entries.append((method, handler))
+        } else {
+            routes.append((path, [(method, handler)]))
+        }
     }
 
     /// Finds the handler for `request`, or answers 404 / 405 itself.
     public func route(_ request: Request, respond: @escaping @Sendable (Response) -> Void) {
-        guard let table = routes[Self.normalized(request.path)] else {
+        let path = Self.normalized(request.path)
+        guard let table = routes.first(where: { $0.path == path })?.entries else {
             respond(ErrorAnswer.make(404, "not found"))
             return
         }
@@ -33,8 +39,8 @@ public struct Router: Sendable {
         respond(answer)
     }
 
-    private static func normalized(_ path: Substring) -> String {
-        if path.count > 1, path.last == "/" { return String(path.dropLast()) }
-        return String(path)
+    private static func normalized(_ path: Substring) -> Substring {
+        if path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") { return path.dropLast() }
+        return path
     }
 }
