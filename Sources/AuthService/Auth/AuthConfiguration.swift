@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Settings for Auth; defaults as the seed (cost 12) and the design card.
+public struct AuthConfiguration: Sendable {
+    /// The SQLite file, created when missing, never wiped.
+    public var databasePath: String
+    /// bcrypt cost for new hashes, 4...31.
+    public var bcryptCost: Int
+    /// Hash threads, at least 1.
+    public var hashThreads: Int
+    /// Hash jobs allowed to wait for a thread; one more is refused with `.overloaded`.
+    public var hashQueueLimit: Int
+    /// How long SQLite waits for a lock held by another connection before `.storageBusy`.
+    public var busyTimeoutMilliseconds: Int
+
+    /// A configuration; every argument has the documented default.
+    public init(
+        databasePath: String = "authd.db",
+        bcryptCost: Int = 12,
+        hashThreads: Int = AuthConfiguration.onlineCores,
+        hashQueueLimit: Int = 1024,
+        busyTimeoutMilliseconds: Int = 5000
+    ) {
+        self.databasePath = databasePath
+        self.bcryptCost = bcryptCost
+        self.hashThreads = hashThreads
+        self.hashQueueLimit = hashQueueLimit
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+    }
+
+    /// The number of cores online, the default hash thread count.
+    public static var onlineCores: Int {
+        max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+
+    /// Throws the first setting out of range.
+    func validate() throws(AuthStartupError) {
+        guard PasswordHasher.costs.contains(bcryptCost) else { throw .bcryptCostOutOfRange(bcryptCost) }
+        guard hashThreads >= 1 else { throw .hashThreadsOutOfRange(hashThreads) }
+        guard hashQueueLimit >= 0 else { throw .hashQueueLimitOutOfRange(hashQueueLimit) }
+        guard busyTimeoutMilliseconds >= 0 else { throw .busyTimeoutOutOfRange(busyTimeoutMilliseconds) }
+    }
+}

@@ -1,0 +1,13 @@
+/// A snapshot of Auth's queues for metrics; the fields are read one by one, not atomically together.
+public struct AuthStats: Sendable, Equatable {
+    /// Jobs waiting for the store thread.
+    public var storeQueueDepth: Int
+    /// Hash jobs waiting for a hash thread.
+    public var hashQueueDepth: Int
+    /// Hash threads hashing right now.
+    public var busyHashThreads: Int
+    /// Hash threads in the pool.
+    public var hashThreads: Int
+    /// Operations started and not yet completed.
+    public var operationsInFlight: Int
+}

@@ -1,0 +1,69 @@
+/// A FIFO of jobs shared by producer threads and the worker threads that drain it, optionally bounded.
+/// Thread-safe. After `close()` nothing more is accepted, and workers get what is left, then `nil`.
+final class JobQueue<Job: Sendable>: @unchecked Sendable {
+    private let lock = ConditionLock()
+    private let limit: Int
+    // Guarded by `lock`. A head index instead of `removeFirst` keeps pops O(1).
+    private var jobs: [Job] = []
+    private var head = 0
+    private var closed = false
+
+    /// A queue that refuses a job once `limit` jobs are waiting.
+    init(limit: Int = .max) {
+        self.limit = limit
+    }
+
+    /// Jobs waiting to be taken.
+    var count: Int {
+        lock.withLock { jobs.count - head }
+    }
+
+    /// Appends `job`; false when the queue is full or closed (the job was not taken).
+    func push(_ job: Job) -> Bool {
+        lock.withLock {
+            guard !closed, jobs.count - head < limit else { return false }
+            jobs.append(job)
+            lock.signal()
+            return true
+        }
+    }
+
+    /// Puts `returned` back at the front, in order; for a worker that took more than it could run.
+    func pushFront(_ returned: some Collection<Job>) {
+        guard !returned.isEmpty else { return }
+        lock.withLock {
+            jobs.replaceSubrange(0..<head, with: returned)
+            head = 0
+            lock.signal()
+        }
+    }
+
+    /// Waits for at least one job and takes up to `maximum`; nil once closed and empty.
+    func pop(upTo maximum: Int) -> ArraySlice<Job>? {
+        lock.withLock {
+            while jobs.count == head && !closed {
+                lock.wait()
+            }
+            guard jobs.count > head else { return nil }
+            let end = min(jobs.count, head + maximum)
+            let taken = jobs[head..<end]
+            head = end
+            if head == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 1024 && head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            return taken
+        }
+    }
+
+    /// Refuses further jobs and wakes every waiting worker.
+    func close() {
+        lock.withLock {
+            closed = true
+            lock.broadcast()
+        }
+    }
+}

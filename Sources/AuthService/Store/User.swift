@@ -1,0 +1,22 @@
+/// A row of the seed's `users` table.
+public struct User: Sendable, Equatable {
+    /// The row id (`INTEGER PRIMARY KEY`).
+    public var id: Int64
+    /// The email, compared as stored (the seed does not normalise case).
+    public var email: String
+    /// The bcrypt string, `$2b$12$…`; read from a BLOB (as the seed writes it) or TEXT.
+    public var hashedPassword: String
+    /// The current session's uuid4, nil when logged out.
+    public var sessionID: String?
+    /// The pending password-reset uuid4, nil when none.
+    public var resetToken: String?
+
+    /// A user value; does not touch the database.
+    public init(id: Int64, email: String, hashedPassword: String, sessionID: String? = nil, resetToken: String? = nil) {
+        self.id = id
+        self.email = email
+        self.hashedPassword = hashedPassword
+        self.sessionID = sessionID
+        self.resetToken = resetToken
+    }
+}

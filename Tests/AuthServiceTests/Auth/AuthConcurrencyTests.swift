@@ -1,0 +1,81 @@
+import Testing
+@testable import AuthService
+
+@Suite struct AuthConcurrencyTests {
+    /// Registers `email` `count` times at once and returns the outcomes.
+    private func registerConcurrently(_ auth: Auth, email: String, count: Int) async -> [Result<User, AuthError>] {
+        await withTaskGroup(of: Result<User, AuthError>.self) { group in
+            for index in 0..<count {
+                group.addTask { await auth.register(email: email, password: "password-\(index)") }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test func twentyConcurrentRegistrationsOfOneEmailGiveExactlyOneSuccess() async throws {
+        try await TemporaryDatabase.with { database in
+            let auth = try Auth(configuration: testConfiguration(database))
+            defer { auth.shutdown() }
+            let results = await registerConcurrently(auth, email: "race@b.c", count: 20)
+            #expect(results.count { $0.value != nil } == 1)
+            #expect(results.count { $0.failure == .emailAlreadyRegistered } == 19)
+            #expect(try RawSQLite(path: database.path).value("SELECT count(*) FROM users WHERE email = 'race@b.c'") == "1")
+        }
+    }
+
+    @Test func concurrentRegistrationsStayUniqueWithoutTheUniqueIndex() async throws {
+        try await TemporaryDatabase.with { database in
+            let raw = try RawSQLite(path: database.path)
+            try raw.execute(seedSchema)
+            try raw.execute("INSERT INTO users (email, hashed_password) VALUES ('dup@b.c', 'h1'), ('dup@b.c', 'h2')")
+            let auth = try Auth(configuration: testConfiguration(database))
+            defer { auth.shutdown() }
+            let results = await registerConcurrently(auth, email: "race@b.c", count: 20)
+            #expect(results.count { $0.value != nil } == 1)
+            #expect(try raw.value("SELECT count(*) FROM users WHERE email = 'race@b.c'") == "1")
+        }
+    }
+
+    @Test func fullHashQueueAnswersOverloaded() async throws {
+        try await TemporaryDatabase.with { database in
+            // One thread at cost 12 (hundreds of ms a hash) with two waiting places: a burst must overflow.
+            let configuration = AuthConfiguration(databasePath: database.path, bcryptCost: 12, hashThreads: 1, hashQueueLimit: 2)
+            let auth = try Auth(configuration: configuration)
+            defer { auth.shutdown() }
+            let results = await withTaskGroup(of: Result<User, AuthError>.self) { group in
+                for index in 0..<8 {
+                    group.addTask { await auth.register(email: "user\(index)@b.c", password: "pw") }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let overloaded = results.count { $0.failure == .overloaded }
+            let created = results.count { $0.value != nil }
+            #expect(overloaded >= 1)
+            #expect(created >= 1 && created <= 3 + 4)  // generous: the store lookups interleave with hashing
+            #expect(overloaded + created == 8)
+        }
+    }
+
+    @Test func databaseLockedPastTheBusyTimeoutAnswersStorageBusy() async throws {
+        try await TemporaryDatabase.with { database in
+            var configuration = testConfiguration(database)
+            configuration.busyTimeoutMilliseconds = 100
+            let auth = try Auth(configuration: configuration)
+            defer { auth.shutdown() }
+            let other = try RawSQLite(path: database.path)
+            try other.execute("BEGIN IMMEDIATE")
+            #expect(await auth.register(email: "a@b.c", password: "pw").failure == .storageBusy)
+            try other.execute("ROLLBACK")
+            #expect(await auth.register(email: "a@b.c", password: "pw").value != nil)
+        }
+    }
+
+    @Test func statsCountThreadsAndIdleQueues() async throws {
+        try await TemporaryDatabase.with { database in
+            let auth = try Auth(configuration: testConfiguration(database))
+            defer { auth.shutdown() }
+            _ = await auth.register(email: "a@b.c", password: "pw")
+            #expect(auth.stats == AuthStats(storeQueueDepth: 0, hashQueueDepth: 0, busyHashThreads: 0, hashThreads: 2, operationsInFlight: 0))
+        }
+    }
+}

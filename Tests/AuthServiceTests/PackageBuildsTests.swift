@@ -1,6 +1,0 @@
-import Testing
-@testable import AuthService
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
