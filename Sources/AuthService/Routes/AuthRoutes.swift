@@ -51,7 +51,7 @@ public final class AuthRoutes: Sendable {
         do {
             let form = try FormInput(request)
             email = try form.required("email")
-            password = try form.required("password")
+            password = try form.password("password")
         } catch { return respond(error.answer) }
         auth.register(email: email, password: password) { result in
             respond(answer(result, logger: logger) { user in
@@ -68,7 +68,7 @@ public final class AuthRoutes: Sendable {
         do {
             let form = try FormInput(request)
             email = try form.required("email")
-            password = try form.required("password")
+            password = try form.password("password")
         } catch { return respond(error.answer) }
         auth.login(email: email, password: password) { result in
             respond(answer(result, logger: logger) { session in
@@ -132,7 +132,7 @@ public final class AuthRoutes: Sendable {
                 return respond(ErrorAnswer.make(.invalidResetToken))
             }
             token = given
-            newPassword = try form.required("new_password")
+            newPassword = try form.password("new_password")
         } catch { return respond(error.answer) }
         auth.updatePassword(email: email, resetToken: token, newPassword: newPassword) { result in
             respond(answer(result, logger: logger) { user in

@@ -22,6 +22,15 @@ struct FormInput {
         return value
     }
 
+    /// A required password: bcrypt would silently cut it at a NUL byte, so one is refused.
+    func password(_ name: String) throws(FormInputError) -> String {
+        let value = try required(name)
+        guard !value.utf8.contains(0) else {
+            throw FormInputError(answer: ErrorAnswer.make(400, "\(name) must not contain NUL bytes"))
+        }
+        return value
+    }
+
     /// A field that may be absent (absent and empty are the same here).
     func optional(_ name: String) -> String? {
         guard let value = fields[name], !value.isEmpty else { return nil }
