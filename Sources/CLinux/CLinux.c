@@ -1,2 +1,2 @@
-// Intentionally empty: CLinux only exposes headers; functions are added here when a macro needs wrapping.
+// Everything CLinux offers is static inline in the header; this file gives SwiftPM a C target to build.
 #include "CLinux.h"

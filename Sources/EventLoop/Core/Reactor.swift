@@ -1,0 +1,152 @@
+import CLinux
+import Glibc
+import Synchronization
+
+/// One event loop on one thread: socket readiness, timers, signals and tasks handed back from
+/// other threads. Only `execute`, `stop`, `isInLoopThread` and `countersSnapshot` may be used from
+/// any thread; everything else belongs to the loop thread (the creating thread until `run()`).
+///
+/// Level-triggered epoll, not edge-triggered: a connection may stop reading (backpressure, a
+/// paused request) with bytes still in the socket, and the accept loop stops at a fairness cap;
+/// level-triggering reports them again on the next cycle instead of losing them, at the price of
+/// an `epoll_ctl` only when a connection's interest actually changes.
+public final class Reactor: @unchecked Sendable {
+    // @unchecked: loop state below is only touched on the loop thread (asserted in debug builds);
+    // what other threads use is the task queue (Mutex), the atomics and the published counters.
+
+    /// The `Connection.maxPendingOutput` given to connections accepted from now on; loop thread.
+    public var maxPendingOutput = 256 * 1024
+    /// Totals so far; loop thread.
+    public internal(set) var counters = ReactorCounters()
+
+    let poller: Poller
+    /// One read buffer shared by every connection: only leftover partial input is copied into a
+    /// connection, which keeps idle connections small.
+    let scratch: UnsafeMutableRawBufferPointer
+    var timers = TimerHeap()
+    private var sources: [Source?] = []
+    /// Connections with output or re-offered input to handle at the end of this cycle.
+    private var dirty: [Connection] = []
+    private var dirtyBatch: [Connection] = []
+    private var taskBatch: [TaskQueue.Job] = []
+    private let tasks: TaskQueue
+    private let stopRequested = Atomic<Bool>(false)
+    private let running = Atomic<Bool>(false)
+    private let loopThread = Atomic<UInt>(0)
+    private let published = Mutex(ReactorCounters())
+
+    /// Creates the epoll set and wake-up eventfd, and ignores SIGPIPE (write errors come back as
+    /// EPIPE instead of killing the process).
+    public init() throws {
+        signal(SIGPIPE, SIG_IGN)
+        poller = try Poller()
+        tasks = try TaskQueue()
+        scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
+        loopThread.store(UInt(pthread_self()), ordering: .relaxed)
+        try poller.add(tasks.fd, interest: .readable)
+        setSource(.wakeup, for: tasks.fd)
+    }
+
+    deinit {
+        // No callbacks here: deinit may run on any thread. Just release the descriptors.
+        for (fd, source) in sources.enumerated() {
+            switch source {
+            case .connection, .listener, .signals: Glibc.close(Int32(fd))
+            case .wakeup, nil: break
+            }
+        }
+        scratch.deallocate()
+    }
+
+    /// True on the thread running (or, before `run()`, owning) this reactor; any thread.
+    public var isInLoopThread: Bool {
+        loopThread.load(ordering: .relaxed) == UInt(pthread_self())
+    }
+
+    /// A copy of `counters` as of the last loop cycle; any thread.
+    public var countersSnapshot: ReactorCounters { published.withLock { $0 } }
+
+    /// Runs the loop on the calling thread until `stop()`; the calling thread becomes the loop thread.
+    public func run() throws {
+        guard !running.exchange(true, ordering: .acquiring) else { throw ReactorError.alreadyRunning }
+        defer {
+            stopRequested.store(false, ordering: .relaxed)
+            running.store(false, ordering: .releasing)
+        }
+        loopThread.store(UInt(pthread_self()), ordering: .releasing)
+        while !stopRequested.load(ordering: .acquiring) {
+            try runOnce()
+        }
+    }
+
+    /// Makes `run()` return after its current cycle; any thread.
+    public func stop() {
+        stopRequested.store(true, ordering: .releasing)
+        tasks.wake()
+    }
+
+    /// Runs `task` on the loop thread during a coming cycle; any thread. Tasks run in the order
+    /// they were handed in.
+    public func execute(_ task: @escaping @Sendable () -> Void) {
+        tasks.push(task)
+    }
+
+    /// One cycle: wait, dispatch I/O, fire due timers, then flush what this cycle produced.
+    private func runOnce() throws {
+        let timeout = dirty.isEmpty ? timers.pollTimeout(now: MonotonicClock.milliseconds()) : 0
+        let count = try poller.poll(timeout: timeout)
+        counters.pollCycles += 1
+        for index in 0..<count {
+            let (fd, ready) = poller.event(at: index)
+            dispatch(fd: fd, ready: ready)
+        }
+        // Timers after I/O: bytes that arrived just before a deadline are handled rather than
+        // timed out, and a deadline cancelled by that I/O never fires.
+        fireDueTimers()
+        flushDirty()
+        published.withLock { $0 = counters }
+    }
+
+    private func dispatch(fd: Int32, ready: Interest) {
+        // nil: the fd was closed earlier in this same batch of events.
+        guard Int(fd) < sources.count, let source = sources[Int(fd)] else { return }
+        switch source {
+        case .connection(let connection): connection.handle(ready)
+        case .listener(let listener): listener.acceptReady()
+        case .signals(let signals): signals.deliver()
+        case .wakeup: runTasks()
+        }
+    }
+
+    private func runTasks() {
+        counters.wakeups += 1
+        counters.wakeupSignals = tasks.signals.load(ordering: .relaxed)
+        tasks.take(into: &taskBatch)
+        for task in taskBatch { task() }
+        counters.tasksRun += taskBatch.count
+        taskBatch.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes each dirty connection's output with one syscall; output produced while doing so
+    /// (a handler refilling from `connectionDidDrain`) is handled in the same cycle.
+    private func flushDirty() {
+        while !dirty.isEmpty {
+            swap(&dirty, &dirtyBatch)
+            for connection in dirtyBatch { connection.endOfCycle() }
+            dirtyBatch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func markDirty(_ connection: Connection) {
+        dirty.append(connection)
+    }
+
+    func setSource(_ source: Source?, for fd: Int32) {
+        assert(isInLoopThread)
+        let index = Int(fd)
+        if index >= sources.count {
+            sources.append(contentsOf: repeatElement(nil, count: max(index + 1 - sources.count, sources.count)))
+        }
+        sources[index] = source
+    }
+}

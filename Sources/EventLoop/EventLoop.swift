@@ -1,2 +1,0 @@
-/// Placeholder until the reactor lands.
-public enum EventLoopModule {}

@@ -1,0 +1,217 @@
+import CLinux
+import Glibc
+
+/// One accepted TCP connection. Loop-confined: use it only on its reactor's thread (carry it
+/// across threads in a `LoopBound`).
+///
+/// Output is buffered and written with one `write` at the end of the loop cycle, so several
+/// responses produced in one cycle leave in one syscall; EPOLLOUT is armed only while output waits.
+public final class Connection {
+    private enum State { case open, closing, closed }
+
+    /// Receives this connection's events; released after `connectionDidClose`.
+    public var handler: ConnectionHandler?
+    /// Output bound above which reading stops until it drains to half (backpressure).
+    public var maxPendingOutput: Int
+
+    let fd: Int32
+    private unowned let reactor: Reactor
+    private var input = ByteQueue()
+    private var output = ByteQueue()
+    private var state = State.open
+    private var registered = Interest.readable
+    private var readingPausedByUser = false
+    private var backpressured = false
+    private var reachedEOF = false
+    private var waitingForWritable = false
+    private var inDirtyList = false
+    private var needsInputReoffer = false
+
+    init(fd: Int32, reactor: Reactor) {
+        self.fd = fd
+        self.reactor = reactor
+        self.maxPendingOutput = reactor.maxPendingOutput
+    }
+
+    /// Bytes written by the handler and not yet taken by the socket.
+    public var pendingOutputBytes: Int { output.count }
+
+    /// False once closed or aborted.
+    public var isOpen: Bool { state != .closed }
+
+    /// The peer's IP address as text ("127.0.0.1", "::1"); "" if unknown. Looked up on demand
+    /// so idle connections do not carry it.
+    public var peerAddress: String { SocketAddress.peer(of: fd) ?? "" }
+
+    /// Queues bytes for sending at the end of this loop cycle; ignored once closing.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        assert(reactor.isInLoopThread)
+        guard state == .open, !bytes.isEmpty else { return }
+        output.append(bytes)
+        if output.count > maxPendingOutput { backpressured = true }
+        markDirty()
+    }
+
+    /// Queues bytes for sending at the end of this loop cycle; ignored once closing.
+    public func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    /// Stops offering input (the socket is no longer read) until `resumeReading()`.
+    public func pauseReading() {
+        assert(reactor.isInLoopThread)
+        readingPausedByUser = true
+        markDirty()
+    }
+
+    /// Offers kept input again and resumes reading the socket.
+    public func resumeReading() {
+        assert(reactor.isInLoopThread)
+        guard readingPausedByUser else { return }
+        readingPausedByUser = false
+        needsInputReoffer = !input.isEmpty
+        markDirty()
+    }
+
+    /// Closes after pending output is written; no more input is offered.
+    public func close() {
+        assert(reactor.isInLoopThread)
+        guard state == .open else { return }
+        state = .closing
+        markDirty()
+    }
+
+    /// Closes now, dropping pending output.
+    public func abort() {
+        assert(reactor.isInLoopThread)
+        guard state != .closed else { return }
+        state = .closed
+        Glibc.close(fd)  // also removes the fd from the epoll set: we never dup it
+        reactor.setSource(nil, for: fd)
+        reactor.counters.openConnections -= 1
+        reactor.counters.closed += 1
+        output.consume(output.count)
+        output.shrinkIfEmpty(keeping: 0)
+        let handler = self.handler
+        self.handler = nil  // breaks the usual handler <-> connection cycle
+        handler?.connectionDidClose(self)
+    }
+
+    private var wantsInput: Bool {
+        state == .open && !readingPausedByUser && !backpressured
+    }
+
+    private func markDirty() {
+        guard !inDirtyList, state != .closed else { return }
+        inDirtyList = true
+        reactor.markDirty(self)
+    }
+
+    /// Loop: readiness from epoll.
+    func handle(_ ready: Interest) {
+        if ready.contains(.writable), waitingForWritable { flush() }
+        if ready.contains(.readable), wantsInput, !reachedEOF, state == .open {
+            readFromSocket()
+        } else if !ready.isDisjoint(with: .hangup), state != .closed, !waitingForWritable {
+            // Error or hang-up while neither reading nor writing: level-triggered epoll would
+            // report it forever, and the peer is gone, so give up now.
+            abort()
+        }
+    }
+
+    private func readFromSocket() {
+        let scratch = reactor.scratch
+        let got = Glibc.read(fd, scratch.baseAddress, scratch.count)
+        if got > 0 {
+            reactor.counters.bytesIn += got
+            deliver(UnsafeRawBufferPointer(start: scratch.baseAddress, count: got))
+        } else if got == 0 {
+            reachedEOF = true
+            markDirty()  // drop EPOLLIN interest
+            handler?.connectionDidReachEOF(self)
+        } else if errno != EAGAIN && errno != EINTR {
+            abort()
+        }
+    }
+
+    private func deliver(_ fresh: UnsafeRawBufferPointer) {
+        if input.isEmpty {
+            // Common case: offer straight from the shared scratch and copy only the leftover.
+            let consumed = offer(fresh)
+            if state == .open, consumed < fresh.count {
+                input.append(UnsafeRawBufferPointer(rebasing: fresh[consumed...]))
+            }
+        } else {
+            input.append(fresh)
+            offerKeptInput()
+        }
+    }
+
+    private func offerKeptInput() {
+        // `readable` stays valid during the handler calls: only this method touches `input`.
+        let consumed = offer(input.readable)
+        input.consume(consumed)
+        input.shrinkIfEmpty(keeping: 0)
+    }
+
+    private func offer(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var offset = 0
+        while offset < bytes.count, wantsInput, let handler {
+            let consumed = handler.connection(self, didRead: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            precondition(consumed >= 0 && consumed <= bytes.count - offset, "handler consumed more than offered")
+            if consumed == 0 { break }
+            offset += consumed
+        }
+        return offset
+    }
+
+    /// Loop, end of cycle: re-offer input if resumed, write output once, update epoll interest.
+    func endOfCycle() {
+        inDirtyList = false
+        if needsInputReoffer, wantsInput {
+            needsInputReoffer = false
+            offerKeptInput()
+        }
+        flush()
+    }
+
+    private func flush() {
+        guard state != .closed else { return }
+        if !output.isEmpty {
+            let pending = output.readable
+            let written = Glibc.write(fd, pending.baseAddress, pending.count)
+            reactor.counters.writeCalls += 1
+            if written < 0 {
+                guard errno == EAGAIN || errno == EINTR else { return abort() }
+            } else {
+                reactor.counters.bytesOut += written
+                output.consume(written)
+                if output.isEmpty { outputDrained() }
+            }
+            guard state != .closed else { return }
+        }
+        waitingForWritable = !output.isEmpty
+        if backpressured, output.count <= maxPendingOutput / 2 {
+            backpressured = false
+            needsInputReoffer = !input.isEmpty
+            if needsInputReoffer { markDirty() }
+        }
+        if state == .closing, output.isEmpty { return abort() }
+        updateInterest()
+    }
+
+    private func outputDrained() {
+        output.shrinkIfEmpty(keeping: 4096)
+        if state == .open { handler?.connectionDidDrain(self) }
+    }
+
+    private func updateInterest() {
+        var wanted: Interest = []
+        if wantsInput, !reachedEOF { wanted.insert(.readable) }
+        if waitingForWritable { wanted.insert(.writable) }
+        if wanted != registered {
+            registered = wanted
+            reactor.poller.modify(fd, interest: wanted)
+        }
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import EventLoop
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
