@@ -1,45 +1,97 @@
 /// Header fields of one message in arrival order; names match case-insensitively.
+///
+/// Fields live as spans into one byte array so that a parsed request costs two allocations for
+/// all its headers; Strings are made only when a value is asked for.
 public struct HTTPHeaders: Sendable {
-    @usableFromInline var fields: [(name: String, value: String)]
-
-    public init(_ fields: [(name: String, value: String)] = []) {
-        self.fields = fields
+    /// Where one field's name and value sit in `bytes`.
+    @usableFromInline struct FieldSpan: Sendable {
+        var nameStart: Int32
+        var nameCount: Int32
+        var valueStart: Int32
+        var valueCount: Int32
     }
 
-    public var count: Int { fields.count }
+    @usableFromInline var bytes: [UInt8]
+    @usableFromInline var spans: [FieldSpan]
+
+    /// Fields given by hand, in order.
+    public init(_ fields: [(name: String, value: String)] = []) {
+        bytes = []
+        spans = []
+        for field in fields { add(name: field.name, value: field.value) }
+    }
+
+    /// Wraps bytes the parser already validated, with spans relative to `bytes`.
+    init(bytes: [UInt8], spans: [FieldSpan]) {
+        self.bytes = bytes
+        self.spans = spans
+    }
+
+    /// Number of fields, repeats included.
+    public var count: Int { spans.count }
 
     /// Appends a field, keeping any earlier field of the same name.
     public mutating func add(name: String, value: String) {
-        fields.append((name, value))
+        let nameStart = bytes.count
+        bytes.append(contentsOf: name.utf8)
+        let valueStart = bytes.count
+        bytes.append(contentsOf: value.utf8)
+        spans.append(FieldSpan(
+            nameStart: Int32(nameStart), nameCount: Int32(valueStart - nameStart),
+            valueStart: Int32(valueStart), valueCount: Int32(bytes.count - valueStart)))
     }
 
     /// The first value of `name`, compared case-insensitively.
     public func first(_ name: String) -> String? {
-        for field in fields where Self.equalsIgnoringASCIICase(field.name, name) {
-            return field.value
-        }
-        return nil
+        guard let index = firstIndex(name) else { return nil }
+        return value(at: index)
     }
 
     /// Every value of `name`, in order.
     public func values(_ name: String) -> [String] {
-        fields.filter { Self.equalsIgnoringASCIICase($0.name, name) }.map(\.value)
+        spans.indices.filter { nameMatches(at: $0, name) }.map { value(at: $0) }
+    }
+
+    /// Whether a field called `name` is present.
+    public func contains(_ name: String) -> Bool {
+        firstIndex(name) != nil
     }
 
     /// All fields in arrival order.
-    public var all: [(name: String, value: String)] { fields }
+    public var all: [(name: String, value: String)] {
+        spans.indices.map { (name: string(spans[$0].nameStart, spans[$0].nameCount), value: value(at: $0)) }
+    }
 
-    static func equalsIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
-        var ia = a.utf8.makeIterator()
-        var ib = b.utf8.makeIterator()
-        while true {
-            switch (ia.next(), ib.next()) {
-            case (nil, nil): return true
-            case let (x?, y?):
-                if x != y && (x | 0x20) != (y | 0x20) { return false }
-                if x != y && !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) { return false }
-            default: return false
-            }
+    private func firstIndex(_ name: String) -> Int? {
+        spans.indices.first { nameMatches(at: $0, name) }
+    }
+
+    private func value(at index: Int) -> String {
+        string(spans[index].valueStart, spans[index].valueCount)
+    }
+
+    private func string(_ start: Int32, _ count: Int32) -> String {
+        bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[Int(start)..<Int(start + count)]), as: UTF8.self)
         }
+    }
+
+    private func nameMatches(at index: Int, _ name: String) -> Bool {
+        let span = spans[index]
+        var probe = name.utf8.makeIterator()
+        var position = Int(span.nameStart)
+        let end = position + Int(span.nameCount)
+        while position < end {
+            guard let b = probe.next(), Self.foldASCII(b) == Self.foldASCII(bytes[position]) else {
+                return false
+            }
+            position += 1
+        }
+        return probe.next() == nil
+    }
+
+    @inline(__always)
+    static func foldASCII(_ b: UInt8) -> UInt8 {
+        (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An HTTP request method.
 public enum HTTPMethod: Sendable, Hashable {
     case get, head, post, put, delete, options, patch, trace, connect
@@ -22,30 +28,39 @@ public enum HTTPMethod: Sendable, Hashable {
 
 /// An HTTP protocol version (1.0 or 1.1 are the ones authd speaks).
 public struct HTTPVersion: Sendable, Hashable {
+    /// The number before the dot.
     public var major: UInt8
+    /// The number after the dot.
     public var minor: UInt8
 
+    /// A version from its two numbers.
     public init(major: UInt8, minor: UInt8) {
         self.major = major
         self.minor = minor
     }
 
+    /// HTTP/1.0.
     public static let http10 = HTTPVersion(major: 1, minor: 0)
+    /// HTTP/1.1.
     public static let http11 = HTTPVersion(major: 1, minor: 1)
 }
 
 /// A complete request, owned by value so it can cross to another thread.
 public struct Request: Sendable {
+    /// The request method.
     public var method: HTTPMethod
     /// The request target exactly as sent (path and query, not decoded).
     public var target: String
+    /// The protocol version of the request line.
     public var version: HTTPVersion
+    /// The header fields in arrival order.
     public var headers: HTTPHeaders
     /// The body with any chunked framing removed.
     public var body: [UInt8]
     /// Whether the connection stays open after the answer (RFC 9112 §9.3).
     public var keepAlive: Bool
 
+    /// A request built by hand (the parser builds its own).
     public init(
         method: HTTPMethod, target: String, version: HTTPVersion = .http11,
         headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], keepAlive: Bool = true
@@ -68,5 +83,26 @@ public struct Request: Sendable {
     public var query: Substring? {
         guard let q = target.firstIndex(of: "?") else { return nil }
         return target[target.index(after: q)...]
+    }
+}
+
+extension HTTPMethod {
+    /// The method named by `count` token bytes at `bytes`; methods are case-sensitive.
+    init(bytes p: UnsafePointer<UInt8>, count: Int) {
+        @inline(__always) func equals(_ literal: StaticString) -> Bool {
+            count == literal.utf8CodeUnitCount && memcmp(p, literal.utf8Start, count) == 0
+        }
+        switch count {
+        case 3 where equals("GET"): self = .get
+        case 3 where equals("PUT"): self = .put
+        case 4 where equals("POST"): self = .post
+        case 4 where equals("HEAD"): self = .head
+        case 5 where equals("PATCH"): self = .patch
+        case 5 where equals("TRACE"): self = .trace
+        case 6 where equals("DELETE"): self = .delete
+        case 7 where equals("OPTIONS"): self = .options
+        case 7 where equals("CONNECT"): self = .connect
+        default: self = .other(String(decoding: UnsafeBufferPointer(start: p, count: count), as: UTF8.self))
+        }
     }
 }

@@ -1,0 +1,26 @@
+import Testing
+import HTTPParser
+
+@Suite struct HTTPHeadersTests {
+    @Test func looksUpNamesIgnoringASCIICaseOnly() {
+        var headers = HTTPHeaders([("Content-Type", "a")])
+        headers.add(name: "X-Ünï", value: "b")
+        #expect(headers.first("content-TYPE") == "a")
+        #expect(headers.first("x-Ünï") == "b")
+        #expect(headers.first("X-üNÏ") == nil)
+        #expect(headers.first("Content-Typ") == nil)
+        #expect(headers.first("Content-Types") == nil)
+        #expect(headers.contains("CONTENT-TYPE"))
+        #expect(!headers.contains("Accept"))
+    }
+
+    @Test func keepsFieldsAddedByHandInOrder() {
+        var headers = HTTPHeaders()
+        headers.add(name: "A", value: "1")
+        headers.add(name: "B", value: "2")
+        headers.add(name: "a", value: "3")
+        #expect(headers.count == 3)
+        #expect(headers.values("A") == ["1", "3"])
+        #expect(headers.all.map(\.value) == ["1", "2", "3"])
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import HTTPParser
-
-@Test func moduleLinks() {
-    #expect(Bool(true))
-}
