@@ -31,7 +31,7 @@ struct AuthdCommand: ParsableCommand {
     var hashQueue: Int = Environment.int("AUTHD_HASH_QUEUE") ?? 1024
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (AUTHD_LOG_LEVEL).")
-    var logLevel: Logger.Level = Environment.string("AUTHD_LOG_LEVEL").flatMap(Logger.Level.init) ?? .info
+    var logLevel: Logger.Level = Environment.string("AUTHD_LOG_LEVEL").flatMap { Logger.Level(rawValue: $0) } ?? .info
 
     @Option(help: "Seconds a client has to send a whole request before 408 (AUTHD_REQUEST_TIMEOUT).")
     var requestTimeout: Int = Environment.int("AUTHD_REQUEST_TIMEOUT") ?? 10

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Logging
 
 /// One line per event on stderr, so journald keeps them.
