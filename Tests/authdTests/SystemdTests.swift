@@ -33,7 +33,7 @@ import Testing
         #expect(stopping.contains { $0.contains("STOPPING=1") })
     }
 
-    @Test func socketActivationServesOnTheInheritedSocket() async throws {
+    @Test func socketActivationServesOnTheInheritedSocket() throws {
         let folder = try TemporaryFolder()
         let port = try freePort()
         let activator = Process()
@@ -47,10 +47,15 @@ import Testing
             activator.waitUntilExit()
         }
         // systemd-socket-activate binds first, then hands the socket to authd on the first connection.
-        var answer: HTTPAnswer?
+        // A blocking client on this thread: the test must not wait on the shared task pool here.
+        var answer: RawResponse?
         for _ in 0..<100 where answer == nil {
-            answer = try? await HTTPClient(base: "http://127.0.0.1:\(port)").send("GET", "/")
-            if answer == nil { usleep(50_000) }
+            if let client = try? RawClient(port: port) {
+                try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                answer = try client.readResponse()
+            } else {
+                usleep(50_000)
+            }
         }
         #expect(answer?.status == 200)
         #expect(answer?.json == ["message": "Bienvenue"])
