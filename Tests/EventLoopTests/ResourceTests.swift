@@ -9,6 +9,8 @@ extension EventLoopTests {
     @Suite struct ResourceTests {
         @Test(.timeLimit(.minutes(1)))
         func clientsResettingMidWriteLeakNoDescriptors() throws {
+            // Counts the whole process's fds: other test targets run in parallel in this process.
+            guard try IsolatedRun.inChildProcess("clientsResettingMidWriteLeakNoDescriptors") else { return }
             let server = try RunningReactor()
             defer { server.stop() }
             let closedCallbacks = Shared(0)
@@ -32,6 +34,8 @@ extension EventLoopTests {
 
         @Test(.timeLimit(.minutes(1)))
         func acceptWaitsOutDescriptorExhaustionAndResumes() throws {
+            // Lowers the process's fd limit: in a shared test process that would starve other tests.
+            guard try IsolatedRun.inChildProcess("acceptWaitsOutDescriptorExhaustionAndResumes") else { return }
             let server = try RunningReactor()
             defer { server.stop() }
             let port = try server.onLoop {
@@ -63,7 +67,8 @@ extension EventLoopTests {
             usleep(500_000)
             let exhausted = server.reactor.countersSnapshot
             #expect(exhausted.acceptPauses > 0)
-            #expect(exhausted.openConnections <= headroom)
+            // One fd of slack: the test runtime may close an fd of its own while the limit is low.
+            #expect(exhausted.openConnections <= headroom + 1)
             #expect(exhausted.pollCycles - startCycles < 200)  // a ~100 ms back-off, not a spin
 
             // Accepted connections keep being served; finishing them frees fds for the rest.
