@@ -107,12 +107,12 @@ def start_authd(binary, workdir, db, extra=()):
     return Server(argv, port, cwd=workdir)
 
 
-def wrk(port, script, connections, duration, env=None, threads=1):
+def wrk(port, script, connections, duration, env=None, threads=1, timeout=10):
     environment = dict(os.environ)
     environment["WRK_REPORT"] = os.path.join(HERE, "report.lua")
     environment.update(env or {})
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", f"{timeout}s",
          "-s", os.path.join(HERE, script), f"http://127.0.0.1:{port}"],
         env=environment, capture_output=True, text=True, timeout=duration + 60)
     line = [l for l in out.stdout.splitlines() if l.startswith("{")]
@@ -335,13 +335,14 @@ def main():
             slow = max(d, 20)
             drain = lambda conns: time.sleep(conns * hash_ms / 1000 / cores + 1)
             for conns in (8, 64):
-                r = wrk(authd.port, "login.lua", conns, slow, {"WRK_EMAIL": "bench%40b.c", "WRK_PASSWORD": "pw"})
+                r = wrk(authd.port, "login.lua", conns, slow, {"WRK_EMAIL": "bench%40b.c", "WRK_PASSWORD": "pw"},
+                        timeout=30)
                 drain(conns)
                 raw[f"authd_login_{conns}"] = r
                 rows.append((f"authd `POST /sessions`, {conns} conns", r,
                              f"{r['rps'] / limit:.2f} × bcrypt limit (target ≥ 0.9)"))
             for conns in (8, 64):
-                r = wrk(authd.port, "register.lua", conns, slow, {"WRK_PREFIX": f"reg{conns}"})
+                r = wrk(authd.port, "register.lua", conns, slow, {"WRK_PREFIX": f"reg{conns}"}, timeout=30)
                 drain(conns)
                 raw[f"authd_register_{conns}"] = r
                 rows.append((f"authd `POST /users`, {conns} conns", r, f"{r['rps'] / limit:.2f} × bcrypt limit"))
@@ -380,10 +381,13 @@ def main():
 
         big = os.path.join(work, "big.db")
         make_big_database(big, 10000 if args.quick else 100000)
-        startup = startup_time(binary, work, big)
-        raw["startup_ms"] = startup
+        # The first start on a seed-made file builds authd's indexes once; later starts find them.
+        first = startup_time(binary, work, big)
+        again = startup_time(binary, work, big)
+        raw["startup_first_ms"], raw["startup_ms"] = first, again
         notes.append(f"Start-up to first answer with a {'10 000' if args.quick else '100 000'}-user database: "
-                     f"{startup:.1f} ms (target < 100 ms).")
+                     f"{again:.1f} ms (target < 100 ms); the very first start on a seed-made file, which "
+                     f"builds the email/session/token indexes once, took {first:.1f} ms.")
 
         if subprocess.run(["which", "valgrind"], capture_output=True).returncode == 0:
             instructions = callgrind_instructions(binary, work, 200 if args.quick else 2000)

@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// A fixed set of hash threads, each with its own PasswordHasher, fed by a bounded FIFO.
@@ -23,6 +24,7 @@ final class HashPool: Sendable {
         do {
             for index in 0..<threadCount {
                 threads.append(try WorkerThread(name: "authd-hash-\(index)") { [busy] in
+                    Self.yieldToServingThreads()
                     let hasher = PasswordHasher()
                     while let taken = jobs.pop(upTo: 1) {
                         busy.value.add(1, ordering: .relaxed)
@@ -39,6 +41,13 @@ final class HashPool: Sendable {
         self.jobs = jobs
         self.threads = threads
         self.busy = busy
+    }
+
+    /// Lowers this thread's priority (on Linux, nice with `who` 0 is the calling thread's). With
+    /// one hash thread per core, a login flood would otherwise take CPU from the reactor and the
+    /// store, and every cheap request would wait behind bcrypt. Hashing still gets all the CPU nobody else wants.
+    private static func yieldToServingThreads() {
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
     }
 
     /// Queues `job`; false when `queueLimit` jobs are already waiting or the pool is shut down.
