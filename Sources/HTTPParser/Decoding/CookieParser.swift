@@ -2,23 +2,47 @@
 public enum CookieParser {
     /// The value of the first cookie called `name` (case-sensitive), without surrounding quotes.
     public static func value(named name: String, in header: String) -> String? {
-        for pair in header.utf8.split(separator: 0x3B, omittingEmptySubsequences: true) {
-            guard let equals = pair.firstIndex(of: 0x3D) else { continue }
-            let key = trimmed(pair[..<equals])
-            guard key.elementsEqual(name.utf8) else { continue }
-            var value = trimmed(pair[pair.index(after: equals)...])
-            if value.count >= 2, value.first == 0x22, value.last == 0x22 {
-                value = value.dropFirst().dropLast()
-            }
-            return String(Substring(value))
+        // Every authenticated request reads its cookie: scan the bytes in place, with no
+        // intermediate array of pairs, and build a String only for the value returned.
+        var header = header
+        return header.withUTF8 { bytes in
+            var name = name
+            return name.withUTF8 { find(UnsafeRawBufferPointer($0), in: UnsafeRawBufferPointer(bytes)) }
+        }
+    }
+
+    private static func find(_ name: UnsafeRawBufferPointer, in header: UnsafeRawBufferPointer) -> String? {
+        var start = 0
+        while start < header.count {
+            var end = start
+            while end < header.count && header[end] != 0x3B { end += 1 }
+            if let value = match(name, header, start, end) { return value }
+            start = end + 1
         }
         return nil
     }
 
-    private static func trimmed(_ s: Substring.UTF8View.SubSequence) -> Substring.UTF8View.SubSequence {
-        var s = s
-        while let b = s.first, b == 0x20 || b == 0x09 { s = s.dropFirst() }
-        while let b = s.last, b == 0x20 || b == 0x09 { s = s.dropLast() }
-        return s
+    /// The value of the pair in `header[start..<end]` when its key is `name`.
+    private static func match(_ name: UnsafeRawBufferPointer, _ header: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String? {
+        var equals = start
+        while equals < end && header[equals] != 0x3D { equals += 1 }
+        guard equals < end else { return nil }
+        let (keyStart, keyEnd) = trimmed(header, start, equals)
+        guard keyEnd - keyStart == name.count,
+              UnsafeRawBufferPointer(rebasing: header[keyStart..<keyEnd]).elementsEqual(name)
+        else { return nil }
+        var (valueStart, valueEnd) = trimmed(header, equals + 1, end)
+        if valueEnd - valueStart >= 2, header[valueStart] == 0x22, header[valueEnd - 1] == 0x22 {
+            valueStart += 1
+            valueEnd -= 1
+        }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: header[valueStart..<valueEnd]), as: UTF8.self)
+    }
+
+    private static func trimmed(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> (Int, Int) {
+        var start = start, end = end
+        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+        return (start, end)
     }
 }
