@@ -1,0 +1,49 @@
+import HTTPParser
+import Synchronization
+import Testing
+@testable import AuthService
+
+/// The route table: exact paths, trailing slash, HEAD for GET, 404 and 405 with Allow.
+@Suite struct RouterTests {
+    private static func answer(_ router: Router, _ method: HTTPMethod, _ target: String) -> Response {
+        let box = Mutex<Response?>(nil)
+        router.route(Request(method: method, target: target)) { response in box.withLock { $0 = response } }
+        return box.withLock { $0! }
+    }
+
+    private static var table: Router {
+        var router = Router()
+        router.add(.get, "/profile") { _, respond in respond(Response(status: 200, body: Array("get".utf8))) }
+        router.add(.post, "/sessions") { _, respond in respond(Response(status: 201)) }
+        router.add(.delete, "/sessions") { _, respond in respond(Response(status: 302)) }
+        return router
+    }
+
+    @Test func exactPathsAndATrailingSlashReachTheirHandler() {
+        #expect(Self.answer(Self.table, .get, "/profile").status == 200)
+        #expect(Self.answer(Self.table, .get, "/profile/").status == 200)
+        #expect(Self.answer(Self.table, .get, "/profile?x=1").status == 200)
+        #expect(Self.answer(Self.table, .post, "/sessions").status == 201)
+        #expect(Self.answer(Self.table, .delete, "/sessions").status == 302)
+    }
+
+    @Test func headIsAnsweredByTheGetHandler() {
+        #expect(Self.answer(Self.table, .head, "/profile").body == Array("get".utf8))
+    }
+
+    @Test func unknownPathsAre404WithAJSONMessage() {
+        for target in ["/nope", "/profile/extra", "/PROFILE", "/%2Fprofile", "/../profile"] {
+            let response = Self.answer(Self.table, .get, target)
+            #expect(response.status == 404, "\(target)")
+            #expect(String(decoding: response.body, as: UTF8.self) == #"{"message":"not found"}"# + "\n")
+        }
+    }
+
+    @Test func aKnownPathWithAnotherMethodIs405ListingTheAllowedOnes() {
+        let sessions = Self.answer(Self.table, .put, "/sessions")
+        #expect(sessions.status == 405)
+        #expect(sessions.headers.first { $0.name == "Allow" }?.value == "POST, DELETE")
+        let profile = Self.answer(Self.table, .post, "/profile")
+        #expect(profile.headers.first { $0.name == "Allow" }?.value == "GET, HEAD")
+    }
+}
