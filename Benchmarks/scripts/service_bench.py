@@ -72,10 +72,15 @@ class Server:
 
 def start_nginx(workdir):
     port = free_port()
-    conf = os.path.join(workdir, "nginx.conf")
+    return Server(["nginx", "-c", write_nginx_conf(workdir, port), "-p", workdir], port)
+
+
+def write_nginx_conf(workdir, port, single_process=False):
+    conf = os.path.join(workdir, f"nginx-{port}.conf")
     with open(conf, "w") as f:
         f.write(f"""
 daemon off;
+{"master_process off;" if single_process else ""}
 worker_processes 1;
 pid {workdir}/nginx.pid;
 error_log {workdir}/nginx-error.log warn;
@@ -98,7 +103,7 @@ http {{
     }}
 }}
 """)
-    return Server(["nginx", "-c", conf, "-p", workdir], port)
+    return conf
 
 
 def start_authd(binary, workdir, db, extra=()):
@@ -282,6 +287,32 @@ def callgrind_instructions(binary, workdir, requests):
     return (totals[1] - totals[0]) / requests
 
 
+def callgrind_get_root(argv_for_port, requests):
+    """Instructions per keep-alive `GET /` of one server: (N requests − 0 requests) ÷ N."""
+    totals = []
+    for n in (0, requests):
+        port = free_port()
+        out = tempfile.mktemp(prefix="callgrind-root-")
+        proc = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                                 *argv_for_port(port, n)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(port, timeout=120)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(n):
+            conn.request("GET", "/")
+            conn.getresponse().read()
+        conn.close()
+        time.sleep(0.5)
+        proc.send_signal(15 if "authd" in os.path.basename(argv_for_port(port, n)[0]) else 3)
+        proc.wait(timeout=120)
+        summary = subprocess.run(["callgrind_annotate", out], capture_output=True, text=True).stdout
+        os.unlink(out)
+        match = re.search(r"([\d,]+)\s+\(100\.0%\)\s+PROGRAM TOTALS", summary) or \
+            re.search(r"([\d,]+)\s+PROGRAM TOTALS", summary)
+        totals.append(int(match.group(1).replace(",", "")))
+    return (totals[1] - totals[0]) / requests
+
+
 def ms(us):
     return f"{us / 1000:.2f} ms"
 
@@ -392,6 +423,15 @@ def main():
         if subprocess.run(["which", "valgrind"], capture_output=True).returncode == 0:
             instructions = callgrind_instructions(binary, work, 200 if args.quick else 2000)
             raw["instructions_per_profile"] = instructions
+            n = 200 if args.quick else 2000
+            nginx_root = callgrind_get_root(
+                lambda port, _: ["nginx", "-c", write_nginx_conf(work, port, single_process=True), "-p", work], n)
+            authd_root = callgrind_get_root(
+                lambda port, k: [binary, "--port", str(port), "--database", os.path.join(work, f"root-{k}.db"),
+                                 "--log-level", "warning"], n)
+            raw["instructions_per_root"] = {"nginx": nginx_root, "authd": authd_root}
+            notes.append(f"callgrind, keep-alive `GET /`: authd {authd_root:,.0f} vs nginx {nginx_root:,.0f} "
+                         f"instructions per request ({authd_root / nginx_root:.2f} × nginx; lower is better).")
             notes.append(f"callgrind: {instructions:,.0f} instructions per `GET /profile` "
                          "(whole process: reactor, store thread; repeatable on a noisy machine).")
 
