@@ -45,6 +45,12 @@ struct AuthdCommand: ParsableCommand {
     @Option(help: "Seconds SIGTERM waits for requests in flight (AUTHD_SHUTDOWN_GRACE).")
     var shutdownGrace: Int = Environment.int("AUTHD_SHUTDOWN_GRACE") ?? 10
 
+    @Option(help: .hidden)
+    var writeTimeout: Int = Environment.int("AUTHD_WRITE_TIMEOUT") ?? 30
+
+    @Option(help: .hidden)
+    var busyTimeoutMilliseconds: Int = Environment.int("AUTHD_BUSY_TIMEOUT_MS") ?? 5000
+
     @Flag(help: "Mark the session cookie Secure (only for HTTPS deployments) (AUTHD_COOKIE_SECURE).")
     var cookieSecure: Bool = Environment.bool("AUTHD_COOKIE_SECURE")
 
@@ -53,7 +59,7 @@ struct AuthdCommand: ParsableCommand {
         guard hashThreads >= 1 else { throw ValidationError("--hash-threads must be at least 1") }
         guard hashQueue >= 1 else { throw ValidationError("--hash-queue must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard requestTimeout >= 1, idleTimeout >= 1, shutdownGrace >= 0, maxBody >= 0 else {
+        guard requestTimeout >= 1, idleTimeout >= 1, writeTimeout >= 1, shutdownGrace >= 0, maxBody >= 0 else {
             throw ValidationError("timeouts must be at least 1 second and sizes not negative")
         }
     }
@@ -75,7 +81,7 @@ struct AuthdCommand: ParsableCommand {
         do {
             auth = try Auth(configuration: AuthConfiguration(
                 databasePath: database, bcryptCost: bcryptCost, hashThreads: hashThreads,
-                hashQueueLimit: hashQueue))
+                hashQueueLimit: hashQueue, busyTimeoutMilliseconds: busyTimeoutMilliseconds))
         } catch {
             logger.critical("cannot open database", metadata: ["path": "\(database)", "error": "\(error)"])
             throw ExitCode(1)
@@ -84,6 +90,7 @@ struct AuthdCommand: ParsableCommand {
         settings.limits.maxBodyBytes = maxBody
         settings.requestTimeoutMilliseconds = Int64(requestTimeout) * 1000
         settings.idleTimeoutMilliseconds = Int64(idleTimeout) * 1000
+        settings.writeTimeoutMilliseconds = Int64(writeTimeout) * 1000
         settings.shutdownGraceMilliseconds = shutdownGrace * 1000
         let routes = AuthRoutes(auth: auth, cookie: SessionCookie(secure: cookieSecure), logger: logger)
         let http = HTTPServer(reactor: reactor, routes: routes, settings: settings, logger: logger)

@@ -6,8 +6,17 @@ import Glibc
 ///
 /// Output is buffered and written with one `write` at the end of the loop cycle, so several
 /// responses produced in one cycle leave in one syscall; EPOLLOUT is armed only while output waits.
+///
+/// `close()` lingers: after the output is flushed it half-closes and discards what the peer still
+/// sends until EOF (bounded in time and bytes), because closing with unread input makes the kernel
+/// send RST, which can destroy the final answer before the peer has read it.
 public final class Connection {
-    private enum State { case open, closing, closed }
+    private enum State { case open, closing, lingering, closed }
+
+    /// Longest wait for the peer's EOF after our final answer left.
+    static let lingerMilliseconds = 2000
+    /// Most bytes discarded while lingering before giving up on the peer's EOF.
+    static let lingerBytes = 256 * 1024
 
     /// Receives this connection's events; released after `connectionDidClose`.
     public var handler: ConnectionHandler?
@@ -26,6 +35,10 @@ public final class Connection {
     private var waitingForWritable = false
     private var inDirtyList = false
     private var needsInputReoffer = false
+    private var lingerBudget = 0
+    private var lingerTimer: TimerHandle?
+    /// Bytes the socket took from this connection so far; stays put while the peer does not read.
+    public private(set) var bytesWritten = 0
 
     init(fd: Int32, reactor: Reactor) {
         self.fd = fd
@@ -73,7 +86,8 @@ public final class Connection {
         markDirty()
     }
 
-    /// Closes after pending output is written; no more input is offered.
+    /// Closes after pending output is written and the peer's EOF (or the linger bound); no more
+    /// input is offered.
     public func close() {
         assert(reactor.isInLoopThread)
         guard state == .open else { return }
@@ -86,6 +100,8 @@ public final class Connection {
         assert(reactor.isInLoopThread)
         guard state != .closed else { return }
         state = .closed
+        if let lingerTimer { reactor.cancel(lingerTimer) }
+        lingerTimer = nil
         Glibc.close(fd)  // also removes the fd from the epoll set: we never dup it
         reactor.setSource(nil, for: fd)
         reactor.counters.openConnections -= 1
@@ -109,6 +125,10 @@ public final class Connection {
 
     /// Loop: readiness from epoll.
     func handle(_ ready: Interest) {
+        if state == .lingering {
+            if !ready.isDisjoint(with: [.readable, .hangup]) { discardLingeringInput() }
+            return
+        }
         if ready.contains(.writable), waitingForWritable { flush() }
         if ready.contains(.readable), wantsInput, !reachedEOF, state == .open {
             readFromSocket()
@@ -185,6 +205,7 @@ public final class Connection {
                 guard errno == EAGAIN || errno == EINTR else { return abort() }
             } else {
                 reactor.counters.bytesOut += written
+                bytesWritten += written
                 output.consume(written)
                 if output.isEmpty { outputDrained() }
             }
@@ -196,8 +217,32 @@ public final class Connection {
             needsInputReoffer = !input.isEmpty
             if needsInputReoffer { markDirty() }
         }
-        if state == .closing, output.isEmpty { return abort() }
+        if state == .closing, output.isEmpty { return linger() }
         updateInterest()
+    }
+
+    private func linger() {
+        // After our EOF the kernel has nothing unread to reset over: close at once.
+        guard !reachedEOF, Glibc.shutdown(fd, Int32(SHUT_WR)) == 0 else { return abort() }
+        state = .lingering
+        lingerBudget = Self.lingerBytes
+        lingerTimer = reactor.schedule(after: Self.lingerMilliseconds) { [weak self] in
+            self?.lingerTimer = nil
+            self?.abort()
+        }
+        updateInterest()
+    }
+
+    private func discardLingeringInput() {
+        let scratch = reactor.scratch
+        let got = Glibc.read(fd, scratch.baseAddress, scratch.count)
+        if got > 0 {
+            reactor.counters.bytesIn += got
+            lingerBudget -= got
+            if lingerBudget <= 0 { abort() }
+        } else if got == 0 || (errno != EAGAIN && errno != EINTR) {
+            abort()
+        }
     }
 
     private func outputDrained() {
@@ -207,7 +252,7 @@ public final class Connection {
 
     private func updateInterest() {
         var wanted: Interest = []
-        if wantsInput, !reachedEOF { wanted.insert(.readable) }
+        if state == .lingering || (wantsInput && !reachedEOF) { wanted.insert(.readable) }
         if waitingForWritable { wanted.insert(.writable) }
         if wanted != registered {
             registered = wanted

@@ -22,6 +22,8 @@ final class HTTPConnection: ConnectionHandler {
     private var deadline: Int64 = .max
     private var timer: TimerHandle?
     private var timerFiresAt: Int64 = .max
+    private var stallTimer: TimerHandle?
+    private var bytesWrittenAtStallCheck = 0
 
     private struct Answer {
         var response: Response
@@ -95,6 +97,8 @@ final class HTTPConnection: ConnectionHandler {
         guard !closed else { return }
         closed = true
         cancelTimer()
+        if let stallTimer { server.reactor.cancel(stallTimer) }
+        stallTimer = nil
         parked.removeAll()
         server.connectionClosed(self)
     }
@@ -153,6 +157,7 @@ final class HTTPConnection: ConnectionHandler {
         server.scratch.removeAll(keepingCapacity: true)
         ResponseWriter.write(response, keepAlive: !closing, date: server.date, into: &server.scratch)
         connection.write(server.scratch)
+        watchForStall()
         nextToWrite = sequence + 1
         if closing {
             lastSequence = sequence
@@ -221,6 +226,22 @@ final class HTTPConnection: ConnectionHandler {
         } else if inFlight == 0 {
             connection.close()
         }
+    }
+
+    /// Checks once per write timeout, not per answer, that queued output keeps leaving.
+    private func watchForStall() {
+        guard stallTimer == nil else { return }
+        bytesWrittenAtStallCheck = connection.bytesWritten
+        let delay = Int(server.settings.writeTimeoutMilliseconds)
+        stallTimer = server.reactor.schedule(after: delay) { [weak self] in self?.stallCheckFired() }
+    }
+
+    private func stallCheckFired() {
+        stallTimer = nil
+        guard !closed, connection.pendingOutputBytes > 0 else { return }
+        // A client that stopped reading would otherwise hold the connection and its output forever.
+        if connection.bytesWritten == bytesWrittenAtStallCheck { return connection.abort() }
+        watchForStall()
     }
 
     private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
