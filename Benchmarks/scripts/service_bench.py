@@ -108,7 +108,8 @@ http {{
 
 def start_authd(binary, workdir, db, extra=()):
     port = free_port()
-    argv = [binary, "--port", str(port), "--database", db, "--log-level", "warning", *extra]
+    argv = [binary, "--port", str(port), "--database", db, "--log-level", "warning",
+            "--address-request-limit", "0", *extra]
     return Server(argv, port, cwd=workdir)
 
 

@@ -59,6 +59,8 @@ public struct Request: Sendable {
     public var body: [UInt8]
     /// Whether the connection stays open after the answer (RFC 9112 §9.3).
     public var keepAlive: Bool
+    /// The peer's IP address as text, set by the server (the parser knows no sockets); empty when unknown.
+    public var clientAddress: String = ""
 
     /// A request built by hand (the parser builds its own).
     public init(

@@ -51,14 +51,64 @@ struct AuthdCommand: ParsableCommand {
     @Option(help: .hidden)
     var busyTimeoutMilliseconds: Int = Environment.int("AUTHD_BUSY_TIMEOUT_MS") ?? 5000
 
+    @Option(name: .customLong("session-ttl"), help: "Session lifetime from log-in: 90, 90s, 15m, 2h or 7d (AUTHD_SESSION_TTL).", transform: Self.lifetime)
+    var sessionTTL: Lifetime = Environment.lifetime("AUTHD_SESSION_TTL") ?? Lifetime(seconds: 7 * 86_400)
+
+    @Option(name: .customLong("reset-token-ttl"), help: "Reset-token lifetime: 90, 90s, 15m, 2h or 7d (AUTHD_RESET_TOKEN_TTL).", transform: Self.lifetime)
+    var resetTokenTTL: Lifetime = Environment.lifetime("AUTHD_RESET_TOKEN_TTL") ?? Lifetime(seconds: 15 * 60)
+
+    @Option(help: "Failed logins per email within the throttle window before 429; 0 is off (AUTHD_LOGIN_FAILURE_LIMIT).")
+    var loginFailureLimit: Int = Environment.int("AUTHD_LOGIN_FAILURE_LIMIT") ?? 5
+
+    @Option(help: "Failed logins per client address within the window before 429; 0 is off (AUTHD_ADDRESS_FAILURE_LIMIT).")
+    var addressFailureLimit: Int = Environment.int("AUTHD_ADDRESS_FAILURE_LIMIT") ?? 50
+
+    @Option(help: "POST /users and POST /reset_password per client address within the window; 0 is off (AUTHD_ADDRESS_REQUEST_LIMIT).")
+    var addressRequestLimit: Int = Environment.int("AUTHD_ADDRESS_REQUEST_LIMIT") ?? 100
+
+    @Option(help: "Window the throttle limits count in: 90, 15m, 1h (AUTHD_THROTTLE_WINDOW).", transform: Self.lifetime)
+    var throttleWindow: Lifetime = Environment.lifetime("AUTHD_THROTTLE_WINDOW") ?? Lifetime(seconds: 15 * 60)
+
+    @Option(help: "First block once a limit is reached; doubles per strike up to the window (AUTHD_THROTTLE_BACKOFF).", transform: Self.lifetime)
+    var throttleBackoff: Lifetime = Environment.lifetime("AUTHD_THROTTLE_BACKOFF") ?? Lifetime(seconds: 30)
+
+    @Option(help: "Port of a separate listener for /metrics and /healthz; /metrics then leaves the main port (AUTHD_ADMIN_PORT).")
+    var adminPort: Int?
+
+    /// The flag, else the variable (an optional option cannot take a default in ArgumentParser).
+    private var admin: Int? { adminPort ?? Environment.int("AUTHD_ADMIN_PORT") }
+
+    @Option(help: "Address of the admin listener (AUTHD_ADMIN_HOST).")
+    var adminHost: String = Environment.string("AUTHD_ADMIN_HOST") ?? "127.0.0.1"
+
+    @Flag(help: "Do not write an access-log line per request (AUTHD_NO_ACCESS_LOG).")
+    var noAccessLog: Bool = Environment.bool("AUTHD_NO_ACCESS_LOG")
+
     @Flag(help: "Mark the session cookie Secure (only for HTTPS deployments) (AUTHD_COOKIE_SECURE).")
     var cookieSecure: Bool = Environment.bool("AUTHD_COOKIE_SECURE")
+
+    private static func lifetime(_ text: String) throws -> Lifetime {
+        guard let lifetime = Lifetime(parsing: text) else {
+            throw ValidationError("'\(text)' is not a duration: a positive number of seconds, or with s, m, h or d")
+        }
+        return lifetime
+    }
 
     func validate() throws {
         guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4...31") }
         guard hashThreads >= 1 else { throw ValidationError("--hash-threads must be at least 1") }
         guard hashQueue >= 1 else { throw ValidationError("--hash-queue must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        if let adminPort = admin, !(0...65535).contains(adminPort) { throw ValidationError("--admin-port must be 0...65535") }
+        // A variable the parser cannot read would otherwise fall back to the default without a word.
+        for name in ["AUTHD_SESSION_TTL", "AUTHD_RESET_TOKEN_TTL", "AUTHD_THROTTLE_WINDOW", "AUTHD_THROTTLE_BACKOFF"] {
+            if let raw = Environment.string(name), Lifetime(parsing: raw) == nil {
+                throw ValidationError("\(name)='\(raw)' is not a duration: a positive number of seconds, or with s, m, h or d")
+            }
+        }
+        guard loginFailureLimit >= 0, addressFailureLimit >= 0, addressRequestLimit >= 0 else {
+            throw ValidationError("throttle limits must not be negative")
+        }
         guard requestTimeout >= 1, idleTimeout >= 1, writeTimeout >= 1, shutdownGrace >= 0, maxBody >= 0 else {
             throw ValidationError("timeouts must be at least 1 second and sizes not negative")
         }
@@ -81,7 +131,8 @@ struct AuthdCommand: ParsableCommand {
         do {
             auth = try Auth(configuration: AuthConfiguration(
                 databasePath: database, bcryptCost: bcryptCost, hashThreads: hashThreads,
-                hashQueueLimit: hashQueue, busyTimeoutMilliseconds: busyTimeoutMilliseconds))
+                hashQueueLimit: hashQueue, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
+                sessionLifetime: sessionTTL, resetTokenLifetime: resetTokenTTL))
         } catch {
             logger.critical("cannot open database", metadata: ["path": "\(database)", "error": "\(error)"])
             throw ExitCode(1)
@@ -92,8 +143,20 @@ struct AuthdCommand: ParsableCommand {
         settings.idleTimeoutMilliseconds = Int64(idleTimeout) * 1000
         settings.writeTimeoutMilliseconds = Int64(writeTimeout) * 1000
         settings.shutdownGraceMilliseconds = shutdownGrace * 1000
-        let routes = AuthRoutes(auth: auth, cookie: SessionCookie(secure: cookieSecure), logger: logger)
-        let http = HTTPServer(reactor: reactor, routes: routes, settings: settings, logger: logger)
+        var throttling = ThrottleSettings()
+        throttling.emailFailureLimit = loginFailureLimit
+        throttling.addressFailureLimit = addressFailureLimit
+        throttling.addressRequestLimit = addressRequestLimit
+        throttling.window = throttleWindow
+        throttling.backoff = throttleBackoff
+        // Audit events are notices, access-log lines info: both follow --log-level like every other line.
+        let audit = AuditLog(enabled: logLevel <= .notice)
+        let routes = AuthRoutes(
+            auth: auth, cookie: SessionCookie(secure: cookieSecure), throttles: Throttles(throttling), audit: audit,
+            logger: logger)
+        let accessLog = !noAccessLog && logLevel <= .info ? AccessLog() : nil
+        let http = HTTPServer(
+            reactor: reactor, auth: auth, routes: routes, settings: settings, accessLog: accessLog, logger: logger)
         server = http
         let boundPort: Int
         let inherited = SocketActivation.inheritedListeners()
@@ -112,6 +175,17 @@ struct AuthdCommand: ParsableCommand {
         logger.info("listening on http://\(shownHost):\(boundPort)", metadata: [
             "database": "\(database)", "bcrypt_cost": "\(bcryptCost)", "hash_threads": "\(hashThreads)",
         ])
+        if let adminPort = admin {
+            do {
+                let bound = try http.listen(host: adminHost, port: adminPort, reusePort: false, admin: true)
+                let shown = adminHost.contains(":") ? "[\(adminHost)]" : adminHost
+                logger.info("admin listener on http://\(shown):\(bound) serves /metrics and /healthz")
+            } catch {
+                logger.critical("cannot listen", metadata: ["address": "\(adminHost):\(adminPort)", "error": "\(error)"])
+                auth.shutdown()
+                throw ExitCode(1)
+            }
+        }
         systemd.notify("READY=1\nSTATUS=serving on port \(boundPort)")
         if let interval = systemd.watchdogPingMilliseconds { pingWatchdog(systemd, every: interval, on: reactor) }
         try reactor.run()

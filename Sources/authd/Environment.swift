@@ -1,3 +1,4 @@
+import AuthService
 import Glibc
 
 /// Reads the `AUTHD_*` variables that stand in for flags.
@@ -10,6 +11,11 @@ enum Environment {
 
     static func int(_ name: String) -> Int? {
         string(name).flatMap { Int($0) }
+    }
+
+    /// A duration variable (`90`, `15m`, `7d`); nil when unset or unreadable, which the flag's default replaces.
+    static func lifetime(_ name: String) -> Lifetime? {
+        string(name).flatMap { Lifetime(parsing: $0) }
     }
 
     static func bool(_ name: String) -> Bool {

@@ -12,14 +12,25 @@ public final class Auth: Sendable {
     private let hashes: HashPool
     private let gate = OperationGate()
     private let isShutDown = Atomic<Bool>(false)
+    private let bcryptTime = BcryptTime()
     // Verified against when the email is unknown, so that such a login costs one bcrypt run as well.
     private let dummySetting: String
+    private let sessionLifetime: Lifetime
+    private let resetTokenLifetime: Lifetime
+    private let clock: @Sendable () -> Int64
+    // Sessions and tokens the seed's service made carry no creation time: they count as made when
+    // authd started, so they expire one lifetime later instead of living forever.
+    private let startedAt: Int64
 
     /// Opens or creates the database (never wiping it) and starts the store and hash threads.
     /// Throws AuthStartupError, whose description is a message for the operator.
     public init(configuration: AuthConfiguration) throws {
         try configuration.validate()
         bcryptCost = configuration.bcryptCost
+        sessionLifetime = configuration.sessionLifetime
+        resetTokenLifetime = configuration.resetTokenLifetime
+        clock = configuration.clock
+        startedAt = configuration.clock()
         do {
             dummySetting = try PasswordHasher.makeSetting(cost: configuration.bcryptCost)
         } catch PasswordHasherError.cryptFailed(let code) {
@@ -77,21 +88,30 @@ public final class Auth: Sendable {
             self.verify(password, against: found?.hashedPassword ?? self.dummySetting, else: finish) { matches in
                 guard let user = found, matches else { return finish(.failure(.invalidCredentials)) }
                 let sessionID = UUID4.make()
-                self.onStore(.write, { try $0.updateUser(id: user.id, set: [(.sessionID, sessionID)]) }, else: finish) {
+                let now = self.clock()
+                let changes: [(UserColumn, String?)] = [(.sessionID, sessionID), (.sessionCreatedAt, String(now))]
+                self.onStore(.write, { try $0.updateUser(id: user.id, set: changes) }, else: finish) {
                     var loggedIn = user
                     loggedIn.sessionID = sessionID
+                    loggedIn.sessionCreatedAt = now
                     finish(.success((user: loggedIn, sessionID: sessionID)))
                 }
             }
         }
     }
 
-    /// The user whose session id this is; `.unknownSession` for nil, empty or unknown.
+    /// The user whose session id this is; `.unknownSession` for nil, empty or unknown,
+    /// `.sessionExpired` (after clearing it) when past the session lifetime.
     public func user(forSession sessionID: String?, completion: @escaping @Sendable (Result<User, AuthError>) -> Void) {
         guard let finish = admit(completion) else { return }
         guard let sessionID, !sessionID.isEmpty else { return finish(.failure(.unknownSession)) }
         onStore(.read, { try $0.findUser(where: [(.sessionID, sessionID)]) }, else: finish) { found in
-            finish(found.map { .success($0) } ?? .failure(.unknownSession))
+            guard let user = found else { return finish(.failure(.unknownSession)) }
+            guard self.sessionHasExpired(user) else { return finish(.success(user)) }
+            // Only an expired session costs a write; valid reads never do.
+            self.onStore(.write, { try Self.endSession(sessionID, of: user.id, in: $0) }, else: finish) {
+                finish(.failure(.sessionExpired(userID: user.id)))
+            }
         }
     }
 
@@ -100,12 +120,15 @@ public final class Auth: Sendable {
         guard let finish = admit(completion) else { return }
         guard let sessionID, !sessionID.isEmpty else { return finish(.failure(.unknownSession)) }
         onStore(.write, { (store: UserStore) throws -> User? in
-            guard var user = try store.findUser(where: [(.sessionID, sessionID)]) else { return nil }
-            try store.updateUser(id: user.id, set: [(.sessionID, nil)])
-            user.sessionID = nil
+            guard let user = try store.findUser(where: [(.sessionID, sessionID)]) else { return nil }
+            try Self.endSession(sessionID, of: user.id, in: store)
             return user
-        }, else: finish) { user in
-            finish(user.map { .success($0) } ?? .failure(.unknownSession))
+        }, else: finish) { found in
+            guard var user = found else { return finish(.failure(.unknownSession)) }
+            if self.sessionHasExpired(user) { return finish(.failure(.sessionExpired(userID: user.id))) }
+            user.sessionID = nil
+            user.sessionCreatedAt = nil
+            finish(.success(user))
         }
     }
 
@@ -115,14 +138,15 @@ public final class Auth: Sendable {
         onStore(.write, { (store: UserStore) throws -> String? in
             guard let user = try store.findUser(where: [(.email, email)]) else { return nil }
             let token = UUID4.make()
-            try store.updateUser(id: user.id, set: [(.resetToken, token)])
+            try store.updateUser(id: user.id, set: [(.resetToken, token), (.resetTokenCreatedAt, String(self.clock()))])
             return token
         }, else: finish) { token in
             finish(token.map { .success($0) } ?? .failure(.unknownEmail))
         }
     }
 
-    /// Replaces the password of the token's owner, who must have `email`, and clears the token (single use).
+    /// Replaces the password of the token's owner, who must have `email`, clears the token (single use)
+    /// and ends the user's session; `.resetTokenExpired` (after clearing it) when past the token lifetime.
     public func updatePassword(
         email: String, resetToken: String?, newPassword: String,
         completion: @escaping @Sendable (Result<User, AuthError>) -> Void
@@ -135,14 +159,28 @@ public final class Auth: Sendable {
         // SQL compares the email byte for byte, as stored; Swift's == would equate Unicode variants.
         let owner: [(UserColumn, String)] = [(.resetToken, token), (.email, email)]
         onStore(.read, { try $0.findUser(where: owner) }, else: finish) { found in
-            guard found != nil else { return finish(.failure(.invalidResetToken)) }
+            guard let user = found else { return finish(.failure(.invalidResetToken)) }
+            if self.resetTokenHasExpired(user) {
+                let clearing: [(UserColumn, String?)] = [(.resetToken, nil), (.resetTokenCreatedAt, nil)]
+                return self.onStore(.write, { (store: UserStore) throws -> Void in
+                    // Only if still this token: a fresh one may have been issued meanwhile.
+                    guard try store.findUser(where: owner) != nil else { return }
+                    try store.updateUser(id: user.id, set: clearing)
+                }, else: finish) { finish(.failure(.resetTokenExpired)) }
+            }
             self.hash(newPassword, else: finish) { hashed in
                 self.onStore(.write, { (store: UserStore) throws -> User? in
                     // Checked again in the same store job as the update: the token may have been used meanwhile.
                     guard var user = try store.findUser(where: owner) else { return nil }
-                    try store.updateUser(id: user.id, set: [(.hashedPassword, hashed), (.resetToken, nil)])
+                    try store.updateUser(id: user.id, set: [
+                        (.hashedPassword, hashed), (.resetToken, nil), (.resetTokenCreatedAt, nil),
+                        (.sessionID, nil), (.sessionCreatedAt, nil),
+                    ])
                     user.hashedPassword = hashed
                     user.resetToken = nil
+                    user.resetTokenCreatedAt = nil
+                    user.sessionID = nil
+                    user.sessionCreatedAt = nil
                     return user
                 }, else: finish) { user in
                     finish(user.map { .success($0) } ?? .failure(.invalidResetToken))
@@ -158,7 +196,9 @@ public final class Auth: Sendable {
             hashQueueDepth: hashes.waiting,
             busyHashThreads: hashes.running,
             hashThreads: hashes.threadCount,
-            operationsInFlight: gate.count)
+            operationsInFlight: gate.count,
+            bcryptRuns: bcryptTime.runs.load(ordering: .relaxed),
+            bcryptNanoseconds: bcryptTime.nanoseconds.load(ordering: .relaxed))
     }
 
     /// Finishes queued work, closes SQLite cleanly (WAL checkpoint), stops threads. Blocks.
@@ -170,6 +210,20 @@ public final class Auth: Sendable {
         gate.closeAndWait()
         hashes.shutdown()
         store.shutdown()
+    }
+
+    private func sessionHasExpired(_ user: User) -> Bool {
+        sessionLifetime.hasExpired(createdAt: user.sessionCreatedAt ?? startedAt, now: clock())
+    }
+
+    private func resetTokenHasExpired(_ user: User) -> Bool {
+        resetTokenLifetime.hasExpired(createdAt: user.resetTokenCreatedAt ?? startedAt, now: clock())
+    }
+
+    /// Clears `sessionID` from user `id`, unless a new log-in replaced it meanwhile. Store thread.
+    private static func endSession(_ sessionID: String, of id: Int64, in store: UserStore) throws(UserStoreError) {
+        guard try store.findUser(where: [(.sessionID, sessionID)]) != nil else { return }
+        try store.updateUser(id: id, set: [(.sessionID, nil), (.sessionCreatedAt, nil)])
     }
 
     /// Counts the operation in flight and wraps its completion to uncount it; nil (answered) after shutdown.
@@ -206,9 +260,11 @@ public final class Auth: Sendable {
         _ password: String, else finish: @escaping Finish<T>, then next: @escaping @Sendable (String) -> Void
     ) {
         let cost = bcryptCost
+        let timing = bcryptTime
         let accepted = hashes.submit { hasher in
             do {
-                next(try hasher.hash(password, cost: cost))
+                let hashed = try timing.measure { try hasher.hash(password, cost: cost) }
+                next(hashed)
             } catch PasswordHasherError.passwordTooLong {
                 finish(.failure(.passwordTooLong))
             } catch {
@@ -223,8 +279,9 @@ public final class Auth: Sendable {
         _ password: String, against hash: String, else finish: @escaping Finish<T>,
         then next: @escaping @Sendable (Bool) -> Void
     ) {
+        let timing = bcryptTime
         let accepted = hashes.submit { hasher in
-            next(hasher.verify(password, against: hash))
+            next(timing.measure { hasher.verify(password, against: hash) })
         }
         if !accepted { finish(.failure(.overloaded)) }
     }

@@ -14,6 +14,12 @@ public struct AuthConfiguration: Sendable {
     public var hashQueueLimit: Int
     /// How long SQLite waits for a lock held by another connection before `.storageBusy`.
     public var busyTimeoutMilliseconds: Int
+    /// How long a session lasts from log-in (absolute, not sliding).
+    public var sessionLifetime: Lifetime
+    /// How long a reset token stays usable after it was issued.
+    public var resetTokenLifetime: Lifetime
+    /// Unix milliseconds now; tests pass their own to step over lifetimes without waiting.
+    public var clock: @Sendable () -> Int64
 
     /// A configuration; every argument has the documented default.
     public init(
@@ -21,13 +27,19 @@ public struct AuthConfiguration: Sendable {
         bcryptCost: Int = 12,
         hashThreads: Int = AuthConfiguration.onlineCores,
         hashQueueLimit: Int = 1024,
-        busyTimeoutMilliseconds: Int = 5000
+        busyTimeoutMilliseconds: Int = 5000,
+        sessionLifetime: Lifetime = Lifetime(seconds: 7 * 86_400),
+        resetTokenLifetime: Lifetime = Lifetime(seconds: 15 * 60),
+        clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
     ) {
         self.databasePath = databasePath
         self.bcryptCost = bcryptCost
         self.hashThreads = hashThreads
         self.hashQueueLimit = hashQueueLimit
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.sessionLifetime = sessionLifetime
+        self.resetTokenLifetime = resetTokenLifetime
+        self.clock = clock
     }
 
     /// The number of cores online, the default hash thread count.

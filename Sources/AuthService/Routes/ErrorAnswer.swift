@@ -11,14 +11,21 @@ enum ErrorAnswer {
         switch error {
         case .emailAlreadyRegistered: make(400, "email already registered")
         case .invalidCredentials: make(401, "wrong email or password")
-        case .unknownSession: make(403, "no valid session")
+        case .unknownSession, .sessionExpired: make(403, "no valid session")
         case .unknownEmail: make(403, "email not registered")
-        case .invalidResetToken: make(403, "invalid reset token")
+        case .invalidResetToken, .resetTokenExpired: make(403, "invalid reset token")
         case .passwordTooLong: make(400, "password longer than 72 bytes")
         case .overloaded: overloaded("too many password operations waiting; retry shortly")
         case .storageBusy: overloaded("database busy; retry shortly")
         case .internalFailure: make(500, "internal error")
         }
+    }
+
+    /// 429 for a throttled email or address, with the seconds to wait.
+    static func tooManyAttempts(retryAfter seconds: Int) -> Response {
+        var answer = make(429, "too many attempts; retry later")
+        answer.headers.append(("Retry-After", String(seconds)))
+        return answer
     }
 
     private static func overloaded(_ message: String) -> Response {

@@ -76,6 +76,11 @@ final class SQLiteStatement {
         sqlite3_column_int64(handle, index)
     }
 
+    /// The integer in column `index` (0-based) of the current row; nil for NULL.
+    func optionalInteger(at index: Int32) -> Int64? {
+        sqlite3_column_type(handle, index) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, index)
+    }
+
     /// The bytes of column `index` as UTF-8, whether stored as TEXT or BLOB; nil for NULL.
     func string(at index: Int32) -> String? {
         guard sqlite3_column_type(handle, index) != SQLITE_NULL else { return nil }

@@ -10,13 +10,22 @@ public struct User: Sendable, Equatable {
     public var sessionID: String?
     /// The pending password-reset uuid4, nil when none.
     public var resetToken: String?
+    /// When the session was made, unix milliseconds; nil for a session made by the seed's service.
+    public var sessionCreatedAt: Int64?
+    /// When the reset token was issued, unix milliseconds; nil for a token issued by the seed's service.
+    public var resetTokenCreatedAt: Int64?
 
     /// A user value; does not touch the database.
-    public init(id: Int64, email: String, hashedPassword: String, sessionID: String? = nil, resetToken: String? = nil) {
+    public init(
+        id: Int64, email: String, hashedPassword: String, sessionID: String? = nil, resetToken: String? = nil,
+        sessionCreatedAt: Int64? = nil, resetTokenCreatedAt: Int64? = nil
+    ) {
         self.id = id
         self.email = email
         self.hashedPassword = hashedPassword
         self.sessionID = sessionID
         self.resetToken = resetToken
+        self.sessionCreatedAt = sessionCreatedAt
+        self.resetTokenCreatedAt = resetTokenCreatedAt
     }
 }

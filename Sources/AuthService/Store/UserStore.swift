@@ -3,7 +3,10 @@ import CSQLite
 /// The seed's DB class: the `users` table in one SQLite connection.
 /// Not thread-safe: after creation it is used only on the store thread (see StoreQueue).
 final class UserStore {
-    private static let selectColumns = "SELECT id, email, hashed_password, session_id, reset_token FROM users"
+    private static let selectColumns = """
+        SELECT id, email, hashed_password, session_id, reset_token, authd_session_created_ms, \
+        authd_reset_token_created_ms FROM users
+        """
 
     private let database: OpaquePointer
     private let insertStatement: SQLiteStatement
@@ -37,6 +40,7 @@ final class UserStore {
                 hashed_password VARCHAR(250) NOT NULL, session_id VARCHAR(250), reset_token VARCHAR(250), \
                 PRIMARY KEY (id))
                 """, on: handle)
+            try UserStore.addLifetimeColumns(on: handle)
             try UserStore.execute("CREATE INDEX IF NOT EXISTS authd_users_session_id ON users (session_id)", on: handle)
             try UserStore.execute("CREATE INDEX IF NOT EXISTS authd_users_reset_token ON users (reset_token)", on: handle)
             hasUniqueEmailIndex = try UserStore.createEmailIndex(on: handle)
@@ -94,9 +98,9 @@ final class UserStore {
         for (column, value) in criteria {
             let index = Int32(column.rawValue + 1)
             switch column {
-            case .id:
-                guard let id = Int64(value) else { return nil }
-                statement.bind(index, integer: id)
+            case .id, .sessionCreatedAt, .resetTokenCreatedAt:
+                guard let number = Int64(value) else { return nil }
+                statement.bind(index, integer: number)
             case .hashedPassword: statement.bind(index, blobOf: value)
             case .email, .sessionID, .resetToken: statement.bind(index, text: value)
             }
@@ -107,7 +111,9 @@ final class UserStore {
             email: statement.string(at: 1) ?? "",
             hashedPassword: statement.string(at: 2) ?? "",
             sessionID: statement.string(at: 3),
-            resetToken: statement.string(at: 4))
+            resetToken: statement.string(at: 4),
+            sessionCreatedAt: statement.optionalInteger(at: 5),
+            resetTokenCreatedAt: statement.optionalInteger(at: 6))
     }
 
     /// Sets the named columns (seed attribute names) of user `id`; nil writes NULL.
@@ -131,6 +137,12 @@ final class UserStore {
             let index = Int32(column.rawValue + 1)
             if column == .hashedPassword {
                 statement.bind(index, blobOf: value)
+            } else if column.holdsInteger {
+                if let number = value.flatMap({ Int64($0) }) {
+                    statement.bind(index, integer: number)
+                } else {
+                    statement.bind(index, text: nil)
+                }
             } else {
                 statement.bind(index, text: value)
             }
@@ -210,6 +222,18 @@ final class UserStore {
         }
         guard set != 0 else { throw .invalidColumnSet }
         return set
+    }
+
+    /// Adds authd's nullable lifetime columns when missing; nullable, so the seed's inserts still work.
+    private static func addLifetimeColumns(on database: OpaquePointer) throws(UserStoreError) {
+        let statement = try SQLiteStatement(database: database, sql: "SELECT name FROM pragma_table_info('users')")
+        var present: Set<String> = []
+        while try statement.step() {
+            if let name = statement.string(at: 0) { present.insert(name) }
+        }
+        for column in [UserColumn.sessionCreatedAt, .resetTokenCreatedAt] where !present.contains(column.name) {
+            try execute("ALTER TABLE users ADD COLUMN \(column.name) INTEGER", on: database)
+        }
     }
 
     /// Builds the UNIQUE index on email; false when existing duplicate rows forbid it (a plain index instead).

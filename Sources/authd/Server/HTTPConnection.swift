@@ -7,6 +7,10 @@ final class HTTPConnection: ConnectionHandler {
     private let connection: Connection
     private unowned let server: HTTPServer
     private var parser: RequestParser
+    /// Read once: the peer does not change, and the throttles and audit log need it on every request.
+    private let clientAddress: String
+    /// Accepted by the admin listener: only the server's own answers (`/metrics`, `/healthz`).
+    private let admin: Bool
 
     /// Sequence numbers: requests get them in arrival order; answers are written in that order.
     private var nextSequence: UInt64 = 0
@@ -29,12 +33,17 @@ final class HTTPConnection: ConnectionHandler {
         var response: Response
         var keepAlive: Bool
         var omitBody: Bool
+        /// Nil for a request the parser refused.
+        var trace: RequestTrace?
     }
 
-    init(_ connection: Connection, server: HTTPServer) {
+    init(_ connection: Connection, server: HTTPServer, admin: Bool) {
         self.connection = connection
         self.server = server
         self.parser = RequestParser(limits: server.settings.limits)
+        // At accept, while the peer is surely still connected (getpeername fails once it is gone).
+        self.clientAddress = connection.peerAddress
+        self.admin = admin
     }
 
     private var inFlight: Int { Int(nextSequence - nextToWrite) }
@@ -105,19 +114,22 @@ final class HTTPConnection: ConnectionHandler {
 
     // MARK: requests and answers
 
-    private func dispatch(_ request: Request) {
+    private func dispatch(_ parsed: Request) {
+        var request = parsed
+        request.clientAddress = clientAddress
         let sequence = nextSequence
         nextSequence += 1
         let keepAlive = request.keepAlive && !server.draining
         if !keepAlive { lastSequence = sequence }
         let omitBody = request.method == .head
-        if request.path == "/healthz" {
-            return complete(sequence, Answer(response: server.health, keepAlive: keepAlive, omitBody: omitBody))
+        let trace = RequestTrace(request)
+        if let response = server.localAnswer(to: trace, admin: admin) {
+            return complete(sequence, Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace))
         }
         let reactor = server.reactor
         let me = LoopBound(self, reactor: reactor)
         server.routes.handle(request) { response in
-            let answer = Answer(response: response, keepAlive: keepAlive, omitBody: omitBody)
+            let answer = Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace)
             if reactor.isInLoopThread {
                 me.value.complete(sequence, answer)
             } else {
@@ -132,7 +144,7 @@ final class HTTPConnection: ConnectionHandler {
         nextSequence += 1
         lastSequence = sequence
         let response = Response(status: status, body: JSONWriter.object([("message", message)]))
-        complete(sequence, Answer(response: response, keepAlive: false, omitBody: false))
+        complete(sequence, Answer(response: response, keepAlive: false, omitBody: false, trace: nil))
     }
 
     private func complete(_ sequence: UInt64, _ answer: Answer) {
@@ -158,6 +170,7 @@ final class HTTPConnection: ConnectionHandler {
         ResponseWriter.write(response, keepAlive: !closing, date: server.date, into: &server.scratch)
         connection.write(server.scratch)
         watchForStall()
+        server.answered(answer.trace, status: response.status, bytes: server.scratch.count, address: clientAddress)
         nextToWrite = sequence + 1
         if closing {
             lastSequence = sequence

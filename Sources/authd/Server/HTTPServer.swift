@@ -7,9 +7,15 @@ import Logging
 final class HTTPServer {
     let reactor: Reactor
     let routes: AuthRoutes
+    let auth: Auth
     let settings: ServerSettings
     let logger: Logger
     let date = DateCache()
+    /// Nil when `--no-access-log` (or a log level above info) turned it off.
+    let accessLog: AccessLog?
+    let requestMetrics = RequestMetrics()
+    /// True once an admin listener exists: `/metrics` is then served there only.
+    private var hasAdminListener = false
     /// Reused for serializing every response on this loop.
     var scratch: [UInt8] = []
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
@@ -17,33 +23,37 @@ final class HTTPServer {
     private(set) var draining = false
     private var onDrained: (() -> Void)?
 
-    init(reactor: Reactor, routes: AuthRoutes, settings: ServerSettings, logger: Logger) {
+    init(reactor: Reactor, auth: Auth, routes: AuthRoutes, settings: ServerSettings, accessLog: AccessLog?, logger: Logger) {
         self.reactor = reactor
+        self.accessLog = accessLog
+        self.auth = auth
         self.routes = routes
         self.settings = settings
         self.logger = logger
         scratch.reserveCapacity(4096)
     }
 
-    /// Listens on `host:port` (port 0 picks one) and returns the bound port.
-    func listen(host: String, port: Int, reusePort: Bool) throws -> Int {
+    /// Listens on `host:port` (port 0 picks one) and returns the bound port. An `admin` listener serves
+    /// only `/metrics` and `/healthz`, and takes `/metrics` off the others.
+    func listen(host: String, port: Int, reusePort: Bool, admin: Bool = false) throws -> Int {
         let listener = try reactor.listen(host: host, port: port, reusePort: reusePort) { [unowned self] in
-            accept($0)
+            accept($0, admin: admin)
         }
+        if admin { hasAdminListener = true }
         listeners.append(listener)
         return listener.port
     }
 
     /// Serves an already-listening socket (systemd socket activation).
     func adopt(fd: Int32) throws -> Int {
-        let listener = try reactor.adoptListener(fd: fd) { [unowned self] in accept($0) }
+        let listener = try reactor.adoptListener(fd: fd) { [unowned self] in accept($0, admin: false) }
         listeners.append(listener)
         return listener.port
     }
 
-    private func accept(_ connection: Connection) {
+    private func accept(_ connection: Connection, admin: Bool) {
         guard !draining else { return connection.abort() }
-        let handler = HTTPConnection(connection, server: self)
+        let handler = HTTPConnection(connection, server: self, admin: admin)
         connections[ObjectIdentifier(handler)] = handler
         connection.handler = handler
         handler.start()
@@ -55,6 +65,25 @@ final class HTTPServer {
     }
 
     var openConnections: Int { connections.count }
+
+    /// Called once per written answer: metrics, then the access-log line.
+    func answered(_ trace: RequestTrace?, status: Int, bytes: Int, address: String) {
+        let elapsed = trace.map { RequestTrace.now() &- $0.startedAt } ?? 0
+        requestMetrics.record(trace, status: status, elapsed: elapsed)
+        accessLog?.record(trace, status: status, bytes: bytes, elapsed: elapsed, address: address)
+    }
+
+    /// The answer the server gives itself, without the routes: `/healthz`, `/metrics`, and 404 for
+    /// anything else on the admin listener; nil for a request the routes answer.
+    func localAnswer(to trace: RequestTrace, admin: Bool) -> Response? {
+        if trace.route == RequestMetrics.healthz { return health }
+        if trace.route == RequestMetrics.metrics && (admin || !hasAdminListener) {
+            let page = MetricsPage.render(
+                requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats, routes: routes.counters)
+            return Response(status: 200, contentType: MetricsPage.contentType, body: page)
+        }
+        return admin ? Response(status: 404, body: JSONWriter.object([("message", "not found")])) : nil
+    }
 
     /// `GET /healthz` for load balancers. While draining the listener is already closed, so a
     /// balancer sees refused connections rather than a 503 from us.

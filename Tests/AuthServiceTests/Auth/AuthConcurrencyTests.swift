@@ -75,7 +75,13 @@ import Testing
             let auth = try Auth(configuration: testConfiguration(database))
             defer { auth.shutdown() }
             _ = await auth.register(email: "a@b.c", password: "pw")
-            #expect(auth.stats == AuthStats(storeQueueDepth: 0, hashQueueDepth: 0, busyHashThreads: 0, hashThreads: 2, operationsInFlight: 0))
+            _ = await auth.login(email: "a@b.c", password: "pw")
+            let stats = auth.stats
+            #expect(stats.storeQueueDepth == 0 && stats.hashQueueDepth == 0 && stats.busyHashThreads == 0)
+            #expect(stats.hashThreads == 2 && stats.operationsInFlight == 0)
+            // One hash at registration, one verification at login.
+            #expect(stats.bcryptRuns == 2)
+            #expect(stats.bcryptNanoseconds > 0)
         }
     }
 }

@@ -9,10 +9,32 @@ import Testing
             _ = try UserStore(path: database.path)
             let raw = try RawSQLite(path: database.path)
             let columns = try raw.rows("PRAGMA table_info(users)").map { $0[1] ?? "" }
-            #expect(columns == ["id", "email", "hashed_password", "session_id", "reset_token"])
+            #expect(columns == [
+                "id", "email", "hashed_password", "session_id", "reset_token",
+                "authd_session_created_ms", "authd_reset_token_created_ms",
+            ])
             let indexes = Set(try raw.rows("SELECT name FROM sqlite_master WHERE type = 'index'").compactMap { $0[0] })
             #expect(indexes.isSuperset(of: ["authd_users_email_unique", "authd_users_session_id", "authd_users_reset_token"]))
             #expect(try raw.value("PRAGMA journal_mode") == "wal")
+        }
+    }
+
+    @Test func seedTableGainsTheLifetimeColumnsAndStillTakesSeedInserts() async throws {
+        try await TemporaryDatabase.with { database in
+            let raw = try RawSQLite(path: database.path)
+            try raw.execute("""
+                CREATE TABLE users (id INTEGER NOT NULL, email VARCHAR(250) NOT NULL, \
+                hashed_password VARCHAR(250) NOT NULL, session_id VARCHAR(250), reset_token VARCHAR(250), PRIMARY KEY (id))
+                """)
+            try raw.execute("INSERT INTO users (email, hashed_password, session_id) VALUES ('old@b.c', 'h', 's-old')")
+            let store = try UserStore(path: database.path)
+            let old = try #require(try store.findUser(where: [(.sessionID, "s-old")]))
+            #expect(old.email == "old@b.c" && old.sessionCreatedAt == nil)
+            try store.updateUser(id: old.id, set: [(.sessionCreatedAt, "1234")])
+            #expect(try store.findUser(where: [(.id, "\(old.id)")])?.sessionCreatedAt == 1234)
+            // What the seed's SQLAlchemy model inserts: only its own columns.
+            try raw.execute("INSERT INTO users (id, email, hashed_password, session_id, reset_token) VALUES (7, 'n@b.c', 'h', NULL, NULL)")
+            #expect(try store.findUser(where: [(.email, "n@b.c")])?.id == 7)
         }
     }
 

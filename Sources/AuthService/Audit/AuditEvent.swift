@@ -1,0 +1,12 @@
+/// The security events authd records, one JSON line each (`"audit":"<name>"`).
+public enum AuditEvent: String, Sendable {
+    case registered
+    case loginSucceeded = "login_succeeded"
+    case loginFailed = "login_failed"
+    case throttled
+    case loggedOut = "logged_out"
+    case resetTokenIssued = "reset_token_issued"
+    case resetTokenExpired = "reset_token_expired"
+    case passwordChanged = "password_changed"
+    case sessionExpired = "session_expired"
+}

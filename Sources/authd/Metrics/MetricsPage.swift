@@ -1,0 +1,56 @@
+import AuthService
+import Synchronization
+import EventLoop
+import HTTPParser
+
+/// `GET /metrics` in the Prometheus text format (version 0.0.4), written by hand from the loop's
+/// counters, the reactor's, Auth's and the routes'. Built only when scraped.
+enum MetricsPage {
+    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    static func render(
+        requests: RequestMetrics, reactor: ReactorCounters, auth: AuthStats, routes: RouteCounters
+    ) -> [UInt8] {
+        var out = ""
+        out.reserveCapacity(4096)
+        out += "# HELP authd_requests_total Requests answered, by route, method and status.\n"
+        out += "# TYPE authd_requests_total counter\n"
+        for entry in requests.labelledCounts() {
+            out += "authd_requests_total{route=\"\(entry.route)\",method=\"\(entry.method)\",status=\"\(entry.status)\"} \(entry.count)\n"
+        }
+        out += "# HELP authd_request_duration_seconds Time from a whole request to its answer being written.\n"
+        out += "# TYPE authd_request_duration_seconds histogram\n"
+        var cumulative = 0
+        for (index, bound) in RequestMetrics.bucketBounds.enumerated() {
+            cumulative += requests.buckets[index]
+            out += "authd_request_duration_seconds_bucket{le=\"\(bound)\"} \(cumulative)\n"
+        }
+        out += "authd_request_duration_seconds_bucket{le=\"+Inf\"} \(requests.observed)\n"
+        out += "authd_request_duration_seconds_sum \(Double(requests.durationSumNanoseconds) / 1e9)\n"
+        out += "authd_request_duration_seconds_count \(requests.observed)\n"
+        gauge(&out, "authd_open_connections", "Client connections open now.", reactor.openConnections)
+        counter(&out, "authd_connections_accepted_total", "Connections accepted since start.", reactor.accepted)
+        gauge(&out, "authd_hash_queue_depth", "Password jobs waiting for a hash thread.", auth.hashQueueDepth)
+        gauge(&out, "authd_hash_threads_busy", "Hash threads running bcrypt now.", auth.busyHashThreads)
+        gauge(&out, "authd_hash_threads", "Hash threads in the pool.", auth.hashThreads)
+        gauge(&out, "authd_store_queue_depth", "Jobs waiting for the SQLite thread.", auth.storeQueueDepth)
+        counter(&out, "authd_bcrypt_runs_total", "bcrypt hashes and verifications finished.", auth.bcryptRuns)
+        out += "# HELP authd_bcrypt_seconds_total Time spent in bcrypt on the hash threads.\n"
+        out += "# TYPE authd_bcrypt_seconds_total counter\n"
+        out += "authd_bcrypt_seconds_total \(Double(auth.bcryptNanoseconds) / 1e9)\n"
+        counter(&out, "authd_logins_failed_total", "Logins refused for a wrong email or password.",
+                routes.loginsFailed.load(ordering: .relaxed))
+        counter(&out, "authd_logins_throttled_total", "Logins refused with 429.", routes.loginsThrottled.load(ordering: .relaxed))
+        counter(&out, "authd_requests_throttled_total", "Registrations and reset-token requests refused with 429.",
+                routes.requestsThrottled.load(ordering: .relaxed))
+        return Array(out.utf8)
+    }
+
+    private static func gauge(_ out: inout String, _ name: String, _ help: String, _ value: Int) {
+        out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
+    }
+
+    private static func counter(_ out: inout String, _ name: String, _ help: String, _ value: Int) {
+        out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
+    }
+}

@@ -1,0 +1,90 @@
+import Glibc
+import HTTPParser
+
+/// Requests by route, method and status, and a latency histogram, counted on the loop thread with
+/// plain integers: no atomics or locks on the hot path, as only the loop thread writes or reads them.
+/// Loop thread only.
+final class RequestMetrics {
+    /// Routes get their own label; any other path counts as `other`, so the label set stays bounded.
+    static let routes = ["/", "/users", "/sessions", "/profile", "/reset_password", "/healthz", "/metrics", "other"]
+    static let healthz: UInt8 = 5, metrics: UInt8 = 6, other: UInt8 = 7
+    private static let routeBytes: [[UInt8]] = routes.dropLast().map { Array($0.utf8) }
+    static let methods: [HTTPMethod] = [.get, .head, .post, .put, .delete, .options, .patch]
+    /// Statuses authd gives, each with its own slot; any other shares the last one (written as its class).
+    static let statuses = [200, 302, 400, 401, 403, 404, 405, 408, 413, 414, 415, 429, 431, 500, 503, 0]
+    /// Upper bounds in seconds of the latency buckets (Prometheus `le`), from fast hits to bcrypt queues.
+    static let bucketBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    private static let bucketNanoseconds: [UInt64] = bucketBounds.map { UInt64($0 * 1e9) }
+
+    /// Count per (route, method, status slot): a flat array indexed by `slot(route:method:status:)`.
+    private(set) var counts = [Int](repeating: 0, count: routes.count * (methods.count + 1) * statuses.count)
+    /// Non-cumulative counts per bucket; the last one is +Inf.
+    private(set) var buckets = [Int](repeating: 0, count: bucketBounds.count + 1)
+    private(set) var durationSumNanoseconds: UInt64 = 0
+    private(set) var observed = 0
+
+    /// Counts one answered request; `trace` nil for one the parser refused (route `other`, no latency).
+    func record(_ trace: RequestTrace?, status: Int, elapsed: UInt64) {
+        let route = Int(trace?.route ?? Self.other)
+        let method = trace.map { Self.methodIndex(of: $0.method) } ?? Self.methods.count
+        counts[Self.slot(route: route, method: method, status: Self.statusIndex(of: status))] += 1
+        guard trace != nil else { return }
+        var bucket = 0
+        while bucket < Self.bucketNanoseconds.count && elapsed > Self.bucketNanoseconds[bucket] { bucket += 1 }
+        buckets[bucket] += 1
+        durationSumNanoseconds &+= elapsed
+        observed += 1
+    }
+
+    /// Every non-zero count with its labels, in a stable order.
+    func labelledCounts() -> [(route: String, method: String, status: String, count: Int)] {
+        var result: [(route: String, method: String, status: String, count: Int)] = []
+        for route in Self.routes.indices {
+            for method in 0...Self.methods.count {
+                for status in Self.statuses.indices {
+                    let count = counts[Self.slot(route: route, method: method, status: status)]
+                    guard count > 0 else { continue }
+                    let methodName = method < Self.methods.count ? Self.methods[method].name : "OTHER"
+                    let code = Self.statuses[status]
+                    result.append((Self.routes[route], methodName, code == 0 ? "other" : String(code), count))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The label index of `target`'s path (an optional trailing slash ignored, as the router does).
+    static func routeIndex(of target: String) -> UInt8 {
+        var target = target
+        return target.withUTF8 { bytes in
+            var length = 0
+            while length < bytes.count && bytes[length] != UInt8(ascii: "?") { length += 1 }
+            if length > 1 && bytes[length - 1] == UInt8(ascii: "/") { length -= 1 }
+            for (index, route) in routeBytes.enumerated() where route.count == length {
+                if memcmp(bytes.baseAddress!, route, length) == 0 { return UInt8(index) }
+            }
+            return other
+        }
+    }
+
+    private static func slot(route: Int, method: Int, status: Int) -> Int {
+        (route * (methods.count + 1) + method) * statuses.count + status
+    }
+
+    private static func methodIndex(of method: HTTPMethod) -> Int {
+        switch method {
+        case .get: 0
+        case .head: 1
+        case .post: 2
+        case .put: 3
+        case .delete: 4
+        case .options: 5
+        case .patch: 6
+        default: methods.count
+        }
+    }
+
+    private static func statusIndex(of status: Int) -> Int {
+        statuses.firstIndex(of: status) ?? statuses.count - 1
+    }
+}

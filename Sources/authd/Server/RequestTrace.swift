@@ -1,0 +1,26 @@
+import Glibc
+import HTTPParser
+
+/// What a connection remembers of a request until its answer is written: for the access log and metrics.
+struct RequestTrace {
+    var method: HTTPMethod
+    var target: String
+    /// The metrics label index of the path (`RequestMetrics.routes`).
+    var route: UInt8
+    /// CLOCK_MONOTONIC nanoseconds when the request was dispatched.
+    var startedAt: UInt64
+
+    init(_ request: Request) {
+        method = request.method
+        target = request.target
+        route = RequestMetrics.routeIndex(of: request.target)
+        startedAt = Self.now()
+    }
+
+    /// Nanoseconds on CLOCK_MONOTONIC.
+    static func now() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}
