@@ -1,60 +1,62 @@
 import Foundation
 import Testing
 
-/// Another process holding SQLite's write lock past the busy timeout gets writers a prompt 503
-/// with a message, not a hang; service resumes once the lock goes.
-@Suite struct DatabaseLockTests {
-    /// A python3 process holding `BEGIN EXCLUSIVE` on the file until its stdin gets a line.
-    private final class LockHolder: @unchecked Sendable {  // one test's, touched by one thread at a time
-        let process = Process()
-        private let input = Pipe()
-        private let output = Pipe()
+extension HeavyFaultSuites {
+    /// Another process holding SQLite's write lock past the busy timeout gets writers a prompt 503
+    /// with a message, not a hang; service resumes once the lock goes.
+    @Suite struct DatabaseLockTests {
+        /// A python3 process holding `BEGIN EXCLUSIVE` on the file until its stdin gets a line.
+        private final class LockHolder: @unchecked Sendable {  // one test's, touched by one thread at a time
+            let process = Process()
+            private let input = Pipe()
+            private let output = Pipe()
 
-        init(database: String) throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", """
-                import sqlite3, sys
-                db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-                db.execute('BEGIN EXCLUSIVE')
-                print('locked', flush=True)
-                sys.stdin.readline()
-                db.execute('COMMIT')
-                """, database]
-            process.standardInput = input
-            process.standardOutput = output
-            try process.run()
-            let line = output.fileHandleForReading.availableData
-            guard String(decoding: line, as: UTF8.self).hasPrefix("locked") else { throw RawClientError.receive(0) }
+            init(database: String) throws {
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = ["python3", "-c", """
+                    import sqlite3, sys
+                    db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+                    db.execute('BEGIN EXCLUSIVE')
+                    print('locked', flush=True)
+                    sys.stdin.readline()
+                    db.execute('COMMIT')
+                    """, database]
+                process.standardInput = input
+                process.standardOutput = output
+                try process.run()
+                let line = output.fileHandleForReading.availableData
+                guard String(decoding: line, as: UTF8.self).hasPrefix("locked") else { throw RawClientError.receive(0) }
+            }
+
+            func release() {
+                input.fileHandleForWriting.write(Data("go\n".utf8))
+                process.waitUntilExit()
+            }
         }
 
-        func release() {
-            input.fileHandleForWriting.write(Data("go\n".utf8))
-            process.waitUntilExit()
+        @Test func writesGet503WhileLockedAndSucceedOnceTheLockGoes() async throws {
+            let server = try AuthdProcess(arguments: ["--busy-timeout-milliseconds", "300"])
+            let client = HTTPClient(base: server.baseURL)
+            let form = ["email": "lock@x", "password": "pw"]
+            #expect(try await client.send("POST", "/users", form: form).status == 200)
+
+            let database = server.databasePath
+            let holder = try await onOwnThread { try LockHolder(database: database) }
+            let start = Date()
+            let refused = try await client.send("POST", "/users", form: ["email": "later@x", "password": "pw"])
+            let login = try await client.send("POST", "/sessions", form: form)
+            let elapsed = Date().timeIntervalSince(start)
+            holder.release()
+
+            #expect(refused.status == 503)
+            #expect(refused.json == ["message": "database busy; retry shortly"])
+            #expect(refused.header("Retry-After") != nil)
+            #expect(login.status == 503)
+            #expect(elapsed < 25, "two refusals took \(elapsed) s")  // a hang would be 30 s per request
+
+            #expect(try await client.send("POST", "/users", form: ["email": "later@x", "password": "pw"]).status == 200)
+            #expect(try await client.send("POST", "/sessions", form: form).status == 200)
+            #expect(holder.process.terminationStatus == 0)
         }
-    }
-
-    @Test func writesGet503WhileLockedAndSucceedOnceTheLockGoes() async throws {
-        let server = try AuthdProcess(arguments: ["--busy-timeout-milliseconds", "300"])
-        let client = HTTPClient(base: server.baseURL)
-        let form = ["email": "lock@x", "password": "pw"]
-        #expect(try await client.send("POST", "/users", form: form).status == 200)
-
-        let database = server.databasePath
-        let holder = try await onOwnThread { try LockHolder(database: database) }
-        let start = Date()
-        let refused = try await client.send("POST", "/users", form: ["email": "later@x", "password": "pw"])
-        let login = try await client.send("POST", "/sessions", form: form)
-        let elapsed = Date().timeIntervalSince(start)
-        holder.release()
-
-        #expect(refused.status == 503)
-        #expect(refused.json == ["message": "database busy; retry shortly"])
-        #expect(refused.header("Retry-After") != nil)
-        #expect(login.status == 503)
-        #expect(elapsed < 25, "two refusals took \(elapsed) s")  // a hang would be 30 s per request
-
-        #expect(try await client.send("POST", "/users", form: ["email": "later@x", "password": "pw"]).status == 200)
-        #expect(try await client.send("POST", "/sessions", form: form).status == 200)
-        #expect(holder.process.terminationStatus == 0)
     }
 }

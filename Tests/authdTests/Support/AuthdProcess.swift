@@ -50,7 +50,7 @@ final class AuthdProcess: @unchecked Sendable {
 
     /// Sends SIGTERM and waits (bounded) for the exit status.
     @discardableResult
-    func stop(timeout: TimeInterval = 15) -> Int32? {
+    func stop(timeout: TimeInterval = 30) -> Int32? {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, SIGTERM)
         let limit = Date().addingTimeInterval(timeout)
