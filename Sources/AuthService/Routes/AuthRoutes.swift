@@ -46,16 +46,10 @@ public final class AuthRoutes: Sendable {
     private static func register(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
         let email: String, password: String
         do {
-            let form = try FormInput(request)
-            email = try form.required("email")
-            password = try form.password("password")
+            (email, password) = try FormInput(request).credentials()
         } catch { return respond(error.answer) }
         let address = request.clientAddress
-        if let wait = context.throttles.requestsByAddress.admit(address) {
-            context.counters.requestsThrottled.add(1, ordering: .relaxed)
-            context.audit.record(.throttled, email: email, address: address, reason: "address_request_limit")
-            return respond(ErrorAnswer.tooManyAttempts(retryAfter: wait))
-        }
+        if let refusal = admitByAddress(email: email, address: address, context) { return respond(refusal) }
         context.auth.register(email: email, password: password) { result in
             if case .success(let user) = result { context.audit.record(.registered, userID: user.id, address: address) }
             respond(answer(result, logger: context.logger) { user in
@@ -67,9 +61,7 @@ public final class AuthRoutes: Sendable {
     private static func login(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
         let email: String, password: String
         do {
-            let form = try FormInput(request)
-            email = try form.required("email")
-            password = try form.password("password")
+            (email, password) = try FormInput(request).credentials()
         } catch { return respond(error.answer) }
         let address = request.clientAddress
         let throttles = context.throttles
@@ -142,11 +134,7 @@ public final class AuthRoutes: Sendable {
             email = try FormInput(request).required("email")
         } catch { return respond(error.answer) }
         let address = request.clientAddress
-        if let wait = context.throttles.requestsByAddress.admit(address) {
-            context.counters.requestsThrottled.add(1, ordering: .relaxed)
-            context.audit.record(.throttled, email: email, address: address, reason: "address_request_limit")
-            return respond(ErrorAnswer.tooManyAttempts(retryAfter: wait))
-        }
+        if let refusal = admitByAddress(email: email, address: address, context) { return respond(refusal) }
         context.auth.resetToken(email: email) { result in
             if case .success = result { context.audit.record(.resetTokenIssued, email: email, address: address) }
             respond(answer(result, logger: context.logger) { token in
@@ -183,6 +171,14 @@ public final class AuthRoutes: Sendable {
     }
 
     // MARK: shared
+
+    /// The per-address budget shared by registrations and reset-token requests; the 429 when spent.
+    private static func admitByAddress(email: String, address: String, _ context: Context) -> Response? {
+        guard let wait = context.throttles.requestsByAddress.admit(address) else { return nil }
+        context.counters.requestsThrottled.add(1, ordering: .relaxed)
+        context.audit.record(.throttled, email: email, address: address, reason: "address_request_limit")
+        return ErrorAnswer.tooManyAttempts(retryAfter: wait)
+    }
 
     private static func json(_ status: Int, _ pairs: [(String, String)]) -> Response {
         Response(status: status, body: JSONWriter.object(pairs))

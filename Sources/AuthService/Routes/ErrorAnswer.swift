@@ -2,8 +2,10 @@ import HTTPParser
 
 /// Builds the JSON `{"message": ...}` answers every failure carries.
 enum ErrorAnswer {
-    static func make(_ status: Int, _ message: String) -> Response {
-        Response(status: status, body: JSONWriter.object([("message", message)]))
+    static func make(_ status: Int, _ message: String, retryAfter seconds: Int? = nil) -> Response {
+        var answer = Response.jsonMessage(status: status, message)
+        if let seconds { answer.headers.append(("Retry-After", String(seconds))) }
+        return answer
     }
 
     /// The status and message the API gives each Auth failure.
@@ -15,22 +17,14 @@ enum ErrorAnswer {
         case .unknownEmail: make(403, "email not registered")
         case .invalidResetToken, .resetTokenExpired: make(403, "invalid reset token")
         case .passwordTooLong: make(400, "password longer than 72 bytes")
-        case .overloaded: overloaded("too many password operations waiting; retry shortly")
-        case .storageBusy: overloaded("database busy; retry shortly")
+        case .overloaded: make(503, "too many password operations waiting; retry shortly", retryAfter: 1)
+        case .storageBusy: make(503, "database busy; retry shortly", retryAfter: 1)
         case .internalFailure: make(500, "internal error")
         }
     }
 
     /// 429 for a throttled email or address, with the seconds to wait.
     static func tooManyAttempts(retryAfter seconds: Int) -> Response {
-        var answer = make(429, "too many attempts; retry later")
-        answer.headers.append(("Retry-After", String(seconds)))
-        return answer
-    }
-
-    private static func overloaded(_ message: String) -> Response {
-        var answer = make(503, message)
-        answer.headers.append(("Retry-After", "1"))
-        return answer
+        make(429, "too many attempts; retry later", retryAfter: seconds)
     }
 }

@@ -31,6 +31,11 @@ struct FormInput {
         return value
     }
 
+    /// The `email` and `password` fields that registration and login both require.
+    func credentials() throws(FormInputError) -> (email: String, password: String) {
+        (try required("email"), try password("password"))
+    }
+
     /// A field that may be absent (absent and empty are the same here).
     func optional(_ name: String) -> String? {
         guard let value = fields[name], !value.isEmpty else { return nil }

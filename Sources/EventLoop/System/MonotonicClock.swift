@@ -1,10 +1,16 @@
 import Glibc
 
-/// Milliseconds on CLOCK_MONOTONIC, the time base of all reactor timers.
-enum MonotonicClock {
-    static func milliseconds() -> UInt64 {
+/// CLOCK_MONOTONIC, the time base of all reactor timers; callable from any thread.
+public enum MonotonicClock {
+    /// Milliseconds, the unit of `Reactor.schedule(after:)`.
+    public static func milliseconds() -> UInt64 {
+        nanoseconds() / 1_000_000
+    }
+
+    /// Nanoseconds, for measuring how long something took.
+    public static func nanoseconds() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }

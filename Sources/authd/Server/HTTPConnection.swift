@@ -51,7 +51,7 @@ final class HTTPConnection: ConnectionHandler {
 
     func start() {
         // A fresh connection must send its first request within the request timeout.
-        partialSince = MonotonicClock.milliseconds()
+        partialSince = Self.now()
         setDeadline(partialSince! + server.settings.requestTimeoutMilliseconds)
     }
 
@@ -66,7 +66,9 @@ final class HTTPConnection: ConnectionHandler {
             case .needMore:
                 if parser.expectsContinue && !continueSent && inFlight == 0 {
                     continueSent = true
-                    connection.write(Self.continueLine)
+                    server.scratch.removeAll(keepingCapacity: true)
+                    ResponseWriter.writeContinue(into: &server.scratch)
+                    connection.write(server.scratch)
                 }
                 break parsing
             case .request(let request, let used):
@@ -81,7 +83,7 @@ final class HTTPConnection: ConnectionHandler {
         }
         if closed { return input.count }
         let partial = consumed < input.count && !stoppedParsing
-        let now = MonotonicClock.milliseconds()
+        let now = Self.now()
         if partial {
             if completedOne || partialSince == nil { partialSince = now }
             setDeadline(partialSince! + server.settings.requestTimeoutMilliseconds)
@@ -143,7 +145,7 @@ final class HTTPConnection: ConnectionHandler {
         let sequence = nextSequence
         nextSequence += 1
         lastSequence = sequence
-        let response = Response(status: status, body: JSONWriter.object([("message", message)]))
+        let response = Response.jsonMessage(status: status, message)
         complete(sequence, Answer(response: response, keepAlive: false, omitBody: false, trace: nil))
     }
 
@@ -159,7 +161,7 @@ final class HTTPConnection: ConnectionHandler {
         }
         if closed { return }
         if inFlight < server.settings.maxRequestsInFlight { connection.resumeReading() }
-        if inFlight == 0 && partialSince == nil { updateIdleDeadline(now: MonotonicClock.milliseconds()) }
+        if inFlight == 0 && partialSince == nil { updateIdleDeadline(now: Self.now()) }
     }
 
     private func write(_ answer: Answer, sequence: UInt64) {
@@ -196,6 +198,11 @@ final class HTTPConnection: ConnectionHandler {
 
     // MARK: deadlines
 
+    /// The reactor's clock, signed so that `.max` can mean "no deadline" and differences can go negative.
+    private static func now() -> Int64 {
+        Int64(MonotonicClock.milliseconds())
+    }
+
     private func updateIdleDeadline(now: Int64) {
         if inFlight == 0 {
             setDeadline(now + server.settings.idleTimeoutMilliseconds)
@@ -215,7 +222,7 @@ final class HTTPConnection: ConnectionHandler {
     }
 
     private func arm(_ at: Int64) {
-        let delay = max(0, at - MonotonicClock.milliseconds())
+        let delay = max(0, at - Self.now())
         timerFiresAt = at
         timer = server.reactor.schedule(after: Int(delay)) { [weak self] in self?.timerFired() }
     }
@@ -230,7 +237,7 @@ final class HTTPConnection: ConnectionHandler {
         timer = nil
         timerFiresAt = .max
         guard !closed, deadline != .max else { return }
-        let now = MonotonicClock.milliseconds()
+        let now = Self.now()
         if now < deadline { return arm(deadline) }
         if partialSince != nil && !stoppedParsing {
             // Slow or stalled client (slowloris): 408, then close.
@@ -256,6 +263,4 @@ final class HTTPConnection: ConnectionHandler {
         if connection.bytesWritten == bytesWrittenAtStallCheck { return connection.abort() }
         watchForStall()
     }
-
-    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 }

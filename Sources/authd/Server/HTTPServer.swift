@@ -64,11 +64,9 @@ final class HTTPServer {
         if draining && connections.isEmpty { finishDrain() }
     }
 
-    var openConnections: Int { connections.count }
-
     /// Called once per written answer: metrics, then the access-log line.
     func answered(_ trace: RequestTrace?, status: Int, bytes: Int, address: String) {
-        let elapsed = trace.map { RequestTrace.now() &- $0.startedAt } ?? 0
+        let elapsed = trace.map { MonotonicClock.nanoseconds() &- $0.startedAt } ?? 0
         requestMetrics.record(trace, status: status, elapsed: elapsed)
         accessLog?.record(trace, status: status, bytes: bytes, elapsed: elapsed, address: address)
     }
@@ -82,7 +80,7 @@ final class HTTPServer {
                 requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats, routes: routes.counters)
             return Response(status: 200, contentType: MetricsPage.contentType, body: page)
         }
-        return admin ? Response(status: 404, body: JSONWriter.object([("message", "not found")])) : nil
+        return admin ? Response.jsonMessage(status: 404, "not found") : nil
     }
 
     /// `GET /healthz` for load balancers. While draining the listener is already closed, so a

@@ -1,4 +1,4 @@
-import Glibc
+import EventLoop
 import HTTPParser
 
 /// What a connection remembers of a request until its answer is written: for the access log and metrics.
@@ -14,13 +14,6 @@ struct RequestTrace {
         method = request.method
         target = request.target
         route = RequestMetrics.routeIndex(of: request.target)
-        startedAt = Self.now()
-    }
-
-    /// Nanoseconds on CLOCK_MONOTONIC.
-    static func now() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+        startedAt = MonotonicClock.nanoseconds()
     }
 }

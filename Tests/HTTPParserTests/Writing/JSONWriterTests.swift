@@ -26,6 +26,5 @@ import HTTPParser
         #expect(response.status == 404)
         #expect(response.contentType == "application/json")
         #expect(String(decoding: response.body, as: UTF8.self) == "{\"message\":\"not \\\"found\\\"\"}\n")
-        #expect(ResponseWriter.jsonMessage(status: 404, "x").body == Response.jsonMessage(status: 404, "x").body)
     }
 }
