@@ -42,7 +42,8 @@ final class AccessLog {
         JSONWriter.appendString(address, to: &buffer)
         buffer.append(contentsOf: "}\n".utf8)
         buffer.withUnsafeBytes { bytes in
-            // Best effort: a full or closed stderr must not stall the loop, so a short write is dropped.
+            // Best effort: a short write or an error drops the line. stderr stays blocking (swift-log
+            // shares it), so a reader that stops draining it would stall the loop here.
             _ = write(descriptor, bytes.baseAddress, bytes.count)
         }
     }
