@@ -188,6 +188,7 @@ struct AuthdCommand: ParsableCommand {
         }
         systemd.notify("READY=1\nSTATUS=serving on port \(boundPort)")
         if let interval = systemd.watchdogPingMilliseconds { pingWatchdog(systemd, every: interval, on: reactor) }
+        defer { accessLog?.flush() }
         try reactor.run()
         auth.shutdown()
         logger.info("stopped")

@@ -46,6 +46,27 @@ extension EventLoopTests {
             #expect(after.wakeupSignals - before.wakeupSignals <= 5)
         }
 
+        @Test func cycleEndHookRunsOnTheLoopAfterEveryCycle() throws {
+            let server = try RunningReactor()
+            defer { server.stop() }
+            let reactor = server.reactor
+            let runs = Shared(0)
+            let offLoop = Shared(0)
+            let registeredIn = try server.onLoop {
+                reactor.onCycleEnd {
+                    if !reactor.isInLoopThread { offLoop.update { $0 += 1 } }
+                    runs.update { $0 += 1 }
+                }
+                return reactor.counters.pollCycles
+            }
+            for _ in 0..<10 { try server.onLoop {} }
+            // Read during a cycle whose hook has not run yet: every earlier cycle's has, once.
+            let (cycles, ran) = try server.onLoop { (reactor.counters.pollCycles, runs.value) }
+            #expect(ran == cycles - registeredIn)
+            #expect(ran >= 10)
+            #expect(offLoop.value == 0)
+        }
+
         @Test func stopFromAnotherThreadEndsRun() throws {
             let server = try RunningReactor()
             server.stop()  // returns only once run() has returned

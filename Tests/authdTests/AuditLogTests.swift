@@ -63,6 +63,20 @@ import Testing
         #expect(!server.log.contains(session))
     }
 
+    @Test func pipelinedRequestsAnsweredInOneCycleEachLeaveOneWholeLine() throws {
+        let server = try AuthdProcess()
+        let client = try RawClient(port: server.port)
+        // One write: the loop answers them together and writes their log lines together.
+        let paths = (0..<40).map { "/nowhere-\($0)-%22q%22" }
+        try client.send(paths.map { "GET \($0) HTTP/1.1\r\nHost: t\r\n\r\n" }.joined())
+        for _ in paths { #expect(try client.readResponse()?.status == 404) }
+        #expect(server.stop() == 0)
+        let logged = server.log.split(separator: "\n").filter { $0.contains("\"access\"") }.map { line in
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["path"] as? String
+        }
+        #expect(logged == paths)
+    }
+
     @Test func accessLogHasALinePerRequestUnlessTurnedOff() async throws {
         let logged = try AuthdProcess()
         let client = HTTPClient(base: logged.baseURL)

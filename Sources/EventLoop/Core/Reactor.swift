@@ -29,6 +29,7 @@ public final class Reactor: @unchecked Sendable {
     private var dirty: [Connection] = []
     private var dirtyBatch: [Connection] = []
     private var taskBatch: [TaskQueue.Job] = []
+    private var cycleEndHooks: [() -> Void] = []
     private let tasks: TaskQueue
     private let stopRequested = Atomic<Bool>(false)
     private let running = Atomic<Bool>(false)
@@ -104,7 +105,15 @@ public final class Reactor: @unchecked Sendable {
         // timed out, and a deadline cancelled by that I/O never fires.
         fireDueTimers()
         flushDirty()
+        for hook in cycleEndHooks { hook() }
         published.withLock { $0 = counters }
+    }
+
+    /// Runs `hook` at the end of every cycle, after output is flushed; loop thread. For work worth
+    /// batching across the events of one wake-up, such as log lines.
+    public func onCycleEnd(_ hook: @escaping () -> Void) {
+        assert(isInLoopThread)
+        cycleEndHooks.append(hook)
     }
 
     private func dispatch(fd: Int32, ready: Interest) {

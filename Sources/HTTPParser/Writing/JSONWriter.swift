@@ -20,8 +20,13 @@ public enum JSONWriter {
 
     /// Appends `text` as a JSON string literal.
     public static func appendString(_ text: String, to out: inout [UInt8]) {
+        appendString(utf8: text.utf8, to: &out)
+    }
+
+    /// Appends UTF-8 `bytes` as a JSON string literal, without building a String first.
+    public static func appendString(utf8 bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
-        for b in text.utf8 {
+        for b in bytes {
             switch b {
             case 0x22, 0x5C: escape(b, into: &out)
             case 0x0A: escape(0x6E, into: &out)

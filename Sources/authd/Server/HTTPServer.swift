@@ -31,6 +31,7 @@ final class HTTPServer {
         self.settings = settings
         self.logger = logger
         scratch.reserveCapacity(4096)
+        if let accessLog { reactor.onCycleEnd { accessLog.flush() } }
     }
 
     /// Listens on `host:port` (port 0 picks one) and returns the bound port. An `admin` listener serves
