@@ -40,21 +40,20 @@ import Testing
         #expect((sample(page, "authd_bcrypt_seconds_total") ?? 0) > 0)
         #expect((sample(page, "authd_open_connections") ?? 0) >= 1)
         #expect(sample(page, "authd_hash_queue_depth") == 0)
-        #expect(sample(page, "authd_hash_threads_busy") == 0)
         #expect(sample(page, "authd_store_queue_depth") == 0)
+        // A hash thread counts itself idle just after handing its answer back: the gauge settles a
+        // moment after the client has read the 401, on a busy machine later still.
+        var busy = sample(page, "authd_hash_threads_busy")
+        for _ in 0..<50 where busy != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            busy = sample(String(decoding: try await client.send("GET", "/metrics").body, as: UTF8.self), "authd_hash_threads_busy")
+        }
+        #expect(busy == 0)
     }
 
     @Test func adminPortServesMetricsAndTheMainPortNoLonger() async throws {
         let server = try AuthdProcess(arguments: ["--admin-port", "0"])
-        let pattern = #"admin listener on http://127\.0\.0\.1:\d+"#
-        // Logged just after the main port, which is all AuthdProcess waits for.
-        for _ in 0..<200 where server.log.range(of: pattern, options: .regularExpression) == nil {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let log = server.log
-        let range = try #require(log.range(of: pattern, options: .regularExpression))
-        let adminPort = try #require(Int(log[range].split(separator: ":").last ?? ""))
-        let admin = HTTPClient(base: "http://127.0.0.1:\(adminPort)")
+        let admin = HTTPClient(base: "http://127.0.0.1:\(try server.adminPort())")
         let main = HTTPClient(base: server.baseURL)
         #expect(try await main.send("GET", "/metrics").status == 404)
         #expect(try await main.send("GET", "/healthz").status == 200)

@@ -10,7 +10,7 @@ final class HTTPConnection: ConnectionHandler {
     /// Read once: the peer does not change, and the throttles and audit log need it on every request.
     private let clientAddress: String
     /// Accepted by the admin listener: only the server's own answers (`/metrics`, `/healthz`).
-    private let admin: Bool
+    let admin: Bool
 
     /// Sequence numbers: requests get them in arrival order; answers are written in that order.
     private var nextSequence: UInt64 = 0

@@ -19,7 +19,9 @@ final class HTTPServer {
     /// Reused for serializing every response on this loop.
     var scratch: [UInt8] = []
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
-    private var listeners: [Listener] = []
+    private var listeners: [(listener: Listener, admin: Bool)] = []
+    /// Connections accepted by the admin listener: a drain does not wait for them.
+    private var adminConnections = 0
     private(set) var draining = false
     private var onDrained: (() -> Void)?
 
@@ -41,28 +43,30 @@ final class HTTPServer {
             accept($0, admin: admin)
         }
         if admin { hasAdminListener = true }
-        listeners.append(listener)
+        listeners.append((listener, admin))
         return listener.port
     }
 
     /// Serves an already-listening socket (systemd socket activation).
     func adopt(fd: Int32) throws -> Int {
         let listener = try reactor.adoptListener(fd: fd) { [unowned self] in accept($0, admin: false) }
-        listeners.append(listener)
+        listeners.append((listener, false))
         return listener.port
     }
 
     private func accept(_ connection: Connection, admin: Bool) {
-        guard !draining else { return connection.abort() }
+        guard !draining || admin else { return connection.abort() }
         let handler = HTTPConnection(connection, server: self, admin: admin)
         connections[ObjectIdentifier(handler)] = handler
+        if admin { adminConnections += 1 }
         connection.handler = handler
         handler.start()
     }
 
     func connectionClosed(_ handler: HTTPConnection) {
         connections[ObjectIdentifier(handler)] = nil
-        if draining && connections.isEmpty { finishDrain() }
+        if handler.admin { adminConnections -= 1 }
+        if draining && connections.count == adminConnections { finishDrain() }
     }
 
     /// Called once per written answer: metrics, then the access-log line.
@@ -75,7 +79,7 @@ final class HTTPServer {
     /// The answer the server gives itself, without the routes: `/healthz`, `/metrics`, and 404 for
     /// anything else on the admin listener; nil for a request the routes answer.
     func localAnswer(to trace: RequestTrace, admin: Bool) -> Response? {
-        if trace.route == RequestMetrics.healthz { return health }
+        if trace.route == RequestMetrics.healthz { return draining ? drainingHealth : health }
         if trace.route == RequestMetrics.metrics && (admin || !hasAdminListener) {
             let page = MetricsPage.render(
                 requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats, routes: routes.counters)
@@ -84,19 +88,21 @@ final class HTTPServer {
         return admin ? Response.jsonMessage(status: 404, "not found") : nil
     }
 
-    /// `GET /healthz` for load balancers. While draining the listener is already closed, so a
-    /// balancer sees refused connections rather than a 503 from us.
-    let health = Response(status: 200, body: JSONWriter.object([("status", "serving")]))
+    /// `GET /healthz` for load balancers: 200 while serving, 503 while draining. The main listeners
+    /// close when the drain starts; the admin listener stays open until it ends, to say 503.
+    private let health = Response(status: 200, body: JSONWriter.object([("status", "serving")]))
+    private let drainingHealth = Response(status: 503, body: JSONWriter.object([("status", "draining")]))
 
-    /// Stops accepting, lets requests in flight finish, then calls `done` (at the latest after the grace period).
+    /// Stops accepting (but on the admin listener), lets requests in flight finish, then calls `done`
+    /// (at the latest after the grace period).
     func drain(done: @escaping () -> Void) {
         guard !draining else { return }
         draining = true
         onDrained = done
-        for listener in listeners { listener.close() }
-        listeners.removeAll()
+        for entry in listeners where !entry.admin { entry.listener.close() }
+        listeners.removeAll { !$0.admin }
         for handler in Array(connections.values) { handler.drain() }
-        if connections.isEmpty { return finishDrain() }
+        if connections.count == adminConnections { return finishDrain() }
         _ = reactor.schedule(after: settings.shutdownGraceMilliseconds) { [weak self] in
             guard let self, onDrained != nil else { return }
             logger.warning("grace period over, closing connections", metadata: ["open": "\(connections.count)"])
@@ -108,6 +114,9 @@ final class HTTPServer {
     private func finishDrain() {
         guard let done = onDrained else { return }
         onDrained = nil
+        for entry in listeners { entry.listener.close() }
+        listeners.removeAll()
+        for handler in Array(connections.values) { handler.abort() }
         done()
     }
 }

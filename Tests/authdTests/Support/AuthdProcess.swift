@@ -64,11 +64,22 @@ final class AuthdProcess: @unchecked Sendable {
     }
 
     private func waitForPort() throws -> Int {
+        try loggedPort(after: "listening on")
+    }
+
+    /// The admin listener's port (`--admin-port 0`), from its start-up line.
+    func adminPort() throws -> Int {
+        try loggedPort(after: "admin listener on")
+    }
+
+    /// The port of the first `<phrase> http://host:port` line in the log, waiting up to 30 s for it.
+    private func loggedPort(after phrase: String) throws -> Int {
         let limit = Date().addingTimeInterval(30)
         while Date() < limit {
             let text = log
-            if let range = text.range(of: #"listening on http://[^ :]+:(\d+)"#, options: .regularExpression) {
-                let match = text[range]
+            // Whitespace after the digits proves the line arrived whole, not cut in a pipe read.
+            if let range = text.range(of: phrase + #" http://\S+?:\d+\s"#, options: .regularExpression) {
+                let match = text[range].dropLast()
                 if let colon = match.lastIndex(of: ":"), let port = Int(match[match.index(after: colon)...]) {
                     return port
                 }
