@@ -52,6 +52,21 @@ public struct HTTPHeaders: Sendable {
         spans.indices.filter { nameMatches(at: $0, name) }.map { value(at: $0) }
     }
 
+    /// The first non-nil `transform` of a value of `name`, in order; each value's bytes are read
+    /// in place, without making a String of it.
+    public func firstValue<T>(of name: String, _ transform: (UnsafeRawBufferPointer) -> T?) -> T? {
+        bytes.withUnsafeBytes { all in
+            for index in spans.indices where nameMatches(at: index, name) {
+                let span = spans[index]
+                let start = Int(span.valueStart)
+                if let found = transform(UnsafeRawBufferPointer(rebasing: all[start..<start + Int(span.valueCount)])) {
+                    return found
+                }
+            }
+            return nil
+        }
+    }
+
     /// Whether a field called `name` is present.
     public func contains(_ name: String) -> Bool {
         firstIndex(name) != nil

@@ -23,4 +23,16 @@ import HTTPParser
         #expect(headers.values("A") == ["1", "3"])
         #expect(headers.all.map(\.value) == ["1", "2", "3"])
     }
+
+    @Test func firstValueGivesTheFirstNonNilTransformOfTheNamedValues() {
+        var headers = HTTPHeaders()
+        headers.add(name: "Cookie", value: "theme=dark")
+        headers.add(name: "Other", value: "session_id=wrong-header")
+        headers.add(name: "cookie", value: "a=1; session_id=abc")
+        headers.add(name: "Cookie", value: "session_id=later")
+        #expect(headers.firstValue(of: "COOKIE") { CookieParser.value(named: "session_id", in: $0) } == "abc")
+        #expect(headers.firstValue(of: "Cookie") { String(decoding: $0, as: UTF8.self) } == "theme=dark")
+        #expect(headers.firstValue(of: "Cookie") { CookieParser.value(named: "nope", in: $0) } == nil)
+        #expect(headers.firstValue(of: "Missing") { _ in 1 } == nil)
+    }
 }

@@ -12,12 +12,9 @@ public struct SessionCookie: Sendable {
 
     /// The session id the request carries, if any (several Cookie headers are all searched).
     static func sessionID(in request: Request) -> String? {
-        for header in request.headers.values("Cookie") {
-            if let value = CookieParser.value(named: name, in: header), !value.isEmpty {
-                return value
-            }
+        request.headers.firstValue(of: "Cookie") { header in
+            CookieParser.value(named: name, in: header).flatMap { $0.isEmpty ? nil : $0 }
         }
-        return nil
     }
 
     func setting(_ sessionID: String) -> (name: String, value: String) {

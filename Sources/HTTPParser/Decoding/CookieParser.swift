@@ -2,13 +2,16 @@
 public enum CookieParser {
     /// The value of the first cookie called `name` (case-sensitive), without surrounding quotes.
     public static func value(named name: String, in header: String) -> String? {
+        var header = header
+        return header.withUTF8 { value(named: name, in: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The same, read from the header value's bytes in place.
+    public static func value(named name: String, in header: UnsafeRawBufferPointer) -> String? {
         // Every authenticated request reads its cookie: scan the bytes in place, with no
         // intermediate array of pairs, and build a String only for the value returned.
-        var header = header
-        return header.withUTF8 { bytes in
-            var name = name
-            return name.withUTF8 { find(UnsafeRawBufferPointer($0), in: UnsafeRawBufferPointer(bytes)) }
-        }
+        var name = name
+        return name.withUTF8 { find(UnsafeRawBufferPointer($0), in: header) }
     }
 
     private static func find(_ name: UnsafeRawBufferPointer, in header: UnsafeRawBufferPointer) -> String? {
