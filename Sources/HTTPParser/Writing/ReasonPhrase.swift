@@ -1,34 +1,35 @@
-/// Standard reason phrases (RFC 9110 §15) for the statuses authd sends.
+/// Whole status lines with the standard reason phrases (RFC 9110 §15) for the statuses authd sends:
+/// one copy per response instead of five small appends.
 enum ReasonPhrase {
-    static func of(_ status: Int) -> StaticString {
+    /// `HTTP/1.1 <status> <reason>\r\n`; nil for a status without a phrase here.
+    static func statusLine(_ status: Int) -> StaticString? {
         switch status {
-        case 100: "Continue"
-        case 200: "OK"
-        case 201: "Created"
-        case 204: "No Content"
-        case 301: "Moved Permanently"
-        case 302: "Found"
-        case 303: "See Other"
-        case 304: "Not Modified"
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 405: "Method Not Allowed"
-        case 408: "Request Timeout"
-        case 411: "Length Required"
-        case 413: "Content Too Large"
-        case 414: "URI Too Long"
-        case 415: "Unsupported Media Type"
-        case 417: "Expectation Failed"
-        case 429: "Too Many Requests"
-        case 431: "Request Header Fields Too Large"
-        case 500: "Internal Server Error"
-        case 501: "Not Implemented"
-        case 503: "Service Unavailable"
-        case 505: "HTTP Version Not Supported"
-        // The reason phrase is informational only (RFC 9112 §4); clients ignore it.
-        default: "Unknown"
+        case 100: "HTTP/1.1 100 Continue\r\n"
+        case 200: "HTTP/1.1 200 OK\r\n"
+        case 201: "HTTP/1.1 201 Created\r\n"
+        case 204: "HTTP/1.1 204 No Content\r\n"
+        case 301: "HTTP/1.1 301 Moved Permanently\r\n"
+        case 302: "HTTP/1.1 302 Found\r\n"
+        case 303: "HTTP/1.1 303 See Other\r\n"
+        case 304: "HTTP/1.1 304 Not Modified\r\n"
+        case 400: "HTTP/1.1 400 Bad Request\r\n"
+        case 401: "HTTP/1.1 401 Unauthorized\r\n"
+        case 403: "HTTP/1.1 403 Forbidden\r\n"
+        case 404: "HTTP/1.1 404 Not Found\r\n"
+        case 405: "HTTP/1.1 405 Method Not Allowed\r\n"
+        case 408: "HTTP/1.1 408 Request Timeout\r\n"
+        case 411: "HTTP/1.1 411 Length Required\r\n"
+        case 413: "HTTP/1.1 413 Content Too Large\r\n"
+        case 414: "HTTP/1.1 414 URI Too Long\r\n"
+        case 415: "HTTP/1.1 415 Unsupported Media Type\r\n"
+        case 417: "HTTP/1.1 417 Expectation Failed\r\n"
+        case 429: "HTTP/1.1 429 Too Many Requests\r\n"
+        case 431: "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        case 500: "HTTP/1.1 500 Internal Server Error\r\n"
+        case 501: "HTTP/1.1 501 Not Implemented\r\n"
+        case 503: "HTTP/1.1 503 Service Unavailable\r\n"
+        case 505: "HTTP/1.1 505 HTTP Version Not Supported\r\n"
+        default: nil
         }
     }
 }

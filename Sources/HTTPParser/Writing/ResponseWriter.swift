@@ -8,11 +8,15 @@ public enum ResponseWriter {
         // 1xx and 204 carry no content and must not announce any (RFC 9110 §8.6).
         let hasContent = response.status >= 200 && response.status != 204 && response.status != 304
         buffer.reserveCapacity(buffer.count + 160 + response.body.count)
-        append("HTTP/1.1 ", to: &buffer)
-        appendDecimal(response.status, to: &buffer)
-        buffer.append(0x20)
-        append(ReasonPhrase.of(response.status), to: &buffer)
-        append("\r\n", to: &buffer)
+        // Literals are merged across line ends: every append costs a capacity and uniqueness check.
+        if let line = ReasonPhrase.statusLine(response.status) {
+            append(line, to: &buffer)
+        } else {
+            append("HTTP/1.1 ", to: &buffer)
+            appendDecimal(response.status, to: &buffer)
+            // The reason phrase is informational only (RFC 9112 §4); clients ignore it.
+            append(" Unknown\r\n", to: &buffer)
+        }
         if hasContent {
             if !response.contentType.isEmpty {
                 append("Content-Type: ", to: &buffer)
@@ -21,9 +25,10 @@ public enum ResponseWriter {
             }
             append("Content-Length: ", to: &buffer)
             appendDecimal(response.body.count, to: &buffer)
-            append("\r\n", to: &buffer)
+            append("\r\nDate: ", to: &buffer)
+        } else {
+            append("Date: ", to: &buffer)
         }
-        append("Date: ", to: &buffer)
         buffer.append(contentsOf: date.bytes)
         append("\r\n", to: &buffer)
         for header in response.headers {
@@ -32,8 +37,7 @@ public enum ResponseWriter {
             appendFieldText(header.value, to: &buffer)
             append("\r\n", to: &buffer)
         }
-        if !keepAlive { append("Connection: close\r\n", to: &buffer) }
-        append("\r\n", to: &buffer)
+        append(keepAlive ? "\r\n" : "Connection: close\r\n\r\n", to: &buffer)
         if hasContent { buffer.append(contentsOf: response.body) }
     }
 
@@ -44,8 +48,14 @@ public enum ResponseWriter {
 
     /// Copies header text, turning control bytes into spaces so no value can inject a header.
     private static func appendFieldText(_ text: String, to buffer: inout [UInt8]) {
-        for b in text.utf8 {
-            buffer.append(b < 0x20 && b != 0x09 || b == 0x7F ? 0x20 : b)
+        @inline(__always) func isControl(_ b: UInt8) -> Bool { b < 0x20 && b != 0x09 || b == 0x7F }
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            // The usual case, no control byte: one bulk copy instead of a checked append per byte.
+            if !bytes.contains(where: isControl) { return buffer.append(contentsOf: bytes) }
+            for b in bytes { buffer.append(isControl(b) ? 0x20 : b) }
+        }
+        if copied == nil {
+            for b in text.utf8 { buffer.append(isControl(b) ? 0x20 : b) }
         }
     }
 

@@ -58,6 +58,15 @@ import HTTPParser
         #expect(!text.contains("\r\nSet-Cookie"))
     }
 
+    @Test func aStatusWithoutAStandardPhraseStillGetsAWholeStatusLine() {
+        #expect(Self.written(Response(status: 299)).hasPrefix("HTTP/1.1 299 Unknown\r\nContent-Type: "))
+    }
+
+    @Test func neutralisesControlBytesInNamesAndValuesButKeepsTabsAndUTF8() {
+        let text = Self.written(Response(status: 200, headers: [("X-A\u{7F}", "a\tb\u{0}c é")]))
+        #expect(text.contains("\r\nX-A : a\tb c é\r\n"))
+    }
+
     @Test func announcesTheExactBodyLength() {
         let body = "{\"a\":\"é\"}\n"
         let text = Self.written(Response(status: 201, body: Array(body.utf8)))
