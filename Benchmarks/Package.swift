@@ -6,6 +6,7 @@ let package = Package(
     name: "authd-benchmarks",
     dependencies: [
         .package(name: "authd", path: ".."),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // nodejs/http-parser from Debian's libhttp-parser-dev, the C baseline for the parser.
@@ -18,6 +19,11 @@ let package = Package(
         .executableTarget(
             name: "ReactorBench",
             dependencies: [.product(name: "EventLoop", package: "authd")]
+        ),
+        // Issue 7's question: what swift-prometheus would cost per request against plain counters.
+        .executableTarget(
+            name: "MetricsBench",
+            dependencies: [.product(name: "Prometheus", package: "swift-prometheus")]
         ),
     ],
     swiftLanguageModes: [.v6]
