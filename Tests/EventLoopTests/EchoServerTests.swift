@@ -115,6 +115,30 @@ extension EventLoopTests {
             #expect(try client.receive(exactly: 7) == Array("adopted".utf8))
         }
 
+        @Test func twoReactorsShareOnePortWithReusePort() throws {
+            let first = try RunningReactor()
+            defer { first.stop() }
+            let second = try RunningReactor()
+            defer { second.stop() }
+            let port = try first.onLoop {
+                try first.reactor.listen(host: "127.0.0.1", port: 0, reusePort: true) { $0.handler = EchoHandler() }.port
+            }
+            let secondPort = try second.onLoop {
+                try second.reactor.listen(host: "127.0.0.1", port: port, reusePort: true) { $0.handler = EchoHandler() }.port
+            }
+            #expect(secondPort == port)
+            // The kernel spreads connections over both listeners by their address hash: 200 clients,
+            // each from its own port, all echo back, and each reactor takes a share.
+            for index in 0..<200 {
+                let client = try TestClient(port: port)
+                try client.send("c\(index)")
+                #expect(try client.receive(exactly: "c\(index)".utf8.count) == Array("c\(index)".utf8))
+            }
+            let counts = (try first.onLoop { first.reactor.counters.accepted }, try second.onLoop { second.reactor.counters.accepted })
+            #expect(counts.0 + counts.1 == 200)
+            #expect(counts.0 > 0 && counts.1 > 0, "accepted: \(counts)")
+        }
+
         @Test func closedListenerStopsAcceptingButKeepsConnections() throws {
             let listenerBox = ResultBox<LoopBound<Listener>>()
             let server = try RunningReactor { reactor in
