@@ -15,9 +15,16 @@ public final class Reactor: @unchecked Sendable {
     // what other threads use is the task queue (Mutex), the atomics and the published counters.
 
     /// The `Connection.maxPendingOutput` given to connections accepted from now on; loop thread.
-    public var maxPendingOutput = 256 * 1024
+    public var maxPendingOutput: Int {
+        get { outputBound }
+        set { outputBound = newValue }
+    }
+    private var outputBound = 256 * 1024
     /// Totals so far; loop thread.
-    public internal(set) var counters = ReactorCounters()
+    public var counters: ReactorCounters { totals }
+    /// The storage behind `counters`. Not public, so the optimizer sees every access and can drop the
+    /// runtime exclusivity check each `+= 1` would otherwise pay (measured with callgrind).
+    var totals = ReactorCounters()
 
     let poller: Poller
     /// One read buffer shared by every connection: only leftover partial input is copied into a
@@ -96,7 +103,7 @@ public final class Reactor: @unchecked Sendable {
     private func runOnce() throws {
         let timeout = dirty.isEmpty ? timers.pollTimeout(now: MonotonicClock.milliseconds()) : 0
         let count = try poller.poll(timeout: timeout)
-        counters.pollCycles += 1
+        totals.pollCycles += 1
         for index in 0..<count {
             let (fd, ready) = poller.event(at: index)
             dispatch(fd: fd, ready: ready)
@@ -106,7 +113,7 @@ public final class Reactor: @unchecked Sendable {
         fireDueTimers()
         flushDirty()
         for hook in cycleEndHooks { hook() }
-        published.withLock { $0 = counters }
+        published.withLock { $0 = totals }
     }
 
     /// Runs `hook` at the end of every cycle, after output is flushed; loop thread. For work worth
@@ -128,11 +135,11 @@ public final class Reactor: @unchecked Sendable {
     }
 
     private func runTasks() {
-        counters.wakeups += 1
-        counters.wakeupSignals = tasks.signals.load(ordering: .relaxed)
+        totals.wakeups += 1
+        totals.wakeupSignals = tasks.signals.load(ordering: .relaxed)
         tasks.take(into: &taskBatch)
         for task in taskBatch { task() }
-        counters.tasksRun += taskBatch.count
+        totals.tasksRun += taskBatch.count
         taskBatch.removeAll(keepingCapacity: true)
     }
 

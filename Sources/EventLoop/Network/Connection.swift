@@ -19,9 +19,19 @@ public final class Connection {
     static let lingerBytes = 256 * 1024
 
     /// Receives this connection's events; released after `connectionDidClose`.
-    public var handler: ConnectionHandler?
+    public var handler: ConnectionHandler? {
+        get { eventHandler }
+        set { eventHandler = newValue }
+    }
     /// Output bound above which reading stops until it drains to half (backpressure).
-    public var maxPendingOutput: Int
+    public var maxPendingOutput: Int {
+        get { outputBound }
+        set { outputBound = newValue }
+    }
+    // Public properties keep their storage internal: with every access in sight, the optimizer drops
+    // the runtime exclusivity checks it must otherwise make on each hot-path read (callgrind).
+    private var eventHandler: ConnectionHandler?
+    private var outputBound: Int
 
     let fd: Int32
     private unowned let reactor: Reactor
@@ -38,12 +48,13 @@ public final class Connection {
     private var lingerBudget = 0
     private var lingerTimer: TimerHandle?
     /// Bytes the socket took from this connection so far; stays put while the peer does not read.
-    public private(set) var bytesWritten = 0
+    public var bytesWritten: Int { bytesTaken }
+    private var bytesTaken = 0
 
     init(fd: Int32, reactor: Reactor) {
         self.fd = fd
         self.reactor = reactor
-        self.maxPendingOutput = reactor.maxPendingOutput
+        self.outputBound = reactor.maxPendingOutput
     }
 
     /// Bytes written by the handler and not yet taken by the socket.
@@ -61,7 +72,7 @@ public final class Connection {
         assert(reactor.isInLoopThread)
         guard state == .open, !bytes.isEmpty else { return }
         output.append(bytes)
-        if output.count > maxPendingOutput { backpressured = true }
+        if output.count > outputBound { backpressured = true }
         markDirty()
     }
 
@@ -104,12 +115,12 @@ public final class Connection {
         lingerTimer = nil
         Glibc.close(fd)  // also removes the fd from the epoll set: we never dup it
         reactor.setSource(nil, for: fd)
-        reactor.counters.openConnections -= 1
-        reactor.counters.closed += 1
+        reactor.totals.openConnections -= 1
+        reactor.totals.closed += 1
         output.consume(output.count)
         output.shrinkIfEmpty(keeping: 0)
-        let handler = self.handler
-        self.handler = nil  // breaks the usual handler <-> connection cycle
+        let handler = eventHandler
+        eventHandler = nil  // breaks the usual handler <-> connection cycle
         handler?.connectionDidClose(self)
     }
 
@@ -143,12 +154,12 @@ public final class Connection {
         let scratch = reactor.scratch
         let got = Glibc.read(fd, scratch.baseAddress, scratch.count)
         if got > 0 {
-            reactor.counters.bytesIn += got
+            reactor.totals.bytesIn += got
             deliver(UnsafeRawBufferPointer(start: scratch.baseAddress, count: got))
         } else if got == 0 {
             reachedEOF = true
             markDirty()  // drop EPOLLIN interest
-            handler?.connectionDidReachEOF(self)
+            eventHandler?.connectionDidReachEOF(self)
         } else if errno != EAGAIN && errno != EINTR {
             abort()
         }
@@ -176,7 +187,7 @@ public final class Connection {
 
     private func offer(_ bytes: UnsafeRawBufferPointer) -> Int {
         var offset = 0
-        while offset < bytes.count, wantsInput, let handler {
+        while offset < bytes.count, wantsInput, let handler = eventHandler {
             let consumed = handler.connection(self, didRead: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
             precondition(consumed >= 0 && consumed <= bytes.count - offset, "handler consumed more than offered")
             if consumed == 0 { break }
@@ -200,19 +211,19 @@ public final class Connection {
         if !output.isEmpty {
             let pending = output.readable
             let written = Glibc.write(fd, pending.baseAddress, pending.count)
-            reactor.counters.writeCalls += 1
+            reactor.totals.writeCalls += 1
             if written < 0 {
                 guard errno == EAGAIN || errno == EINTR else { return abort() }
             } else {
-                reactor.counters.bytesOut += written
-                bytesWritten += written
+                reactor.totals.bytesOut += written
+                bytesTaken += written
                 output.consume(written)
                 if output.isEmpty { outputDrained() }
             }
             guard state != .closed else { return }
         }
         waitingForWritable = !output.isEmpty
-        if backpressured, output.count <= maxPendingOutput / 2 {
+        if backpressured, output.count <= outputBound / 2 {
             backpressured = false
             needsInputReoffer = !input.isEmpty
             if needsInputReoffer { markDirty() }
@@ -237,7 +248,7 @@ public final class Connection {
         let scratch = reactor.scratch
         let got = Glibc.read(fd, scratch.baseAddress, scratch.count)
         if got > 0 {
-            reactor.counters.bytesIn += got
+            reactor.totals.bytesIn += got
             lingerBudget -= got
             if lingerBudget <= 0 { abort() }
         } else if got == 0 || (errno != EAGAIN && errno != EINTR) {
@@ -247,7 +258,7 @@ public final class Connection {
 
     private func outputDrained() {
         output.shrinkIfEmpty(keeping: 4096)
-        if state == .open { handler?.connectionDidDrain(self) }
+        if state == .open { eventHandler?.connectionDidDrain(self) }
     }
 
     private func updateInterest() {

@@ -57,7 +57,7 @@ public final class Listener {
     /// report it again at once, so stop watching the listener for a while instead of spinning.
     private func backOff() {
         isBackingOff = true
-        reactor.counters.acceptPauses += 1
+        reactor.totals.acceptPauses += 1
         reactor.poller.modify(fd, interest: [])
         reactor.schedule(after: Self.fdExhaustionPauseMilliseconds) { [self] in
             isBackingOff = false

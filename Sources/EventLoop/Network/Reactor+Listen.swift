@@ -54,8 +54,8 @@ extension Reactor {
             return connection
         }
         setSource(.connection(connection), for: fd)
-        counters.accepted += 1
-        counters.openConnections += 1
+        totals.accepted += 1
+        totals.openConnections += 1
         return connection
     }
 

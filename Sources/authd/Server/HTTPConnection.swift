@@ -66,9 +66,10 @@ final class HTTPConnection: ConnectionHandler {
             case .needMore:
                 if parser.expectsContinue && !continueSent && inFlight == 0 {
                     continueSent = true
-                    server.scratch.removeAll(keepingCapacity: true)
-                    ResponseWriter.writeContinue(into: &server.scratch)
-                    connection.write(server.scratch)
+                    server.withScratch { bytes in
+                        ResponseWriter.writeContinue(into: &bytes)
+                        connection.write(bytes)
+                    }
                 }
                 break parsing
             case .request(let request, let used):
@@ -156,7 +157,8 @@ final class HTTPConnection: ConnectionHandler {
             return
         }
         write(answer, sequence: sequence)
-        while let next = parked.removeValue(forKey: nextToWrite) {
+        // Usually empty: skip hashing a key per answer unless pipelined answers were parked.
+        while !parked.isEmpty, let next = parked.removeValue(forKey: nextToWrite) {
             write(next, sequence: nextToWrite)
         }
         if closed { return }
@@ -168,11 +170,13 @@ final class HTTPConnection: ConnectionHandler {
         let closing = !answer.keepAlive || sequence == lastSequence
         var response = answer.response
         if answer.omitBody { response.body = [] }
-        server.scratch.removeAll(keepingCapacity: true)
-        ResponseWriter.write(response, keepAlive: !closing, date: server.date, into: &server.scratch)
-        connection.write(server.scratch)
+        let written = server.withScratch { bytes in
+            ResponseWriter.write(response, keepAlive: !closing, date: server.date, into: &bytes)
+            connection.write(bytes)
+            return bytes.count
+        }
         watchForStall()
-        server.answered(answer.trace, status: response.status, bytes: server.scratch.count, address: clientAddress)
+        server.answered(answer.trace, status: response.status, bytes: written, address: clientAddress)
         nextToWrite = sequence + 1
         if closing {
             lastSequence = sequence

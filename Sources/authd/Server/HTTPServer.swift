@@ -16,8 +16,8 @@ final class HTTPServer {
     let requestMetrics = RequestMetrics()
     /// True once an admin listener exists: `/metrics` is then served there only.
     private var hasAdminListener = false
-    /// Reused for serializing every response on this loop.
-    var scratch: [UInt8] = []
+    /// Reused for serializing every response on this loop; lent out by `withScratch`.
+    private var scratch: [UInt8] = []
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
     private var listeners: [(listener: Listener, admin: Bool)] = []
     /// Connections accepted by the admin listener: a drain does not wait for them.
@@ -34,6 +34,16 @@ final class HTTPServer {
         self.logger = logger
         scratch.reserveCapacity(4096)
         if let accessLog { reactor.onCycleEnd { accessLog.flush() } }
+    }
+
+    /// Lends the reused serialization buffer, emptied, to `body`. Swapped out rather than passed
+    /// `inout`: an access that spans `body` would cost a runtime exclusivity check per response.
+    func withScratch<T>(_ body: (inout [UInt8]) -> T) -> T {
+        var bytes: [UInt8] = []
+        swap(&bytes, &scratch)
+        defer { swap(&bytes, &scratch) }
+        bytes.removeAll(keepingCapacity: true)
+        return body(&bytes)
     }
 
     /// Listens on `host:port` (port 0 picks one) and returns the bound port. An `admin` listener serves
