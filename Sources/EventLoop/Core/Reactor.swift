@@ -134,22 +134,32 @@ public final class Reactor: @unchecked Sendable {
         }
     }
 
+    // The batch arrays below are swapped into locals before use. Calling out (tasks, handlers) or
+    // releasing objects while a stored property is being accessed would make every access to that
+    // property pay a runtime exclusivity check; swaps are instant accesses the optimizer can prove.
+
     private func runTasks() {
         totals.wakeups += 1
         totals.wakeupSignals = tasks.signals.load(ordering: .relaxed)
-        tasks.take(into: &taskBatch)
-        for task in taskBatch { task() }
-        totals.tasksRun += taskBatch.count
-        taskBatch.removeAll(keepingCapacity: true)
+        var batch: [TaskQueue.Job] = []
+        swap(&batch, &taskBatch)
+        tasks.take(into: &batch)
+        for task in batch { task() }
+        totals.tasksRun += batch.count
+        batch.removeAll(keepingCapacity: true)
+        swap(&batch, &taskBatch)
     }
 
     /// Writes each dirty connection's output with one syscall; output produced while doing so
     /// (a handler refilling from `connectionDidDrain`) is handled in the same cycle.
     private func flushDirty() {
         while !dirty.isEmpty {
-            swap(&dirty, &dirtyBatch)
-            for connection in dirtyBatch { connection.endOfCycle() }
-            dirtyBatch.removeAll(keepingCapacity: true)
+            var batch: [Connection] = []
+            swap(&batch, &dirtyBatch)
+            swap(&batch, &dirty)
+            for connection in batch { connection.endOfCycle() }
+            batch.removeAll(keepingCapacity: true)
+            swap(&batch, &dirtyBatch)
         }
     }
 
