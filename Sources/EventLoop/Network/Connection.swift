@@ -151,6 +151,7 @@ public final class Connection {
     }
 
     private func readFromSocket() {
+        let reactor = self.reactor  // one strong reference instead of an `unowned` check per use
         let scratch = reactor.scratch
         let got = Glibc.read(fd, scratch.baseAddress, scratch.count)
         if got > 0 {
@@ -209,6 +210,7 @@ public final class Connection {
     private func flush() {
         guard state != .closed else { return }
         if !output.isEmpty {
+            let reactor = self.reactor  // one strong reference instead of an `unowned` check per use
             let pending = output.readable
             let written = Glibc.write(fd, pending.baseAddress, pending.count)
             reactor.totals.writeCalls += 1
