@@ -91,7 +91,7 @@ final class UserStore {
 
     /// The first user whose columns equal the given values; nil when none.
     func findUser(where criteria: [(UserColumn, String)]) throws(UserStoreError) -> User? {
-        let columns = try UserStore.columnSet(criteria.map(\.0))
+        let columns = try UserStore.columnSet(criteria.lazy.map(\.0))
         let statement = try findStatement(for: columns)
         defer { statement.reset() }
         // Parameters are numbered by column, so the caller's order does not matter.
@@ -130,7 +130,7 @@ final class UserStore {
         if changes.contains(where: { $0.0 == .id }) {
             throw .notUpdatable(UserColumn.id.name)
         }
-        let columns = try UserStore.columnSet(changes.map(\.0))
+        let columns = try UserStore.columnSet(changes.lazy.map(\.0))
         let statement = try updateStatement(for: columns)
         defer { statement.reset() }
         for (column, value) in changes {
@@ -214,7 +214,7 @@ final class UserStore {
         return statement
     }
 
-    private static func columnSet(_ columns: [UserColumn]) throws(UserStoreError) -> UInt8 {
+    private static func columnSet(_ columns: some Sequence<UserColumn>) throws(UserStoreError) -> UInt8 {
         var set: UInt8 = 0
         for column in columns {
             guard set & column.bit == 0 else { throw .invalidColumnSet }
