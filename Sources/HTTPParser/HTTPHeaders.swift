@@ -93,6 +93,8 @@ public struct HTTPHeaders: Sendable {
 
     private func nameMatches(at index: Int, _ name: String) -> Bool {
         let span = spans[index]
+        // Most names differ in length: a native String knows its UTF-8 count without a scan.
+        guard Int(span.nameCount) == name.utf8.count else { return false }
         var probe = name.utf8.makeIterator()
         var position = Int(span.nameStart)
         let end = position + Int(span.nameCount)

@@ -20,7 +20,17 @@ public enum JSONWriter {
 
     /// Appends `text` as a JSON string literal.
     public static func appendString(_ text: String, to out: inout [UInt8]) {
-        appendString(utf8: text.utf8, to: &out)
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            // The usual case, nothing to escape: one bulk copy instead of a checked append per byte.
+            guard bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+                out.append(0x22)
+                out.append(contentsOf: bytes)
+                out.append(0x22)
+                return
+            }
+            appendString(utf8: bytes, to: &out)
+        }
+        if copied == nil { appendString(utf8: text.utf8, to: &out) }
     }
 
     /// Appends UTF-8 `bytes` as a JSON string literal, without building a String first.
