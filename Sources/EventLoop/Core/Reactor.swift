@@ -144,7 +144,7 @@ public final class Reactor: @unchecked Sendable {
         var batch: [TaskQueue.Job] = []
         swap(&batch, &taskBatch)
         tasks.take(into: &batch)
-        for task in batch { task() }
+        for task in batch { task.run() }
         totals.tasksRun += batch.count
         batch.removeAll(keepingCapacity: true)
         swap(&batch, &taskBatch)
