@@ -25,7 +25,7 @@ let package = Package(
         .target(
             name: "AuthService",
             dependencies: [
-                "EventLoop", "HTTPParser", "CSQLite", "CCrypt",
+                "HTTPParser", "CSQLite", "CCrypt",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -40,7 +40,10 @@ let package = Package(
 
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CLinux"]),
         .testTarget(name: "HTTPParserTests", dependencies: ["HTTPParser"]),
-        .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "CSQLite"]),
+        .testTarget(
+            name: "AuthServiceTests",
+            dependencies: ["AuthService", "HTTPParser", "CSQLite", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "authdTests",
             dependencies: ["authd"],

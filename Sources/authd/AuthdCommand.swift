@@ -127,14 +127,24 @@ struct AuthdCommand: ParsableCommand {
             server?.drain { reactor.stop() }
         }
 
+        var throttling = ThrottleSettings()
+        throttling.emailFailureLimit = loginFailureLimit
+        throttling.addressFailureLimit = addressFailureLimit
+        throttling.addressRequestLimit = addressRequestLimit
+        throttling.window = throttleWindow
+        throttling.backoff = throttleBackoff
+        // Audit events are notices, access-log lines info: both follow --log-level like every other line.
+        let audit = logLevel <= .notice ? AuditLog() : nil
         let auth: Auth
         do {
-            auth = try Auth(configuration: AuthConfiguration(
-                databasePath: database, bcryptCost: bcryptCost, hashThreads: hashThreads,
-                hashQueueLimit: hashQueue, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
-                sessionLifetime: sessionTTL, resetTokenLifetime: resetTokenTTL))
+            auth = try Auth(
+                configuration: AuthConfiguration(
+                    databasePath: database, bcryptCost: bcryptCost, hashThreads: hashThreads,
+                    hashQueueLimit: hashQueue, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
+                    sessionLifetime: sessionTTL, resetTokenLifetime: resetTokenTTL, throttling: throttling),
+                audit: audit ?? DiscardingAuditSink())
         } catch {
-            logger.critical("cannot open database", metadata: ["path": "\(database)", "error": "\(error)"])
+            logger.critical("cannot start: \(error)", metadata: ["database": "\(database)"])
             throw ExitCode(1)
         }
         var settings = ServerSettings()
@@ -143,20 +153,11 @@ struct AuthdCommand: ParsableCommand {
         settings.idleTimeoutMilliseconds = Int64(idleTimeout) * 1000
         settings.writeTimeoutMilliseconds = Int64(writeTimeout) * 1000
         settings.shutdownGraceMilliseconds = shutdownGrace * 1000
-        var throttling = ThrottleSettings()
-        throttling.emailFailureLimit = loginFailureLimit
-        throttling.addressFailureLimit = addressFailureLimit
-        throttling.addressRequestLimit = addressRequestLimit
-        throttling.window = throttleWindow
-        throttling.backoff = throttleBackoff
-        // Audit events are notices, access-log lines info: both follow --log-level like every other line.
-        let audit = AuditLog(enabled: logLevel <= .notice)
-        let routes = AuthRoutes(
-            auth: auth, cookie: SessionCookie(secure: cookieSecure), throttles: Throttles(throttling), audit: audit,
-            logger: logger)
+        let routes = AuthRoutes(auth: auth, cookie: SessionCookie(secure: cookieSecure), logger: logger)
         let accessLog = !noAccessLog && logLevel <= .info ? AccessLog() : nil
         let http = HTTPServer(
-            reactor: reactor, auth: auth, routes: routes, settings: settings, accessLog: accessLog, logger: logger)
+            reactor: reactor, auth: auth, routes: routes, settings: settings, accessLog: accessLog, auditLog: audit,
+            logger: logger)
         server = http
         let boundPort: Int
         let inherited = SocketActivation.inheritedListeners()
@@ -191,6 +192,7 @@ struct AuthdCommand: ParsableCommand {
         defer { accessLog?.flush() }
         try reactor.run()
         auth.shutdown()
+        audit?.flush()
         logger.info("stopped")
     }
 

@@ -1,4 +1,4 @@
-/// The security events authd records, one JSON line each (`"audit":"<name>"`).
+/// The security events authd records (`"audit":"<raw value>"` in the log).
 public enum AuditEvent: String, Sendable {
     case registered
     case loginSucceeded = "login_succeeded"

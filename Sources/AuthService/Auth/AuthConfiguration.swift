@@ -4,7 +4,7 @@ import Glibc
 
 /// Settings for Auth; defaults as the seed (cost 12) and the design card.
 public struct AuthConfiguration: Sendable {
-    /// The SQLite file, created when missing, never wiped.
+    /// The SQLite file `Auth(configuration:)` opens, created when missing, never wiped.
     public var databasePath: String
     /// bcrypt cost for new hashes, 4...31.
     public var bcryptCost: Int
@@ -18,6 +18,8 @@ public struct AuthConfiguration: Sendable {
     public var sessionLifetime: Lifetime
     /// How long a reset token stays usable after it was issued.
     public var resetTokenLifetime: Lifetime
+    /// The brute-force limits.
+    public var throttling: ThrottleSettings
     /// Unix milliseconds now; tests pass their own to step over lifetimes without waiting.
     public var clock: @Sendable () -> Int64
 
@@ -30,6 +32,7 @@ public struct AuthConfiguration: Sendable {
         busyTimeoutMilliseconds: Int = 5000,
         sessionLifetime: Lifetime = Lifetime(seconds: 7 * 86_400),
         resetTokenLifetime: Lifetime = Lifetime(seconds: 15 * 60),
+        throttling: ThrottleSettings = ThrottleSettings(),
         clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
     ) {
         self.databasePath = databasePath
@@ -39,6 +42,7 @@ public struct AuthConfiguration: Sendable {
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.sessionLifetime = sessionLifetime
         self.resetTokenLifetime = resetTokenLifetime
+        self.throttling = throttling
         self.clock = clock
     }
 

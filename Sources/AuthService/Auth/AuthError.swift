@@ -1,31 +1,33 @@
-/// Why an Auth operation failed; the routes map each case to a status and a message.
+/// Why an Auth operation failed. The domain's meaning only: `Routes/` maps each case to an answer.
 public enum AuthError: Error, Sendable, Equatable {
-    /// Another user has this email (400 "email already registered").
+    /// Another user has this email.
     case emailAlreadyRegistered
-    /// Unknown email or wrong password (401).
+    /// Unknown email or wrong password.
     case invalidCredentials
-    /// Missing, empty or unknown session id (403).
+    /// Missing, empty or unknown session id.
     case unknownSession
-    /// The session id is past its lifetime; answered like an unknown one (403), and cleared.
-    case sessionExpired(userID: Int64)
-    /// A reset token was asked for an unregistered email (403).
+    /// The session id is past its lifetime (it has been cleared); to the client, like an unknown one.
+    case sessionExpired
+    /// A reset token was asked for an unregistered email.
     case unknownEmail
-    /// Missing, empty or unknown reset token, or the email is not its owner's (403).
+    /// Missing, empty or unknown reset token, or the email is not its owner's.
     case invalidResetToken
-    /// The reset token is past its lifetime; answered like an unknown one (403), and cleared.
+    /// The reset token is past its lifetime (it has been cleared); to the client, like an unknown one.
     case resetTokenExpired
-    /// The password is over bcrypt's 72 bytes (400).
+    /// The password is over bcrypt's 72 bytes.
     case passwordTooLong
-    /// The hash queue is full, or Auth is shutting down (503).
+    /// A brute-force limit refused the attempt; try again after that many seconds.
+    case throttled(retryAfterSeconds: Int)
+    /// The hash queue is full, or Auth is shutting down; nothing was done.
     case overloaded
-    /// The database stayed locked past the busy timeout (503).
+    /// The database stayed locked past the busy timeout; nothing was done.
     case storageBusy
-    /// A real internal fault (500); the routes log the string.
+    /// A real internal fault, with its cause for the log.
     case internalFailure(String)
 }
 
 extension AuthError {
-    /// A short name for logs (the audit event's `reason`).
+    /// A short name for logs (the audit record's `reason`).
     public var reason: String {
         switch self {
         case .emailAlreadyRegistered: "email_already_registered"
@@ -36,6 +38,7 @@ extension AuthError {
         case .invalidResetToken: "invalid_reset_token"
         case .resetTokenExpired: "reset_token_expired"
         case .passwordTooLong: "password_too_long"
+        case .throttled: "throttled"
         case .overloaded: "overloaded"
         case .storageBusy: "storage_busy"
         case .internalFailure: "internal_failure"
@@ -43,11 +46,12 @@ extension AuthError {
     }
 
     /// The Auth meaning of a store failure.
-    init(_ error: UserStoreError) {
+    init(_ error: StoreError) {
         switch error {
         case .busy: self = .storageBusy
+        case .closed: self = .overloaded
         case .duplicateEmail: self = .emailAlreadyRegistered
-        default: self = .internalFailure(error.description)
+        case .cannotOpen, .failure: self = .internalFailure(error.description)
         }
     }
 }

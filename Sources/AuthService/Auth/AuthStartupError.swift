@@ -9,7 +9,7 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
     /// `busyTimeoutMilliseconds` is negative.
     case busyTimeoutOutOfRange(Int)
     /// The database could not be opened or set up.
-    case database(UserStoreError)
+    case database(StoreError)
     /// libcrypt could not make a bcrypt setting (its errno): bcrypt is unavailable.
     case bcryptUnavailable(Int32)
     /// A thread could not be started (`pthread_create`'s error number).

@@ -1,6 +1,6 @@
 /// A snapshot of Auth's queues for metrics; the fields are read one by one, not atomically together.
 public struct AuthStats: Sendable, Equatable {
-    /// Jobs waiting for the store thread.
+    /// Operations waiting for the store.
     public var storeQueueDepth: Int
     /// Hash jobs waiting for a hash thread.
     public var hashQueueDepth: Int
@@ -14,4 +14,10 @@ public struct AuthStats: Sendable, Equatable {
     public var bcryptRuns: Int
     /// Their total time on the hash threads, in nanoseconds.
     public var bcryptNanoseconds: Int
+    /// Logins refused for an unknown email or a wrong password.
+    public var loginsFailed: Int
+    /// Logins refused by a throttle.
+    public var loginsThrottled: Int
+    /// Registrations and reset-token requests refused by a throttle.
+    public var requestsThrottled: Int
 }

@@ -17,14 +17,10 @@ enum ErrorAnswer {
         case .unknownEmail: make(403, "email not registered")
         case .invalidResetToken, .resetTokenExpired: make(403, "invalid reset token")
         case .passwordTooLong: make(400, "password longer than 72 bytes")
+        case let .throttled(seconds): make(429, "too many attempts; retry later", retryAfter: seconds)
         case .overloaded: make(503, "too many password operations waiting; retry shortly", retryAfter: 1)
         case .storageBusy: make(503, "database busy; retry shortly", retryAfter: 1)
         case .internalFailure: make(500, "internal error")
         }
-    }
-
-    /// 429 for a throttled email or address, with the seconds to wait.
-    static func tooManyAttempts(retryAfter seconds: Int) -> Response {
-        make(429, "too many attempts; retry later", retryAfter: seconds)
     }
 }

@@ -1,7 +1,28 @@
+import Glibc
 import HTTPParser
 
 /// Answers one request; `respond` is called exactly once, on any thread.
 public typealias Handler = @Sendable (Request, @escaping @Sendable (Response) -> Void) -> Void
+
+/// The routes the server answers itself, from its own state: the route table names them so that
+/// paths live in one place, and the server supplies the answer.
+public enum OperationalRoute: Sendable, Equatable {
+    /// `GET /healthz`, readiness for load balancers.
+    case health
+    /// `GET /metrics`, the Prometheus page.
+    case metrics
+}
+
+/// The outcome of matching a request: which route (by its index in the table, the label metrics
+/// and the access log use) and which of its entries. Plain integers, so passing it costs nothing.
+public struct RouteMatch: Sendable {
+    /// The route's index in `Router.labels`; the last index (`other`) for an unknown path.
+    public let route: Int
+    /// The entry for the request's method; nil when the path is unknown or has no such method.
+    let entry: Int?
+    /// The server's own route, when this is one and the method is the one it answers.
+    public let operational: OperationalRoute?
+}
 
 /// A method + path table: exact paths (an optional trailing slash is accepted, as Flask's
 /// `strict_slashes=False` did), 404 for unknown paths, 405 with `Allow` for a known path.
@@ -13,46 +34,90 @@ public struct Router: Sendable {
     /// form, and each call then goes through a thunk that copies the Request (callgrind).
     private struct Route {
         var path: String
+        /// The path's bytes, compared against each request's: no String comparison per request.
+        var bytes: [UInt8]
         var entries: [Entry]
+        /// The 405 answer, made once when the route is added to.
+        var methodNotAllowed: Response
     }
 
     private struct Entry {
         var method: HTTPMethod
-        var handler: Handler
+        var target: Target
     }
+
+    private enum Target {
+        case handler(Handler)
+        case operational(OperationalRoute)
+    }
+
+    private static let notFound = Response.jsonMessage(status: 404, "not found")
 
     public init() {}
 
+    /// The label of each route in table order, then `other` for every unknown path.
+    public var labels: [String] { routes.map(\.path) + ["other"] }
+
     /// Adds `handler` for `method` on `path`; a GET route also answers HEAD.
     public mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping Handler) {
-        if let index = routes.firstIndex(where: { $0.path == path }) {
-            routes[index].entries.append(Entry(method: method, handler: handler))
-        } else {
-            routes.append(Route(path: path, entries: [Entry(method: method, handler: handler)]))
-        }
+        add(method, path, .handler(handler))
     }
 
-    /// Finds the handler for `request`, or answers 404 / 405 itself.
-    public func route(_ request: Request, respond: @escaping @Sendable (Response) -> Void) {
-        let path = Self.normalized(request.path)
-        guard let table = routes.first(where: { $0.path == path })?.entries else {
-            respond(ErrorAnswer.make(404, "not found"))
-            return
-        }
-        let method = request.method == .head ? HTTPMethod.get : request.method
-        for entry in table where entry.method == method {
-            entry.handler(request, respond)
-            return
-        }
-        var allowed = table.map(\.method.name)
+    /// Names one of the server's own routes.
+    public mutating func add(_ method: HTTPMethod, _ path: String, operational: OperationalRoute) {
+        add(method, path, .operational(operational))
+    }
+
+    private mutating func add(_ method: HTTPMethod, _ path: String, _ target: Target) {
+        let index = routes.firstIndex { $0.path == path } ?? {
+            routes.append(Route(path: path, bytes: Array(path.utf8), entries: [], methodNotAllowed: Self.notFound))
+            return routes.count - 1
+        }()
+        routes[index].entries.append(Entry(method: method, target: target))
+        var allowed = routes[index].entries.map(\.method.name)
         if allowed.contains("GET") { allowed.append("HEAD") }
-        var answer = ErrorAnswer.make(405, "method not allowed")
+        var answer = Response.jsonMessage(status: 405, "method not allowed")
         answer.headers.append(("Allow", allowed.joined(separator: ", ")))
-        respond(answer)
+        routes[index].methodNotAllowed = answer
     }
 
-    private static func normalized(_ path: Substring) -> Substring {
-        if path.utf8.count > 1, path.utf8.last == UInt8(ascii: "/") { return path.dropLast() }
-        return path
+    /// The route of `request` and what answers it: a handler, the server, or a 404 / 405.
+    public func match(_ request: Request) -> RouteMatch {
+        let method = request.method == .head ? HTTPMethod.get : request.method
+        guard let route = index(of: request.target) else { return RouteMatch(route: routes.count, entry: nil, operational: nil) }
+        guard let entry = routes[route].entries.firstIndex(where: { $0.method == method }) else {
+            return RouteMatch(route: route, entry: nil, operational: nil)
+        }
+        if case let .operational(which) = routes[route].entries[entry].target {
+            return RouteMatch(route: route, entry: entry, operational: which)
+        }
+        return RouteMatch(route: route, entry: entry, operational: nil)
+    }
+
+    /// Runs the match's handler, or answers its 404 / 405. An operational route reaching here is
+    /// one this listener does not serve: 404.
+    public func run(_ match: RouteMatch, _ request: Request, respond: @escaping @Sendable (Response) -> Void) {
+        guard match.route < routes.count else { return respond(Self.notFound) }
+        guard let entry = match.entry else { return respond(routes[match.route].methodNotAllowed) }
+        switch routes[match.route].entries[entry].target {
+        case let .handler(handler): handler(request, respond)
+        case .operational: respond(Self.notFound)
+        }
+    }
+
+    /// The route whose path is the target's, up to `?` and without a trailing slash. Compared as
+    /// bytes with memcmp: generic Substring or collection comparisons cost several times more (callgrind).
+    private func index(of target: String) -> Int? {
+        var target = target
+        return target.withUTF8 { bytes in
+            guard let start = bytes.baseAddress else { return nil }
+            var length = 0
+            while length < bytes.count && bytes[length] != UInt8(ascii: "?") { length += 1 }
+            if length > 1 && bytes[length - 1] == UInt8(ascii: "/") { length -= 1 }
+            for index in routes.indices where routes[index].bytes.count == length {
+                if memcmp(start, routes[index].bytes, length) == 0 { return index }
+            }
+            return nil
+        }
     }
 }

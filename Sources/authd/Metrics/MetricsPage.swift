@@ -1,15 +1,14 @@
 import AuthService
-import Synchronization
 import EventLoop
 import HTTPParser
 
 /// `GET /metrics` in the Prometheus text format (version 0.0.4), written by hand from the loop's
-/// counters, the reactor's, Auth's and the routes'. Built only when scraped.
+/// counters, the reactor's and Auth's. Built only when scraped.
 enum MetricsPage {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     static func render(
-        requests: RequestMetrics, reactor: ReactorCounters, auth: AuthStats, routes: RouteCounters
+        requests: RequestMetrics, reactor: ReactorCounters, auth: AuthStats, auditDropped: Int
     ) -> [UInt8] {
         var out = ""
         out.reserveCapacity(4096)
@@ -33,16 +32,17 @@ enum MetricsPage {
         gauge(&out, "authd_hash_queue_depth", "Password jobs waiting for a hash thread.", auth.hashQueueDepth)
         gauge(&out, "authd_hash_threads_busy", "Hash threads running bcrypt now.", auth.busyHashThreads)
         gauge(&out, "authd_hash_threads", "Hash threads in the pool.", auth.hashThreads)
-        gauge(&out, "authd_store_queue_depth", "Jobs waiting for the SQLite thread.", auth.storeQueueDepth)
+        gauge(&out, "authd_store_queue_depth", "Operations waiting for the store.", auth.storeQueueDepth)
         counter(&out, "authd_bcrypt_runs_total", "bcrypt hashes and verifications finished.", auth.bcryptRuns)
         out += "# HELP authd_bcrypt_seconds_total Time spent in bcrypt on the hash threads.\n"
         out += "# TYPE authd_bcrypt_seconds_total counter\n"
         out += "authd_bcrypt_seconds_total \(Double(auth.bcryptNanoseconds) / 1e9)\n"
-        counter(&out, "authd_logins_failed_total", "Logins refused for a wrong email or password.",
-                routes.loginsFailed.load(ordering: .relaxed))
-        counter(&out, "authd_logins_throttled_total", "Logins refused with 429.", routes.loginsThrottled.load(ordering: .relaxed))
+        counter(&out, "authd_logins_failed_total", "Logins refused for a wrong email or password.", auth.loginsFailed)
+        counter(&out, "authd_logins_throttled_total", "Logins refused with 429.", auth.loginsThrottled)
         counter(&out, "authd_requests_throttled_total", "Registrations and reset-token requests refused with 429.",
-                routes.requestsThrottled.load(ordering: .relaxed))
+                auth.requestsThrottled)
+        counter(&out, "authd_audit_records_dropped_total", "Audit records dropped because their queue was full.",
+                auditDropped)
         return Array(out.utf8)
     }
 

@@ -1,14 +1,12 @@
-import Glibc
 import HTTPParser
 
 /// Requests by route, method and status, and a latency histogram, counted on the loop thread with
 /// plain integers: no atomics or locks on the hot path, as only the loop thread writes or reads them.
 /// Loop thread only.
 final class RequestMetrics {
-    /// Routes get their own label; any other path counts as `other`, so the label set stays bounded.
-    static let routes = ["/", "/users", "/sessions", "/profile", "/reset_password", "/healthz", "/metrics", "other"]
-    static let healthz: UInt8 = 5, metrics: UInt8 = 6, other: UInt8 = 7
-    private static let routeBytes: [[UInt8]] = routes.dropLast().map { Array($0.utf8) }
+    /// The route table's labels (`AuthRoutes.routeLabels`): each route has its own, and any other
+    /// path counts as `other`, the last, so the label set stays bounded.
+    let routes: [String]
     static let methods: [HTTPMethod] = [.get, .head, .post, .put, .delete, .options, .patch]
     /// Statuses authd gives, each with its own slot; any other shares the last one (written as its class).
     static let statuses = [200, 302, 400, 401, 403, 404, 405, 408, 413, 414, 415, 429, 431, 500, 503, 0]
@@ -19,14 +17,15 @@ final class RequestMetrics {
     /// Count per (route, method, status slot): a flat table indexed by `slot(route:method:status:)`.
     /// Fixed buffers rather than arrays: a counted request then pays no uniqueness or runtime
     /// exclusivity check (callgrind), and only the loop thread touches them.
-    private let counts = UnsafeMutableBufferPointer<Int>.allocate(
-        capacity: routes.count * (methods.count + 1) * statuses.count)
+    private let counts: UnsafeMutableBufferPointer<Int>
     /// Non-cumulative counts per bucket; the last one is +Inf.
     let buckets = UnsafeMutableBufferPointer<Int>.allocate(capacity: bucketBounds.count + 1)
     private(set) var durationSumNanoseconds: UInt64 = 0
     private(set) var observed = 0
 
-    init() {
+    init(routes: [String]) {
+        self.routes = routes
+        counts = .allocate(capacity: routes.count * (Self.methods.count + 1) * Self.statuses.count)
         counts.initialize(repeating: 0)
         buckets.initialize(repeating: 0)
     }
@@ -38,7 +37,7 @@ final class RequestMetrics {
 
     /// Counts one answered request; `trace` nil for one the parser refused (route `other`, no latency).
     func record(_ trace: RequestTrace?, status: Int, elapsed: UInt64) {
-        let route = Int(trace?.route ?? Self.other)
+        let route = trace?.route ?? routes.count - 1
         let method = trace.map { Self.methodIndex(of: $0.method) } ?? Self.methods.count
         counts[Self.slot(route: route, method: method, status: Self.statusIndex(of: status))] += 1
         guard trace != nil else { return }
@@ -52,32 +51,18 @@ final class RequestMetrics {
     /// Every non-zero count with its labels, in a stable order.
     func labelledCounts() -> [(route: String, method: String, status: String, count: Int)] {
         var result: [(route: String, method: String, status: String, count: Int)] = []
-        for route in Self.routes.indices {
+        for route in routes.indices {
             for method in 0...Self.methods.count {
                 for status in Self.statuses.indices {
                     let count = counts[Self.slot(route: route, method: method, status: status)]
                     guard count > 0 else { continue }
                     let methodName = method < Self.methods.count ? Self.methods[method].name : "OTHER"
                     let code = Self.statuses[status]
-                    result.append((Self.routes[route], methodName, code == 0 ? "other" : String(code), count))
+                    result.append((routes[route], methodName, code == 0 ? "other" : String(code), count))
                 }
             }
         }
         return result
-    }
-
-    /// The label index of `target`'s path (an optional trailing slash ignored, as the router does).
-    static func routeIndex(of target: String) -> UInt8 {
-        var target = target
-        return target.withUTF8 { bytes in
-            var length = 0
-            while length < bytes.count && bytes[length] != UInt8(ascii: "?") { length += 1 }
-            if length > 1 && bytes[length - 1] == UInt8(ascii: "/") { length -= 1 }
-            for (index, route) in routeBytes.enumerated() where route.count == length {
-                if memcmp(bytes.baseAddress!, route, length) == 0 { return UInt8(index) }
-            }
-            return other
-        }
     }
 
     private static func slot(route: Int, method: Int, status: Int) -> Int {

@@ -127,13 +127,14 @@ final class HTTPConnection: ConnectionHandler {
         let keepAlive = request.keepAlive && !server.draining
         if !keepAlive { lastSequence = sequence }
         let omitBody = request.method == .head
-        let trace = RequestTrace(request)
-        if let response = server.localAnswer(to: trace, admin: admin) {
+        let match = server.routes.match(request)
+        let trace = RequestTrace(request, route: match.route)
+        if let response = server.localAnswer(to: match, admin: admin) {
             return complete(sequence, Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace))
         }
         let reactor = server.reactor
         let me = LoopBound(self, reactor: reactor)
-        server.routes.handle(request) { response in
+        server.routes.answer(request, match) { response in
             let answer = Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace)
             if reactor.isInLoopThread {
                 me.value.complete(sequence, answer)

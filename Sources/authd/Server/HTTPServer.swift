@@ -13,7 +13,9 @@ final class HTTPServer {
     let date = DateCache()
     /// Nil when `--no-access-log` (or a log level above info) turned it off.
     let accessLog: AccessLog?
-    let requestMetrics = RequestMetrics()
+    /// Nil when a log level above notice turned audit records off.
+    let auditLog: AuditLog?
+    let requestMetrics: RequestMetrics
     /// True once an admin listener exists: `/metrics` is then served there only.
     private var hasAdminListener = false
     /// Reused for serializing every response on this loop; lent out by `withScratch`.
@@ -25,15 +27,21 @@ final class HTTPServer {
     private(set) var draining = false
     private var onDrained: (() -> Void)?
 
-    init(reactor: Reactor, auth: Auth, routes: AuthRoutes, settings: ServerSettings, accessLog: AccessLog?, logger: Logger) {
+    init(
+        reactor: Reactor, auth: Auth, routes: AuthRoutes, settings: ServerSettings, accessLog: AccessLog?,
+        auditLog: AuditLog?, logger: Logger
+    ) {
         self.reactor = reactor
         self.accessLog = accessLog
+        self.auditLog = auditLog
+        requestMetrics = RequestMetrics(routes: routes.routeLabels)
         self.auth = auth
         self.routes = routes
         self.settings = settings
         self.logger = logger
         scratch.reserveCapacity(4096)
         if let accessLog { reactor.onCycleEnd { accessLog.flush() } }
+        if let auditLog { reactor.onCycleEnd { auditLog.flush() } }
     }
 
     /// Lends the reused serialization buffer, emptied, to `body`. Swapped out rather than passed
@@ -86,16 +94,21 @@ final class HTTPServer {
         accessLog?.record(trace, status: status, bytes: bytes, elapsed: elapsed, address: address)
     }
 
-    /// The answer the server gives itself, without the routes: `/healthz`, `/metrics`, and 404 for
-    /// anything else on the admin listener; nil for a request the routes answer.
-    func localAnswer(to trace: RequestTrace, admin: Bool) -> Response? {
-        if trace.route == RequestMetrics.healthz { return draining ? drainingHealth : health }
-        if trace.route == RequestMetrics.metrics && (admin || !hasAdminListener) {
+    /// The answer the server gives itself, without the routes: the operational routes (health, and
+    /// metrics where they are served), and 404 for anything else on the admin listener; nil for a
+    /// request the routes answer.
+    func localAnswer(to match: RouteMatch, admin: Bool) -> Response? {
+        switch match.operational {
+        case .health:
+            return draining ? drainingHealth : health
+        case .metrics where admin || !hasAdminListener:
             let page = MetricsPage.render(
-                requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats, routes: routes.counters)
+                requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats,
+                auditDropped: auditLog?.dropped ?? 0)
             return Response(status: 200, contentType: MetricsPage.contentType, body: page)
+        default:
+            return admin ? Response.jsonMessage(status: 404, "not found") : nil
         }
-        return admin ? Response.jsonMessage(status: 404, "not found") : nil
     }
 
     /// `GET /healthz` for load balancers: 200 while serving, 503 while draining. The main listeners

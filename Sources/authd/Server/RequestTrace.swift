@@ -5,15 +5,15 @@ import HTTPParser
 struct RequestTrace {
     var method: HTTPMethod
     var target: String
-    /// The metrics label index of the path (`RequestMetrics.routes`).
-    var route: UInt8
+    /// The route's index in the route table (`AuthRoutes.routeLabels`), the metrics label.
+    var route: Int
     /// CLOCK_MONOTONIC nanoseconds when the request was dispatched.
     var startedAt: UInt64
 
-    init(_ request: Request) {
+    init(_ request: Request, route: Int) {
         method = request.method
         target = request.target
-        route = RequestMetrics.routeIndex(of: request.target)
+        self.route = route
         startedAt = MonotonicClock.nanoseconds()
     }
 }

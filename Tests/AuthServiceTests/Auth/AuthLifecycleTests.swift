@@ -38,7 +38,7 @@ import Testing
             let raw = try RawSQLite(path: database.path)
             // Read by another connection from inside the completion: it sees only committed data.
             let seen = await withCheckedContinuation { done in
-                auth.register(email: "a@b.c", password: "pw") { _ in
+                auth.register(email: "a@b.c", password: "pw", client: .test) { _ in
                     done.resume(returning: try? raw.value("SELECT email FROM users"))
                 }
             }
@@ -51,7 +51,7 @@ import Testing
             let auth = try Auth(configuration: testConfiguration(database))
             let outcomes = Counter()
             for index in 0..<10 {
-                auth.register(email: "user\(index)@b.c", password: "pw") { result in
+                auth.register(email: "user\(index)@b.c", password: "pw", client: .test) { result in
                     if case .success = result { outcomes.increment() }
                 }
             }

@@ -7,7 +7,8 @@ import Testing
 @Suite struct RouterTests {
     private static func answer(_ router: Router, _ method: HTTPMethod, _ target: String) -> Response {
         let box = Mutex<Response?>(nil)
-        router.route(Request(method: method, target: target)) { response in box.withLock { $0 = response } }
+        let request = Request(method: method, target: target)
+        router.run(router.match(request), request) { response in box.withLock { $0 = response } }
         return box.withLock { $0! }
     }
 
@@ -45,5 +46,27 @@ import Testing
         #expect(sessions.headers.first { $0.name == "Allow" }?.value == "POST, DELETE")
         let profile = Self.answer(Self.table, .post, "/profile")
         #expect(profile.headers.first { $0.name == "Allow" }?.value == "GET, HEAD")
+    }
+
+    @Test func eachRouteIsNamedByItsPositionAndUnknownPathsAreOther() {
+        var router = Self.table
+        router.add(.get, "/healthz", operational: .health)
+        #expect(router.labels == ["/profile", "/sessions", "/healthz", "other"])
+        #expect(router.match(Request(method: .get, target: "/profile/")).route == 0)
+        #expect(router.match(Request(method: .delete, target: "/sessions")).route == 1)
+        #expect(router.match(Request(method: .put, target: "/sessions")).route == 1)
+        #expect(router.match(Request(method: .get, target: "/nope")).route == 3)
+    }
+
+    @Test func operationalRoutesAreNamedForTheServerToAnswer() {
+        var router = Self.table
+        router.add(.get, "/metrics", operational: .metrics)
+        #expect(router.match(Request(method: .get, target: "/metrics")).operational == .metrics)
+        #expect(router.match(Request(method: .head, target: "/metrics")).operational == .metrics)
+        #expect(router.match(Request(method: .post, target: "/metrics")).operational == nil)
+        #expect(router.match(Request(method: .get, target: "/profile")).operational == nil)
+        // Run by the router (a listener that does not serve it), an operational route is unknown.
+        #expect(Self.answer(router, .get, "/metrics").status == 404)
+        #expect(Self.answer(router, .post, "/metrics").status == 405)
     }
 }

@@ -2,31 +2,38 @@
 
 /// Async forms of Auth's completion-based operations, so tests read top to bottom.
 extension Auth {
-    func register(email: String, password: String) async -> Result<User, AuthError> {
-        await withCheckedContinuation { done in register(email: email, password: password) { done.resume(returning: $0) } }
+    func register(email: String, password: String, client: ClientIdentity = .test) async -> Result<User, AuthError> {
+        await withCheckedContinuation { done in register(email: email, password: password, client: client) { done.resume(returning: $0) } }
     }
 
-    func login(email: String, password: String) async -> Result<(user: User, sessionID: String), AuthError> {
-        await withCheckedContinuation { done in login(email: email, password: password) { done.resume(returning: $0) } }
+    func login(email: String, password: String, client: ClientIdentity = .test) async -> Result<(user: User, sessionID: String), AuthError> {
+        await withCheckedContinuation { done in login(email: email, password: password, client: client) { done.resume(returning: $0) } }
     }
 
-    func user(forSession sessionID: String?) async -> Result<User, AuthError> {
-        await withCheckedContinuation { done in user(forSession: sessionID) { done.resume(returning: $0) } }
+    func user(forSession sessionID: String?, client: ClientIdentity = .test) async -> Result<User, AuthError> {
+        await withCheckedContinuation { done in user(forSession: sessionID, client: client) { done.resume(returning: $0) } }
     }
 
-    func logout(sessionID: String?) async -> Result<User, AuthError> {
-        await withCheckedContinuation { done in logout(sessionID: sessionID) { done.resume(returning: $0) } }
+    func logout(sessionID: String?, client: ClientIdentity = .test) async -> Result<User, AuthError> {
+        await withCheckedContinuation { done in logout(sessionID: sessionID, client: client) { done.resume(returning: $0) } }
     }
 
-    func resetToken(email: String) async -> Result<String, AuthError> {
-        await withCheckedContinuation { done in resetToken(email: email) { done.resume(returning: $0) } }
+    func resetToken(email: String, client: ClientIdentity = .test) async -> Result<String, AuthError> {
+        await withCheckedContinuation { done in resetToken(email: email, client: client) { done.resume(returning: $0) } }
     }
 
-    func updatePassword(email: String, resetToken: String?, newPassword: String) async -> Result<User, AuthError> {
+    func updatePassword(
+        email: String, resetToken: String?, newPassword: String, client: ClientIdentity = .test
+    ) async -> Result<User, AuthError> {
         await withCheckedContinuation { done in
-            updatePassword(email: email, resetToken: resetToken, newPassword: newPassword) { done.resume(returning: $0) }
+            updatePassword(email: email, resetToken: resetToken, newPassword: newPassword, client: client) { done.resume(returning: $0) }
         }
     }
+}
+
+extension ClientIdentity {
+    /// The client of tests that do not care who asks (TEST-NET-1, never exempt from a limit).
+    static let test = ClientIdentity(address: "192.0.2.1")
 }
 
 extension Result {

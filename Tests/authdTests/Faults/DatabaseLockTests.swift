@@ -58,5 +58,38 @@ extension HeavyFaultSuites {
             #expect(try await client.send("POST", "/sessions", form: form).status == 200)
             #expect(holder.process.terminationStatus == 0)
         }
+
+        @Test func writesRefusedWhileLockedLeaveNoTraceAndTheRetriesHold() async throws {
+            let server = try AuthdProcess(arguments: ["--busy-timeout-milliseconds", "300"])
+            let client = HTTPClient(base: server.baseURL)
+            #expect(try await client.send("POST", "/users", form: ["email": "owner@x", "password": "old"]).status == 200)
+            let issued = try await client.send("POST", "/reset_password", form: ["email": "owner@x"])
+            let token = try #require(issued.json["reset_token"])
+
+            let database = server.databasePath
+            let holder = try await onOwnThread { try LockHolder(database: database) }
+            async let registration = client.send("POST", "/users", form: ["email": "new@x", "password": "pw"])
+            async let reset = client.send(
+                "PUT", "/reset_password", form: ["email": "owner@x", "reset_token": token, "new_password": "changed"])
+            let (registered, changed) = try await (registration, reset)
+            holder.release()
+            #expect(registered.status == 503 && registered.header("Retry-After") != nil)
+            #expect(changed.status == 503 && changed.header("Retry-After") != nil)
+
+            // No trace: the old password still works, the token is still unused, the email is free.
+            #expect(try await client.send("POST", "/sessions", form: ["email": "owner@x", "password": "old"]).status == 200)
+            #expect(try await client.send("POST", "/sessions", form: ["email": "owner@x", "password": "changed"]).status == 401)
+            let retried = try await client.send("POST", "/users", form: ["email": "new@x", "password": "pw"])
+            #expect(retried.status == 200, "the refused registration left its row: \(retried.json)")
+            let used = try await client.send(
+                "PUT", "/reset_password", form: ["email": "owner@x", "reset_token": token, "new_password": "changed"])
+            #expect(used.status == 200, "the refused reset consumed the token: \(used.json)")
+            // What got 200 holds.
+            #expect(try await client.send("POST", "/sessions", form: ["email": "owner@x", "password": "changed"]).status == 200)
+            #expect(try await client.send("POST", "/sessions", form: ["email": "new@x", "password": "pw"]).status == 200)
+            // Audit lines only for what committed: two registrations, one password change.
+            #expect(server.log.components(separatedBy: #""audit":"registered""#).count - 1 == 2)
+            #expect(server.log.components(separatedBy: #""audit":"password_changed""#).count - 1 == 1)
+        }
     }
 }

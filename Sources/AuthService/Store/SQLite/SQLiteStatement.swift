@@ -10,7 +10,7 @@ final class SQLiteStatement {
     private let handle: OpaquePointer
 
     /// Prepares `sql` on `database` for repeated use.
-    init(database: OpaquePointer, sql: String) throws(UserStoreError) {
+    init(database: OpaquePointer, sql: String) throws(StoreError) {
         var handle: OpaquePointer?
         let code = sqlite3_prepare_v3(database, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
         guard code == SQLITE_OK, let handle else {
@@ -56,7 +56,7 @@ final class SQLiteStatement {
     }
 
     /// Runs one step: true when a row is ready to read, false when done.
-    func step() throws(UserStoreError) -> Bool {
+    func step() throws(StoreError) -> Bool {
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
@@ -91,14 +91,14 @@ final class SQLiteStatement {
     }
 
     /// The typed error for a failed SQLite call: busy or locked become `.busy`.
-    static func error(code: Int32, database: OpaquePointer?) -> UserStoreError {
+    static func error(code: Int32, database: OpaquePointer?) -> StoreError {
         switch code & 0xff {
         case SQLITE_BUSY, SQLITE_LOCKED:
             return .busy
         default:
             let message = database.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
                 ?? String(cString: sqlite3_errstr(code))
-            return .sqlite(code: code, message: message)
+            return .failure(code: code, message: message)
         }
     }
 }

@@ -1,5 +1,5 @@
 import Testing
-@testable import AuthService
+@testable import HTTPParser
 
 /// The timestamps of audit and access lines.
 @Suite struct TimestampFormatterTests {

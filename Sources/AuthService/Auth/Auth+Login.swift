@@ -1,0 +1,51 @@
+extension Auth {
+    /// valid_login + create_session: verifies the password and starts a session with a fresh
+    /// lower-case uuid4. `.invalidCredentials` for an unknown email or a wrong password, after one
+    /// full bcrypt run either way; `.throttled` once the email or the client has failed too often.
+    public func login(
+        email: String, password: String, client: ClientIdentity,
+        completion: @escaping @Sendable (Result<(user: User, sessionID: String), AuthError>) -> Void
+    ) {
+        guard let finish = admit(completion) else { return }
+        if let refusal = throttling.beginLogin(email: email, client: client) {
+            counters.loginsThrottled.add(1, ordering: .relaxed)
+            record(.throttled, email: email, client: client, reason: refusal.reason)
+            return finish(.failure(.throttled(retryAfterSeconds: refusal.retryAfterSeconds)))
+        }
+        authenticate(email: email, password: password) { result in
+            switch result {
+            case .success(let session):
+                self.throttling.endLogin(email: email, client: client, failed: false, succeeded: true)
+                self.record(.loginSucceeded, userID: session.user.id, client: client)
+            case .failure(let error):
+                let failed = error == .invalidCredentials
+                self.throttling.endLogin(email: email, client: client, failed: failed, succeeded: false)
+                if failed { self.counters.loginsFailed.add(1, ordering: .relaxed) }
+                self.record(.loginFailed, email: email, client: client, reason: error.reason)
+            }
+            finish(result)
+        }
+    }
+
+    /// The check and the session, without the policy around them.
+    private func authenticate(
+        email: String, password: String, finish: @escaping Finish<(user: User, sessionID: String)>
+    ) {
+        store.findUser(email: email, completion: then(finish) { found in
+            // An unknown email still pays one full bcrypt run: the timing must not reveal who is registered.
+            self.verify(password, against: found?.hashedPassword ?? self.dummySetting, else: finish) { matches in
+                guard let user = found, matches else { return finish(.failure(.invalidCredentials)) }
+                let sessionID = UUID4.make()
+                let now = self.clock()
+                self.store.startSession(userID: user.id, sessionID: sessionID, createdAt: now, completion: self.then(finish) {
+                    started in
+                    guard started else { return finish(.failure(.invalidCredentials)) }
+                    var loggedIn = user
+                    loggedIn.sessionID = sessionID
+                    loggedIn.sessionCreatedAt = now
+                    finish(.success((user: loggedIn, sessionID: sessionID)))
+                })
+            }
+        })
+    }
+}

@@ -1,0 +1,40 @@
+extension Auth {
+    /// The user whose session id this is; `.unknownSession` for nil, empty or unknown,
+    /// `.sessionExpired` (after clearing it) when past the session lifetime.
+    public func user(
+        forSession sessionID: String?, client: ClientIdentity,
+        completion: @escaping @Sendable (Result<User, AuthError>) -> Void
+    ) {
+        guard let finish = admit(completion) else { return }
+        guard let sessionID, !sessionID.isEmpty else { return finish(.failure(.unknownSession)) }
+        store.findUser(sessionID: sessionID, completion: then(finish) { found in
+            guard let user = found else { return finish(.failure(.unknownSession)) }
+            guard self.sessionHasExpired(user) else { return finish(.success(user)) }
+            // Only an expired session costs a write; valid reads never do.
+            self.store.endSession(sessionID, completion: self.then(finish) { _ in
+                self.record(.sessionExpired, userID: user.id, client: client)
+                finish(.failure(.sessionExpired))
+            })
+        })
+    }
+
+    /// Ends the session; the user it belonged to. `.unknownSession` when nobody holds it,
+    /// `.sessionExpired` when it had expired (it is ended all the same).
+    public func logout(
+        sessionID: String?, client: ClientIdentity, completion: @escaping @Sendable (Result<User, AuthError>) -> Void
+    ) {
+        guard let finish = admit(completion) else { return }
+        guard let sessionID, !sessionID.isEmpty else { return finish(.failure(.unknownSession)) }
+        store.endSession(sessionID, completion: then(finish) { found in
+            guard var user = found else { return finish(.failure(.unknownSession)) }
+            if self.sessionHasExpired(user) {
+                self.record(.sessionExpired, userID: user.id, client: client)
+                return finish(.failure(.sessionExpired))
+            }
+            self.record(.loggedOut, userID: user.id, client: client)
+            user.sessionID = nil
+            user.sessionCreatedAt = nil
+            finish(.success(user))
+        })
+    }
+}

@@ -1,0 +1,10 @@
+import HTTPParser
+
+extension AuthRoutes {
+    /// `GET /profile` with the cookie: 200 `{"email"}`.
+    static func profile(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
+        context.auth.user(forSession: SessionCookie.sessionID(in: request), client: client(of: request)) { result in
+            respond(answer(result, context) { user in json(200, [("email", user.email)]) })
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Synchronization
+
+/// The users table in memory, for fast tests of the domain and the routes: the same contract as
+/// the SQLite store, each operation atomic under one lock. Thread-safe; completions run on the
+/// caller's thread before the call returns.
+public final class InMemoryUserStore: UserStore {
+    private struct State {
+        var users: [User] = []
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    /// An empty table.
+    public init() {}
+
+    public func addUser(email: String, hashedPassword: String, completion: @escaping StoreCompletion<User>) {
+        completion(apply { state throws(StoreError) in
+            guard !state.users.contains(where: { $0.email == email }) else { throw .duplicateEmail }
+            let user = User(id: (state.users.last?.id ?? 0) + 1, email: email, hashedPassword: hashedPassword)
+            state.users.append(user)
+            return user
+        })
+    }
+
+    public func findUser(email: String, completion: @escaping StoreCompletion<User?>) {
+        completion(apply { state in state.users.first { $0.email == email } })
+    }
+
+    public func findUser(sessionID: String, completion: @escaping StoreCompletion<User?>) {
+        completion(apply { state in state.users.first { $0.sessionID == sessionID } })
+    }
+
+    public func findUser(resetToken: String, email: String, completion: @escaping StoreCompletion<User?>) {
+        completion(apply { state in state.users.first { $0.resetToken == resetToken && $0.email == email } })
+    }
+
+    public func startSession(
+        userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
+    ) {
+        completion(apply { state in
+            guard let index = state.users.firstIndex(where: { $0.id == userID }) else { return false }
+            state.users[index].sessionID = sessionID
+            state.users[index].sessionCreatedAt = createdAt
+            return true
+        })
+    }
+
+    public func endSession(_ sessionID: String, completion: @escaping StoreCompletion<User?>) {
+        completion(apply { state in
+            guard let index = state.users.firstIndex(where: { $0.sessionID == sessionID }) else { return nil }
+            let before = state.users[index]
+            state.users[index].sessionID = nil
+            state.users[index].sessionCreatedAt = nil
+            return before
+        })
+    }
+
+    public func issueResetToken(
+        email: String, token: String, createdAt: Int64, completion: @escaping StoreCompletion<User?>
+    ) {
+        completion(apply { state in
+            guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
+            state.users[index].resetToken = token
+            state.users[index].resetTokenCreatedAt = createdAt
+            return state.users[index]
+        })
+    }
+
+    public func clearResetToken(_ token: String, email: String, completion: @escaping StoreCompletion<Bool>) {
+        completion(apply { state in
+            guard let index = state.users.firstIndex(where: { $0.resetToken == token && $0.email == email }) else {
+                return false
+            }
+            state.users[index].resetToken = nil
+            state.users[index].resetTokenCreatedAt = nil
+            return true
+        })
+    }
+
+    public func consumeResetToken(
+        _ token: String, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
+    ) {
+        completion(apply { state in
+            guard let index = state.users.firstIndex(where: { $0.resetToken == token && $0.email == email }) else {
+                return nil
+            }
+            state.users[index].hashedPassword = newHashedPassword
+            state.users[index].resetToken = nil
+            state.users[index].resetTokenCreatedAt = nil
+            state.users[index].sessionID = nil
+            state.users[index].sessionCreatedAt = nil
+            return state.users[index]
+        })
+    }
+
+    public var queueDepth: Int { 0 }
+
+    public func close() {
+        state.withLock { $0.closed = true }
+    }
+
+    /// Runs `change` under the lock, on a copy committed only when it returns: a throwing change
+    /// leaves the table as it was. The completion is called by the caller, after the lock is released.
+    private func apply<T>(_ change: (inout State) throws(StoreError) -> T) -> Result<T, StoreError> {
+        state.withLock { state in
+            guard !state.closed else { return .failure(.closed) }
+            var draft = state
+            do throws(StoreError) {
+                let value = try change(&draft)
+                state = draft
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+/// The embedded default store: the seed's SQLite file, on one dedicated serial thread with group
+/// commit (both private to this type). Thread-safe; completions run on the store thread.
+public final class SQLiteUserStore: UserStore {
+    private let queue: SQLiteQueue
+
+    /// Opens or creates the database at `path` (never wiping it) and starts the store thread.
+    /// `busyTimeoutMilliseconds` is how long a lock held by another process is waited for.
+    public init(path: String, busyTimeoutMilliseconds: Int = 5000) throws(StoreError) {
+        let table = try SQLiteUsersTable(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        do {
+            queue = try SQLiteQueue(table: table)
+        } catch {
+            throw .failure(code: error.code, message: "cannot start the store thread")
+        }
+    }
+
+    public func addUser(email: String, hashedPassword: String, completion: @escaping StoreCompletion<User>) {
+        queue.submit(.write, { table throws(StoreError) in
+            try table.addUser(email: email, hashedPassword: hashedPassword)
+        }, completion: completion)
+    }
+
+    public func findUser(email: String, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(.read, { table throws(StoreError) in try table.findUser(email: email) }, completion: completion)
+    }
+
+    public func findUser(sessionID: String, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(.read, { table throws(StoreError) in
+            try table.findUser(sessionID: sessionID)
+        }, completion: completion)
+    }
+
+    public func findUser(resetToken: String, email: String, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(.read, { table throws(StoreError) in
+            try table.findUser(resetToken: resetToken, email: email)
+        }, completion: completion)
+    }
+
+    public func startSession(
+        userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
+    ) {
+        queue.submit(.write, { table throws(StoreError) in
+            try table.startSession(userID: userID, sessionID: sessionID, createdAt: createdAt)
+        }, completion: completion)
+    }
+
+    public func endSession(_ sessionID: String, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(.write, { table throws(StoreError) in try table.endSession(sessionID) }, completion: completion)
+    }
+
+    public func issueResetToken(
+        email: String, token: String, createdAt: Int64, completion: @escaping StoreCompletion<User?>
+    ) {
+        queue.submit(.write, { table throws(StoreError) in
+            try table.issueResetToken(email: email, token: token, createdAt: createdAt)
+        }, completion: completion)
+    }
+
+    public func clearResetToken(_ token: String, email: String, completion: @escaping StoreCompletion<Bool>) {
+        queue.submit(.write, { table throws(StoreError) in
+            try table.clearResetToken(token, email: email)
+        }, completion: completion)
+    }
+
+    public func consumeResetToken(
+        _ token: String, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
+    ) {
+        queue.submit(.write, { table throws(StoreError) in
+            try table.consumeResetToken(token, email: email, newHashedPassword: newHashedPassword)
+        }, completion: completion)
+    }
+
+    public var queueDepth: Int { queue.depth }
+
+    public func close() {
+        queue.shutdown()
+    }
+}

@@ -1,0 +1,219 @@
+import CSQLite
+
+/// The seed's `users` table in one SQLite connection: the store's operations as prepared statements.
+/// Not thread-safe: after creation it is used only on the store thread (see SQLiteQueue), whose
+/// write batches run inside one transaction, so an operation made of two statements is atomic.
+final class SQLiteUsersTable {
+    private static let columns = """
+        id, email, hashed_password, session_id, reset_token, authd_session_created_ms, \
+        authd_reset_token_created_ms
+        """
+
+    private let database: OpaquePointer
+    private let insert: SQLiteStatement
+    private let selectByEmail: SQLiteStatement
+    private let selectBySession: SQLiteStatement
+    private let selectByResetToken: SQLiteStatement
+    private let setSession: SQLiteStatement
+    private let clearSession: SQLiteStatement
+    private let setResetToken: SQLiteStatement
+    private let clearResetToken: SQLiteStatement
+    private let setPassword: SQLiteStatement
+    private let beginStatement: SQLiteStatement
+    private let commitStatement: SQLiteStatement
+    private let rollbackStatement: SQLiteStatement
+    private var closed = false
+    /// False when the file already held duplicate emails, so the UNIQUE index could not be built:
+    /// then `addUser` checks for the email itself, inside its transaction.
+    let hasUniqueEmailIndex: Bool
+
+    /// Opens or creates the database at `path`, in WAL mode with `synchronous=FULL`; never deletes data.
+    init(path: String, busyTimeoutMilliseconds: Int) throws(StoreError) {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_close_v2(handle)
+            throw .cannotOpen(location: path, reason: reason)
+        }
+        do {
+            sqlite3_busy_timeout(handle, Int32(clamping: busyTimeoutMilliseconds))
+            hasUniqueEmailIndex = try SQLiteSchema.prepare(handle)
+            func prepare(_ sql: String) throws(StoreError) -> SQLiteStatement {
+                try SQLiteStatement(database: handle, sql: sql)
+            }
+            let select = "SELECT \(Self.columns) FROM users WHERE"
+            insert = try prepare("INSERT INTO users (email, hashed_password) VALUES (?1, ?2)")
+            selectByEmail = try prepare("\(select) email = ?1 ORDER BY id LIMIT 1")
+            selectBySession = try prepare("\(select) session_id = ?1 ORDER BY id LIMIT 1")
+            selectByResetToken = try prepare("\(select) reset_token = ?1 AND email = ?2 ORDER BY id LIMIT 1")
+            setSession = try prepare(
+                "UPDATE users SET session_id = ?2, authd_session_created_ms = ?3 WHERE id = ?1")
+            clearSession = try prepare(
+                "UPDATE users SET session_id = NULL, authd_session_created_ms = NULL WHERE id = ?1 AND session_id = ?2")
+            setResetToken = try prepare(
+                "UPDATE users SET reset_token = ?2, authd_reset_token_created_ms = ?3 WHERE id = ?1")
+            clearResetToken = try prepare("""
+                UPDATE users SET reset_token = NULL, authd_reset_token_created_ms = NULL \
+                WHERE id = ?1 AND reset_token = ?2
+                """)
+            setPassword = try prepare("""
+                UPDATE users SET hashed_password = ?2, reset_token = NULL, authd_reset_token_created_ms = NULL, \
+                session_id = NULL, authd_session_created_ms = NULL WHERE id = ?1
+                """)
+            beginStatement = try prepare("BEGIN IMMEDIATE")
+            commitStatement = try prepare("COMMIT")
+            rollbackStatement = try prepare("ROLLBACK")
+        } catch {
+            sqlite3_close_v2(handle)
+            let reason = switch error {
+            case let .failure(_, message): message
+            default: error.description
+            }
+            throw .cannotOpen(location: path, reason: reason)
+        }
+        database = handle
+    }
+
+    deinit {
+        close()
+    }
+
+    // MARK: operations (each runs inside the batch's transaction when it writes)
+
+    func addUser(email: String, hashedPassword: String) throws(StoreError) -> User {
+        if !hasUniqueEmailIndex, try findUser(email: email) != nil { throw .duplicateEmail }
+        defer { insert.reset() }
+        insert.bind(1, text: email)
+        // Bytes, as the seed's SQLAlchemy model writes Python `bytes`: the seed can read it back.
+        insert.bind(2, blobOf: hashedPassword)
+        do {
+            _ = try insert.step()
+        } catch .failure(code: SQLiteStatement.constraintUnique, message: _) {
+            throw .duplicateEmail
+        }
+        return User(id: sqlite3_last_insert_rowid(database), email: email, hashedPassword: hashedPassword)
+    }
+
+    func findUser(email: String) throws(StoreError) -> User? {
+        selectByEmail.bind(1, text: email)
+        return try row(of: selectByEmail)
+    }
+
+    func findUser(sessionID: String) throws(StoreError) -> User? {
+        selectBySession.bind(1, text: sessionID)
+        return try row(of: selectBySession)
+    }
+
+    func findUser(resetToken: String, email: String) throws(StoreError) -> User? {
+        selectByResetToken.bind(1, text: resetToken)
+        selectByResetToken.bind(2, text: email)
+        return try row(of: selectByResetToken)
+    }
+
+    func startSession(userID: Int64, sessionID: String, createdAt: Int64) throws(StoreError) -> Bool {
+        setSession.bind(1, integer: userID)
+        setSession.bind(2, text: sessionID)
+        setSession.bind(3, integer: createdAt)
+        return try run(setSession) > 0
+    }
+
+    func endSession(_ sessionID: String) throws(StoreError) -> User? {
+        guard let user = try findUser(sessionID: sessionID) else { return nil }
+        clearSession.bind(1, integer: user.id)
+        clearSession.bind(2, text: sessionID)
+        _ = try run(clearSession)
+        return user
+    }
+
+    func issueResetToken(email: String, token: String, createdAt: Int64) throws(StoreError) -> User? {
+        guard var user = try findUser(email: email) else { return nil }
+        setResetToken.bind(1, integer: user.id)
+        setResetToken.bind(2, text: token)
+        setResetToken.bind(3, integer: createdAt)
+        _ = try run(setResetToken)
+        user.resetToken = token
+        user.resetTokenCreatedAt = createdAt
+        return user
+    }
+
+    func clearResetToken(_ token: String, email: String) throws(StoreError) -> Bool {
+        guard let user = try findUser(resetToken: token, email: email) else { return false }
+        clearResetToken.bind(1, integer: user.id)
+        clearResetToken.bind(2, text: token)
+        return try run(clearResetToken) > 0
+    }
+
+    func consumeResetToken(_ token: String, email: String, newHashedPassword: String) throws(StoreError) -> User? {
+        guard var user = try findUser(resetToken: token, email: email) else { return nil }
+        setPassword.bind(1, integer: user.id)
+        setPassword.bind(2, blobOf: newHashedPassword)
+        _ = try run(setPassword)
+        user.hashedPassword = newHashedPassword
+        user.resetToken = nil
+        user.resetTokenCreatedAt = nil
+        user.sessionID = nil
+        user.sessionCreatedAt = nil
+        return user
+    }
+
+    // MARK: transactions
+
+    /// Starts a write transaction, taking the write lock now (waits up to the busy timeout).
+    func begin() throws(StoreError) {
+        defer { beginStatement.reset() }
+        _ = try beginStatement.step()
+    }
+
+    /// Commits the open transaction; when this returns, the writes are durable (`synchronous=FULL`).
+    func commit() throws(StoreError) {
+        defer { commitStatement.reset() }
+        _ = try commitStatement.step()
+    }
+
+    /// Abandons the open transaction, if SQLite has not already done so.
+    func rollback() {
+        guard isInTransaction else { return }
+        defer { rollbackStatement.reset() }
+        _ = try? rollbackStatement.step()
+    }
+
+    /// True between `begin()` and `commit()`/`rollback()`; false also after SQLite rolled back by itself.
+    var isInTransaction: Bool {
+        sqlite3_get_autocommit(database) == 0
+    }
+
+    /// Checkpoints and truncates the WAL, then closes the connection. Idempotent.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        rollback()
+        _ = sqlite3_exec(database, "PRAGMA wal_checkpoint(TRUNCATE)", nil, nil, nil)
+        // The statements are finalized when this object goes; close_v2 defers until then.
+        sqlite3_close_v2(database)
+    }
+
+    // MARK: statements
+
+    /// The first row of a bound SELECT as a User; nil when it has none. Resets the statement.
+    private func row(of statement: SQLiteStatement) throws(StoreError) -> User? {
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return User(
+            id: statement.integer(at: 0),
+            email: statement.string(at: 1) ?? "",
+            hashedPassword: statement.string(at: 2) ?? "",
+            sessionID: statement.string(at: 3),
+            resetToken: statement.string(at: 4),
+            sessionCreatedAt: statement.optionalInteger(at: 5),
+            resetTokenCreatedAt: statement.optionalInteger(at: 6))
+    }
+
+    /// Runs a bound UPDATE; the number of rows it changed. Resets the statement.
+    private func run(_ statement: SQLiteStatement) throws(StoreError) -> Int {
+        defer { statement.reset() }
+        _ = try statement.step()
+        return Int(sqlite3_changes(database))
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import HTTPParser
+import Logging
+import Synchronization
+import Testing
+@testable import AuthService
+
+/// The handlers in process, request in and answer out, on the in-memory store: each route's
+/// status, JSON body and headers, with no socket and no database file.
+@Suite struct AuthRoutesTests {
+    private let auth: Auth
+    private let routes: AuthRoutes
+    private let audit = AuditCollector()
+
+    init() throws {
+        var configuration = AuthConfiguration(bcryptCost: 4, hashThreads: 1)
+        configuration.throttling.emailFailureLimit = 3
+        configuration.throttling.addressRequestLimit = 5
+        auth = try Auth(store: InMemoryUserStore(), configuration: configuration, audit: audit)
+        routes = AuthRoutes(auth: auth, logger: Logger(label: "test"))
+    }
+
+    private func send(
+        _ method: HTTPMethod, _ target: String, form: [String: String]? = nil, cookie: String? = nil,
+        from address: String = "192.0.2.7"
+    ) async -> Response {
+        var headers: [(name: String, value: String)] = []
+        var body: [UInt8] = []
+        if let form {
+            headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+            body = Array(form.sorted { $0.key < $1.key }.map { key, value in
+                "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+            }.joined(separator: "&").utf8)
+        }
+        if let cookie { headers.append(("Cookie", "session_id=\(cookie)")) }
+        var request = Request(method: method, target: target, headers: HTTPHeaders(headers), body: body)
+        request.clientAddress = address
+        return await withCheckedContinuation { done in routes.handle(request) { done.resume(returning: $0) } }
+    }
+
+    private func json(_ response: Response) -> [String: String] {
+        (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: String] ?? [:]
+    }
+
+    private func header(_ response: Response, _ name: String) -> String? {
+        response.headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    private func sessionID(_ response: Response) -> String? {
+        header(response, "Set-Cookie").flatMap { cookie in
+            cookie.split(separator: ";").first.map { String($0.dropFirst("session_id=".count)) }
+        }
+    }
+
+    @Test func theSeedFlowAnswersAsTheSeedDoes() async throws {
+        defer { auth.shutdown() }
+        #expect(json(await send(.get, "/")) == ["message": "Bienvenue"])
+        let created = await send(.post, "/users", form: ["email": "g@h.io", "password": "b4l0u"])
+        #expect(created.status == 200 && json(created) == ["email": "g@h.io", "message": "user created"])
+        #expect(await send(.post, "/sessions", form: ["email": "g@h.io", "password": "wrong"]).status == 401)
+        #expect(await send(.get, "/profile").status == 403)
+        let login = await send(.post, "/sessions", form: ["email": "g@h.io", "password": "b4l0u"])
+        #expect(login.status == 200 && json(login) == ["email": "g@h.io", "message": "logged in"])
+        let session = try #require(sessionID(login))
+        #expect(header(login, "Set-Cookie") == "session_id=\(session); Path=/; HttpOnly; SameSite=Lax")
+        #expect(header(login, "Cache-Control") == "no-store")
+        #expect(json(await send(.get, "/profile", cookie: session)) == ["email": "g@h.io"])
+        let logout = await send(.delete, "/sessions", cookie: session)
+        #expect(logout.status == 302 && header(logout, "Location") == "/")
+        #expect(header(logout, "Set-Cookie")?.contains("Max-Age=0") == true)
+        #expect(await send(.get, "/profile", cookie: session).status == 403)
+        let reset = await send(.post, "/reset_password", form: ["email": "g@h.io"])
+        let token = try #require(json(reset)["reset_token"])
+        #expect(reset.status == 200 && header(reset, "Cache-Control") == "no-store")
+        let update = await send(.put, "/reset_password", form: ["email": "g@h.io", "reset_token": token, "new_password": "t4rt"])
+        #expect(update.status == 200 && json(update) == ["email": "g@h.io", "message": "Password updated"])
+        #expect(await send(.post, "/sessions", form: ["email": "g@h.io", "password": "t4rt"]).status == 200)
+    }
+
+    @Test func domainFailuresMapToTheirStatusAndMessage() async throws {
+        defer { auth.shutdown() }
+        _ = await send(.post, "/users", form: ["email": "a@b.c", "password": "pw"])
+        let taken = await send(.post, "/users", form: ["email": "a@b.c", "password": "pw"])
+        #expect(taken.status == 400 && json(taken) == ["message": "email already registered"])
+        let long = await send(.post, "/users", form: ["email": "l@b.c", "password": String(repeating: "x", count: 73)])
+        #expect(long.status == 400 && json(long) == ["message": "password longer than 72 bytes"])
+        #expect(json(await send(.post, "/sessions", form: ["email": "a@b.c", "password": "no"])) == ["message": "wrong email or password"])
+        #expect(json(await send(.delete, "/sessions")) == ["message": "no valid session"])
+        let unknown = await send(.post, "/reset_password", form: ["email": "nobody@b.c"])
+        #expect(unknown.status == 403 && json(unknown) == ["message": "email not registered"])
+        let noToken = await send(.put, "/reset_password", form: ["email": "a@b.c", "new_password": "x"])
+        #expect(noToken.status == 403 && json(noToken) == ["message": "invalid reset token"])
+        let missing = await send(.post, "/sessions", form: ["email": "a@b.c"])
+        #expect(missing.status == 400 && json(missing) == ["message": "missing field: password"])
+        #expect(await send(.get, "/nope").status == 404)
+        let wrongMethod = await send(.patch, "/profile")
+        #expect(wrongMethod.status == 405 && header(wrongMethod, "Allow") == "GET, HEAD")
+    }
+
+    @Test func theEmailLimitAnswers429WithRetryAfterAndAudits() async throws {
+        defer { auth.shutdown() }
+        _ = await send(.post, "/users", form: ["email": "v@b.c", "password": "right"])
+        for _ in 1...3 {
+            #expect(await send(.post, "/sessions", form: ["email": "v@b.c", "password": "wrong"]).status == 401)
+        }
+        let throttled = await send(.post, "/sessions", form: ["email": "v@b.c", "password": "right"])
+        #expect(throttled.status == 429 && json(throttled) == ["message": "too many attempts; retry later"])
+        #expect(Int(header(throttled, "Retry-After") ?? "") ?? 0 >= 1)
+        #expect(auth.stats.loginsFailed == 3 && auth.stats.loginsThrottled == 1)
+        let events = audit.records.map(\.event)
+        #expect(events == [.registered, .loginFailed, .loginFailed, .loginFailed, .throttled])
+        #expect(audit.records.last?.reason == "email_failure_limit" && audit.records.last?.client.address == "192.0.2.7")
+    }
+
+    @Test func theRequestBudgetIsPerClient() async throws {
+        defer { auth.shutdown() }
+        for index in 0..<5 {
+            #expect(await send(.post, "/users", form: ["email": "u\(index)@b.c", "password": "pw"]).status == 200)
+        }
+        let refused = await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"])
+        #expect(refused.status == 429 && header(refused, "Retry-After") != nil)
+        #expect(await send(.post, "/reset_password", form: ["email": "u0@b.c"]).status == 429)
+        #expect(await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "192.0.2.8").status == 200)
+        #expect(auth.stats.requestsThrottled == 2)
+    }
+
+    @Test func auditRecordsNameTheUserAndClientAndNeverASecret() async throws {
+        defer { auth.shutdown() }
+        _ = await send(.post, "/users", form: ["email": "a@b.c", "password": "pw"], from: "198.51.100.1")
+        let login = await send(.post, "/sessions", form: ["email": "a@b.c", "password": "pw"], from: "198.51.100.1")
+        let session = try #require(sessionID(login))
+        _ = await send(.delete, "/sessions", cookie: session, from: "198.51.100.2")
+        let records = audit.records
+        #expect(records.map(\.event) == [.registered, .loginSucceeded, .loggedOut])
+        #expect(records.map(\.client.address) == ["198.51.100.1", "198.51.100.1", "198.51.100.2"])
+        #expect(Set(records.compactMap(\.userID)) == [1])
+        #expect(!"\(records)".contains(session) && !"\(records)".contains("\"pw\""))
+    }
+}
+
+/// Keeps every audit record, for tests to read.
+final class AuditCollector: AuditSink {
+    private let kept = Mutex<[AuditRecord]>([])
+
+    func record(_ record: AuditRecord) {
+        kept.withLock { $0.append(record) }
+    }
+
+    var records: [AuditRecord] { kept.withLock { $0 } }
+}

@@ -1,0 +1,70 @@
+import Testing
+@testable import AuthService
+
+/// Async forms of the store's operations, so contract tests read top to bottom.
+extension UserStore {
+    func addUser(email: String, hashedPassword: String) async -> Result<User, StoreError> {
+        await withCheckedContinuation { done in addUser(email: email, hashedPassword: hashedPassword) { done.resume(returning: $0) } }
+    }
+
+    func findUser(email: String) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in findUser(email: email) { done.resume(returning: $0) } }
+    }
+
+    func findUser(sessionID: String) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in findUser(sessionID: sessionID) { done.resume(returning: $0) } }
+    }
+
+    func findUser(resetToken: String, email: String) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in findUser(resetToken: resetToken, email: email) { done.resume(returning: $0) } }
+    }
+
+    func startSession(userID: Int64, sessionID: String, createdAt: Int64) async -> Result<Bool, StoreError> {
+        await withCheckedContinuation { done in
+            startSession(userID: userID, sessionID: sessionID, createdAt: createdAt) { done.resume(returning: $0) }
+        }
+    }
+
+    func endSession(_ sessionID: String) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in endSession(sessionID) { done.resume(returning: $0) } }
+    }
+
+    func issueResetToken(email: String, token: String, createdAt: Int64) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in
+            issueResetToken(email: email, token: token, createdAt: createdAt) { done.resume(returning: $0) }
+        }
+    }
+
+    func clearResetToken(_ token: String, email: String) async -> Result<Bool, StoreError> {
+        await withCheckedContinuation { done in clearResetToken(token, email: email) { done.resume(returning: $0) } }
+    }
+
+    func consumeResetToken(_ token: String, email: String, newHashedPassword: String) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in
+            consumeResetToken(token, email: email, newHashedPassword: newHashedPassword) { done.resume(returning: $0) }
+        }
+    }
+}
+
+/// Each store implementation the contract suite runs against; PostgreSQL joins when it exists.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, memory
+
+    var testDescription: String { rawValue }
+
+    /// Runs `body` with a fresh, empty store of this kind, closed and removed afterwards.
+    func with(_ body: (any UserStore) async throws -> Void) async throws {
+        switch self {
+        case .memory:
+            let store = InMemoryUserStore()
+            defer { store.close() }
+            try await body(store)
+        case .sqlite:
+            try await TemporaryDatabase.with { database in
+                let store = try SQLiteUserStore(path: database.path)
+                defer { store.close() }
+                try await body(store)
+            }
+        }
+    }
+}
