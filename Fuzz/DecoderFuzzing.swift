@@ -6,7 +6,6 @@ func fuzzDecoders(selector: UInt8, _ input: [UInt8]) {
     case 4:
         checkStatus { () throws(FormDecodeError) in
             _ = try FormDecoder.decode(body: input, contentType: "application/x-www-form-urlencoded")
-            _ = try QueryDecoder.decode(Substring(decoding: input, as: UTF8.self))
         }
     case 5:
         // Boundary, a NUL, then the body.

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 
 /// Counts bcrypt runs and their total time, for metrics. Thread-safe (hash threads add, anyone reads).
@@ -12,17 +9,12 @@ final class BcryptTime: Sendable {
 
     /// Runs `body`, adding its duration to the totals.
     func measure<T>(_ body: () throws -> T) rethrows -> T {
-        let start = Self.now()
+        let start = ContinuousClock.now
         defer {
-            nanoseconds.add(Self.now() - start, ordering: .relaxed)
+            let (seconds, attoseconds) = (ContinuousClock.now - start).components
+            nanoseconds.add(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000), ordering: .relaxed)
             runs.add(1, ordering: .relaxed)
         }
         return try body()
-    }
-
-    private static func now() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return now.tv_sec * 1_000_000_000 + now.tv_nsec
     }
 }

@@ -2,7 +2,7 @@ import Glibc
 import HTTPParser
 
 /// Answers one request; `respond` is called exactly once, on any thread.
-public typealias Handler = @Sendable (Request, @escaping @Sendable (Response) -> Void) -> Void
+typealias Handler = @Sendable (Request, @escaping @Sendable (Response) -> Void) -> Void
 
 /// The routes the server answers itself, from its own state: the route table names them so that
 /// paths live in one place, and the server supplies the answer.
@@ -26,7 +26,7 @@ public struct RouteMatch: Sendable {
 
 /// A method + path table: exact paths (an optional trailing slash is accepted, as Flask's
 /// `strict_slashes=False` did), 404 for unknown paths, 405 with `Allow` for a known path.
-public struct Router: Sendable {
+struct Router: Sendable {
     /// A handful of paths: a linear scan over Substring compares beats hashing a new String per request.
     private var routes: [Route] = []
 
@@ -53,18 +53,18 @@ public struct Router: Sendable {
 
     private static let notFound = Response.jsonMessage(status: 404, "not found")
 
-    public init() {}
+    init() {}
 
     /// The label of each route in table order, then `other` for every unknown path.
-    public var labels: [String] { routes.map(\.path) + ["other"] }
+    var labels: [String] { routes.map(\.path) + ["other"] }
 
     /// Adds `handler` for `method` on `path`; a GET route also answers HEAD.
-    public mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping Handler) {
+    mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping Handler) {
         add(method, path, .handler(handler))
     }
 
     /// Names one of the server's own routes.
-    public mutating func add(_ method: HTTPMethod, _ path: String, operational: OperationalRoute) {
+    mutating func add(_ method: HTTPMethod, _ path: String, operational: OperationalRoute) {
         add(method, path, .operational(operational))
     }
 
@@ -82,7 +82,7 @@ public struct Router: Sendable {
     }
 
     /// The route of `request` and what answers it: a handler, the server, or a 404 / 405.
-    public func match(_ request: Request) -> RouteMatch {
+    func match(_ request: Request) -> RouteMatch {
         let method = request.method == .head ? HTTPMethod.get : request.method
         guard let route = index(of: request.target) else { return RouteMatch(route: routes.count, entry: nil, operational: nil) }
         guard let entry = routes[route].entries.firstIndex(where: { $0.method == method }) else {
@@ -96,7 +96,7 @@ public struct Router: Sendable {
 
     /// Runs the match's handler, or answers its 404 / 405. An operational route reaching here is
     /// one this listener does not serve: 404.
-    public func run(_ match: RouteMatch, _ request: Request, respond: @escaping @Sendable (Response) -> Void) {
+    func run(_ match: RouteMatch, _ request: Request, respond: @escaping @Sendable (Response) -> Void) {
         guard match.route < routes.count else { return respond(Self.notFound) }
         guard let entry = match.entry else { return respond(routes[match.route].methodNotAllowed) }
         switch routes[match.route].entries[entry].target {

@@ -6,7 +6,7 @@ import Synchronization
 /// Bounded: past `capacity` keys, stale entries go first, then the least recently seen.
 /// Thread-safe: checks run on the reactor thread, but Auth's completions (which record failures) run on
 /// store and hash threads, so the table sits behind a Mutex; it is held for a dictionary lookup only.
-public final class Throttle: Sendable {
+final class Throttle: Sendable {
     private struct Entry {
         var windowStart: Int64
         var count: Int
@@ -25,7 +25,7 @@ public final class Throttle: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
 
     /// A throttle allowing `limit` events per key within `window`; `limit` 0 never refuses anything.
-    public init(
+    init(
         limit: Int, window: Lifetime, backoff: Lifetime, capacity: Int = 65_536,
         clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
     ) {
@@ -37,13 +37,13 @@ public final class Throttle: Sendable {
     }
 
     /// Whether the throttle is on (a limit above 0).
-    public var isEnabled: Bool { limit > 0 }
+    var isEnabled: Bool { limit > 0 }
 
     /// Starts an attempt whose outcome comes later (a login waiting for bcrypt); the seconds to wait
     /// when refused, else nil, and the caller must then call `end`. Once a key has failed, attempts
     /// under way count against its limit, so concurrent guesses cannot overrun it; a key with no
     /// failure is not capped, so many concurrent correct logins to one account all go through.
-    public func begin(_ key: String) -> Int? {
+    func begin(_ key: String) -> Int? {
         guard isEnabled else { return nil }
         let now = clock()
         return entries.withLock { table in
@@ -62,7 +62,7 @@ public final class Throttle: Sendable {
     }
 
     /// Ends an attempt `begin` let through; a failure counts as one event.
-    public func end(_ key: String, failed: Bool) {
+    func end(_ key: String, failed: Bool) {
         guard isEnabled else { return }
         let now = clock()
         entries.withLock { table in
@@ -72,7 +72,7 @@ public final class Throttle: Sendable {
     }
 
     /// Counts one event for `key` unless it is refused; the seconds to wait when refused, else nil.
-    public func admit(_ key: String) -> Int? {
+    func admit(_ key: String) -> Int? {
         guard isEnabled else { return nil }
         let now = clock()
         return entries.withLock { table in
@@ -83,13 +83,13 @@ public final class Throttle: Sendable {
     }
 
     /// Forgets `key` (a successful login clears its email's failures).
-    public func reset(_ key: String) {
+    func reset(_ key: String) {
         guard isEnabled else { return }
         _ = entries.withLock { $0.removeValue(forKey: key) }
     }
 
     /// Keys tracked now (for tests and metrics).
-    public var trackedKeys: Int {
+    var trackedKeys: Int {
         entries.withLock { $0.count }
     }
 

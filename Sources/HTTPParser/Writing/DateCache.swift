@@ -29,36 +29,26 @@ public final class DateCache {
 
     /// Formats `seconds` since the epoch without Foundation or locale lookups.
     static func format(_ seconds: Int) -> [UInt8] {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let time = UTCTime(seconds: Int64(seconds))
         var out: [UInt8] = []
         out.reserveCapacity(29)
-        out.append(contentsOf: days[Int(parts.tm_wday)].utf8)
+        out.append(contentsOf: days[time.weekday].utf8)
         out.append(contentsOf: ", ".utf8)
-        appendDigits(Int(parts.tm_mday), 2, &out)
+        DecimalWriter.append(time.day, width: 2, to: &out)
         out.append(0x20)
-        out.append(contentsOf: months[Int(parts.tm_mon)].utf8)
+        out.append(contentsOf: months[time.month - 1].utf8)
         out.append(0x20)
-        appendDigits(Int(parts.tm_year) + 1900, 4, &out)
+        DecimalWriter.append(time.year, width: 4, to: &out)
         out.append(0x20)
-        appendDigits(Int(parts.tm_hour), 2, &out)
+        DecimalWriter.append(time.hour, width: 2, to: &out)
         out.append(0x3A)
-        appendDigits(Int(parts.tm_min), 2, &out)
+        DecimalWriter.append(time.minute, width: 2, to: &out)
         out.append(0x3A)
-        appendDigits(Int(parts.tm_sec), 2, &out)
+        DecimalWriter.append(time.second, width: 2, to: &out)
         out.append(contentsOf: " GMT".utf8)
         return out
     }
 
-    private static func appendDigits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        while divisor > 0 {
-            out.append(UInt8(0x30 + (value / divisor) % 10))
-            divisor /= 10
-        }
-    }
+    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 }

@@ -13,7 +13,7 @@ public enum ResponseWriter {
             append(line, to: &buffer)
         } else {
             append("HTTP/1.1 ", to: &buffer)
-            appendDecimal(response.status, to: &buffer)
+            DecimalWriter.append(response.status, to: &buffer)
             // The reason phrase is informational only (RFC 9112 §4); clients ignore it.
             append(" Unknown\r\n", to: &buffer)
         }
@@ -24,7 +24,7 @@ public enum ResponseWriter {
                 append("\r\n", to: &buffer)
             }
             append("Content-Length: ", to: &buffer)
-            appendDecimal(response.body.count, to: &buffer)
+            DecimalWriter.append(response.body.count, to: &buffer)
             append("\r\nDate: ", to: &buffer)
         } else {
             append("Date: ", to: &buffer)
@@ -56,22 +56,6 @@ public enum ResponseWriter {
         }
         if copied == nil {
             for b in text.utf8 { buffer.append(isControl(b) ? 0x20 : b) }
-        }
-    }
-
-    private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var v = max(value, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(0x30 + v % 10)
-                v /= 10
-                n += 1
-            } while v > 0
-            for i in stride(from: n - 1, through: 0, by: -1) { buffer.append(d[i]) }
         }
     }
 }

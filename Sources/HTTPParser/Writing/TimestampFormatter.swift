@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Writes unix milliseconds as `2026-11-25T03:20:35.123Z`, reformatting the part up to the second
 /// only when the second changes. Not thread-safe: one per thread.
 public struct TimestampFormatter {
@@ -20,46 +16,25 @@ public struct TimestampFormatter {
         }
         out.append(contentsOf: prefix)
         out.append(UInt8(ascii: "."))
-        Self.appendDigits(Int(milliseconds % 1000), width: 3, to: &out)
+        DecimalWriter.append(Int(milliseconds % 1000), width: 3, to: &out)
         out.append(UInt8(ascii: "Z"))
     }
 
     private static func formatSeconds(_ seconds: Int64) -> [UInt8] {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
+        let time = UTCTime(seconds: seconds)
         var out: [UInt8] = []
         out.reserveCapacity(19)
-        appendDigits(Int(parts.tm_year) + 1900, width: 4, to: &out)
+        DecimalWriter.append(time.year, width: 4, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendDigits(Int(parts.tm_mon) + 1, width: 2, to: &out)
+        DecimalWriter.append(time.month, width: 2, to: &out)
         out.append(UInt8(ascii: "-"))
-        appendDigits(Int(parts.tm_mday), width: 2, to: &out)
+        DecimalWriter.append(time.day, width: 2, to: &out)
         out.append(UInt8(ascii: "T"))
-        appendDigits(Int(parts.tm_hour), width: 2, to: &out)
+        DecimalWriter.append(time.hour, width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendDigits(Int(parts.tm_min), width: 2, to: &out)
+        DecimalWriter.append(time.minute, width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        appendDigits(Int(parts.tm_sec), width: 2, to: &out)
+        DecimalWriter.append(time.second, width: 2, to: &out)
         return out
-    }
-
-    /// Appends `value` in decimal, zero-padded to at least `width` digits.
-    public static func appendDigits(_ value: Int, width: Int = 1, to out: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var remaining = value.magnitude
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[19 - count] = UInt8(truncatingIfNeeded: 0x30 + remaining % 10)
-                remaining /= 10
-                count += 1
-            } while remaining > 0 && count < 20
-            if value < 0 { out.append(UInt8(ascii: "-")) }
-            for _ in count..<max(count, width) { out.append(0x30) }
-            out.append(contentsOf: buffer[(20 - count)...])
-        }
     }
 }

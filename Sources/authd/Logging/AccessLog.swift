@@ -31,16 +31,16 @@ final class AccessLog {
             JSONWriter.appendString("-", to: &buffer)
         }
         buffer.append(contentsOf: #","status":"#.utf8)
-        TimestampFormatter.appendDigits(status, to: &buffer)
+        DecimalWriter.append(status, to: &buffer)
         buffer.append(contentsOf: #","bytes":"#.utf8)
-        TimestampFormatter.appendDigits(bytes, to: &buffer)
+        DecimalWriter.append(bytes, to: &buffer)
         if trace != nil {
             // Microseconds, written as milliseconds with three decimals.
             let micros = Int(elapsed / 1000)
             buffer.append(contentsOf: #","ms":"#.utf8)
-            TimestampFormatter.appendDigits(micros / 1000, to: &buffer)
+            DecimalWriter.append(micros / 1000, to: &buffer)
             buffer.append(UInt8(ascii: "."))
-            TimestampFormatter.appendDigits(micros % 1000, width: 3, to: &buffer)
+            DecimalWriter.append(micros % 1000, width: 3, to: &buffer)
         }
         buffer.append(contentsOf: #","address":"#.utf8)
         JSONWriter.appendString(address, to: &buffer)

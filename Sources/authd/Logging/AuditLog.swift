@@ -62,7 +62,7 @@ final class AuditLog: AuditSink {
         line.append(UInt8(ascii: "\""))
         if let userID = record.userID {
             line.append(contentsOf: #","user_id":"#.utf8)
-            TimestampFormatter.appendDigits(Int(userID), to: &line)
+            DecimalWriter.append(Int(userID), to: &line)
         } else if let email = record.email {
             line.append(contentsOf: #","email":"#.utf8)
             JSONWriter.appendString(email, to: &line)

@@ -17,14 +17,4 @@ import Testing
         #expect(format(1_700_000_000_999, with: &formatter) == "2023-11-14T22:13:20.999Z")
         #expect(format(1_700_000_001_005, with: &formatter) == "2023-11-14T22:13:21.005Z")
     }
-
-    @Test func digitsArePaddedToTheWidthAsked() {
-        var out: [UInt8] = []
-        TimestampFormatter.appendDigits(7, width: 3, to: &out)
-        out.append(0x20)
-        TimestampFormatter.appendDigits(1234567, to: &out)
-        out.append(0x20)
-        TimestampFormatter.appendDigits(-42, to: &out)
-        #expect(String(decoding: out, as: UTF8.self) == "007 1234567 -42")
-    }
 }
