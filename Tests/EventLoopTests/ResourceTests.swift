@@ -10,7 +10,7 @@ extension EventLoopTests {
         @Test(.timeLimit(.minutes(1)))
         func clientsResettingMidWriteLeakNoDescriptors() throws {
             // Counts the whole process's fds: other test targets run in parallel in this process.
-            guard try IsolatedRun.inChildProcess("clientsResettingMidWriteLeakNoDescriptors") else { return }
+            guard try IsolatedRun.inChildProcess("ResourceTests/clientsResettingMidWriteLeakNoDescriptors") else { return }
             let server = try RunningReactor()
             defer { server.stop() }
             let closedCallbacks = Shared(0)
@@ -35,7 +35,7 @@ extension EventLoopTests {
         @Test(.timeLimit(.minutes(1)))
         func acceptWaitsOutDescriptorExhaustionAndResumes() throws {
             // Lowers the process's fd limit: in a shared test process that would starve other tests.
-            guard try IsolatedRun.inChildProcess("acceptWaitsOutDescriptorExhaustionAndResumes") else { return }
+            guard try IsolatedRun.inChildProcess("ResourceTests/acceptWaitsOutDescriptorExhaustionAndResumes") else { return }
             let server = try RunningReactor()
             defer { server.stop() }
             let port = try server.onLoop {

@@ -15,14 +15,14 @@
 #include <stdint.h>
 
 // Glibc imports `struct epoll_event` as packed on x86_64, which Swift cannot build field by field;
-// these keep the packing in C.
-static inline int clinux_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
-    struct epoll_event event = { .events = events, .data = { .fd = fd } };
+// these keep the packing in C. What goes in `data` is the Swift side's business (see Poller).
+static inline int clinux_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event event = { .events = events, .data = { .u64 = data } };
     return epoll_ctl(epfd, op, fd, &event);
 }
 
-static inline int clinux_epoll_event_fd(const struct epoll_event *events, int index) {
-    return events[index].data.fd;
+static inline uint64_t clinux_epoll_event_data(const struct epoll_event *events, int index) {
+    return events[index].data.u64;
 }
 
 static inline uint32_t clinux_epoll_event_mask(const struct epoll_event *events, int index) {

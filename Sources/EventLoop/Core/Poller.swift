@@ -27,16 +27,19 @@ final class Poller {
         events.deallocate()
     }
 
-    func add(_ fd: Int32, interest: Interest) throws {
-        guard clinux_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, interest.rawValue) == 0 else {
+    /// Starts watching `fd`; its events will carry `generation` (see `Registration`).
+    func add(_ fd: Int32, generation: UInt32, interest: Interest) throws {
+        let data = Self.pack(fd, generation)
+        guard clinux_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, interest.rawValue, data) == 0 else {
             throw ReactorError.systemCall("epoll_ctl(ADD)", errno: errno)
         }
     }
 
     /// Changes the watched events; an empty set keeps the fd registered (errors still reported).
-    func modify(_ fd: Int32, interest: Interest) {
+    /// `generation` must be the one `fd` was added with: MOD replaces the event data too.
+    func modify(_ fd: Int32, generation: UInt32, interest: Interest) {
         // Fails only for an fd we no longer own, which the caller already tore down.
-        _ = clinux_epoll_ctl(epfd, EPOLL_CTL_MOD, fd, interest.rawValue)
+        _ = clinux_epoll_ctl(epfd, EPOLL_CTL_MOD, fd, interest.rawValue, Self.pack(fd, generation))
     }
 
     /// Waits up to `timeout` ms (-1 = forever) and returns how many events `event(at:)` can read.
@@ -49,12 +52,18 @@ final class Poller {
         return Int(count)
     }
 
-    /// The fd and readiness of event `index` of the last `poll`. Errors and hang-ups read as
-    /// readable and writable too (as redis does), so the owner meets the error on its next call.
-    func event(at index: Int) -> (fd: Int32, ready: Interest) {
+    /// The fd, generation and readiness of event `index` of the last `poll`. Errors and hang-ups
+    /// read as readable and writable too (as redis does), so the owner meets the error on its next call.
+    func event(at index: Int) -> (fd: Int32, generation: UInt32, ready: Interest) {
         let raw = events.assumingMemoryBound(to: epoll_event.self)
         var ready = Interest(rawValue: clinux_epoll_event_mask(raw, Int32(index)))
         if !ready.isDisjoint(with: .hangup) { ready.formUnion([.readable, .writable]) }
-        return (clinux_epoll_event_fd(raw, Int32(index)), ready)
+        let data = clinux_epoll_event_data(raw, Int32(index))
+        return (Int32(truncatingIfNeeded: data), UInt32(truncatingIfNeeded: data >> 32), ready)
+    }
+
+    /// The event data: the fd in the low 32 bits, the generation in the high 32.
+    private static func pack(_ fd: Int32, _ generation: UInt32) -> UInt64 {
+        UInt64(generation) << 32 | UInt64(UInt32(bitPattern: fd))
     }
 }

@@ -31,7 +31,9 @@ public final class Reactor: @unchecked Sendable {
     /// connection, which keeps idle connections small.
     let scratch: UnsafeMutableRawBufferPointer
     var timers = TimerHeap()
-    private var sources: [Source?] = []
+    /// Indexed by fd; nil for an fd not registered (any more).
+    private var registrations: [Registration?] = []
+    private var lastGeneration: UInt32 = 0
     /// Connections with output or re-offered input to handle at the end of this cycle.
     private var dirty: [Connection] = []
     private var dirtyBatch: [Connection] = []
@@ -51,14 +53,13 @@ public final class Reactor: @unchecked Sendable {
         tasks = try TaskQueue()
         scratch = .allocate(byteCount: 64 * 1024, alignment: 16)
         loopThread.store(UInt(pthread_self()), ordering: .relaxed)
-        try poller.add(tasks.fd, interest: .readable)
-        setSource(.wakeup, for: tasks.fd)
+        try register(.wakeup, fd: tasks.fd, generation: nextGeneration(), interest: .readable)
     }
 
     deinit {
         // No callbacks here: deinit may run on any thread. Just release the descriptors.
-        for (fd, source) in sources.enumerated() {
-            switch source {
+        for (fd, registration) in registrations.enumerated() {
+            switch registration?.source {
             case .connection, .listener, .signals: Glibc.close(Int32(fd))
             case .wakeup, nil: break
             }
@@ -105,8 +106,8 @@ public final class Reactor: @unchecked Sendable {
         let count = try poller.poll(timeout: timeout)
         totals.pollCycles += 1
         for index in 0..<count {
-            let (fd, ready) = poller.event(at: index)
-            dispatch(fd: fd, ready: ready)
+            let (fd, generation, ready) = poller.event(at: index)
+            dispatch(fd: fd, generation: generation, ready: ready)
         }
         // Timers after I/O: bytes that arrived just before a deadline are handled rather than
         // timed out, and a deadline cancelled by that I/O never fires.
@@ -123,10 +124,17 @@ public final class Reactor: @unchecked Sendable {
         cycleEndHooks.append(hook)
     }
 
-    private func dispatch(fd: Int32, ready: Interest) {
-        // nil: the fd was closed earlier in this same batch of events.
-        guard Int(fd) < sources.count, let source = sources[Int(fd)] else { return }
-        switch source {
+    /// Hands one event to the owner of `fd`, unless it is for an earlier registration of that fd.
+    /// Internal, not private, so tests can deliver a stale event.
+    func dispatch(fd: Int32, generation: UInt32, ready: Interest) {
+        let index = Int(UInt32(bitPattern: fd))  // never negative: spares the array a check per event
+        // No match: the fd was closed earlier in this same batch of events, and perhaps reused.
+        guard index < registrations.count, let registration = registrations[index],
+              registration.generation == generation else {
+            totals.staleEvents += 1
+            return
+        }
+        switch registration.source {
         case .connection(let connection): connection.handle(ready)
         case .listener(let listener): listener.acceptReady()
         case .signals(let signals): signals.deliver()
@@ -167,12 +175,30 @@ public final class Reactor: @unchecked Sendable {
         dirty.append(connection)
     }
 
-    func setSource(_ source: Source?, for fd: Int32) {
+    /// A generation no earlier registration on this reactor carried (until it wraps, see
+    /// `Registration`); pass it to `register` and to every `poller.modify` of that fd.
+    func nextGeneration() -> UInt32 {
+        lastGeneration &+= 1
+        return lastGeneration
+    }
+
+    /// Watches `fd` for `interest` and routes its events, tagged `generation`, to `source`.
+    func register(_ source: Source, fd: Int32, generation: UInt32, interest: Interest) throws {
         assert(isInLoopThread)
+        try poller.add(fd, generation: generation, interest: interest)
         let index = Int(fd)
-        if index >= sources.count {
-            sources.append(contentsOf: repeatElement(nil, count: max(index + 1 - sources.count, sources.count)))
+        if index >= registrations.count {
+            let growth = max(index + 1 - registrations.count, registrations.count)
+            registrations.append(contentsOf: repeatElement(nil, count: growth))
         }
-        sources[index] = source
+        registrations[index] = Registration(source: source, generation: generation)
+    }
+
+    /// Forgets `fd`'s owner once `fd` is closed (closing took it out of the epoll set).
+    func unregister(_ fd: Int32) {
+        assert(isInLoopThread)
+        // Beyond the table: a connection aborted because `register` failed for it.
+        guard Int(fd) < registrations.count else { return }
+        registrations[Int(fd)] = nil
     }
 }

@@ -22,6 +22,9 @@ public struct ReactorCounters: Sendable, Equatable {
     public var pollCycles = 0
     /// Times accepting paused because the process ran out of file descriptors.
     public var acceptPauses = 0
+    /// epoll events dropped because their fd was closed, and perhaps reused, earlier in the same
+    /// batch: they were meant for a registration that is gone.
+    public var staleEvents = 0
 
     /// All zero.
     public init() {}

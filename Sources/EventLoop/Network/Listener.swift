@@ -7,6 +7,8 @@ public final class Listener {
     public let port: Int
 
     let fd: Int32
+    /// This registration's tag on epoll events; every `poller.modify` must repeat it.
+    let generation: UInt32
     private unowned let reactor: Reactor
     private let onAccept: (Connection) -> Void
     private var isClosed = false
@@ -17,8 +19,9 @@ public final class Listener {
     /// How long accepting pauses when the process is out of file descriptors.
     private static let fdExhaustionPauseMilliseconds = 100
 
-    init(fd: Int32, reactor: Reactor, onAccept: @escaping (Connection) -> Void) {
+    init(fd: Int32, generation: UInt32, reactor: Reactor, onAccept: @escaping (Connection) -> Void) {
         self.fd = fd
+        self.generation = generation
         self.reactor = reactor
         self.onAccept = onAccept
         self.port = SocketAddress.localPort(of: fd) ?? 0
@@ -29,7 +32,7 @@ public final class Listener {
         guard !isClosed else { return }
         isClosed = true
         Glibc.close(fd)
-        reactor.setSource(nil, for: fd)
+        reactor.unregister(fd)
     }
 
     /// Loop: the listening socket is readable.
@@ -58,10 +61,10 @@ public final class Listener {
     private func backOff() {
         isBackingOff = true
         reactor.totals.acceptPauses += 1
-        reactor.poller.modify(fd, interest: [])
+        reactor.poller.modify(fd, generation: generation, interest: [])
         reactor.schedule(after: Self.fdExhaustionPauseMilliseconds) { [self] in
             isBackingOff = false
-            if !isClosed { reactor.poller.modify(fd, interest: .readable) }
+            if !isClosed { reactor.poller.modify(fd, generation: generation, interest: .readable) }
         }
     }
 }

@@ -35,9 +35,9 @@ extension Reactor {
               fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 else {
             throw ReactorError.systemCall("fcntl", errno: errno)
         }
-        try poller.add(fd, interest: .readable)
-        let listener = Listener(fd: fd, reactor: self, onAccept: onAccept)
-        setSource(.listener(listener), for: fd)
+        let generation = nextGeneration()
+        let listener = Listener(fd: fd, generation: generation, reactor: self, onAccept: onAccept)
+        try register(.listener(listener), fd: fd, generation: generation, interest: .readable)
         return listener
     }
 
@@ -45,15 +45,15 @@ extension Reactor {
         var one: Int32 = 1
         // Responses are written whole, so Nagle would only add latency.
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        let connection = Connection(fd: fd, reactor: self)
+        let generation = nextGeneration()
+        let connection = Connection(fd: fd, generation: generation, reactor: self)
         do {
-            try poller.add(fd, interest: .readable)
+            try register(.connection(connection), fd: fd, generation: generation, interest: .readable)
         } catch {
             // Only ENOMEM/ENOSPC (epoll watch limit); the handler will see an immediate close.
             connection.abort()
             return connection
         }
-        setSource(.connection(connection), for: fd)
         totals.accepted += 1
         totals.openConnections += 1
         return connection

@@ -16,12 +16,12 @@ extension Reactor {
         }
         let fd = signalfd(-1, &mask, Int32(SFD_NONBLOCK) | Int32(SFD_CLOEXEC))
         guard fd >= 0 else { throw ReactorError.systemCall("signalfd", errno: errno) }
+        let source = SignalSource(fd: fd, handler: handler)
         do {
-            try poller.add(fd, interest: .readable)
+            try register(.signals(source), fd: fd, generation: nextGeneration(), interest: .readable)
         } catch {
             Glibc.close(fd)
             throw error
         }
-        setSource(.signals(SignalSource(fd: fd, handler: handler)), for: fd)
     }
 }

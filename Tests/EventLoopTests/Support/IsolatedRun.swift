@@ -7,13 +7,14 @@ enum IsolatedRun {
     static let marker = "EVENTLOOP_ISOLATED_TEST"
 
     /// True when the caller is the isolated child and should run its body; otherwise runs the
-    /// child, records its failure as this test's, and returns false.
-    static func inChildProcess(_ testName: String) throws -> Bool {
-        if ProcessInfo.processInfo.environment[marker] == testName { return true }
+    /// child, records its failure as this test's, and returns false. `test` is "Suite/testName".
+    static func inChildProcess(_ test: String) throws -> Bool {
+        if ProcessInfo.processInfo.environment[marker] == test { return true }
+        let testName = test.split(separator: "/").last ?? ""
         let child = Process()
         child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "ResourceTests/\(testName)"]
-        child.environment = ProcessInfo.processInfo.environment.merging([marker: testName]) { $1 }
+        child.arguments = ["--testing-library", "swift-testing", "--filter", test]
+        child.environment = ProcessInfo.processInfo.environment.merging([marker: test]) { $1 }
         let output = Pipe()
         child.standardOutput = output
         child.standardError = output
