@@ -7,13 +7,13 @@ struct RequestTrace {
     var target: String
     /// The metrics label index of the path (`RequestMetrics.routes`).
     var route: UInt8
-    /// CLOCK_MONOTONIC nanoseconds when the request was dispatched.
+    /// CLOCK_MONOTONIC nanoseconds when the request arrived (a pipelined request may start later).
     var startedAt: UInt64
 
-    init(_ request: Request) {
+    init(_ request: Request, startedAt: UInt64) {
         method = request.method
         target = request.target
         route = RequestMetrics.routeIndex(of: request.target)
-        startedAt = MonotonicClock.nanoseconds()
+        self.startedAt = startedAt
     }
 }
