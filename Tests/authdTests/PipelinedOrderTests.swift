@@ -129,6 +129,23 @@ import Testing
         #expect(server.stop(timeout: 60) == 0)
     }
 
+    @Test func aRequestCutOffByPausedReadingIsNotTimedOutWhileTheOnesBeforeItRun() throws {
+        // Over 64 KiB of logins: the first read ends inside one, with far more than 64 in flight, so
+        // reading pauses; running them one by one takes longer than the 1 s request timeout.
+        let server = try AuthdProcess(arguments: ["--request-timeout", "1", "--bcrypt-cost", "6"])
+        let client = try RawClient(port: server.port, timeoutSeconds: 60)
+        try client.send(Self.register("paused@b.c"))
+        #expect(try client.readResponse()?.status == 200)
+        let count = 600
+        let burst = String(repeating: Self.login("paused@b.c"), count: count) + Self.withCookie("GET", "/", nil)
+        #expect(burst.utf8.count > 64 * 1024)
+        let sending = Self.sendInBackground(Array(burst.utf8), fd: client.fd)
+        let statuses = try (0...count).map { _ in try client.readResponse()?.status ?? -1 }
+        sending.wait()
+        let refused = statuses.indices.filter { statuses[$0] != 200 }
+        #expect(refused.isEmpty, "\(refused.count) not 200, the first at \(refused.first ?? -1): \(refused.first.map { statuses[$0] } ?? 0)")
+    }
+
     @Test func tenThousandPipelinedProfileReadsAreAnsweredInOrder() throws {
         let server = try AuthdProcess()
         let client = try RawClient(port: server.port, timeoutSeconds: 60)

@@ -91,7 +91,11 @@ final class HTTPConnection: ConnectionHandler {
             }
         }
         if closed { return input.count }
-        let partial = consumed < input.count && !stoppedParsing
+        let paused = inFlight >= server.settings.maxRequestsInFlight
+        if paused { connection.pauseReading() }
+        // While reading is paused for our own backlog, the rest of a partial request waits on us, not
+        // on the client: its clock starts again when the kept bytes are offered after the pause.
+        let partial = consumed < input.count && !stoppedParsing && !paused
         let now = Self.now()
         if partial {
             if completedOne || partialSince == nil { partialSince = now }
@@ -100,7 +104,6 @@ final class HTTPConnection: ConnectionHandler {
             partialSince = nil
             updateIdleDeadline(now: now)
         }
-        if inFlight >= server.settings.maxRequestsInFlight { connection.pauseReading() }
         return consumed
     }
 
