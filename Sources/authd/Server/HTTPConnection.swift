@@ -1,8 +1,9 @@
 import EventLoop
 import HTTPParser
 
-/// One client connection: feeds the parser, dispatches requests, writes answers in request order,
-/// and enforces the request and idle deadlines. Loop thread only.
+/// One client connection: feeds the parser, starts requests (an unsafe one only after the answers
+/// before it, `PipelineOrder`), writes answers in request order, and enforces the request and idle
+/// deadlines. Loop thread only.
 final class HTTPConnection: ConnectionHandler {
     private let connection: Connection
     /// Strong, not `unowned`: each `unowned` use costs an atomic check, about a dozen per request.
@@ -17,6 +18,11 @@ final class HTTPConnection: ConnectionHandler {
     /// Sequence numbers: requests get them in arrival order; answers are written in that order.
     private var nextSequence: UInt64 = 0
     private var nextToWrite: UInt64 = 0
+    /// When each request may start (RFC 9112 §9.3.2), and the ones held until then: those have
+    /// sequence numbers, so they count as in flight.
+    private let order = PipelineOrder()
+    /// True while `startHeld` runs: a held request answered at once must not start the next one itself.
+    private var startingHeld = false
     /// Answers that finished before an earlier one (pipelining); rarely non-empty.
     private var parked: [UInt64: Answer] = [:]
     /// The last request to answer before closing (a `Connection: close`, an error, a drain).
@@ -78,14 +84,18 @@ final class HTTPConnection: ConnectionHandler {
                 consumed += used
                 completedOne = true
                 continueSent = false
-                dispatch(request)
+                receive(request)
             case .error(let error):
                 consumed = input.count
                 fail(error.status, error.message)
             }
         }
         if closed { return input.count }
-        let partial = consumed < input.count && !stoppedParsing
+        let paused = inFlight >= server.settings.maxRequestsInFlight
+        if paused { connection.pauseReading() }
+        // While reading is paused for our own backlog, the rest of a partial request waits on us, not
+        // on the client: its clock starts again when the kept bytes are offered after the pause.
+        let partial = consumed < input.count && !stoppedParsing && !paused
         let now = Self.now()
         if partial {
             if completedOne || partialSince == nil { partialSince = now }
@@ -94,7 +104,6 @@ final class HTTPConnection: ConnectionHandler {
             partialSince = nil
             updateIdleDeadline(now: now)
         }
-        if inFlight >= server.settings.maxRequestsInFlight { connection.pauseReading() }
         return consumed
     }
 
@@ -114,21 +123,47 @@ final class HTTPConnection: ConnectionHandler {
         if let stallTimer { server.reactor.cancel(stallTimer) }
         stallTimer = nil
         parked.removeAll()
+        order.removeAll()
         server.connectionClosed(self)
     }
 
     // MARK: requests and answers
 
-    private func dispatch(_ parsed: Request) {
+    /// Numbers a parsed request and starts it, or holds it until the answers it must follow are written.
+    private func receive(_ parsed: Request) {
         var request = parsed
         request.clientAddress = clientAddress
         let sequence = nextSequence
         nextSequence += 1
         let keepAlive = request.keepAlive && !server.draining
         if !keepAlive { lastSequence = sequence }
-        let omitBody = request.method == .head
+        let startsAfter = order.arrive(request.method, sequence: sequence)
+        if startsAfter <= nextToWrite {
+            start(request, sequence: sequence, keepAlive: keepAlive, arrivedAt: MonotonicClock.nanoseconds())
+        } else {
+            order.hold(PipelineOrder.Held(
+                request: request, sequence: sequence, keepAlive: keepAlive, arrivedAt: MonotonicClock.nanoseconds(),
+                startsAfter: startsAfter))
+        }
+    }
+
+    /// Starts the held requests whose turn has come (after each written answer).
+    private func startHeld() {
+        guard !startingHeld else { return }
+        startingHeld = true
+        defer { startingHeld = false }
+        while !closed, let next = order.next(written: nextToWrite) {
+            start(next.request, sequence: next.sequence, keepAlive: next.keepAlive, arrivedAt: next.arrivedAt)
+        }
+    }
+
+    /// Runs a request; its time in the metrics and the access log counts from `arrivedAt`, as the client
+    /// sees it. The trace is made here, not passed in: a local moves into the completion, where a
+    /// parameter would be copied (a retain per request).
+    private func start(_ request: Request, sequence: UInt64, keepAlive: Bool, arrivedAt: UInt64) {
         let match = server.routes.match(request)
-        let trace = RequestTrace(request, route: match.route)
+        let trace = RequestTrace(request, route: match.route, startedAt: arrivedAt)
+        let omitBody = request.method == .head
         if let response = server.localAnswer(to: match, admin: admin) {
             return complete(sequence, Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace))
         }
@@ -164,6 +199,7 @@ final class HTTPConnection: ConnectionHandler {
         while !parked.isEmpty, let next = parked.removeValue(forKey: nextToWrite) {
             write(next, sequence: nextToWrite)
         }
+        if !order.isEmpty { startHeld() }
         if closed { return }
         if inFlight < server.settings.maxRequestsInFlight { connection.resumeReading() }
         if inFlight == 0 && partialSince == nil { updateIdleDeadline(now: Self.now()) }

@@ -7,13 +7,13 @@ struct RequestTrace {
     var target: String
     /// The route's index in the route table (`AuthRoutes.routeLabels`), the metrics label.
     var route: Int
-    /// CLOCK_MONOTONIC nanoseconds when the request was dispatched.
+    /// CLOCK_MONOTONIC nanoseconds when the request arrived (a pipelined request may start later).
     var startedAt: UInt64
 
-    init(_ request: Request, route: Int) {
+    init(_ request: Request, route: Int, startedAt: UInt64) {
         method = request.method
         target = request.target
         self.route = route
-        startedAt = MonotonicClock.nanoseconds()
+        self.startedAt = startedAt
     }
 }

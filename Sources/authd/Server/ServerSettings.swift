@@ -11,7 +11,7 @@ struct ServerSettings: Sendable {
     /// connection and its output are dropped; checked once per period, so a stall is caught
     /// between one and two periods after the last byte left.
     var writeTimeoutMilliseconds: Int64 = 30_000
-    /// Pipelined requests answered-but-unwritten or in progress before reading pauses.
+    /// Pipelined requests answered-but-unwritten, in progress or waiting to start before reading pauses.
     var maxRequestsInFlight = 64
     /// Time SIGTERM waits for requests in flight before closing what is left.
     var shutdownGraceMilliseconds = 10_000
