@@ -3,7 +3,10 @@ public enum AuditEvent: String, Sendable {
     case registered
     case loginSucceeded = "login_succeeded"
     case loginFailed = "login_failed"
+    /// The first refusal of a block (one line per key and block, not one per refused request).
     case throttled
+    /// A block is over; its line counts the attempts it refused.
+    case throttleEnded = "throttle_ended"
     case loggedOut = "logged_out"
     case resetTokenIssued = "reset_token_issued"
     case resetTokenExpired = "reset_token_expired"

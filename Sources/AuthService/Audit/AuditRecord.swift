@@ -13,4 +13,6 @@ public struct AuditRecord: Sendable, Equatable {
     public var client: ClientIdentity
     /// Why, for refusals (`invalid_credentials`, `email_failure_limit`…).
     public var reason: String?
+    /// How many attempts a `throttled` or `throttle_ended` line stands for.
+    public var count: Int?
 }

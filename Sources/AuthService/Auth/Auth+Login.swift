@@ -7,21 +7,33 @@ extension Auth {
         completion: @escaping @Sendable (Result<(user: User, sessionID: String), AuthError>) -> Void
     ) {
         guard let finish = admit(completion) else { return }
-        if let refusal = throttling.beginLogin(email: email, client: client) {
-            counters.loginsThrottled.add(1, ordering: .relaxed)
-            record(.throttled, email: email, client: client, reason: refusal.reason)
-            return finish(.failure(.throttled(retryAfterSeconds: refusal.retryAfterSeconds)))
+        throttling.beginLogin(email: email, client: client) { decision in
+            switch decision {
+            case .failure(let refusal):
+                self.counters.loginsThrottled.add(1, ordering: .relaxed)
+                self.record(refusal, email: email, client: client)
+                finish(.failure(.throttled(retryAfterSeconds: refusal.retryAfterSeconds)))
+            case .success(let endedBlocks):
+                self.record(endedBlocks, email: email, client: client)
+                self.checkedLogin(email: email, password: password, client: client, finish: finish)
+            }
         }
+    }
+
+    /// An admitted attempt: the check, its outcome reported to the throttles and the audit log.
+    private func checkedLogin(
+        email: String, password: String, client: ClientIdentity, finish: @escaping Finish<(user: User, sessionID: String)>
+    ) {
         authenticate(email: email, password: password) { result in
             switch result {
             case .success(let session):
-                self.throttling.endLogin(email: email, client: client, failed: false, succeeded: true)
                 self.record(.loginSucceeded, userID: session.user.id, client: client)
+                self.throttling.endLogin(email: email, client: client, failed: false, succeeded: true)
             case .failure(let error):
                 let failed = error == .invalidCredentials
-                self.throttling.endLogin(email: email, client: client, failed: failed, succeeded: false)
                 if failed { self.counters.loginsFailed.add(1, ordering: .relaxed) }
                 self.record(.loginFailed, email: email, client: client, reason: error.reason)
+                self.throttling.endLogin(email: email, client: client, failed: failed, succeeded: false)
             }
             finish(result)
         }
@@ -43,6 +55,8 @@ extension Auth {
                     var loggedIn = user
                     loggedIn.sessionID = sessionID
                     loggedIn.sessionCreatedAt = now
+                    loggedIn.resetToken = nil
+                    loggedIn.resetTokenCreatedAt = nil
                     finish(.success((user: loggedIn, sessionID: sessionID)))
                 })
             }

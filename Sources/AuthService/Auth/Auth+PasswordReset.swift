@@ -5,9 +5,7 @@ extension Auth {
         email: String, client: ClientIdentity, completion: @escaping @Sendable (Result<String, AuthError>) -> Void
     ) {
         guard let finish = admit(completion) else { return }
-        if let refusal = throttling.admitRequest(client: client) {
-            return refuse(refusal, email: email, client: client, finish)
-        }
+        guard admitRequest(email: email, client: client, finish) else { return }
         let token = UUID4.make()
         store.issueResetToken(email: email, token: token, createdAt: clock(), completion: then(finish) { user in
             guard user != nil else { return finish(.failure(.unknownEmail)) }

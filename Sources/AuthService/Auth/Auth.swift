@@ -108,9 +108,11 @@ public final class Auth: Sendable {
 
     /// Sends one audit record, stamped now.
     func record(
-        _ event: AuditEvent, userID: Int64? = nil, email: String? = nil, client: ClientIdentity, reason: String? = nil
+        _ event: AuditEvent, userID: Int64? = nil, email: String? = nil, client: ClientIdentity, reason: String? = nil,
+        count: Int? = nil
     ) {
-        audit.record(AuditRecord(event: event, time: clock(), userID: userID, email: email, client: client, reason: reason))
+        audit.record(AuditRecord(
+            event: event, time: clock(), userID: userID, email: email, client: client, reason: reason, count: count))
     }
 
     /// Counts the operation in flight and wraps its completion to uncount it; nil (answered) after shutdown.

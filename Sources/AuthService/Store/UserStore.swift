@@ -20,7 +20,8 @@ public protocol UserStore: AnyObject, Sendable {
     func findUser(resetToken: String, email: String, completion: @escaping StoreCompletion<User?>)
 
     /// Gives user `userID` the session `sessionID`, made at `createdAt` (unix ms), replacing any
-    /// other (one session per user, as the seed); false when the user no longer exists.
+    /// other (one session per user, as the seed), and clears a pending reset token (whoever logs in
+    /// knows the password; OWASP's Forgot Password advice); false when the user no longer exists.
     func startSession(
         userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>)
 

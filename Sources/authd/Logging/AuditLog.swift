@@ -73,6 +73,10 @@ final class AuditLog: AuditSink {
             line.append(contentsOf: #","reason":"#.utf8)
             JSONWriter.appendString(reason, to: &line)
         }
+        if let count = record.count {
+            line.append(contentsOf: #","count":"#.utf8)
+            DecimalWriter.append(count, to: &line)
+        }
         line.append(contentsOf: "}\n".utf8)
     }
 }

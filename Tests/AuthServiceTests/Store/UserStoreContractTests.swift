@@ -50,6 +50,18 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func startingASessionClearsAPendingResetToken(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            _ = try await store.issueResetToken(email: "a@b.c", token: "t-1", createdAt: 1).get()
+            _ = try await store.startSession(userID: user.id, sessionID: "s-1", createdAt: 2).get()
+            #expect(try await store.findUser(resetToken: "t-1", email: "a@b.c").get() == nil)
+            let found = try #require(try await store.findUser(email: "a@b.c").get())
+            #expect(found.resetToken == nil && found.resetTokenCreatedAt == nil && found.sessionID == "s-1")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func startingASessionForAMissingUserChangesNothing(_ kind: StoreKind) async throws {
         try await kind.with { store in
             let started = try await store.startSession(userID: 42, sessionID: "s-1", createdAt: 1).get()

@@ -42,6 +42,8 @@ public final class InMemoryUserStore: UserStore {
             guard let index = state.users.firstIndex(where: { $0.id == userID }) else { return false }
             state.users[index].sessionID = sessionID
             state.users[index].sessionCreatedAt = createdAt
+            state.users[index].resetToken = nil
+            state.users[index].resetTokenCreatedAt = nil
             return true
         })
     }

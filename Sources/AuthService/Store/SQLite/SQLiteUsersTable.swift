@@ -48,8 +48,10 @@ final class SQLiteUsersTable {
             selectByEmail = try prepare("\(select) email = ?1 ORDER BY id LIMIT 1")
             selectBySession = try prepare("\(select) session_id = ?1 ORDER BY id LIMIT 1")
             selectByResetToken = try prepare("\(select) reset_token = ?1 AND email = ?2 ORDER BY id LIMIT 1")
-            setSession = try prepare(
-                "UPDATE users SET session_id = ?2, authd_session_created_ms = ?3 WHERE id = ?1")
+            setSession = try prepare("""
+                UPDATE users SET session_id = ?2, authd_session_created_ms = ?3, reset_token = NULL, \
+                authd_reset_token_created_ms = NULL WHERE id = ?1
+                """)
             clearSession = try prepare(
                 "UPDATE users SET session_id = NULL, authd_session_created_ms = NULL WHERE id = ?1 AND session_id = ?2")
             setResetToken = try prepare(
