@@ -2,7 +2,9 @@
 import Glibc
 #endif
 
-/// Settings for Auth; defaults as the seed (cost 12) and the design card.
+/// Settings for Auth. The one home of their defaults (as the seed, cost 12, and the design card) and
+/// of their rules: authd's flags and `AUTHD_*` variables start from `AuthConfiguration()` and only
+/// override what they set, and `validate()` is the only check.
 public struct AuthConfiguration: Sendable {
     /// The SQLite file `Auth(configuration:)` opens, created when missing, never wiped.
     public var databasePath: String
@@ -10,13 +12,13 @@ public struct AuthConfiguration: Sendable {
     public var bcryptCost: Int
     /// Hash threads, at least 1.
     public var hashThreads: Int
-    /// Hash jobs allowed to wait for a thread; one more is refused with `.overloaded`.
+    /// Hash jobs allowed to wait for a thread, at least 1; one more is refused with `.overloaded`.
     public var hashQueueLimit: Int
-    /// How long SQLite waits for a lock held by another connection before `.storageBusy`.
+    /// How long SQLite waits for a lock held by another connection before `.storageBusy`; 0 or more.
     public var busyTimeoutMilliseconds: Int
-    /// How long a session lasts from log-in (absolute, not sliding).
+    /// How long a session lasts from log-in (absolute, not sliding); longer than 0.
     public var sessionLifetime: Lifetime
-    /// How long a reset token stays usable after it was issued.
+    /// How long a reset token stays usable after it was issued; longer than 0.
     public var resetTokenLifetime: Lifetime
     /// The brute-force limits.
     public var throttling: ThrottleSettings
@@ -51,11 +53,17 @@ public struct AuthConfiguration: Sendable {
         max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 
-    /// Throws the first setting out of range.
-    func validate() throws(AuthStartupError) {
+    /// Throws the first setting that breaks its rule, naming it and its value; `Auth.init` calls it,
+    /// and authd calls it before it opens anything.
+    public func validate() throws(AuthStartupError) {
         guard PasswordHasher.costs.contains(bcryptCost) else { throw .bcryptCostOutOfRange(bcryptCost) }
         guard hashThreads >= 1 else { throw .hashThreadsOutOfRange(hashThreads) }
-        guard hashQueueLimit >= 0 else { throw .hashQueueLimitOutOfRange(hashQueueLimit) }
+        // Every job reaches a hash thread through this queue, so a limit of 0 would refuse every
+        // registration, log-in and password change with 503, even with every thread idle.
+        guard hashQueueLimit >= 1 else { throw .hashQueueLimitOutOfRange(hashQueueLimit) }
         guard busyTimeoutMilliseconds >= 0 else { throw .busyTimeoutOutOfRange(busyTimeoutMilliseconds) }
+        guard sessionLifetime.milliseconds > 0 else { throw .sessionLifetimeOutOfRange(sessionLifetime) }
+        guard resetTokenLifetime.milliseconds > 0 else { throw .resetTokenLifetimeOutOfRange(resetTokenLifetime) }
+        try throttling.validate()
     }
 }

@@ -1,14 +1,34 @@
-/// Why `Auth.init` failed; its description is a message for the operator.
+/// Why `Auth.init` failed; its description is one line for the operator that names what failed:
+/// the setting and its value, the database file, the thread. Settings are named by their authd flag
+/// (`--hash-queue`), the name an operator sets them by; a library caller reads it as the setting's name.
 public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `bcryptCost` is outside 4...31.
     case bcryptCostOutOfRange(Int)
     /// `hashThreads` is below 1.
     case hashThreadsOutOfRange(Int)
-    /// `hashQueueLimit` is negative.
+    /// `hashQueueLimit` is below 1.
     case hashQueueLimitOutOfRange(Int)
     /// `busyTimeoutMilliseconds` is negative.
     case busyTimeoutOutOfRange(Int)
-    /// The database could not be opened or set up.
+    /// `sessionLifetime` is not longer than zero.
+    case sessionLifetimeOutOfRange(Lifetime)
+    /// `resetTokenLifetime` is not longer than zero.
+    case resetTokenLifetimeOutOfRange(Lifetime)
+    /// `throttling.emailFailureLimit` is negative.
+    case emailFailureLimitOutOfRange(Int)
+    /// `throttling.addressFailureLimit` is negative.
+    case addressFailureLimitOutOfRange(Int)
+    /// `throttling.addressRequestLimit` is negative.
+    case addressRequestLimitOutOfRange(Int)
+    /// `throttling.accountFailureLimit` is negative.
+    case accountFailureLimitOutOfRange(Int)
+    /// `throttling.accountWindow` is not longer than zero.
+    case accountWindowOutOfRange(Lifetime)
+    /// `throttling.window` is not longer than zero.
+    case throttleWindowOutOfRange(Lifetime)
+    /// `throttling.backoff` is not longer than zero.
+    case throttleBackoffOutOfRange(Lifetime)
+    /// The database could not be opened or set up; the store's error names the file.
     case database(StoreError)
     /// libcrypt could not make a bcrypt setting (its errno): bcrypt is unavailable.
     case bcryptUnavailable(Int32)
@@ -17,10 +37,19 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String {
         switch self {
-        case let .bcryptCostOutOfRange(cost): "bcrypt cost \(cost) is outside 4...31"
-        case let .hashThreadsOutOfRange(count): "hash thread count \(count) must be at least 1"
-        case let .hashQueueLimitOutOfRange(limit): "hash queue limit \(limit) must not be negative"
-        case let .busyTimeoutOutOfRange(milliseconds): "busy timeout \(milliseconds) ms must not be negative"
+        case let .bcryptCostOutOfRange(cost): "--bcrypt-cost \(cost) must be within \(PasswordHasher.costs)"
+        case let .hashThreadsOutOfRange(count): "--hash-threads \(count) must be at least 1"
+        case let .hashQueueLimitOutOfRange(limit): "--hash-queue \(limit) must be at least 1"
+        case let .busyTimeoutOutOfRange(milliseconds): "--busy-timeout-milliseconds \(milliseconds) must not be negative"
+        case let .sessionLifetimeOutOfRange(lifetime): "--session-ttl \(lifetime.milliseconds) ms must be longer than 0"
+        case let .resetTokenLifetimeOutOfRange(lifetime): "--reset-token-ttl \(lifetime.milliseconds) ms must be longer than 0"
+        case let .emailFailureLimitOutOfRange(limit): "--login-failure-limit \(limit) must not be negative (0 is off)"
+        case let .addressFailureLimitOutOfRange(limit): "--address-failure-limit \(limit) must not be negative (0 is off)"
+        case let .accountFailureLimitOutOfRange(limit): "--account-failure-limit \(limit) must not be negative (0 is off)"
+        case let .accountWindowOutOfRange(window): "--account-window \(window.milliseconds / 1000) s must be longer than 0"
+        case let .addressRequestLimitOutOfRange(limit): "--address-request-limit \(limit) must not be negative (0 is off)"
+        case let .throttleWindowOutOfRange(lifetime): "--throttle-window \(lifetime.milliseconds) ms must be longer than 0"
+        case let .throttleBackoffOutOfRange(lifetime): "--throttle-backoff \(lifetime.milliseconds) ms must be longer than 0"
         case let .database(error): error.description
         case let .bcryptUnavailable(code): "libcrypt cannot make bcrypt salts: error \(code)"
         case let .threadStart(name, code): "cannot start thread \(name): error \(code)"

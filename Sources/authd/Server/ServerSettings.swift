@@ -1,6 +1,7 @@
 import HTTPParser
 
-/// Limits and timeouts of the HTTP layer (the design card's defaults).
+/// Limits and timeouts of the HTTP layer (the design card's defaults). The one home of their defaults
+/// and rules: `--max-body` and the timeout flags start from `ServerSettings()` and only override what they set.
 struct ServerSettings: Sendable {
     var limits = ParserLimits()
     /// Time allowed to receive a whole request once its first byte arrived (408 after it).
@@ -13,6 +14,30 @@ struct ServerSettings: Sendable {
     var writeTimeoutMilliseconds: Int64 = 30_000
     /// Pipelined requests answered-but-unwritten, in progress or waiting to start before reading pauses.
     var maxRequestsInFlight = 64
-    /// Time SIGTERM waits for requests in flight before closing what is left.
+    /// Time SIGTERM waits for requests in flight before closing what is left; 0 closes them at once.
     var shutdownGraceMilliseconds = 10_000
+
+    /// Throws the first setting that breaks its rule, naming it (by its flag) and its value.
+    func validate() throws(ConfigurationError) {
+        guard limits.maxBodyBytes >= 0 else {
+            throw .invalidSetting("--max-body", value: "\(limits.maxBodyBytes)", rule: "must not be negative")
+        }
+        for (flag, milliseconds) in [
+            ("--request-timeout", requestTimeoutMilliseconds), ("--idle-timeout", idleTimeoutMilliseconds),
+            ("--write-timeout", writeTimeoutMilliseconds),
+        ] where milliseconds <= 0 {
+            throw .invalidSetting(flag, value: Self.shown(milliseconds), rule: "must be longer than 0")
+        }
+        guard shutdownGraceMilliseconds >= 0 else {
+            throw .invalidSetting("--shutdown-grace", value: Self.shown(Int64(shutdownGraceMilliseconds)), rule: "must not be negative")
+        }
+        guard maxRequestsInFlight >= 1 else {
+            throw .invalidSetting("maxRequestsInFlight", value: "\(maxRequestsInFlight)", rule: "must be at least 1")
+        }
+    }
+
+    /// A duration in the seconds its flag takes, or in milliseconds when it is not whole seconds.
+    private static func shown(_ milliseconds: Int64) -> String {
+        milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+    }
 }

@@ -11,7 +11,7 @@ final class SystemdNotifier {
 
     init() {
         watchdogPingMilliseconds = Self.watchdogInterval().map { max(1, $0 / 2_000) }
-        guard let path = Environment.string("NOTIFY_SOCKET"), path.utf8.count < 108,
+        guard let path = Environment.process.string("NOTIFY_SOCKET"), path.utf8.count < 108,
               path.hasPrefix("/") || path.hasPrefix("@")
         else {
             fd = -1
@@ -47,8 +47,8 @@ final class SystemdNotifier {
 
     /// `WATCHDOG_USEC` in microseconds, when meant for this process (`WATCHDOG_PID` absent or ours).
     private static func watchdogInterval() -> Int? {
-        guard let usec = Environment.int("WATCHDOG_USEC"), usec > 0 else { return nil }
-        if let pid = Environment.int("WATCHDOG_PID"), pid != Int(getpid()) { return nil }
+        guard let usec = Environment.process.systemdNumber("WATCHDOG_USEC"), usec > 0 else { return nil }
+        if let pid = Environment.process.systemdNumber("WATCHDOG_PID"), pid != Int(getpid()) { return nil }
         return usec
     }
 }

@@ -1,0 +1,100 @@
+import ArgumentParser
+import AuthService
+import Logging
+
+/// authd's flags. None has a default of its own: a flag left out falls back to its `AUTHD_*` variable,
+/// then to the default of the settings type that owns it (see `Settings`); the defaults `--help`
+/// shows are read from those types.
+struct Options: ParsableArguments {
+    @Option(help: Options.shown("Address to listen on, IPv4 or IPv6 (AUTHD_HOST).", default: ListenerSettings().host))
+    var host: String?
+
+    @Option(help: Options.shown("TCP port; 0 picks a free one and the log says which (AUTHD_PORT).", default: ListenerSettings().port))
+    var port: Int?
+
+    @Option(help: Options.shown("SQLite database file, created if missing, never wiped (AUTHD_DATABASE).", default: AuthConfiguration().databasePath))
+    var database: String?
+
+    @Option(help: Options.shown("bcrypt cost for new hashes, 4...31; the seed uses 12 (AUTHD_BCRYPT_COST).", default: AuthConfiguration().bcryptCost))
+    var bcryptCost: Int?
+
+    @Option(help: Options.shown("Threads hashing passwords; default one per core (AUTHD_HASH_THREADS).", default: AuthConfiguration().hashThreads))
+    var hashThreads: Int?
+
+    @Option(help: Options.shown("Password jobs allowed to wait for a hash thread before 503 (AUTHD_HASH_QUEUE).", default: AuthConfiguration().hashQueueLimit))
+    var hashQueue: Int?
+
+    @Option(help: Options.shown("trace, debug, info, notice, warning, error or critical (AUTHD_LOG_LEVEL).", default: LogSettings().level))
+    var logLevel: Logger.Level?
+
+    @Option(help: Options.shown("Seconds a client has to send a whole request before 408 (AUTHD_REQUEST_TIMEOUT).", default: ServerSettings().requestTimeoutMilliseconds / 1000))
+    var requestTimeout: Int?
+
+    @Option(help: Options.shown("Seconds an idle keep-alive connection stays open (AUTHD_IDLE_TIMEOUT).", default: ServerSettings().idleTimeoutMilliseconds / 1000))
+    var idleTimeout: Int?
+
+    @Option(help: Options.shown("Largest request body in bytes before 413 (AUTHD_MAX_BODY).", default: ServerSettings().limits.maxBodyBytes))
+    var maxBody: Int?
+
+    @Option(help: Options.shown("Seconds SIGTERM waits for requests in flight (AUTHD_SHUTDOWN_GRACE).", default: ServerSettings().shutdownGraceMilliseconds / 1000))
+    var shutdownGrace: Int?
+
+    /// Seconds queued output may make no progress (AUTHD_WRITE_TIMEOUT).
+    @Option(help: .hidden)
+    var writeTimeout: Int?
+
+    /// Milliseconds SQLite waits for a lock (AUTHD_BUSY_TIMEOUT_MS).
+    @Option(help: .hidden)
+    var busyTimeoutMilliseconds: Int?
+
+    @Option(name: .customLong("session-ttl"), help: "Session lifetime from log-in: 90, 90s, 15m, 2h or 7d (AUTHD_SESSION_TTL).", transform: Options.parse)
+    var sessionTTL: Lifetime?
+
+    @Option(name: .customLong("reset-token-ttl"), help: "Reset-token lifetime: 90, 90s, 15m, 2h or 7d (AUTHD_RESET_TOKEN_TTL).", transform: Options.parse)
+    var resetTokenTTL: Lifetime?
+
+    @Option(help: Options.shown("Failed logins per email and client within the throttle window before 429; 0 is off (AUTHD_LOGIN_FAILURE_LIMIT).", default: ThrottleSettings().emailFailureLimit))
+    var loginFailureLimit: Int?
+
+    @Option(help: Options.shown("Failed logins per account from any client within the account window before strangers are slowed to one attempt per window/limit; 0 is off (AUTHD_ACCOUNT_FAILURE_LIMIT).", default: ThrottleSettings().accountFailureLimit))
+    var accountFailureLimit: Int?
+
+    @Option(help: "Window the account limit counts in: 90, 15m, 1h; default 1h (AUTHD_ACCOUNT_WINDOW).", transform: Options.parse)
+    var accountWindow: Lifetime?
+
+    @Option(help: Options.shown("Failed logins per client address within the window before 429; 0 is off (AUTHD_ADDRESS_FAILURE_LIMIT).", default: ThrottleSettings().addressFailureLimit))
+    var addressFailureLimit: Int?
+
+    @Option(help: Options.shown("POST /users and POST /reset_password per client address within the window; 0 is off (AUTHD_ADDRESS_REQUEST_LIMIT).", default: ThrottleSettings().addressRequestLimit))
+    var addressRequestLimit: Int?
+
+    @Option(help: "Window the throttle limits count in: 90, 15m, 1h (AUTHD_THROTTLE_WINDOW).", transform: Options.parse)
+    var throttleWindow: Lifetime?
+
+    @Option(help: "First block once a limit is reached; doubles per strike up to the window (AUTHD_THROTTLE_BACKOFF).", transform: Options.parse)
+    var throttleBackoff: Lifetime?
+
+    @Option(help: "Port of a separate listener for /metrics and /healthz; /metrics then leaves the main port (AUTHD_ADMIN_PORT).")
+    var adminPort: Int?
+
+    @Option(help: Options.shown("Address of the admin listener (AUTHD_ADMIN_HOST).", default: ListenerSettings().adminHost))
+    var adminHost: String?
+
+    // Present or absent, so `false` here means "not given": the variable, then the default, decide.
+    @Flag(help: "Do not write an access-log line per request (AUTHD_NO_ACCESS_LOG).")
+    var noAccessLog = false
+
+    @Flag(help: "Mark the session cookie Secure (only for HTTPS deployments) (AUTHD_COOKIE_SECURE).")
+    var cookieSecure = false
+
+    /// `abstract` and the settings type's default, the way ArgumentParser shows a default of its own.
+    private static func shown(_ abstract: String, default value: Any) -> ArgumentHelp {
+        ArgumentHelp("\(abstract) (default: \(value))")
+    }
+
+    /// Reads a flag by the rule its variable is read by, and says what was expected when it cannot.
+    private static func parse<Value: SettingValue>(_ text: String) throws -> Value {
+        guard let value = Value(setting: text) else { throw ValidationError("'\(text)' is not \(Value.expected)") }
+        return value
+    }
+}

@@ -1,0 +1,84 @@
+import AuthService
+
+/// Everything authd runs with. Each setting comes from its flag, else its `AUTHD_*` variable, else
+/// the default of the type that owns it; those types' `validate()` decide what is accepted.
+struct Settings: Sendable {
+    var auth = AuthConfiguration()
+    var server = ServerSettings()
+    var listener = ListenerSettings()
+    var log = LogSettings()
+    var cookie = SessionCookie()
+
+    /// Reads `options` over `environment` over the defaults, then validates. Throws the first
+    /// variable that cannot be read (`ConfigurationError`) or setting that breaks its rule
+    /// (`ConfigurationError`, `AuthStartupError`), each naming the setting and its value.
+    init(_ options: Options, environment: Environment) throws {
+        /// The flag's value, else the variable's; nil keeps the type's default.
+        func given<Value: SettingValue>(_ flag: Value?, _ variable: String) throws -> Value? {
+            try flag ?? environment.value(variable)
+        }
+        /// As `given`, for the flags in seconds of the settings kept in milliseconds.
+        func givenMilliseconds(_ flag: Int?, _ variable: String, _ name: String) throws -> Int? {
+            guard let seconds = try given(flag, variable) else { return nil }
+            let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+            guard !overflow else { throw ConfigurationError.invalidSetting(name, value: "\(seconds) s", rule: "is too long") }
+            return milliseconds
+        }
+
+        listener.host = try given(options.host, "AUTHD_HOST") ?? listener.host
+        listener.port = try given(options.port, "AUTHD_PORT") ?? listener.port
+        listener.adminHost = try given(options.adminHost, "AUTHD_ADMIN_HOST") ?? listener.adminHost
+        listener.adminPort = try given(options.adminPort, "AUTHD_ADMIN_PORT") ?? listener.adminPort
+
+        auth.databasePath = try given(options.database, "AUTHD_DATABASE") ?? auth.databasePath
+        auth.bcryptCost = try given(options.bcryptCost, "AUTHD_BCRYPT_COST") ?? auth.bcryptCost
+        auth.hashThreads = try given(options.hashThreads, "AUTHD_HASH_THREADS") ?? auth.hashThreads
+        auth.hashQueueLimit = try given(options.hashQueue, "AUTHD_HASH_QUEUE") ?? auth.hashQueueLimit
+        auth.busyTimeoutMilliseconds =
+            try given(options.busyTimeoutMilliseconds, "AUTHD_BUSY_TIMEOUT_MS") ?? auth.busyTimeoutMilliseconds
+        auth.sessionLifetime = try given(options.sessionTTL, "AUTHD_SESSION_TTL") ?? auth.sessionLifetime
+        auth.resetTokenLifetime = try given(options.resetTokenTTL, "AUTHD_RESET_TOKEN_TTL") ?? auth.resetTokenLifetime
+
+        var throttling = auth.throttling
+        throttling.emailFailureLimit =
+            try given(options.loginFailureLimit, "AUTHD_LOGIN_FAILURE_LIMIT") ?? throttling.emailFailureLimit
+        throttling.addressFailureLimit =
+            try given(options.addressFailureLimit, "AUTHD_ADDRESS_FAILURE_LIMIT") ?? throttling.addressFailureLimit
+        throttling.addressRequestLimit =
+            try given(options.addressRequestLimit, "AUTHD_ADDRESS_REQUEST_LIMIT") ?? throttling.addressRequestLimit
+        throttling.accountFailureLimit =
+            try given(options.accountFailureLimit, "AUTHD_ACCOUNT_FAILURE_LIMIT") ?? throttling.accountFailureLimit
+        throttling.accountWindow = try given(options.accountWindow, "AUTHD_ACCOUNT_WINDOW") ?? throttling.accountWindow
+        throttling.window = try given(options.throttleWindow, "AUTHD_THROTTLE_WINDOW") ?? throttling.window
+        throttling.backoff = try given(options.throttleBackoff, "AUTHD_THROTTLE_BACKOFF") ?? throttling.backoff
+        auth.throttling = throttling
+
+        server.limits.maxBodyBytes = try given(options.maxBody, "AUTHD_MAX_BODY") ?? server.limits.maxBodyBytes
+        if let timeout = try givenMilliseconds(options.requestTimeout, "AUTHD_REQUEST_TIMEOUT", "--request-timeout") {
+            server.requestTimeoutMilliseconds = Int64(timeout)
+        }
+        if let timeout = try givenMilliseconds(options.idleTimeout, "AUTHD_IDLE_TIMEOUT", "--idle-timeout") {
+            server.idleTimeoutMilliseconds = Int64(timeout)
+        }
+        if let timeout = try givenMilliseconds(options.writeTimeout, "AUTHD_WRITE_TIMEOUT", "--write-timeout") {
+            server.writeTimeoutMilliseconds = Int64(timeout)
+        }
+        server.shutdownGraceMilliseconds =
+            try givenMilliseconds(options.shutdownGrace, "AUTHD_SHUTDOWN_GRACE", "--shutdown-grace")
+            ?? server.shutdownGraceMilliseconds
+
+        log.level = try given(options.logLevel, "AUTHD_LOG_LEVEL") ?? log.level
+        // These flags can only say yes; their variables can say either.
+        if let off = try given(options.noAccessLog ? true : nil, "AUTHD_NO_ACCESS_LOG") { log.accessLog = !off }
+        cookie.secure = try given(options.cookieSecure ? true : nil, "AUTHD_COOKIE_SECURE") ?? cookie.secure
+
+        try validate()
+    }
+
+    /// Throws the first setting that breaks its rule; `Auth` checks its own again when it starts.
+    func validate() throws {
+        try listener.validate()
+        try auth.validate()
+        try server.validate()
+    }
+}
