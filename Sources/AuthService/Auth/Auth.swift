@@ -82,7 +82,8 @@ public final class Auth: Sendable {
             bcryptNanoseconds: bcryptTime.nanoseconds.load(ordering: .relaxed),
             loginsFailed: counters.loginsFailed.load(ordering: .relaxed),
             loginsThrottled: counters.loginsThrottled.load(ordering: .relaxed),
-            requestsThrottled: counters.requestsThrottled.load(ordering: .relaxed))
+            requestsThrottled: counters.requestsThrottled.load(ordering: .relaxed),
+            throttleKeys: throttling.trackedKeys)
     }
 
     /// Finishes queued work, closes the store cleanly, stops threads. Blocks.

@@ -20,4 +20,6 @@ public struct AuthStats: Sendable, Equatable {
     public var loginsThrottled: Int
     /// Registrations and reset-token requests refused by a throttle.
     public var requestsThrottled: Int
+    /// Keys the throttle tables hold now (each table is bounded; see README "Brute force").
+    public var throttleKeys: Int
 }

@@ -41,6 +41,7 @@ enum MetricsPage {
         counter(&out, "authd_logins_throttled_total", "Logins refused with 429.", auth.loginsThrottled)
         counter(&out, "authd_requests_throttled_total", "Registrations and reset-token requests refused with 429.",
                 auth.requestsThrottled)
+        gauge(&out, "authd_throttle_keys", "Keys held by the brute-force tables.", auth.throttleKeys)
         counter(&out, "authd_audit_records_dropped_total", "Audit records dropped because their queue was full.",
                 auditDropped)
         return Array(out.utf8)
