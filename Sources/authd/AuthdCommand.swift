@@ -50,7 +50,9 @@ struct AuthdCommand: ParsableCommand {
         let audit = settings.log.writesAudit ? AuditLog() : nil
         let auth: Auth
         do {
-            auth = try Auth(configuration: settings.auth, audit: audit ?? DiscardingAuditSink())
+            auth = try Auth(
+                configuration: settings.auth, audit: audit ?? DiscardingAuditSink(),
+                onStorageHealthChange: { from, to in StorageLog.change(from: from, to: to, logger: logger) })
         } catch {
             throw StartupError.auth(error)
         }

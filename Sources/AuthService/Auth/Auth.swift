@@ -27,12 +27,17 @@ public final class Auth: Sendable {
     private let startedAt: Int64
 
     /// Opens or creates the SQLite database of `configuration` (never wiping it), then as below.
-    public convenience init(configuration: AuthConfiguration, audit: any AuditSink = DiscardingAuditSink()) throws {
+    /// `onStorageHealthChange` hears each change of the storage's health once (on the store thread).
+    public convenience init(
+        configuration: AuthConfiguration, audit: any AuditSink = DiscardingAuditSink(),
+        onStorageHealthChange: @escaping @Sendable (_ from: StoreHealth, _ to: StoreHealth) -> Void = { _, _ in }
+    ) throws {
         try configuration.validate()
         let store: SQLiteUserStore
         do {
             store = try SQLiteUserStore(
-                path: configuration.databasePath, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+                path: configuration.databasePath, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
+                maxPages: configuration.databaseMaxPages, onHealthChange: onStorageHealthChange)
         } catch {
             throw AuthStartupError.database(error)
         }
@@ -84,6 +89,14 @@ public final class Auth: Sendable {
             loginsThrottled: counters.loginsThrottled.load(ordering: .relaxed),
             requestsThrottled: counters.requestsThrottled.load(ordering: .relaxed),
             throttleKeys: throttling.trackedKeys)
+    }
+
+    /// The storage's health and fault totals, as last seen (never waits).
+    public var storageStatus: StoreStatus { store.status }
+
+    /// Checks in the background that the storage still answers (for readiness checks).
+    public func probeStorage() {
+        store.probe()
     }
 
     /// Finishes queued work, closes the store cleanly, stops threads. Blocks.

@@ -16,6 +16,9 @@ public struct AuthConfiguration: Sendable {
     public var hashQueueLimit: Int
     /// How long SQLite waits for a lock held by another connection before `.storageBusy`; 0 or more.
     public var busyTimeoutMilliseconds: Int
+    /// A cap on the SQLite file's pages (`PRAGMA max_page_count`), nil for none: lets fault tests
+    /// fill a database where they cannot mount a small file system.
+    public var databaseMaxPages: Int? = nil
     /// How long a session lasts from log-in (absolute, not sliding); longer than 0.
     public var sessionLifetime: Lifetime
     /// How long a reset token stays usable after it was issued; longer than 0.

@@ -22,6 +22,8 @@ public enum AuthError: Error, Sendable, Equatable {
     case overloaded
     /// The database stayed locked past the busy timeout; nothing was done.
     case storageBusy
+    /// The storage is full, read-only, lost or failing; nothing was done.
+    case storageUnavailable(StoreHealth)
     /// A real internal fault, with its cause for the log.
     case internalFailure(String)
 }
@@ -41,6 +43,7 @@ extension AuthError {
         case .throttled: "throttled"
         case .overloaded: "overloaded"
         case .storageBusy: "storage_busy"
+        case let .storageUnavailable(health): health.name
         case .internalFailure: "internal_failure"
         }
     }
@@ -51,6 +54,7 @@ extension AuthError {
         case .busy: self = .storageBusy
         case .closed: self = .overloaded
         case .duplicateEmail: self = .emailAlreadyRegistered
+        case .full, .readOnly, .lost, .unavailable: self = .storageUnavailable(StoreHealth(error) ?? .unavailable)
         case .cannotOpen, .failure: self = .internalFailure(error.description)
         }
     }

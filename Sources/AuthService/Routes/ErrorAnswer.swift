@@ -20,6 +20,8 @@ enum ErrorAnswer {
         case let .throttled(seconds): make(429, "too many attempts; retry later", retryAfter: seconds)
         case .overloaded: make(503, "too many password operations waiting; retry shortly", retryAfter: 1)
         case .storageBusy: make(503, "database busy; retry shortly", retryAfter: 1)
+        case .storageUnavailable(.lost): make(503, "storage unavailable; retry later", retryAfter: 60)
+        case .storageUnavailable: make(503, "storage unavailable; retry shortly", retryAfter: 5)
         case .internalFailure: make(500, "internal error")
         }
     }

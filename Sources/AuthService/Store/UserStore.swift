@@ -45,6 +45,13 @@ public protocol UserStore: AnyObject, Sendable {
     /// Operations waiting to run (a gauge for metrics).
     var queueDepth: Int { get }
 
+    /// The storage's health and fault totals, as last seen; returns at once (never queues).
+    var status: StoreStatus { get }
+
+    /// Checks, in the background, that the store still answers; `status` shows the outcome, and
+    /// a probe unanswered past its deadline reads as `unavailable`.
+    func probe()
+
     /// Finishes the queued operations and closes the database; later operations fail with
     /// `.closed`. Blocks; call it once nothing submits any more.
     func close()

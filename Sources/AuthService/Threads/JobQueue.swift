@@ -38,11 +38,17 @@ final class JobQueue<Job: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Waits for at least one job and takes up to `maximum`; nil once closed and empty.
-    func pop(upTo maximum: Int) -> ArraySlice<Job>? {
+    /// Waits for at least one job and takes up to `maximum`; nil once closed and empty. With
+    /// `waitingAtMost`, returns no jobs once that many milliseconds passed without any (a worker's
+    /// chance to look after itself).
+    func pop(upTo maximum: Int, waitingAtMost milliseconds: Int? = nil) -> ArraySlice<Job>? {
         lock.withLock {
             while jobs.count == head && !closed {
-                lock.wait()
+                if let milliseconds {
+                    if !lock.wait(milliseconds: milliseconds) && jobs.count == head && !closed { return [] }
+                } else {
+                    lock.wait()
+                }
             }
             guard jobs.count > head else { return nil }
             let end = min(jobs.count, head + maximum)

@@ -47,6 +47,9 @@ struct Options: ParsableArguments {
     @Option(help: .hidden)
     var busyTimeoutMilliseconds: Int?
 
+    @Option(help: .hidden)
+    var maxDatabasePages: Int?
+
     @Option(name: .customLong("session-ttl"), help: "Session lifetime from log-in: 90, 90s, 15m, 2h or 7d (AUTHD_SESSION_TTL).", transform: Options.parse)
     var sessionTTL: Lifetime?
 

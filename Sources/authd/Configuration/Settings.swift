@@ -36,6 +36,7 @@ struct Settings: Sendable {
         auth.hashQueueLimit = try given(options.hashQueue, "AUTHD_HASH_QUEUE") ?? auth.hashQueueLimit
         auth.busyTimeoutMilliseconds =
             try given(options.busyTimeoutMilliseconds, "AUTHD_BUSY_TIMEOUT_MS") ?? auth.busyTimeoutMilliseconds
+        auth.databaseMaxPages = options.maxDatabasePages ?? auth.databaseMaxPages
         auth.sessionLifetime = try given(options.sessionTTL, "AUTHD_SESSION_TTL") ?? auth.sessionLifetime
         auth.resetTokenLifetime = try given(options.resetTokenTTL, "AUTHD_RESET_TOKEN_TTL") ?? auth.resetTokenLifetime
 

@@ -8,7 +8,7 @@ enum MetricsPage {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     static func render(
-        requests: RequestMetrics, reactor: ReactorCounters, auth: AuthStats, auditDropped: Int
+        requests: RequestMetrics, reactor: ReactorCounters, auth: AuthStats, storage: StoreStatus, auditDropped: Int
     ) -> [UInt8] {
         var out = ""
         out.reserveCapacity(4096)
@@ -29,6 +29,7 @@ enum MetricsPage {
         out += "authd_request_duration_seconds_count \(requests.observed)\n"
         gauge(&out, "authd_open_connections", "Client connections open now.", reactor.openConnections)
         counter(&out, "authd_connections_accepted_total", "Connections accepted since start.", reactor.accepted)
+        counter(&out, "authd_accept_pauses_total", "Times accepting paused for want of file descriptors.", reactor.acceptPauses)
         gauge(&out, "authd_hash_queue_depth", "Password jobs waiting for a hash thread.", auth.hashQueueDepth)
         gauge(&out, "authd_hash_threads_busy", "Hash threads running bcrypt now.", auth.busyHashThreads)
         gauge(&out, "authd_hash_threads", "Hash threads in the pool.", auth.hashThreads)
@@ -41,6 +42,10 @@ enum MetricsPage {
         counter(&out, "authd_logins_throttled_total", "Logins refused with 429.", auth.loginsThrottled)
         counter(&out, "authd_requests_throttled_total", "Registrations and reset-token requests refused with 429.",
                 auth.requestsThrottled)
+        gauge(&out, "authd_storage_healthy", "1 while the storage serves, 0 while full, read-only, lost or failing.",
+              storage.health == .serving ? 1 : 0)
+        counter(&out, "authd_storage_fault_episodes_total", "Times the storage stopped serving.", storage.faultEpisodes)
+        counter(&out, "authd_storage_refused_total", "Operations refused with 503 by a storage fault.", storage.refusedOperations)
         gauge(&out, "authd_throttle_keys", "Keys held by the brute-force tables.", auth.throttleKeys)
         counter(&out, "authd_audit_records_dropped_total", "Audit records dropped because their queue was full.",
                 auditDropped)

@@ -100,10 +100,13 @@ final class HTTPServer {
     func localAnswer(to match: RouteMatch, admin: Bool) -> Response? {
         switch match.operational {
         case .health:
-            return draining ? drainingHealth : health
+            if draining { return drainingHealth }
+            auth.probeStorage()
+            let storage = auth.storageStatus.health
+            return storage == .serving ? health : unhealthy(storage)
         case .metrics where admin || !hasAdminListener:
             let page = MetricsPage.render(
-                requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats,
+                requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats, storage: auth.storageStatus,
                 auditDropped: auditLog?.dropped ?? 0)
             return Response(status: 200, contentType: MetricsPage.contentType, body: page)
         default:
@@ -111,10 +114,19 @@ final class HTTPServer {
         }
     }
 
-    /// `GET /healthz` for load balancers: 200 while serving, 503 while draining. The main listeners
-    /// close when the drain starts; the admin listener stays open until it ends, to say 503.
+    /// `GET /healthz`, a readiness check for load balancers: 200 while serving, 503 while draining
+    /// or while the storage is unhealthy (as last seen: the check never waits for the store; a
+    /// store that leaves its probe unanswered past a second reads as unavailable). The main
+    /// listeners close when the drain starts; the admin listener stays open until it ends, to say 503.
     private let health = Response(status: 200, body: JSONWriter.object([("status", "serving")]))
     private let drainingHealth = Response(status: 503, body: JSONWriter.object([("status", "draining")]))
+
+    /// 503 naming the storage fault (`storage_full`, `storage_lost`...), for a readiness check.
+    private func unhealthy(_ storage: StoreHealth) -> Response {
+        var answer = Response(status: 503, body: JSONWriter.object([("status", storage.name)]))
+        answer.headers.append(("Retry-After", "5"))
+        return answer
+    }
 
     /// Stops accepting (but on the admin listener), lets requests in flight finish, then calls `done`
     /// (at the latest after the grace period).

@@ -6,7 +6,7 @@ extension HeavyFaultSuites {
     /// with a message, not a hang; service resumes once the lock goes.
     @Suite struct DatabaseLockTests {
         /// A python3 process holding `BEGIN EXCLUSIVE` on the file until its stdin gets a line.
-        private final class LockHolder: @unchecked Sendable {  // one test's, touched by one thread at a time
+        final class LockHolder: @unchecked Sendable {  // one test's, touched by one thread at a time
             let process = Process()
             private let input = Pipe()
             private let output = Pipe()

@@ -98,6 +98,10 @@ public final class InMemoryUserStore: UserStore {
 
     public var queueDepth: Int { 0 }
 
+    public var status: StoreStatus { StoreStatus() }
+
+    public func probe() {}
+
     public func close() {
         state.withLock { $0.closed = true }
     }

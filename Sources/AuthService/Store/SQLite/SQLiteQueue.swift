@@ -1,9 +1,16 @@
+import Glibc
 import Synchronization
 
-/// The one thread that owns the SQLite connection. Jobs run in submission order; the writes waiting
-/// at one moment share one transaction (group commit), and every answer in it is delivered only
-/// after COMMIT. When the transaction cannot begin or commit, none of its writes is applied and
-/// each of them gets the error. Thread-safe: submit from any thread; completions run on the store thread.
+/// The one thread that owns the SQLite connection. Jobs run in submission order, the reads of a
+/// batch before its writes (they need no lock, so a writer stuck behind another process's lock
+/// delays them by one busy timeout at most); the writes waiting at one moment share one
+/// transaction (group commit), and every answer in it is delivered only after COMMIT. When the
+/// transaction cannot begin or commit, none of its writes is applied and each of them gets the error.
+///
+/// It also keeps the store's health: each write batch first checks that the database file is still
+/// the one opened, failures classify the storage (full, read-only, lost, unavailable), and while
+/// unhealthy a small write is retried every few seconds so service resumes by itself.
+/// Thread-safe: submit from any thread; completions run on the store thread.
 final class SQLiteQueue: Sendable {
     /// Whether a job may write; read-only jobs never wait for the write lock.
     enum Access: Sendable {
@@ -20,18 +27,35 @@ final class SQLiteQueue: Sendable {
 
     // Bounds one transaction so a long backlog still commits (and answers) in steps.
     private static let maximumBatch = 256
+    /// How often the store thread looks after the file and, when unhealthy, retries a write.
+    private static let checkMilliseconds = 2000
+    /// A probe unanswered for this long reads as `unavailable`.
+    private static let probeDeadlineMilliseconds: UInt64 = 1000
 
     private let jobs = JobQueue<Job>()
     private let thread: WorkerThread
     private let stopped = Atomic<Bool>(false)
+    private let health: HealthState
 
     /// Starts the store thread, which owns `table` from now on and closes it at shutdown.
-    init(table: sending SQLiteUsersTable) throws(WorkerThread.StartFailure) {
+    /// `onHealthChange` hears each change of health once (one log line per episode), on the store thread.
+    init(
+        table: sending SQLiteUsersTable, clock: @escaping @Sendable () -> Int64,
+        onHealthChange: @escaping @Sendable (StoreHealth, StoreHealth) -> Void
+    ) throws(WorkerThread.StartFailure) {
         nonisolated(unsafe) let table = table
         let jobs = self.jobs
+        let health = HealthState(onChange: onHealthChange)
+        self.health = health
         thread = try WorkerThread(name: "authd-store") {
-            while let batch = jobs.pop(upTo: SQLiteQueue.maximumBatch) {
-                let unrun = SQLiteQueue.runBatch(batch, on: table)
+            var lastCheck = Self.now()
+            while let batch = jobs.pop(upTo: SQLiteQueue.maximumBatch, waitingAtMost: Self.checkMilliseconds) {
+                if Self.now() - lastCheck >= UInt64(Self.checkMilliseconds) {
+                    lastCheck = Self.now()
+                    Self.lookAfter(table, health: health, clock: clock)
+                }
+                guard !batch.isEmpty else { continue }
+                let unrun = SQLiteQueue.runBatch(batch, on: table, health: health)
                 jobs.pushFront(unrun)
             }
             table.close()
@@ -41,6 +65,29 @@ final class SQLiteQueue: Sendable {
     /// Jobs waiting for the store thread.
     var depth: Int { jobs.count }
 
+    /// The health and fault totals now; a probe overdue by its deadline reads as `unavailable`.
+    var status: StoreStatus {
+        var status = health.status
+        if status.health == .serving, let started = health.probeStartedAt, Self.now() - started > Self.probeDeadlineMilliseconds {
+            status.health = .unavailable
+        }
+        return status
+    }
+
+    /// Asks the store thread whether it still answers (a trivial query, and the file check), unless a
+    /// probe is already waiting. `status` meanwhile answers from the last known state.
+    func probe() {
+        guard health.startProbe(at: Self.now()) else { return }
+        let health = self.health
+        submit(.read, { table throws(StoreError) in
+            guard table.fileIsStillThere else { throw .lost }
+            try table.answersQuery()
+        }, completion: { result in
+            health.endProbe()
+            if case .failure(let error) = result, let fault = StoreHealth(error) { health.observe(fault) }
+        })
+    }
+
     /// Queues `body` to run on the store thread; `completion` gets its result once its transaction
     /// committed, or the error that prevented it. A closed queue answers `.closed` at once.
     func submit<T: Sendable>(
@@ -48,8 +95,14 @@ final class SQLiteQueue: Sendable {
         _ body: @escaping @Sendable (SQLiteUsersTable) throws(StoreError) -> T,
         completion: @escaping StoreCompletion<T>
     ) {
+        let health = self.health
         let accepted = jobs.push(Job(access: access) { table in
-            guard let table else { return { error in completion(.failure(error ?? .busy)) } }
+            guard let table else {
+                return { error in
+                    if let error, StoreHealth(error) != nil { health.refused() }
+                    completion(.failure(error ?? .busy))
+                }
+            }
             let result: Result<T, StoreError>
             do throws(StoreError) {
                 result = .success(try body(table))
@@ -58,11 +111,9 @@ final class SQLiteQueue: Sendable {
             }
             return { batchError in
                 // A job's own failure is more precise than the batch's, so it wins.
-                if let batchError, case .success = result {
-                    completion(.failure(batchError))
-                } else {
-                    completion(result)
-                }
+                let outcome: Result<T, StoreError> = if let batchError, case .success = result { .failure(batchError) } else { result }
+                if case .failure(let error) = outcome, StoreHealth(error) != nil { health.refused() }
+                completion(outcome)
             }
         })
         if !accepted { completion(.failure(.closed)) }
@@ -76,44 +127,128 @@ final class SQLiteQueue: Sendable {
         thread.join()
     }
 
-    /// Runs a batch, writes inside one transaction; returns the jobs it could not run in that transaction.
-    private static func runBatch(_ batch: ArraySlice<Job>, on table: SQLiteUsersTable) -> ArraySlice<Job> {
-        guard batch.contains(where: { $0.access == .write }) else {
-            for job in batch {
-                job.run(table)(nil)
-            }
+    /// Runs a batch: its reads at once, its writes inside one transaction; returns the writes it
+    /// could not run in that transaction.
+    private static func runBatch(_ batch: ArraySlice<Job>, on table: SQLiteUsersTable, health: HealthState) -> ArraySlice<Job> {
+        for job in batch where job.access == .read {
+            job.run(table)(nil)
+        }
+        let writes = batch.filter { $0.access == .write }
+        guard !writes.isEmpty else { return [] }
+        // A removed or replaced file would swallow every write and lose it at exit.
+        if health.current == .lost || !table.fileIsStillThere {
+            health.observe(.lost)
+            writes.forEach { $0.run(nil)(.lost) }
             return []
         }
         do {
             try table.begin()
         } catch {
-            // No transaction, so no write may run (in autocommit it would apply and then be
-            // reported as failed); reads need no write lock and still run.
-            for job in batch {
-                job.access == .read ? job.run(table)(nil) : job.run(nil)(error)
-            }
+            // No transaction, so no write may run: in autocommit mode it would apply and then be
+            // reported as failed.
+            if let fault = StoreHealth(error) { health.observe(fault) }
+            writes.forEach { $0.run(nil)(error) }
             return []
         }
         var deliveries: [@Sendable (StoreError?) -> Void] = []
-        deliveries.reserveCapacity(batch.count)
-        for (offset, job) in zip(batch.indices, batch) {
+        deliveries.reserveCapacity(writes.count)
+        for (offset, job) in writes.enumerated() {
             deliveries.append(job.run(table))
             // A failed statement can make SQLite roll back everything (I/O error, disk full): what ran
             // so far is lost; the rest must not run in autocommit mode as if it were grouped.
             if !table.isInTransaction {
                 let error = StoreError.failure(code: 0, message: "transaction rolled back by SQLite")
                 deliveries.forEach { $0(error) }
-                return batch[(offset + 1)...]
+                return ArraySlice(writes.dropFirst(offset + 1))
             }
         }
         do {
             try table.commit()
         } catch {
             table.rollback()
+            if let fault = StoreHealth(error) { health.observe(fault) }
             deliveries.forEach { $0(error) }
             return []
         }
+        health.observe(.serving)
         deliveries.forEach { $0(nil) }
         return []
+    }
+
+    /// Every few seconds on the store thread: the file check, and while writes fail, one small write
+    /// to learn whether they work again.
+    private static func lookAfter(_ table: SQLiteUsersTable, health: HealthState, clock: () -> Int64) {
+        guard health.current != .lost else { return }
+        guard table.fileIsStillThere else { return health.observe(.lost) }
+        guard health.current != .serving else { return }
+        do {
+            try table.begin()
+            try table.writeHealthCheck(at: clock())
+            try table.commit()
+            health.observe(.serving)
+        } catch {
+            table.rollback()
+            if let fault = StoreHealth(error) { health.observe(fault) }
+        }
+    }
+
+    private static func now() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+    }
+}
+
+/// The store's health as its thread last saw it, readable from any thread; `lost` is final.
+private final class HealthState: Sendable {
+    private struct State {
+        var health = StoreHealth.serving
+        var episodes = 0
+        var refused = 0
+        var probeStartedAt: UInt64?
+    }
+
+    private let state = Mutex(State())
+    private let onChange: @Sendable (StoreHealth, StoreHealth) -> Void
+
+    init(onChange: @escaping @Sendable (StoreHealth, StoreHealth) -> Void) {
+        self.onChange = onChange
+    }
+
+    var current: StoreHealth { state.withLock { $0.health } }
+
+    var status: StoreStatus {
+        state.withLock { StoreStatus(health: $0.health, faultEpisodes: $0.episodes, refusedOperations: $0.refused) }
+    }
+
+    var probeStartedAt: UInt64? { state.withLock { $0.probeStartedAt } }
+
+    /// Records what an operation or probe showed; reports a change once.
+    func observe(_ health: StoreHealth) {
+        let change: (StoreHealth, StoreHealth)? = state.withLock { state in
+            guard state.health != health, state.health != .lost else { return nil }
+            let before = state.health
+            state.health = health
+            if before == .serving { state.episodes += 1 }
+            return (before, health)
+        }
+        if let change { onChange(change.0, change.1) }
+    }
+
+    func refused() {
+        state.withLock { $0.refused += 1 }
+    }
+
+    /// False when a probe is already waiting.
+    func startProbe(at now: UInt64) -> Bool {
+        state.withLock { state in
+            guard state.probeStartedAt == nil else { return false }
+            state.probeStartedAt = now
+            return true
+        }
+    }
+
+    func endProbe() {
+        state.withLock { $0.probeStartedAt = nil }
     }
 }

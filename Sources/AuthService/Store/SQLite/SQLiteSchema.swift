@@ -19,6 +19,8 @@ enum SQLiteSchema {
         try addLifetimeColumns(on: database)
         try execute("CREATE INDEX IF NOT EXISTS authd_users_session_id ON users (session_id)", on: database)
         try execute("CREATE INDEX IF NOT EXISTS authd_users_reset_token ON users (reset_token)", on: database)
+        // One row the health probe rewrites to learn whether the storage takes writes again.
+        try execute("CREATE TABLE IF NOT EXISTS authd_health (id INTEGER PRIMARY KEY, checked_ms INTEGER)", on: database)
         return try createEmailIndex(on: database)
     }
 

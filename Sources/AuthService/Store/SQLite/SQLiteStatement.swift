@@ -90,15 +90,17 @@ final class SQLiteStatement {
         return String(decoding: UnsafeRawBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
 
-    /// The typed error for a failed SQLite call: busy or locked become `.busy`.
+    /// The typed error for a failed SQLite call: busy or locked, full, read-only and I/O failures
+    /// are told apart, since each asks for a different answer.
     static func error(code: Int32, database: OpaquePointer?) -> StoreError {
+        let message = database.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+            ?? String(cString: sqlite3_errstr(code))
         switch code & 0xff {
-        case SQLITE_BUSY, SQLITE_LOCKED:
-            return .busy
-        default:
-            let message = database.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
-                ?? String(cString: sqlite3_errstr(code))
-            return .failure(code: code, message: message)
+        case SQLITE_BUSY, SQLITE_LOCKED: return .busy
+        case SQLITE_FULL: return .full
+        case SQLITE_READONLY: return .readOnly
+        case SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_NOTADB, SQLITE_CORRUPT: return .unavailable(message: message)
+        default: return .failure(code: code, message: message)
         }
     }
 }

@@ -4,11 +4,16 @@ public final class SQLiteUserStore: UserStore {
     private let queue: SQLiteQueue
 
     /// Opens or creates the database at `path` (never wiping it) and starts the store thread.
-    /// `busyTimeoutMilliseconds` is how long a lock held by another process is waited for.
-    public init(path: String, busyTimeoutMilliseconds: Int = 5000) throws(StoreError) {
-        let table = try SQLiteUsersTable(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+    /// `busyTimeoutMilliseconds` is how long a lock held by another process is waited for; `maxPages`
+    /// caps the file (tests of a full database);
+    /// `onHealthChange` hears each change of the storage's health once, on the store thread.
+    public init(
+        path: String, busyTimeoutMilliseconds: Int = 5000, maxPages: Int? = nil,
+        onHealthChange: @escaping @Sendable (_ from: StoreHealth, _ to: StoreHealth) -> Void = { _, _ in }
+    ) throws(StoreError) {
+        let table = try SQLiteUsersTable(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, maxPages: maxPages)
         do {
-            queue = try SQLiteQueue(table: table)
+            queue = try SQLiteQueue(table: table, clock: WallClock.milliseconds, onHealthChange: onHealthChange)
         } catch {
             throw .failure(code: error.code, message: "cannot start the store thread")
         }
@@ -71,6 +76,12 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public var queueDepth: Int { queue.depth }
+
+    public var status: StoreStatus { queue.status }
+
+    public func probe() {
+        queue.probe()
+    }
 
     public func close() {
         queue.shutdown()

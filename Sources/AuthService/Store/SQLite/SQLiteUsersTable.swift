@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// The seed's `users` table in one SQLite connection: the store's operations as prepared statements.
 /// Not thread-safe: after creation it is used only on the store thread (see SQLiteQueue), whose
@@ -23,12 +24,17 @@ final class SQLiteUsersTable {
     private let commitStatement: SQLiteStatement
     private let rollbackStatement: SQLiteStatement
     private var closed = false
+    private let path: String
+    /// Device and inode of the file opened, to notice it being removed or replaced.
+    private let identity: FileIdentity?
+    private var ping: SQLiteStatement?
+    private var probeWrite: SQLiteStatement?
     /// False when the file already held duplicate emails, so the UNIQUE index could not be built:
     /// then `addUser` checks for the email itself, inside its transaction.
     let hasUniqueEmailIndex: Bool
 
     /// Opens or creates the database at `path`, in WAL mode with `synchronous=FULL`; never deletes data.
-    init(path: String, busyTimeoutMilliseconds: Int) throws(StoreError) {
+    init(path: String, busyTimeoutMilliseconds: Int, maxPages: Int? = nil) throws(StoreError) {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let code = sqlite3_open_v2(path, &handle, flags, nil)
@@ -40,6 +46,7 @@ final class SQLiteUsersTable {
         do {
             sqlite3_busy_timeout(handle, Int32(clamping: busyTimeoutMilliseconds))
             hasUniqueEmailIndex = try SQLiteSchema.prepare(handle)
+            if let maxPages { try SQLiteSchema.execute("PRAGMA max_page_count = \(maxPages)", on: handle) }
             func prepare(_ sql: String) throws(StoreError) -> SQLiteStatement {
                 try SQLiteStatement(database: handle, sql: sql)
             }
@@ -68,14 +75,14 @@ final class SQLiteUsersTable {
             commitStatement = try prepare("COMMIT")
             rollbackStatement = try prepare("ROLLBACK")
         } catch {
+            // SQLite's own words ("attempt to write a readonly database") say most to an operator.
+            let reason = sqlite3_errmsg(handle).map { String(cString: $0) } ?? error.description
             sqlite3_close_v2(handle)
-            let reason = switch error {
-            case let .failure(_, message): message
-            default: error.description
-            }
             throw .cannotOpen(location: path, reason: reason)
         }
         database = handle
+        self.path = path
+        identity = Self.identity(of: path)
     }
 
     deinit {
@@ -160,6 +167,33 @@ final class SQLiteUsersTable {
         return user
     }
 
+    // MARK: health
+
+    /// Whether the path still names the file that was opened. SQLite keeps writing into a
+    /// removed file's inode, where every row would vanish at exit, so authd checks for itself.
+    var fileIsStillThere: Bool {
+        guard let identity else { return true }
+        return Self.identity(of: path) == identity
+    }
+
+    /// A trivial query: the store answers at all.
+    func answersQuery() throws(StoreError) {
+        if ping == nil { ping = try SQLiteStatement(database: database, sql: "SELECT 1") }
+        defer { ping?.reset() }
+        _ = try ping?.step()
+    }
+
+    /// One small write in the current transaction: whether the storage takes writes again.
+    func writeHealthCheck(at milliseconds: Int64) throws(StoreError) {
+        if probeWrite == nil {
+            probeWrite = try SQLiteStatement(
+                database: database, sql: "INSERT OR REPLACE INTO authd_health (id, checked_ms) VALUES (1, ?1)")
+        }
+        guard let probeWrite else { return }
+        probeWrite.bind(1, integer: milliseconds)
+        _ = try run(probeWrite)
+    }
+
     // MARK: transactions
 
     /// Starts a write transaction, taking the write lock now (waits up to the busy timeout).
@@ -212,10 +246,22 @@ final class SQLiteUsersTable {
             resetTokenCreatedAt: statement.optionalInteger(at: 6))
     }
 
+    private static func identity(of path: String) -> FileIdentity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
     /// Runs a bound UPDATE; the number of rows it changed. Resets the statement.
     private func run(_ statement: SQLiteStatement) throws(StoreError) -> Int {
         defer { statement.reset() }
         _ = try statement.step()
         return Int(sqlite3_changes(database))
     }
+}
+
+/// Which file a path named: device and inode.
+struct FileIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
 }
