@@ -8,4 +8,9 @@ public struct ClientIdentity: Sendable, Hashable {
     public init(address: String) {
         self.address = address
     }
+
+    /// The one name this client is counted under wherever authd shares or limits something per
+    /// client: today the hash pool's turns. The address for now; this is the place to normalize it
+    /// (an IPv6 /64 as one client, a proxy's client). The throttles still read `address`.
+    var key: String { address }
 }
