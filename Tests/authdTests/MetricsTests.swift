@@ -40,6 +40,7 @@ import Testing
         #expect((sample(page, "authd_bcrypt_seconds_total") ?? 0) > 0)
         #expect((sample(page, "authd_open_connections") ?? 0) >= 1)
         #expect(sample(page, "authd_hash_queue_depth") == 0)
+        #expect(sample(page, "authd_hash_jobs_abandoned_total") == 0)
         #expect(sample(page, "authd_store_queue_depth") == 0)
         // A hash thread counts itself idle just after handing its answer back: the gauge settles a
         // moment after the client has read the 401, on a busy machine later still.

@@ -1,9 +1,10 @@
 extension Auth {
     /// valid_login + create_session: verifies the password and starts a session with a fresh
     /// lower-case uuid4. `.invalidCredentials` for an unknown email or a wrong password, after one
-    /// full bcrypt run either way; `.throttled` once the email or the client has failed too often.
+    /// full bcrypt run either way; `.throttled` once the email or the client has failed too often;
+    /// `.overloaded`, unhashed, when `abandonment` is set before the bcrypt run starts.
     public func login(
-        email: String, password: String, client: ClientIdentity,
+        email: String, password: String, client: ClientIdentity, abandonment: Abandonment? = nil,
         completion: @escaping @Sendable (Result<(user: User, sessionID: String), AuthError>) -> Void
     ) {
         guard let finish = admit(completion) else { return }
@@ -15,16 +16,17 @@ extension Auth {
                 finish(.failure(.throttled(retryAfterSeconds: refusal.retryAfterSeconds)))
             case .success(let endedBlocks):
                 self.record(endedBlocks, email: email, client: client)
-                self.checkedLogin(email: email, password: password, client: client, finish: finish)
+                self.checkedLogin(email: email, password: password, client: client, abandonment: abandonment, finish: finish)
             }
         }
     }
 
     /// An admitted attempt: the check, its outcome reported to the throttles and the audit log.
     private func checkedLogin(
-        email: String, password: String, client: ClientIdentity, finish: @escaping Finish<(user: User, sessionID: String)>
+        email: String, password: String, client: ClientIdentity, abandonment: Abandonment?,
+        finish: @escaping Finish<(user: User, sessionID: String)>
     ) {
-        authenticate(email: email, password: password) { result in
+        authenticate(email: email, password: password, client: client, abandonment: abandonment) { result in
             switch result {
             case .success(let session):
                 self.record(.loginSucceeded, userID: session.user.id, client: client)
@@ -41,11 +43,13 @@ extension Auth {
 
     /// The check and the session, without the policy around them.
     private func authenticate(
-        email: String, password: String, finish: @escaping Finish<(user: User, sessionID: String)>
+        email: String, password: String, client: ClientIdentity, abandonment: Abandonment?,
+        finish: @escaping Finish<(user: User, sessionID: String)>
     ) {
         store.findUser(email: email, completion: then(finish) { found in
             // An unknown email still pays one full bcrypt run: the timing must not reveal who is registered.
-            self.verify(password, against: found?.hashedPassword ?? self.dummySetting, else: finish) { matches in
+            let stored = found?.hashedPassword ?? self.dummySetting
+            self.verify(password, against: stored, for: client, abandonment: abandonment, else: finish) { matches in
                 guard let user = found, matches else { return finish(.failure(.invalidCredentials)) }
                 let sessionID = UUID4.make()
                 let now = self.clock()

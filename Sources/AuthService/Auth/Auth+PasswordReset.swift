@@ -16,9 +16,9 @@ extension Auth {
 
     /// Replaces the password of the token's owner, who must have `email`, clears the token (single
     /// use) and ends the user's session; `.resetTokenExpired` (after clearing it) when past the
-    /// token lifetime.
+    /// token lifetime; `.overloaded`, unhashed, when `abandonment` is set before the bcrypt run starts.
     public func updatePassword(
-        email: String, resetToken: String?, newPassword: String, client: ClientIdentity,
+        email: String, resetToken: String?, newPassword: String, client: ClientIdentity, abandonment: Abandonment? = nil,
         completion: @escaping @Sendable (Result<User, AuthError>) -> Void
     ) {
         guard let finish = admit(completion) else { return }
@@ -36,7 +36,7 @@ extension Auth {
                     finish(.failure(.resetTokenExpired))
                 })
             }
-            self.hash(newPassword, else: finish) { hashed in
+            self.hash(newPassword, for: client, abandonment: abandonment, else: finish) { hashed in
                 // Checked again as one step with the change: the token may have been used meanwhile.
                 self.store.consumeResetToken(token, email: email, newHashedPassword: hashed, completion: self.then(finish) {
                     changed in

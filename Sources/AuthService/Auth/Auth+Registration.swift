@@ -1,8 +1,9 @@
 extension Auth {
     /// Creates a user with a bcrypt hash of `password`; `.emailAlreadyRegistered` when the email is
-    /// taken, `.throttled` when `client` has spent its request budget.
+    /// taken, `.throttled` when `client` has spent its request budget; `.overloaded`, unhashed, when
+    /// `abandonment` is set before the bcrypt run starts.
     public func register(
-        email: String, password: String, client: ClientIdentity,
+        email: String, password: String, client: ClientIdentity, abandonment: Abandonment? = nil,
         completion: @escaping @Sendable (Result<User, AuthError>) -> Void
     ) {
         guard let finish = admit(completion) else { return }
@@ -13,7 +14,7 @@ extension Auth {
         // Looking first spares a bcrypt run for a taken email; the store's add still decides races.
         store.findUser(email: email, completion: then(finish) { existing in
             guard existing == nil else { return finish(.failure(.emailAlreadyRegistered)) }
-            self.hash(password, else: finish) { hashed in
+            self.hash(password, for: client, abandonment: abandonment, else: finish) { hashed in
                 self.store.addUser(email: email, hashedPassword: hashed, completion: self.then(finish) { user in
                     self.record(.registered, userID: user.id, client: client)
                     finish(.success(user))

@@ -83,6 +83,7 @@ public final class Auth: Sendable {
             busyHashThreads: hashes.running,
             hashThreads: hashes.threadCount,
             operationsInFlight: gate.count,
+            hashJobsAbandoned: hashes.abandoned,
             bcryptRuns: bcryptTime.runs.load(ordering: .relaxed),
             bcryptNanoseconds: bcryptTime.nanoseconds.load(ordering: .relaxed),
             loginsFailed: counters.loginsFailed.load(ordering: .relaxed),
@@ -154,13 +155,17 @@ public final class Auth: Sendable {
         }
     }
 
-    /// Hashes `password` on a hash thread and passes the hash to `next`; failures go to `finish`.
+    /// Hashes `password` on a hash thread, in `client`'s turn, and passes the hash to `next`;
+    /// failures go to `finish`: `.overloaded` when the queue is full, or when `abandonment` was set
+    /// before the job's turn came (nothing hashed: its answer would go nowhere).
     func hash<T>(
-        _ password: String, else finish: @escaping Finish<T>, then next: @escaping @Sendable (String) -> Void
+        _ password: String, for client: ClientIdentity, abandonment: Abandonment?, else finish: @escaping Finish<T>,
+        then next: @escaping @Sendable (String) -> Void
     ) {
         let cost = bcryptCost
         let timing = bcryptTime
-        let accepted = hashes.submit { hasher in
+        let refuse: @Sendable () -> Void = { finish(.failure(.overloaded)) }
+        let accepted = hashes.submit(for: client.throttleKey, abandonment: abandonment, dropped: refuse) { hasher in
             do {
                 let hashed = try timing.measure { try hasher.hash(password, cost: cost) }
                 next(hashed)
@@ -170,18 +175,20 @@ public final class Auth: Sendable {
                 finish(.failure(.internalFailure("cannot hash password: \(error)")))
             }
         }
-        if !accepted { finish(.failure(.overloaded)) }
+        if !accepted { refuse() }
     }
 
-    /// Verifies `password` against `hash` on a hash thread and passes the verdict to `next`.
+    /// Verifies `password` against `hash` on a hash thread, in `client`'s turn, and passes the
+    /// verdict to `next`; failures go to `finish`, as for `hash`.
     func verify<T>(
-        _ password: String, against hash: String, else finish: @escaping Finish<T>,
-        then next: @escaping @Sendable (Bool) -> Void
+        _ password: String, against hash: String, for client: ClientIdentity, abandonment: Abandonment?,
+        else finish: @escaping Finish<T>, then next: @escaping @Sendable (Bool) -> Void
     ) {
         let timing = bcryptTime
-        let accepted = hashes.submit { hasher in
+        let refuse: @Sendable () -> Void = { finish(.failure(.overloaded)) }
+        let accepted = hashes.submit(for: client.throttleKey, abandonment: abandonment, dropped: refuse) { hasher in
             next(timing.measure { hasher.verify(password, against: hash) })
         }
-        if !accepted { finish(.failure(.overloaded)) }
+        if !accepted { refuse() }
     }
 }

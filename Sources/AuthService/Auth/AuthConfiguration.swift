@@ -12,7 +12,8 @@ public struct AuthConfiguration: Sendable {
     public var bcryptCost: Int
     /// Hash threads, at least 1.
     public var hashThreads: Int
-    /// Hash jobs allowed to wait for a thread, at least 1; one more is refused with `.overloaded`.
+    /// Hash jobs allowed to wait for a thread, at least 1, half of them (rounded up) from one
+    /// client; one more is refused with `.overloaded`.
     public var hashQueueLimit: Int
     /// How long SQLite waits for a lock held by another connection before `.storageBusy`; 0 or more.
     public var busyTimeoutMilliseconds: Int

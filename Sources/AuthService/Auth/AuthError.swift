@@ -18,7 +18,8 @@ public enum AuthError: Error, Sendable, Equatable {
     case passwordTooLong
     /// A brute-force limit refused the attempt; try again after that many seconds.
     case throttled(retryAfterSeconds: Int)
-    /// The hash queue is full, or Auth is shutting down; nothing was done.
+    /// The hash queue (or the client's share of it) is full, the client hung up before its password
+    /// job started, or Auth is shutting down; nothing was done.
     case overloaded
     /// The database stayed locked past the busy timeout; nothing was done.
     case storageBusy

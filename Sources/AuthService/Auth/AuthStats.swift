@@ -10,6 +10,8 @@ public struct AuthStats: Sendable, Equatable {
     public var hashThreads: Int
     /// Operations started and not yet completed.
     public var operationsInFlight: Int
+    /// Password jobs dropped unhashed since start: their client hung up before their turn.
+    public var hashJobsAbandoned: Int
     /// bcrypt hashes and verifications finished since start.
     public var bcryptRuns: Int
     /// Their total time on the hash threads, in nanoseconds.

@@ -3,7 +3,8 @@
 public struct ClientIdentity: Sendable, Hashable {
     /// The client's IP address as text ("127.0.0.1", "::1"); "" when unknown.
     public var address: String
-    /// What per-client limits count under: the address itself, or for IPv6 its /64 (one end site).
+    /// What this client is counted under wherever authd limits or shares something per client (the
+    /// throttles, the hash pool's turns): the address itself, or for IPv6 its /64 (one end site).
     public var throttleKey: String
     /// True for clients the operator exempted from per-client limits (per-email limits still apply).
     public var isExemptFromClientLimits: Bool

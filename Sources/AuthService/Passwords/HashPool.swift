@@ -1,35 +1,53 @@
 import Glibc
 import Synchronization
 
-/// A fixed set of hash threads, each with its own PasswordHasher, fed by a bounded FIFO.
+/// A fixed set of hash threads, each with its own PasswordHasher, fed by a `FairJobQueue`: clients
+/// are served in turn, and a job whose client hung up before its turn is dropped unhashed.
 /// Thread-safe: submit from any thread; jobs run on a hash thread, never on the submitter's.
 final class HashPool: Sendable {
-    /// One hashing task; it gets the running thread's hasher.
-    typealias Job = @Sendable (PasswordHasher) -> Void
-
-    private let jobs: JobQueue<Job>
-    private let threads: [WorkerThread]
-    private let busy: BusyCount
-
-    // A class because Atomic cannot be copied into the threads' closures.
-    private final class BusyCount: Sendable {
-        let value = Atomic<Int>(0)
+    /// One client's password task.
+    struct Job: Sendable {
+        /// The work; it gets the running thread's hasher.
+        var run: @Sendable (PasswordHasher) -> Void
+        /// Called instead of `run`, on a hash thread, when `abandonment` was set before the job's turn.
+        var drop: @Sendable () -> Void
+        /// The client's connection flag; nil for a job that always runs.
+        var abandonment: Abandonment?
     }
 
-    /// Starts `threadCount` hash threads; at most `queueLimit` jobs wait for a free one.
+    private let jobs: FairJobQueue<Job>
+    private let threads: [WorkerThread]
+    private let counts: Counts
+
+    // A class because Atomic cannot be copied into the threads' closures.
+    private final class Counts: Sendable {
+        /// Threads running a job now.
+        let busy = Atomic<Int>(0)
+        /// Jobs dropped unrun because their client had hung up.
+        let abandoned = Atomic<Int>(0)
+    }
+
+    /// Starts `threadCount` hash threads; at most `queueLimit` jobs wait for a free one, at most
+    /// half of them from one client.
     init(threadCount: Int, queueLimit: Int) throws(WorkerThread.StartFailure) {
-        let jobs = JobQueue<Job>(limit: queueLimit)
-        let busy = BusyCount()
+        let jobs = FairJobQueue<Job>(limit: queueLimit)
+        let counts = Counts()
         var threads: [WorkerThread] = []
         do {
             for index in 0..<threadCount {
-                threads.append(try WorkerThread(name: "authd-hash-\(index)") { [busy] in
+                threads.append(try WorkerThread(name: "authd-hash-\(index)") { [counts] in
                     Self.yieldToServingThreads()
                     let hasher = PasswordHasher()
-                    while let taken = jobs.pop(upTo: 1) {
-                        busy.value.add(1, ordering: .relaxed)
-                        taken.forEach { $0(hasher) }
-                        busy.value.subtract(1, ordering: .relaxed)
+                    while let job = jobs.pop() {
+                        // Checked as late as possible: the answer of a client gone is written nowhere.
+                        if let abandonment = job.abandonment, abandonment.isAbandoned {
+                            counts.abandoned.add(1, ordering: .relaxed)
+                            job.drop()
+                            continue
+                        }
+                        counts.busy.add(1, ordering: .relaxed)
+                        job.run(hasher)
+                        counts.busy.subtract(1, ordering: .relaxed)
                     }
                 })
             }
@@ -40,7 +58,7 @@ final class HashPool: Sendable {
         }
         self.jobs = jobs
         self.threads = threads
-        self.busy = busy
+        self.counts = counts
     }
 
     /// Lowers this thread's priority (on Linux, nice with `who` 0 is the calling thread's). With
@@ -50,21 +68,29 @@ final class HashPool: Sendable {
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
     }
 
-    /// Queues `job`; false when `queueLimit` jobs are already waiting or the pool is shut down.
-    func submit(_ job: @escaping Job) -> Bool {
-        jobs.push(job)
+    /// Queues `run` in the lane of `client` (a `ClientIdentity.throttleKey`); false when `queueLimit` jobs
+    /// are already waiting, or half of them from `client`, or the pool is shut down. When
+    /// `abandonment` is set before a thread takes the job, `dropped` is called instead of `run`.
+    func submit(
+        for client: String, abandonment: Abandonment?, dropped: @escaping @Sendable () -> Void,
+        _ run: @escaping @Sendable (PasswordHasher) -> Void
+    ) -> Bool {
+        jobs.push(Job(run: run, drop: dropped, abandonment: abandonment), client: client)
     }
 
     /// Jobs waiting for a thread.
     var waiting: Int { jobs.count }
 
     /// Threads hashing right now.
-    var running: Int { busy.value.load(ordering: .relaxed) }
+    var running: Int { counts.busy.load(ordering: .relaxed) }
+
+    /// Jobs dropped unrun since start because their client had hung up.
+    var abandoned: Int { counts.abandoned.load(ordering: .relaxed) }
 
     /// Number of hash threads.
     var threadCount: Int { threads.count }
 
-    /// Runs the queued jobs, then stops and joins every thread. Blocks.
+    /// Runs (or drops) the queued jobs, then stops and joins every thread. Blocks.
     func shutdown() {
         jobs.close()
         threads.forEach { $0.join() }

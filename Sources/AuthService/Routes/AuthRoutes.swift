@@ -20,13 +20,16 @@ public final class AuthRoutes: Sendable {
         let context = Context(auth: auth, cookie: cookie, logger: logger)
         var router = Router()
         let welcome = Response(status: 200, body: JSONWriter.object([("message", "Bienvenue")]))
-        router.add(.get, "/") { _, respond in respond(welcome) }
-        router.add(.post, "/users") { Self.register($0, context, respond: $1) }
-        router.add(.post, "/sessions") { Self.login($0, context, respond: $1) }
-        router.add(.delete, "/sessions") { Self.logout($0, context, respond: $1) }
-        router.add(.get, "/profile") { Self.profile($0, context, respond: $1) }
-        router.add(.post, "/reset_password") { Self.requestResetToken($0, context, respond: $1) }
-        router.add(.put, "/reset_password") { Self.updatePassword($0, context, respond: $1) }
+        // Only the handlers that hash take the abandonment flag: it matters only to a job that waits.
+        router.add(.get, "/") { _, _, respond in respond(welcome) }
+        router.add(.post, "/users") { Self.register($0, $1, context, respond: $2) }
+        router.add(.post, "/sessions") { Self.login($0, $1, context, respond: $2) }
+        router.add(.delete, "/sessions") { request, _, respond in Self.logout(request, context, respond: respond) }
+        router.add(.get, "/profile") { request, _, respond in Self.profile(request, context, respond: respond) }
+        router.add(.post, "/reset_password") { request, _, respond in
+            Self.requestResetToken(request, context, respond: respond)
+        }
+        router.add(.put, "/reset_password") { Self.updatePassword($0, $1, context, respond: $2) }
         router.add(.get, "/healthz", operational: .health)
         router.add(.get, "/metrics", operational: .metrics)
         self.router = router
@@ -40,14 +43,21 @@ public final class AuthRoutes: Sendable {
         router.match(request)
     }
 
-    /// Answers `request` as `match` says; `respond` runs exactly once, on any thread.
-    public func answer(_ request: Request, _ match: RouteMatch, respond: @escaping @Sendable (Response) -> Void) {
-        router.run(match, request, respond: respond)
+    /// Answers `request` as `match` says; `respond` runs exactly once, on any thread. `abandonment`
+    /// is the flag of the request's connection (one per connection, set when it closes): a password
+    /// job still waiting then is dropped and answered `.overloaded`, an answer that goes nowhere.
+    public func answer(
+        _ request: Request, _ match: RouteMatch, abandonment: Abandonment? = nil,
+        respond: @escaping @Sendable (Response) -> Void
+    ) {
+        router.run(match, request, abandonment, respond: respond)
     }
 
     /// Matches and answers in one call (tests, and callers that need no route label).
-    public func handle(_ request: Request, respond: @escaping @Sendable (Response) -> Void) {
-        router.run(router.match(request), request, respond: respond)
+    public func handle(
+        _ request: Request, abandonment: Abandonment? = nil, respond: @escaping @Sendable (Response) -> Void
+    ) {
+        router.run(router.match(request), request, abandonment, respond: respond)
     }
 
     /// The client identity Auth's policy sees for `request`.

@@ -34,6 +34,8 @@ enum MetricsPage {
         gauge(&out, "authd_hash_threads_busy", "Hash threads running bcrypt now.", auth.busyHashThreads)
         gauge(&out, "authd_hash_threads", "Hash threads in the pool.", auth.hashThreads)
         gauge(&out, "authd_store_queue_depth", "Operations waiting for the store.", auth.storeQueueDepth)
+        counter(&out, "authd_hash_jobs_abandoned_total", "Password jobs dropped unhashed: their connection closed first.",
+                auth.hashJobsAbandoned)
         counter(&out, "authd_bcrypt_runs_total", "bcrypt hashes and verifications finished.", auth.bcryptRuns)
         out += "# HELP authd_bcrypt_seconds_total Time spent in bcrypt on the hash threads.\n"
         out += "# TYPE authd_bcrypt_seconds_total counter\n"

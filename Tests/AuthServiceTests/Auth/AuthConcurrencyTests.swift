@@ -56,6 +56,33 @@ import Testing
         }
     }
 
+    @Test func operationsOfAClientThatHungUpAnswerOverloadedUnhashedAndApplyNothing() async throws {
+        try await TemporaryDatabase.with { database in
+            let auth = try Auth(configuration: testConfiguration(database))
+            defer { auth.shutdown() }
+            #expect(await auth.register(email: "a@b.c", password: "pw").value != nil)
+            let token = try #require(await auth.resetToken(email: "a@b.c").value)
+            let runs = auth.stats.bcryptRuns
+            let gone = Abandonment()
+            gone.abandon()
+            // Each completion runs once: a second resume of the continuation would trap.
+            #expect(await auth.login(email: "a@b.c", password: "pw", abandonment: gone).failure == .overloaded)
+            #expect(await auth.register(email: "new@b.c", password: "pw", abandonment: gone).failure == .overloaded)
+            #expect(await auth.updatePassword(
+                email: "a@b.c", resetToken: token, newPassword: "changed", abandonment: gone).failure == .overloaded)
+            #expect(auth.stats.bcryptRuns == runs)
+            #expect(auth.stats.hashJobsAbandoned == 3)
+            // The gate is left just after the completion returns, on the hash thread.
+            for _ in 0..<100 where auth.stats.operationsInFlight != 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(auth.stats.operationsInFlight == 0)
+            // Nothing was applied: the token is unused, the email free, and the login's throttle
+            // attempt ended, so the (new) password logs in. (A login first would clear the token.)
+            #expect(await auth.updatePassword(email: "a@b.c", resetToken: token, newPassword: "changed").value != nil)
+            #expect(await auth.login(email: "new@b.c", password: "pw").failure == .invalidCredentials)
+            #expect(await auth.login(email: "a@b.c", password: "changed").value != nil)
+        }
+    }
+
     @Test func databaseLockedPastTheBusyTimeoutAnswersStorageBusy() async throws {
         try await TemporaryDatabase.with { database in
             var configuration = testConfiguration(database)

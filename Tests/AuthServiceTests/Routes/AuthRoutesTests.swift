@@ -22,7 +22,7 @@ import Testing
 
     private func send(
         _ method: HTTPMethod, _ target: String, form: [String: String]? = nil, cookie: String? = nil,
-        from address: String = "192.0.2.7"
+        from address: String = "192.0.2.7", abandonment: Abandonment? = nil
     ) async -> Response {
         var headers: [(name: String, value: String)] = []
         var body: [UInt8] = []
@@ -36,7 +36,9 @@ import Testing
         if let cookie { headers.append(("Cookie", "session_id=\(cookie)")) }
         var request = Request(method: method, target: target, headers: HTTPHeaders(headers), body: body)
         request.clientAddress = address
-        return await withCheckedContinuation { done in routes.handle(request) { done.resume(returning: $0) } }
+        return await withCheckedContinuation { done in
+            routes.handle(request, abandonment: abandonment) { done.resume(returning: $0) }
+        }
     }
 
     private func json(_ response: Response) -> [String: String] {
@@ -123,6 +125,21 @@ import Testing
         #expect(await send(.post, "/reset_password", form: ["email": "u0@b.c"]).status == 429)
         #expect(await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "192.0.2.8").status == 200)
         #expect(auth.stats.requestsThrottled == 2)
+    }
+
+    @Test func passwordRoutesOfAClosedConnectionAnswer503WithoutHashing() async throws {
+        defer { auth.shutdown() }
+        #expect(await send(.post, "/users", form: ["email": "a@b.c", "password": "pw"]).status == 200)
+        let gone = Abandonment()
+        gone.abandon()
+        let runs = auth.stats.bcryptRuns
+        let login = await send(.post, "/sessions", form: ["email": "a@b.c", "password": "pw"], abandonment: gone)
+        #expect(login.status == 503 && header(login, "Retry-After") == "1")
+        let form = ["email": "b@b.c", "password": "pw"]
+        #expect(await send(.post, "/users", form: form, abandonment: gone).status == 503)
+        // Routes that never hash ignore the flag.
+        #expect(await send(.get, "/", abandonment: gone).status == 200)
+        #expect(auth.stats.bcryptRuns == runs && auth.stats.hashJobsAbandoned == 2)
     }
 
     @Test func auditRecordsNameTheUserAndClientAndNeverASecret() async throws {

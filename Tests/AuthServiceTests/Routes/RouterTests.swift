@@ -8,15 +8,15 @@ import Testing
     private static func answer(_ router: Router, _ method: HTTPMethod, _ target: String) -> Response {
         let box = Mutex<Response?>(nil)
         let request = Request(method: method, target: target)
-        router.run(router.match(request), request) { response in box.withLock { $0 = response } }
+        router.run(router.match(request), request, nil) { response in box.withLock { $0 = response } }
         return box.withLock { $0! }
     }
 
     private static var table: Router {
         var router = Router()
-        router.add(.get, "/profile") { _, respond in respond(Response(status: 200, body: Array("get".utf8))) }
-        router.add(.post, "/sessions") { _, respond in respond(Response(status: 201)) }
-        router.add(.delete, "/sessions") { _, respond in respond(Response(status: 302)) }
+        router.add(.get, "/profile") { _, _, respond in respond(Response(status: 200, body: Array("get".utf8))) }
+        router.add(.post, "/sessions") { _, _, respond in respond(Response(status: 201)) }
+        router.add(.delete, "/sessions") { _, _, respond in respond(Response(status: 302)) }
         return router
     }
 

@@ -2,12 +2,20 @@
 
 /// Async forms of Auth's completion-based operations, so tests read top to bottom.
 extension Auth {
-    func register(email: String, password: String, client: ClientIdentity = .test) async -> Result<User, AuthError> {
-        await withCheckedContinuation { done in register(email: email, password: password, client: client) { done.resume(returning: $0) } }
+    func register(
+        email: String, password: String, client: ClientIdentity = .test, abandonment: Abandonment? = nil
+    ) async -> Result<User, AuthError> {
+        await withCheckedContinuation { done in
+            register(email: email, password: password, client: client, abandonment: abandonment) { done.resume(returning: $0) }
+        }
     }
 
-    func login(email: String, password: String, client: ClientIdentity = .test) async -> Result<(user: User, sessionID: String), AuthError> {
-        await withCheckedContinuation { done in login(email: email, password: password, client: client) { done.resume(returning: $0) } }
+    func login(
+        email: String, password: String, client: ClientIdentity = .test, abandonment: Abandonment? = nil
+    ) async -> Result<(user: User, sessionID: String), AuthError> {
+        await withCheckedContinuation { done in
+            login(email: email, password: password, client: client, abandonment: abandonment) { done.resume(returning: $0) }
+        }
     }
 
     func user(forSession sessionID: String?, client: ClientIdentity = .test) async -> Result<User, AuthError> {
@@ -23,10 +31,13 @@ extension Auth {
     }
 
     func updatePassword(
-        email: String, resetToken: String?, newPassword: String, client: ClientIdentity = .test
+        email: String, resetToken: String?, newPassword: String, client: ClientIdentity = .test,
+        abandonment: Abandonment? = nil
     ) async -> Result<User, AuthError> {
         await withCheckedContinuation { done in
-            updatePassword(email: email, resetToken: resetToken, newPassword: newPassword, client: client) { done.resume(returning: $0) }
+            updatePassword(
+                email: email, resetToken: resetToken, newPassword: newPassword, client: client, abandonment: abandonment
+            ) { done.resume(returning: $0) }
         }
     }
 }

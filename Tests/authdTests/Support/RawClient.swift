@@ -2,11 +2,12 @@ import Foundation
 
 /// A blocking loopback TCP client for bytes no HTTP library would send.
 final class RawClient {
-    let fd: Int32
+    /// The socket; -1 after `reset()`.
+    private(set) var fd: Int32
     private var buffer: [UInt8] = []
 
-    /// Connects to 127.0.0.1:`port`, from `source` (another loopback address such as 127.0.0.7,
-    /// which reaches 127.0.0.1 too) when given, so tests can speak as several clients.
+    /// Connects to `port` on 127.0.0.1, from `source` when given: any 127.a.b.c reaches the server
+    /// on 127.0.0.1 and is another client address to it.
     init(port: Int, timeoutSeconds: Int = 15, from source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw RawClientError.socket(errno) }
@@ -20,8 +21,10 @@ final class RawClient {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             guard bound == 0 else {
+                let code = errno
                 close(fd)
-                throw RawClientError.connect(errno)
+                fd = -1
+                throw RawClientError.bind(code)
             }
         }
         var address = sockaddr_in()
@@ -34,12 +37,23 @@ final class RawClient {
             }
         }
         guard result == 0 else {
+            let code = errno
             close(fd)
-            throw RawClientError.connect(errno)
+            fd = -1
+            throw RawClientError.connect(code)
         }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Closes at once with RST (SO_LINGER 0): the server sees the connection gone, not an EOF.
+    func reset() {
+        guard fd >= 0 else { return }
+        var option = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+        close(fd)
+        fd = -1
+    }
 
     func send(_ text: String) throws {
         try send(Array(text.utf8))
@@ -124,5 +138,5 @@ struct RawResponse {
 }
 
 enum RawClientError: Error {
-    case socket(Int32), connect(Int32), send(Int32), receive(Int32)
+    case socket(Int32), bind(Int32), connect(Int32), send(Int32), receive(Int32)
 }

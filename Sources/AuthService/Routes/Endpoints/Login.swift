@@ -2,12 +2,15 @@ import HTTPParser
 
 extension AuthRoutes {
     /// `POST /sessions` email, password: 200 `{"email", "message": "logged in"}` and the session cookie.
-    static func login(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
+    static func login(
+        _ request: Request, _ abandonment: Abandonment?, _ context: Context, respond: @escaping @Sendable (Response) -> Void
+    ) {
         let email: String, password: String
         do {
             (email, password) = try FormInput(request).credentials()
         } catch { return respond(error.answer) }
-        context.auth.login(email: email, password: password, client: client(of: request)) { result in
+        let client = client(of: request)
+        context.auth.login(email: email, password: password, client: client, abandonment: abandonment) { result in
             respond(answer(result, context) { session in
                 var response = json(200, [("email", session.user.email), ("message", "logged in")])
                 response.headers.append(context.cookie.setting(session.sessionID))

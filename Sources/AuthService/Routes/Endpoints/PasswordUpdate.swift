@@ -2,7 +2,9 @@ import HTTPParser
 
 extension AuthRoutes {
     /// `PUT /reset_password` email, reset_token, new_password: 200 `{"email", "message": "Password updated"}`.
-    static func updatePassword(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
+    static func updatePassword(
+        _ request: Request, _ abandonment: Abandonment?, _ context: Context, respond: @escaping @Sendable (Response) -> Void
+    ) {
         let email: String, token: String, newPassword: String
         do {
             let form = try FormInput(request)
@@ -15,7 +17,9 @@ extension AuthRoutes {
             newPassword = try form.password("new_password")
         } catch { return respond(error.answer) }
         let client = client(of: request)
-        context.auth.updatePassword(email: email, resetToken: token, newPassword: newPassword, client: client) { result in
+        context.auth.updatePassword(
+            email: email, resetToken: token, newPassword: newPassword, client: client, abandonment: abandonment
+        ) { result in
             respond(answer(result, context) { user in json(200, [("email", user.email), ("message", "Password updated")]) })
         }
     }

@@ -2,12 +2,15 @@ import HTTPParser
 
 extension AuthRoutes {
     /// `POST /users` email, password: 200 `{"email", "message": "user created"}`.
-    static func register(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
+    static func register(
+        _ request: Request, _ abandonment: Abandonment?, _ context: Context, respond: @escaping @Sendable (Response) -> Void
+    ) {
         let email: String, password: String
         do {
             (email, password) = try FormInput(request).credentials()
         } catch { return respond(error.answer) }
-        context.auth.register(email: email, password: password, client: client(of: request)) { result in
+        let client = client(of: request)
+        context.auth.register(email: email, password: password, client: client, abandonment: abandonment) { result in
             respond(answer(result, context) { user in json(200, [("email", user.email), ("message", "user created")]) })
         }
     }
