@@ -18,6 +18,7 @@ let package = Package(
         // Thin system-library shims.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        .systemLibrary(name: "CLibcrypto", path: "Sources/CLibcrypto"),
         .target(name: "CLinux", path: "Sources/CLinux"),
 
         .target(name: "EventLoop", dependencies: ["CLinux"]),
@@ -25,7 +26,7 @@ let package = Package(
         .target(
             name: "AuthService",
             dependencies: [
-                "HTTPParser", "CSQLite", "CCrypt",
+                "HTTPParser", "CSQLite", "CCrypt", "CLibcrypto",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -32,6 +32,27 @@ import Testing
         #expect(try sqlite(path, "PRAGMA integrity_check;").trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
     }
 
+    @Test func theFileHoldsNeitherTheCookieNorTheTokenAndASeedSessionWorksOnce() async throws {
+        let server = try AuthdProcess()
+        let client = HTTPClient(base: server.baseURL)
+        #expect(try await client.send("POST", "/users", form: ["email": "s@b.c", "password": "pw"]).status == 200)
+        let login = try await client.send("POST", "/sessions", form: ["email": "s@b.c", "password": "pw"])
+        let cookie = try #require(login.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+        let session = String(cookie.dropFirst("session_id=".count))
+        let token = try #require(try await client.send("POST", "/reset_password", form: ["email": "s@b.c"]).json["reset_token"])
+        let dump = try sqlite(server.databasePath, ".dump")
+        #expect(!dump.contains(session) && !dump.contains(token))
+        #expect(try await client.send("GET", "/profile", headers: ["Cookie": cookie]).status == 200)
+
+        // A session written the seed's way (a raw uuid4) logs in once, then a new login replaces it.
+        let seedSession = UUID().uuidString.lowercased()
+        try sqlite(server.databasePath, "UPDATE users SET session_id = '\(seedSession)';")
+        let seedCookie = "session_id=\(seedSession)"
+        #expect(try await client.send("GET", "/profile", headers: ["Cookie": seedCookie]).json == ["email": "s@b.c"])
+        #expect(try await client.send("POST", "/sessions", form: ["email": "s@b.c", "password": "pw"]).status == 200)
+        #expect(try await client.send("GET", "/profile", headers: ["Cookie": seedCookie]).status == 403)
+    }
+
     @discardableResult
     private func sqlite(_ path: String, _ sql: String) throws -> String {
         let process = Process()

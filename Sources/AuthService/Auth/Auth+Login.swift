@@ -53,11 +53,12 @@ extension Auth {
                 guard let user = found, matches else { return finish(.failure(.invalidCredentials)) }
                 let sessionID = UUID4.make()
                 let now = self.clock()
-                self.store.startSession(userID: user.id, sessionID: sessionID, createdAt: now, completion: self.then(finish) {
+                let stored = self.storedForm(of: sessionID)
+                self.store.startSession(userID: user.id, sessionID: stored, createdAt: now, completion: self.then(finish) {
                     started in
                     guard started else { return finish(.failure(.invalidCredentials)) }
                     var loggedIn = user
-                    loggedIn.sessionID = sessionID
+                    loggedIn.sessionID = stored
                     loggedIn.sessionCreatedAt = now
                     loggedIn.resetToken = nil
                     loggedIn.resetTokenCreatedAt = nil

@@ -7,7 +7,7 @@ extension Auth {
         guard let finish = admit(completion) else { return }
         guard admitRequest(email: email, client: client, finish) else { return }
         let token = UUID4.make()
-        store.issueResetToken(email: email, token: token, createdAt: clock(), completion: then(finish) { user in
+        store.issueResetToken(email: email, token: storedForm(of: token), createdAt: clock(), completion: then(finish) { user in
             guard user != nil else { return finish(.failure(.unknownEmail)) }
             self.record(.resetTokenIssued, email: email, client: client)
             finish(.success(token))
@@ -27,18 +27,19 @@ extension Auth {
             return finish(.failure(.passwordTooLong))
         }
         // The store compares the email byte for byte, as stored; Swift's == would equate Unicode variants.
-        store.findUser(resetToken: token, email: email, completion: then(finish) { found in
+        let key = secretKey(for: token)
+        store.findUser(resetToken: key, email: email, completion: then(finish) { found in
             guard let user = found else { return finish(.failure(.invalidResetToken)) }
             if self.resetTokenHasExpired(user) {
                 // Cleared only if still this token: a fresh one may have been issued meanwhile.
-                return self.store.clearResetToken(token, email: email, completion: self.then(finish) { _ in
+                return self.store.clearResetToken(key, email: email, completion: self.then(finish) { _ in
                     self.record(.resetTokenExpired, email: email, client: client)
                     finish(.failure(.resetTokenExpired))
                 })
             }
             self.hash(newPassword, for: client, abandonment: abandonment, else: finish) { hashed in
                 // Checked again as one step with the change: the token may have been used meanwhile.
-                self.store.consumeResetToken(token, email: email, newHashedPassword: hashed, completion: self.then(finish) {
+                self.store.consumeResetToken(key, email: email, newHashedPassword: hashed, completion: self.then(finish) {
                     changed in
                     guard let user = changed else { return finish(.failure(.invalidResetToken)) }
                     self.record(.passwordChanged, userID: user.id, client: client)

@@ -7,11 +7,12 @@ extension Auth {
     ) {
         guard let finish = admit(completion) else { return }
         guard let sessionID, !sessionID.isEmpty else { return finish(.failure(.unknownSession)) }
-        store.findUser(sessionID: sessionID, completion: then(finish) { found in
+        let key = secretKey(for: sessionID)
+        store.findUser(sessionID: key, completion: then(finish) { found in
             guard let user = found else { return finish(.failure(.unknownSession)) }
             guard self.sessionHasExpired(user) else { return finish(.success(user)) }
             // Only an expired session costs a write; valid reads never do.
-            self.store.endSession(sessionID, completion: self.then(finish) { _ in
+            self.store.endSession(key, completion: self.then(finish) { _ in
                 self.record(.sessionExpired, userID: user.id, client: client)
                 finish(.failure(.sessionExpired))
             })
@@ -25,7 +26,7 @@ extension Auth {
     ) {
         guard let finish = admit(completion) else { return }
         guard let sessionID, !sessionID.isEmpty else { return finish(.failure(.unknownSession)) }
-        store.endSession(sessionID, completion: then(finish) { found in
+        store.endSession(secretKey(for: sessionID), completion: then(finish) { found in
             guard var user = found else { return finish(.failure(.unknownSession)) }
             if self.sessionHasExpired(user) {
                 self.record(.sessionExpired, userID: user.id, client: client)

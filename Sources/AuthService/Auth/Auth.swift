@@ -19,6 +19,7 @@ public final class Auth: Sendable {
     let bcryptTime = BcryptTime()
     // Verified against when the email is unknown, so that such a login costs one bcrypt run as well.
     let dummySetting: String
+    private let storesPlainTokens: Bool
     private let sessionLifetime: Lifetime
     private let resetTokenLifetime: Lifetime
     let clock: @Sendable () -> Int64
@@ -55,6 +56,7 @@ public final class Auth: Sendable {
         try configuration.validate()
         bcryptCost = configuration.bcryptCost
         sessionLifetime = configuration.sessionLifetime
+        storesPlainTokens = configuration.storesPlainTokens
         resetTokenLifetime = configuration.resetTokenLifetime
         clock = configuration.clock
         startedAt = configuration.clock()
@@ -119,6 +121,19 @@ public final class Auth: Sendable {
 
     func resetTokenHasExpired(_ user: User) -> Bool {
         resetTokenLifetime.hasExpired(createdAt: user.resetTokenCreatedAt ?? startedAt, now: clock())
+    }
+
+    /// A session id or reset token as the store keeps it: its SHA-256 digest, or the value itself
+    /// with `storesPlainTokens` (for an operator running the seed's service on the same file).
+    func storedForm(of secret: String) -> String {
+        storesPlainTokens ? secret : SecretDigest.sha256Hex(secret)
+    }
+
+    /// How to look a secret up: its stored form, and a raw seed-made row when it has a seed's shape.
+    func secretKey(for secret: String) -> SecretKey {
+        if storesPlainTokens { return SecretKey(stored: secret) }
+        return SecretKey(
+            stored: SecretDigest.sha256Hex(secret), legacy: SecretDigest.looksLikeSeedSecret(secret) ? secret : nil)
     }
 
     /// Sends one audit record, stamped now.

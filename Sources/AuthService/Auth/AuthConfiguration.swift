@@ -26,6 +26,9 @@ public struct AuthConfiguration: Sendable {
     public var resetTokenLifetime: Lifetime
     /// The brute-force limits.
     public var throttling: ThrottleSettings
+    /// Store session ids and reset tokens as given instead of as SHA-256 digests, so that the seed's
+    /// service, sharing the file, can read authd's sessions; a backup then holds live sessions.
+    public var storesPlainTokens = false
     /// Unix milliseconds now; tests pass their own to step over lifetimes without waiting.
     public var clock: @Sendable () -> Int64
 

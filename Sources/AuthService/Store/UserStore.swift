@@ -14,12 +14,12 @@ public protocol UserStore: AnyObject, Sendable {
     func findUser(email: String, completion: @escaping StoreCompletion<User?>)
 
     /// The user holding this session id; nil when none.
-    func findUser(sessionID: String, completion: @escaping StoreCompletion<User?>)
+    func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>)
 
     /// The user holding this reset token, only if its email is `email`; nil otherwise.
-    func findUser(resetToken: String, email: String, completion: @escaping StoreCompletion<User?>)
+    func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>)
 
-    /// Gives user `userID` the session `sessionID`, made at `createdAt` (unix ms), replacing any
+    /// Gives user `userID` the session `sessionID` (in its stored form), made at `createdAt` (unix ms), replacing any
     /// other (one session per user, as the seed), and clears a pending reset token (whoever logs in
     /// knows the password; OWASP's Forgot Password advice); false when the user no longer exists.
     func startSession(
@@ -27,20 +27,20 @@ public protocol UserStore: AnyObject, Sendable {
 
     /// Ends the session `sessionID` if a user still holds it, and returns that user as it was
     /// before (with the session's creation time); nil when nobody holds it.
-    func endSession(_ sessionID: String, completion: @escaping StoreCompletion<User?>)
+    func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>)
 
-    /// Gives the user with this email the reset token `token`, issued at `createdAt`, replacing any
+    /// Gives the user with this email the reset token `token` (in its stored form), issued at `createdAt`, replacing any
     /// earlier one; the user as it is now, nil when the email is not registered.
     func issueResetToken(
         email: String, token: String, createdAt: Int64, completion: @escaping StoreCompletion<User?>)
 
     /// Clears the reset token `token` if the user with `email` still holds it; whether it did.
-    func clearResetToken(_ token: String, email: String, completion: @escaping StoreCompletion<Bool>)
+    func clearResetToken(_ token: SecretKey, email: String, completion: @escaping StoreCompletion<Bool>)
 
     /// If the user with `email` still holds reset token `token`: sets the new password hash, clears
     /// the token (single use) and ends the session, in one step; the user as it is now, else nil.
     func consumeResetToken(
-        _ token: String, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>)
+        _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>)
 
     /// Operations waiting to run (a gauge for metrics).
     var queueDepth: Int { get }

@@ -90,6 +90,9 @@ struct Options: ParsableArguments {
     @Flag(help: "Mark the session cookie Secure (only for HTTPS deployments) (AUTHD_COOKIE_SECURE).")
     var cookieSecure = false
 
+    @Flag(help: "Store session ids and reset tokens as they are, not as SHA-256 digests, so the seed's service sharing the file reads authd's sessions; a backup then holds live sessions (AUTHD_STORE_PLAIN_TOKENS).")
+    var storePlainTokens = false
+
     /// `abstract` and the settings type's default, the way ArgumentParser shows a default of its own.
     private static func shown(_ abstract: String, default value: Any) -> ArgumentHelp {
         ArgumentHelp("\(abstract) (default: \(value))")

@@ -77,15 +77,15 @@ import Testing
                 _ = await auth.register(email: email, password: "pw")
                 auth.shutdown()
             }
-            // As the seed's service writes a session: the id alone, no creation time.
-            try RawSQLite(path: database.path).execute("UPDATE users SET session_id = 'seed-session' WHERE email = '\(email)'")
+            // As the seed's service writes a session: a raw uuid4 alone, no creation time.
+            try RawSQLite(path: database.path).execute("UPDATE users SET session_id = '0b5c9a3e-1111-4222-8333-444455556666' WHERE email = '\(email)'")
 
             let auth = try makeAuth(database, clock: clock)
             defer { auth.shutdown() }
             clock.advance(seconds: 59)
-            #expect(await auth.user(forSession: "seed-session").value?.email == email)
+            #expect(await auth.user(forSession: "0b5c9a3e-1111-4222-8333-444455556666").value?.email == email)
             clock.advance(seconds: 1)
-            #expect(await auth.user(forSession: "seed-session").failure == .sessionExpired)
+            #expect(await auth.user(forSession: "0b5c9a3e-1111-4222-8333-444455556666").failure == .sessionExpired)
         }
     }
 }

@@ -17,7 +17,7 @@ import Testing
             #expect(await auth.login(email: email, password: newPassword).failure == .invalidCredentials)
             #expect(await auth.user(forSession: nil).failure == .unknownSession)
             let session = try #require(await auth.login(email: email, password: password).value)
-            #expect(session.user.sessionID == session.sessionID)
+            #expect(session.user.sessionID == SecretDigest.sha256Hex(session.sessionID))
             #expect(await auth.user(forSession: session.sessionID).value?.email == email)
             let loggedOut = try #require(await auth.logout(sessionID: session.sessionID).value)
             #expect(loggedOut.email == email && loggedOut.sessionID == nil)

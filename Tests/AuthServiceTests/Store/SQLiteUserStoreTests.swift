@@ -156,7 +156,7 @@ import Testing
             done.enter()
             store.addUser(email: "new@b.c", hashedPassword: hash) { outcomes.add("add", $0.failure); done.leave() }
             done.enter()
-            store.consumeResetToken("t-1", email: "a@b.c", newHashedPassword: TestVectors.hash2a) {
+            store.consumeResetToken(SecretKey(stored: "t-1"), email: "a@b.c", newHashedPassword: TestVectors.hash2a) {
                 outcomes.add("consume", $0.failure)
                 done.leave()
             }

@@ -152,7 +152,7 @@ import Testing
             let done = DispatchGroup()
             for index in 0..<20 {
                 done.enter()
-                store.consumeResetToken("t-1", email: "a@b.c", newHashedPassword: "h\(index)") { result in
+                store.consumeResetToken(SecretKey(stored: "t-1"), email: "a@b.c", newHashedPassword: "h\(index)") { result in
                     if case .success(.some) = result { winners.increment() }
                     done.leave()
                 }
@@ -181,6 +181,20 @@ import Testing
             }
             done.wait()
             #expect(added.value == 1 && refused.value == 19)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aKeyMatchesTheStoredFormOrTheLegacyRawValueAndNothingElse(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let digested = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            let seedMade = try await store.addUser(email: "s@b.c", hashedPassword: hash).get()
+            _ = try await store.startSession(userID: digested.id, sessionID: "digest-1", createdAt: 1).get()
+            _ = try await store.startSession(userID: seedMade.id, sessionID: "raw-2", createdAt: 1).get()
+            #expect(try await store.findUser(sessionKey: SecretKey(stored: "digest-1", legacy: "raw-1")).get()?.id == digested.id)
+            #expect(try await store.findUser(sessionKey: SecretKey(stored: "digest-2", legacy: "raw-2")).get()?.id == seedMade.id)
+            #expect(try await store.findUser(sessionKey: SecretKey(stored: "digest-2")).get() == nil)
+            #expect(try await store.findUser(sessionKey: SecretKey(stored: "other", legacy: "none")).get() == nil)
         }
     }
 

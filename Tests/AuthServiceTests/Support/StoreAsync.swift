@@ -12,11 +12,11 @@ extension UserStore {
     }
 
     func findUser(sessionID: String) async -> Result<User?, StoreError> {
-        await withCheckedContinuation { done in findUser(sessionID: sessionID) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in findUser(sessionID: SecretKey(stored: sessionID)) { done.resume(returning: $0) } }
     }
 
     func findUser(resetToken: String, email: String) async -> Result<User?, StoreError> {
-        await withCheckedContinuation { done in findUser(resetToken: resetToken, email: email) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in findUser(resetToken: SecretKey(stored: resetToken), email: email) { done.resume(returning: $0) } }
     }
 
     func startSession(userID: Int64, sessionID: String, createdAt: Int64) async -> Result<Bool, StoreError> {
@@ -26,7 +26,7 @@ extension UserStore {
     }
 
     func endSession(_ sessionID: String) async -> Result<User?, StoreError> {
-        await withCheckedContinuation { done in endSession(sessionID) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in endSession(SecretKey(stored: sessionID)) { done.resume(returning: $0) } }
     }
 
     func issueResetToken(email: String, token: String, createdAt: Int64) async -> Result<User?, StoreError> {
@@ -36,13 +36,19 @@ extension UserStore {
     }
 
     func clearResetToken(_ token: String, email: String) async -> Result<Bool, StoreError> {
-        await withCheckedContinuation { done in clearResetToken(token, email: email) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in clearResetToken(SecretKey(stored: token), email: email) { done.resume(returning: $0) } }
     }
 
     func consumeResetToken(_ token: String, email: String, newHashedPassword: String) async -> Result<User?, StoreError> {
         await withCheckedContinuation { done in
-            consumeResetToken(token, email: email, newHashedPassword: newHashedPassword) { done.resume(returning: $0) }
+            consumeResetToken(SecretKey(stored: token), email: email, newHashedPassword: newHashedPassword) { done.resume(returning: $0) }
         }
+    }
+}
+
+extension UserStore {
+    func findUser(sessionKey: SecretKey) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in findUser(sessionID: sessionKey) { done.resume(returning: $0) } }
     }
 }
 

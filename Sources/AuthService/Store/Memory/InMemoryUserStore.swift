@@ -27,12 +27,12 @@ public final class InMemoryUserStore: UserStore {
         completion(apply { state in state.users.first { $0.email == email } })
     }
 
-    public func findUser(sessionID: String, completion: @escaping StoreCompletion<User?>) {
-        completion(apply { state in state.users.first { $0.sessionID == sessionID } })
+    public func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
+        completion(apply { state in state.users.first { sessionID.matches($0.sessionID) } })
     }
 
-    public func findUser(resetToken: String, email: String, completion: @escaping StoreCompletion<User?>) {
-        completion(apply { state in state.users.first { $0.resetToken == resetToken && $0.email == email } })
+    public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
+        completion(apply { state in state.users.first { resetToken.matches($0.resetToken) && $0.email == email } })
     }
 
     public func startSession(
@@ -48,9 +48,9 @@ public final class InMemoryUserStore: UserStore {
         })
     }
 
-    public func endSession(_ sessionID: String, completion: @escaping StoreCompletion<User?>) {
+    public func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
         completion(apply { state in
-            guard let index = state.users.firstIndex(where: { $0.sessionID == sessionID }) else { return nil }
+            guard let index = state.users.firstIndex(where: { sessionID.matches($0.sessionID) }) else { return nil }
             let before = state.users[index]
             state.users[index].sessionID = nil
             state.users[index].sessionCreatedAt = nil
@@ -69,9 +69,9 @@ public final class InMemoryUserStore: UserStore {
         })
     }
 
-    public func clearResetToken(_ token: String, email: String, completion: @escaping StoreCompletion<Bool>) {
+    public func clearResetToken(_ token: SecretKey, email: String, completion: @escaping StoreCompletion<Bool>) {
         completion(apply { state in
-            guard let index = state.users.firstIndex(where: { $0.resetToken == token && $0.email == email }) else {
+            guard let index = state.users.firstIndex(where: { token.matches($0.resetToken) && $0.email == email }) else {
                 return false
             }
             state.users[index].resetToken = nil
@@ -81,10 +81,10 @@ public final class InMemoryUserStore: UserStore {
     }
 
     public func consumeResetToken(
-        _ token: String, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
+        _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
     ) {
         completion(apply { state in
-            guard let index = state.users.firstIndex(where: { $0.resetToken == token && $0.email == email }) else {
+            guard let index = state.users.firstIndex(where: { token.matches($0.resetToken) && $0.email == email }) else {
                 return nil
             }
             state.users[index].hashedPassword = newHashedPassword

@@ -29,13 +29,13 @@ public final class SQLiteUserStore: UserStore {
         queue.submit(.read, { table throws(StoreError) in try table.findUser(email: email) }, completion: completion)
     }
 
-    public func findUser(sessionID: String, completion: @escaping StoreCompletion<User?>) {
+    public func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
         queue.submit(.read, { table throws(StoreError) in
             try table.findUser(sessionID: sessionID)
         }, completion: completion)
     }
 
-    public func findUser(resetToken: String, email: String, completion: @escaping StoreCompletion<User?>) {
+    public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
         queue.submit(.read, { table throws(StoreError) in
             try table.findUser(resetToken: resetToken, email: email)
         }, completion: completion)
@@ -49,7 +49,7 @@ public final class SQLiteUserStore: UserStore {
         }, completion: completion)
     }
 
-    public func endSession(_ sessionID: String, completion: @escaping StoreCompletion<User?>) {
+    public func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
         queue.submit(.write, { table throws(StoreError) in try table.endSession(sessionID) }, completion: completion)
     }
 
@@ -61,14 +61,14 @@ public final class SQLiteUserStore: UserStore {
         }, completion: completion)
     }
 
-    public func clearResetToken(_ token: String, email: String, completion: @escaping StoreCompletion<Bool>) {
+    public func clearResetToken(_ token: SecretKey, email: String, completion: @escaping StoreCompletion<Bool>) {
         queue.submit(.write, { table throws(StoreError) in
             try table.clearResetToken(token, email: email)
         }, completion: completion)
     }
 
     public func consumeResetToken(
-        _ token: String, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
+        _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
     ) {
         queue.submit(.write, { table throws(StoreError) in
             try table.consumeResetToken(token, email: email, newHashedPassword: newHashedPassword)

@@ -53,8 +53,9 @@ final class SQLiteUsersTable {
             let select = "SELECT \(Self.columns) FROM users WHERE"
             insert = try prepare("INSERT INTO users (email, hashed_password) VALUES (?1, ?2)")
             selectByEmail = try prepare("\(select) email = ?1 ORDER BY id LIMIT 1")
-            selectBySession = try prepare("\(select) session_id = ?1 ORDER BY id LIMIT 1")
-            selectByResetToken = try prepare("\(select) reset_token = ?1 AND email = ?2 ORDER BY id LIMIT 1")
+            // IN over the indexed column: the digest and a seed-made raw value in one indexed read.
+            selectBySession = try prepare("\(select) session_id IN (?1, ?2) ORDER BY id LIMIT 1")
+            selectByResetToken = try prepare("\(select) reset_token IN (?1, ?2) AND email = ?3 ORDER BY id LIMIT 1")
             setSession = try prepare("""
                 UPDATE users SET session_id = ?2, authd_session_created_ms = ?3, reset_token = NULL, \
                 authd_reset_token_created_ms = NULL WHERE id = ?1
@@ -110,14 +111,16 @@ final class SQLiteUsersTable {
         return try row(of: selectByEmail)
     }
 
-    func findUser(sessionID: String) throws(StoreError) -> User? {
-        selectBySession.bind(1, text: sessionID)
+    func findUser(sessionID: SecretKey) throws(StoreError) -> User? {
+        selectBySession.bind(1, text: sessionID.stored)
+        selectBySession.bind(2, text: sessionID.legacy)
         return try row(of: selectBySession)
     }
 
-    func findUser(resetToken: String, email: String) throws(StoreError) -> User? {
-        selectByResetToken.bind(1, text: resetToken)
-        selectByResetToken.bind(2, text: email)
+    func findUser(resetToken: SecretKey, email: String) throws(StoreError) -> User? {
+        selectByResetToken.bind(1, text: resetToken.stored)
+        selectByResetToken.bind(2, text: resetToken.legacy)
+        selectByResetToken.bind(3, text: email)
         return try row(of: selectByResetToken)
     }
 
@@ -128,10 +131,10 @@ final class SQLiteUsersTable {
         return try run(setSession) > 0
     }
 
-    func endSession(_ sessionID: String) throws(StoreError) -> User? {
+    func endSession(_ sessionID: SecretKey) throws(StoreError) -> User? {
         guard let user = try findUser(sessionID: sessionID) else { return nil }
         clearSession.bind(1, integer: user.id)
-        clearSession.bind(2, text: sessionID)
+        clearSession.bind(2, text: user.sessionID)
         _ = try run(clearSession)
         return user
     }
@@ -147,14 +150,14 @@ final class SQLiteUsersTable {
         return user
     }
 
-    func clearResetToken(_ token: String, email: String) throws(StoreError) -> Bool {
+    func clearResetToken(_ token: SecretKey, email: String) throws(StoreError) -> Bool {
         guard let user = try findUser(resetToken: token, email: email) else { return false }
         clearResetToken.bind(1, integer: user.id)
-        clearResetToken.bind(2, text: token)
+        clearResetToken.bind(2, text: user.resetToken)
         return try run(clearResetToken) > 0
     }
 
-    func consumeResetToken(_ token: String, email: String, newHashedPassword: String) throws(StoreError) -> User? {
+    func consumeResetToken(_ token: SecretKey, email: String, newHashedPassword: String) throws(StoreError) -> User? {
         guard var user = try findUser(resetToken: token, email: email) else { return nil }
         setPassword.bind(1, integer: user.id)
         setPassword.bind(2, blobOf: newHashedPassword)
