@@ -24,6 +24,12 @@ struct AuthdCommand: ParsableCommand {
     @Option(help: "bcrypt cost for new hashes, 4...31; the seed uses 12 (AUTHD_BCRYPT_COST).")
     var bcryptCost: Int = Environment.int("AUTHD_BCRYPT_COST") ?? 12
 
+    @Option(help: "Stored hashes above this bcrypt cost are not verified: the login fails and is logged (AUTHD_BCRYPT_MAX_COST).")
+    var bcryptMaxCost: Int = Environment.int("AUTHD_BCRYPT_MAX_COST") ?? AuthConfiguration().bcryptMaximumCost
+
+    @Option(help: "Shortest new password in characters; 1 takes any, as the seed; NIST asks 8 (AUTHD_PASSWORD_MIN_LENGTH).")
+    var passwordMinLength: Int = Environment.int("AUTHD_PASSWORD_MIN_LENGTH") ?? AuthConfiguration().passwordMinimumLength
+
     @Option(help: "Threads hashing passwords; default one per core (AUTHD_HASH_THREADS).")
     var hashThreads: Int = Environment.int("AUTHD_HASH_THREADS") ?? AuthConfiguration().hashThreads
 
@@ -141,7 +147,8 @@ struct AuthdCommand: ParsableCommand {
                 configuration: AuthConfiguration(
                     databasePath: database, bcryptCost: bcryptCost, hashThreads: hashThreads,
                     hashQueueLimit: hashQueue, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
-                    sessionLifetime: sessionTTL, resetTokenLifetime: resetTokenTTL, throttling: throttling),
+                    sessionLifetime: sessionTTL, resetTokenLifetime: resetTokenTTL, throttling: throttling,
+                    bcryptMaximumCost: bcryptMaxCost, passwordMinimumLength: passwordMinLength),
                 audit: audit ?? DiscardingAuditSink())
         } catch {
             logger.critical("cannot start: \(error)", metadata: ["database": "\(database)"])

@@ -20,6 +20,14 @@ public struct AuthConfiguration: Sendable {
     public var resetTokenLifetime: Lifetime
     /// The brute-force limits.
     public var throttling: ThrottleSettings
+    /// Stored hashes above this bcrypt cost are not verified (a cost-31 hash would hold a hash
+    /// thread for days): such a login fails as a wrong password would, and is logged. 4...31, at
+    /// least `bcryptCost`.
+    public var bcryptMaximumCost: Int
+    /// New passwords (registration, reset) shorter than this many characters (Unicode code points,
+    /// as NIST SP 800-63B counts them, which asks for 8) are refused; 1, the default, takes any, as
+    /// the seed. At most 72, bcrypt's limit in bytes.
+    public var passwordMinimumLength: Int
     /// Unix milliseconds now; tests pass their own to step over lifetimes without waiting.
     public var clock: @Sendable () -> Int64
 
@@ -33,6 +41,8 @@ public struct AuthConfiguration: Sendable {
         sessionLifetime: Lifetime = Lifetime(seconds: 7 * 86_400),
         resetTokenLifetime: Lifetime = Lifetime(seconds: 15 * 60),
         throttling: ThrottleSettings = ThrottleSettings(),
+        bcryptMaximumCost: Int = 16,
+        passwordMinimumLength: Int = 1,
         clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
     ) {
         self.databasePath = databasePath
@@ -43,6 +53,8 @@ public struct AuthConfiguration: Sendable {
         self.sessionLifetime = sessionLifetime
         self.resetTokenLifetime = resetTokenLifetime
         self.throttling = throttling
+        self.bcryptMaximumCost = bcryptMaximumCost
+        self.passwordMinimumLength = passwordMinimumLength
         self.clock = clock
     }
 
@@ -57,5 +69,12 @@ public struct AuthConfiguration: Sendable {
         guard hashThreads >= 1 else { throw .hashThreadsOutOfRange(hashThreads) }
         guard hashQueueLimit >= 0 else { throw .hashQueueLimitOutOfRange(hashQueueLimit) }
         guard busyTimeoutMilliseconds >= 0 else { throw .busyTimeoutOutOfRange(busyTimeoutMilliseconds) }
+        // Below the cost of new hashes, authd would refuse the hashes it writes.
+        guard PasswordHasher.costs.contains(bcryptMaximumCost), bcryptMaximumCost >= bcryptCost else {
+            throw .bcryptMaximumCostOutOfRange(bcryptMaximumCost, cost: bcryptCost)
+        }
+        guard (1...PasswordHasher.maximumPasswordBytes).contains(passwordMinimumLength) else {
+            throw .passwordMinimumLengthOutOfRange(passwordMinimumLength)
+        }
     }
 }

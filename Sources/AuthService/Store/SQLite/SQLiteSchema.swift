@@ -19,6 +19,9 @@ enum SQLiteSchema {
         try addLifetimeColumns(on: database)
         try execute("CREATE INDEX IF NOT EXISTS authd_users_session_id ON users (session_id)", on: database)
         try execute("CREATE INDEX IF NOT EXISTS authd_users_reset_token ON users (reset_token)", on: database)
+        // For the lookups ignoring case (`email = ? COLLATE NOCASE`). Not UNIQUE: a seed-made file may
+        // hold emails differing only by case, and those rows are never rewritten.
+        try execute("CREATE INDEX IF NOT EXISTS authd_users_email_nocase ON users (email COLLATE NOCASE)", on: database)
         return try createEmailIndex(on: database)
     }
 
