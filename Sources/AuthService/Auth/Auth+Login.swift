@@ -1,12 +1,16 @@
 extension Auth {
     /// valid_login + create_session: verifies the password and starts a session with a fresh
-    /// lower-case uuid4. `.invalidCredentials` for an unknown email or a wrong password, after one
-    /// full bcrypt run either way; `.throttled` once the email or the client has failed too often;
-    /// `.overloaded`, unhashed, when `abandonment` is set before the bcrypt run starts.
+    /// lower-case uuid4. The email is normalized (`.invalidEmail` when it cannot be one) and names
+    /// its user exactly, else ignoring case (`findUser(named:)`). `.invalidCredentials` for an
+    /// unknown email or a wrong password, after one full bcrypt run either way; `.throttled` once
+    /// the email or the client has failed too often; `.overloaded`, unhashed, when `abandonment` is
+    /// set before the bcrypt run starts. A password stored at another cost than `bcryptCost` is
+    /// re-hashed at it on success.
     public func login(
-        email: String, password: String, client: ClientIdentity, abandonment: Abandonment? = nil,
+        email given: String, password: String, client: ClientIdentity, abandonment: Abandonment? = nil,
         completion: @escaping @Sendable (Result<(user: User, sessionID: String), AuthError>) -> Void
     ) {
+        guard let email = normalizedEmail(given, else: completion) else { return }
         guard let finish = admit(completion) else { return }
         throttling.beginLogin(email: email, client: client) { decision in
             switch decision {
@@ -41,30 +45,83 @@ extension Auth {
         }
     }
 
+    /// How a login checks the password, decided from the stored hash before any bcrypt run.
+    enum PasswordCheck: Equatable {
+        /// Against the stored hash, of that cost (nil when bcrypt cannot read it: it fails as a wrong
+        /// password, as ever); on success re-hashed at `rehashingAt` when set.
+        case storedHash(cost: Int?, rehashingAt: Int?)
+        /// Against the dummy setting: nobody has the email.
+        case dummyForUnknownEmail
+        /// Against the dummy setting: the stored hash's cost is above the maximum.
+        case dummyForCostAboveMaximum(cost: Int)
+    }
+
+    /// The check for `user`'s stored hash (nil for an unknown email).
+    func passwordCheck(for user: User?) -> PasswordCheck {
+        guard let user else { return .dummyForUnknownEmail }
+        guard let cost = PasswordHasher.cost(of: user.hashedPassword) else { return .storedHash(cost: nil, rehashingAt: nil) }
+        guard cost <= bcryptMaximumCost else { return .dummyForCostAboveMaximum(cost: cost) }
+        return .storedHash(cost: cost, rehashingAt: cost == bcryptCost ? nil : bcryptCost)
+    }
+
     /// The check and the session, without the policy around them.
     private func authenticate(
         email: String, password: String, client: ClientIdentity, abandonment: Abandonment?,
         finish: @escaping Finish<(user: User, sessionID: String)>
     ) {
-        store.findUser(email: email, completion: then(finish) { found in
-            // An unknown email still pays one full bcrypt run: the timing must not reveal who is registered.
-            let stored = found?.hashedPassword ?? self.dummySetting
-            self.verify(password, against: stored, for: client, abandonment: abandonment, else: finish) { matches in
-                guard let user = found, matches else { return finish(.failure(.invalidCredentials)) }
-                let sessionID = UUID4.make()
-                let now = self.clock()
-                let stored = self.storedForm(of: sessionID)
-                self.store.startSession(userID: user.id, sessionID: stored, createdAt: now, completion: self.then(finish) {
-                    started in
-                    guard started else { return finish(.failure(.invalidCredentials)) }
-                    var loggedIn = user
-                    loggedIn.sessionID = stored
-                    loggedIn.sessionCreatedAt = now
-                    loggedIn.resetToken = nil
-                    loggedIn.resetTokenCreatedAt = nil
-                    finish(.success((user: loggedIn, sessionID: sessionID)))
-                })
+        findUser(named: email, else: finish) { found in
+            let check = self.passwordCheck(for: found)
+            guard let user = found, case let .storedHash(cost, rehashCost) = check else {
+                if let user = found, case let .dummyForCostAboveMaximum(cost) = check {
+                    // It would hold a hash thread for minutes: refused like a wrong password, in the time one takes.
+                    self.logger.warning("stored password hash not verified: bcrypt cost above the maximum", metadata: [
+                        "user_id": "\(user.id)", "cost": "\(cost)", "maximum_cost": "\(self.bcryptMaximumCost)",
+                    ])
+                }
+                // An unknown email still pays one full bcrypt run, at the cost stored hashes typically
+                // have: the timing must not reveal who is registered.
+                return self.verify(
+                    password, against: self.storedCosts.dummySetting, for: client, abandonment: abandonment, else: finish
+                ) { _ in
+                    finish(.failure(.invalidCredentials))
+                }
             }
+            if let cost { self.storedCosts.note(cost) }
+            self.verify(
+                password, against: user.hashedPassword, rehashingAt: rehashCost, for: client, abandonment: abandonment,
+                else: finish
+            ) { verdict in
+                guard verdict.matches else { return finish(.failure(.invalidCredentials)) }
+                self.upgradeHash(of: user, to: verdict.rehashed) { user in self.startSession(for: user, finish) }
+            }
+        }
+    }
+
+    /// Stores `rehashed` in place of the hash just verified, unless it changed meanwhile. Best
+    /// effort: the login goes on whatever the outcome, with the user as stored now.
+    private func upgradeHash(of user: User, to rehashed: String?, then next: @escaping @Sendable (User) -> Void) {
+        guard let rehashed else { return next(user) }
+        store.replacePasswordHash(userID: user.id, from: user.hashedPassword, to: rehashed) { result in
+            var upgraded = user
+            if case .success(true) = result { upgraded.hashedPassword = rehashed }
+            next(upgraded)
+        }
+    }
+
+    /// Gives `user` a fresh session (stored as its digest; a pending reset token is cleared) and
+    /// answers the login with it.
+    private func startSession(for user: User, _ finish: @escaping Finish<(user: User, sessionID: String)>) {
+        let sessionID = UUID4.make()
+        let stored = storedForm(of: sessionID)
+        let now = clock()
+        store.startSession(userID: user.id, sessionID: stored, createdAt: now, completion: then(finish) { started in
+            guard started else { return finish(.failure(.invalidCredentials)) }
+            var loggedIn = user
+            loggedIn.sessionID = stored
+            loggedIn.sessionCreatedAt = now
+            loggedIn.resetToken = nil
+            loggedIn.resetTokenCreatedAt = nil
+            finish(.success((user: loggedIn, sessionID: sessionID)))
         })
     }
 }

@@ -1,33 +1,55 @@
 extension Auth {
-    /// Stores a fresh uuid4 as the user's reset token and returns it; `.unknownEmail` when not
-    /// registered, `.throttled` when `client` has spent its request budget.
+    /// Stores a fresh uuid4 (as its digest) as the reset token of the user the normalized email
+    /// names (exactly, else ignoring case, as a login) and returns that user and the token;
+    /// `.invalidEmail` when it cannot be an email, `.unknownEmail` when not registered,
+    /// `.throttled` when `client` has spent its request budget.
     public func resetToken(
-        email: String, client: ClientIdentity, completion: @escaping @Sendable (Result<String, AuthError>) -> Void
+        email given: String, client: ClientIdentity,
+        completion: @escaping @Sendable (Result<(user: User, token: String), AuthError>) -> Void
     ) {
+        guard let email = normalizedEmail(given, else: completion) else { return }
         guard let finish = admit(completion) else { return }
         guard admitRequest(email: email, client: client, finish) else { return }
         let token = UUID4.make()
-        store.issueResetToken(email: email, token: storedForm(of: token), createdAt: clock(), completion: then(finish) { user in
-            guard user != nil else { return finish(.failure(.unknownEmail)) }
-            self.record(.resetTokenIssued, email: email, client: client)
-            finish(.success(token))
-        })
+        findUser(named: email, else: finish) { named in
+            guard let owner = named else { return finish(.failure(.unknownEmail)) }
+            let stored = self.storedForm(of: token)
+            self.store.issueResetToken(email: owner.email, token: stored, createdAt: self.clock(), completion: self.then(finish) {
+                user in
+                guard let user else { return finish(.failure(.unknownEmail)) }
+                self.record(.resetTokenIssued, email: email, client: client)
+                finish(.success((user: user, token: token)))
+            })
+        }
     }
 
-    /// Replaces the password of the token's owner, who must have `email`, clears the token (single
-    /// use) and ends the user's session; `.resetTokenExpired` (after clearing it) when past the
-    /// token lifetime; `.overloaded`, unhashed, when `abandonment` is set before the bcrypt run starts.
+    /// Replaces the password of the token's owner, who must be the user the normalized email names,
+    /// clears the token (single use) and ends the user's session; `.resetTokenExpired` (after
+    /// clearing it) when past the token lifetime, `.passwordTooLong` / `.passwordTooShort` for a
+    /// new password out of bounds; `.overloaded`, unhashed, when `abandonment` is set before the
+    /// bcrypt run starts.
     public func updatePassword(
-        email: String, resetToken: String?, newPassword: String, client: ClientIdentity, abandonment: Abandonment? = nil,
-        completion: @escaping @Sendable (Result<User, AuthError>) -> Void
+        email given: String, resetToken: String?, newPassword: String, client: ClientIdentity,
+        abandonment: Abandonment? = nil, completion: @escaping @Sendable (Result<User, AuthError>) -> Void
     ) {
+        guard let email = normalizedEmail(given, else: completion) else { return }
         guard let finish = admit(completion) else { return }
         guard let token = resetToken, !token.isEmpty else { return finish(.failure(.invalidResetToken)) }
-        guard newPassword.utf8.count <= PasswordHasher.maximumPasswordBytes else {
-            return finish(.failure(.passwordTooLong))
+        if let refusal = refusal(ofNewPassword: newPassword) { return finish(.failure(refusal)) }
+        findUser(named: email, else: finish) { named in
+            guard let owner = named else { return finish(.failure(.invalidResetToken)) }
+            // From here on the owner's stored spelling: the store compares emails byte for byte.
+            self.replacePassword(
+                of: owner.email, key: self.secretKey(for: token), newPassword: newPassword, client: client,
+                abandonment: abandonment, finish)
         }
-        // The store compares the email byte for byte, as stored; Swift's == would equate Unicode variants.
-        let key = secretKey(for: token)
+    }
+
+    /// The token checks and the change, for the stored email `email`.
+    private func replacePassword(
+        of email: String, key: SecretKey, newPassword: String, client: ClientIdentity, abandonment: Abandonment?,
+        _ finish: @escaping Finish<User>
+    ) {
         store.findUser(resetToken: key, email: email, completion: then(finish) { found in
             guard let user = found else { return finish(.failure(.invalidResetToken)) }
             if self.resetTokenHasExpired(user) {

@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// The seed's Auth class with authd's policy, asynchronous: register, log in, find the session's
@@ -9,6 +10,8 @@ public final class Auth: Sendable {
     typealias Finish<T> = @Sendable (Result<T, AuthError>) -> Void
 
     let bcryptCost: Int
+    let bcryptMaximumCost: Int
+    let passwordMinimumLength: Int
     let store: any UserStore
     let hashes: HashPool
     let audit: any AuditSink
@@ -17,9 +20,11 @@ public final class Auth: Sendable {
     private let gate = OperationGate()
     private let isShutDown = Atomic<Bool>(false)
     let bcryptTime = BcryptTime()
-    // Verified against when the email is unknown, so that such a login costs one bcrypt run as well.
-    let dummySetting: String
     private let storesPlainTokens: Bool
+    // What an unknown email is verified against: one bcrypt run at the cost stored hashes typically have.
+    let storedCosts: StoredHashCosts
+    // Operator lines of the domain (a stored hash too costly to verify).
+    let logger: Logger
     private let sessionLifetime: Lifetime
     private let resetTokenLifetime: Lifetime
     let clock: @Sendable () -> Int64
@@ -30,7 +35,7 @@ public final class Auth: Sendable {
     /// Opens or creates the SQLite database of `configuration` (never wiping it), then as below.
     /// `onStorageHealthChange` hears each change of the storage's health once (on the store thread).
     public convenience init(
-        configuration: AuthConfiguration, audit: any AuditSink = DiscardingAuditSink(),
+        configuration: AuthConfiguration, audit: any AuditSink = DiscardingAuditSink(), logger: Logger = Logger(label: "authd"),
         onStorageHealthChange: @escaping @Sendable (_ from: StoreHealth, _ to: StoreHealth) -> Void = { _, _ in }
     ) throws {
         try configuration.validate()
@@ -43,7 +48,7 @@ public final class Auth: Sendable {
             throw AuthStartupError.database(error)
         }
         do {
-            try self.init(store: store, configuration: configuration, audit: audit)
+            try self.init(store: store, configuration: configuration, audit: audit, logger: logger)
         } catch {
             store.close()
             throw error
@@ -52,9 +57,15 @@ public final class Auth: Sendable {
 
     /// Serves from `store`, which Auth owns from now on (closed by `shutdown()`), and starts the
     /// hash threads. Throws AuthStartupError, whose description is a message for the operator.
-    public init(store: any UserStore, configuration: AuthConfiguration, audit: any AuditSink = DiscardingAuditSink()) throws {
+    public init(
+        store: any UserStore, configuration: AuthConfiguration, audit: any AuditSink = DiscardingAuditSink(),
+        logger: Logger = Logger(label: "authd")
+    ) throws {
         try configuration.validate()
         bcryptCost = configuration.bcryptCost
+        bcryptMaximumCost = configuration.bcryptMaximumCost
+        passwordMinimumLength = configuration.passwordMinimumLength
+        self.logger = logger
         sessionLifetime = configuration.sessionLifetime
         storesPlainTokens = configuration.storesPlainTokens
         resetTokenLifetime = configuration.resetTokenLifetime
@@ -64,7 +75,7 @@ public final class Auth: Sendable {
         self.audit = audit
         self.store = store
         do {
-            dummySetting = try PasswordHasher.makeSetting(cost: configuration.bcryptCost)
+            storedCosts = try StoredHashCosts(assuming: configuration.bcryptCost)
         } catch PasswordHasherError.cryptFailed(let code) {
             throw AuthStartupError.bcryptUnavailable(code)
         } catch {
@@ -74,6 +85,13 @@ public final class Auth: Sendable {
             hashes = try HashPool(threadCount: configuration.hashThreads, queueLimit: configuration.hashQueueLimit)
         } catch {
             throw AuthStartupError.threadStart(name: error.name, code: error.code)
+        }
+        // The costs in use before the first login: the store runs this before any later lookup.
+        store.newestPasswordHashes(limit: storedCosts.window) { [storedCosts, bcryptMaximumCost] result in
+            guard case let .success(hashes) = result else { return }
+            for cost in hashes.compactMap(PasswordHasher.cost(of:)) where cost <= bcryptMaximumCost {
+                storedCosts.note(cost)
+            }
         }
     }
 
@@ -158,6 +176,34 @@ public final class Auth: Sendable {
         }
     }
 
+    /// The normalized form of the email `given`; nil once `completion` has been answered `.invalidEmail`.
+    /// Called before `admit`: a malformed request is refused before it counts or reaches a throttle.
+    func normalizedEmail<T>(_ given: String, else completion: Finish<T>) -> String? {
+        do {
+            return try EmailAddress(given).normalized
+        } catch {
+            completion(.failure(.invalidEmail(error)))
+            return nil
+        }
+    }
+
+    /// Why a new password (registration, reset) is refused; nil when it is acceptable.
+    func refusal(ofNewPassword password: String) -> AuthError? {
+        if password.utf8.count > PasswordHasher.maximumPasswordBytes { return .passwordTooLong }
+        if password.unicodeScalars.count < passwordMinimumLength { return .passwordTooShort(minimum: passwordMinimumLength) }
+        return nil
+    }
+
+    /// The user a normalized email names: the one with exactly this email, else the one stored
+    /// email equal to it ignoring ASCII case; nil when none (or several differ only by case and
+    /// none is exact, as a seed-made file allows). Stored rows keep their own spelling.
+    func findUser<T>(named email: String, else finish: @escaping Finish<T>, then next: @escaping @Sendable (User?) -> Void) {
+        store.findUser(email: email, completion: then(finish) { exact in
+            if let exact { return next(exact) }
+            self.store.findUser(emailIgnoringCase: email, completion: self.then(finish, next))
+        })
+    }
+
     /// Passes a store result's value to `next`; failures go to `finish`.
     func then<Value, T>(
         _ finish: @escaping Finish<T>, _ next: @escaping @Sendable (Value) -> Void
@@ -193,16 +239,27 @@ public final class Auth: Sendable {
         if !accepted { refuse() }
     }
 
+    /// What a verification found: whether the password matches, and its new hash when one was asked for.
+    struct Verification: Sendable {
+        var matches: Bool
+        /// The password hashed at the `rehashingAt` cost, when it matched and hashing succeeded.
+        var rehashed: String?
+    }
+
     /// Verifies `password` against `hash` on a hash thread, in `client`'s turn, and passes the
-    /// verdict to `next`; failures go to `finish`, as for `hash`.
+    /// verdict to `next`; failures go to `finish`, as for `hash`. With `rehashingAt`, a matching
+    /// password is also hashed at that cost in the same job (Django's `check_password` with a
+    /// setter), on the hasher already in hand rather than queued again.
     func verify<T>(
-        _ password: String, against hash: String, for client: ClientIdentity, abandonment: Abandonment?,
-        else finish: @escaping Finish<T>, then next: @escaping @Sendable (Bool) -> Void
+        _ password: String, against hash: String, rehashingAt cost: Int? = nil, for client: ClientIdentity,
+        abandonment: Abandonment?, else finish: @escaping Finish<T>, then next: @escaping @Sendable (Verification) -> Void
     ) {
         let timing = bcryptTime
         let refuse: @Sendable () -> Void = { finish(.failure(.overloaded)) }
         let accepted = hashes.submit(for: client.throttleKey, abandonment: abandonment, dropped: refuse) { hasher in
-            next(timing.measure { hasher.verify(password, against: hash) })
+            let matches = timing.measure { hasher.verify(password, against: hash) }
+            let rehashed = matches ? cost.flatMap { cost in try? timing.measure { try hasher.hash(password, cost: cost) } } : nil
+            next(Verification(matches: matches, rehashed: rehashed))
         }
         if !accepted { refuse() }
     }

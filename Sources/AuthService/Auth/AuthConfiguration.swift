@@ -29,6 +29,14 @@ public struct AuthConfiguration: Sendable {
     /// Store session ids and reset tokens as given instead of as SHA-256 digests, so that the seed's
     /// service, sharing the file, can read authd's sessions; a backup then holds live sessions.
     public var storesPlainTokens = false
+    /// Stored hashes above this bcrypt cost are not verified (a cost-31 hash would hold a hash
+    /// thread for days): such a login fails as a wrong password would, and is logged. 4...31, at
+    /// least `bcryptCost`.
+    public var bcryptMaximumCost: Int
+    /// New passwords (registration, reset) shorter than this many characters (Unicode code points,
+    /// as NIST SP 800-63B counts them, which asks for 8) are refused; 1, the default, takes any, as
+    /// the seed. At most 72, bcrypt's limit in bytes.
+    public var passwordMinimumLength: Int
     /// Unix milliseconds now; tests pass their own to step over lifetimes without waiting.
     public var clock: @Sendable () -> Int64
 
@@ -42,6 +50,8 @@ public struct AuthConfiguration: Sendable {
         sessionLifetime: Lifetime = Lifetime(seconds: 7 * 86_400),
         resetTokenLifetime: Lifetime = Lifetime(seconds: 15 * 60),
         throttling: ThrottleSettings = ThrottleSettings(),
+        bcryptMaximumCost: Int = 16,
+        passwordMinimumLength: Int = 1,
         clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds
     ) {
         self.databasePath = databasePath
@@ -52,6 +62,8 @@ public struct AuthConfiguration: Sendable {
         self.sessionLifetime = sessionLifetime
         self.resetTokenLifetime = resetTokenLifetime
         self.throttling = throttling
+        self.bcryptMaximumCost = bcryptMaximumCost
+        self.passwordMinimumLength = passwordMinimumLength
         self.clock = clock
     }
 
@@ -72,5 +84,12 @@ public struct AuthConfiguration: Sendable {
         guard sessionLifetime.milliseconds > 0 else { throw .sessionLifetimeOutOfRange(sessionLifetime) }
         guard resetTokenLifetime.milliseconds > 0 else { throw .resetTokenLifetimeOutOfRange(resetTokenLifetime) }
         try throttling.validate()
+        // Below the cost of new hashes, authd would refuse the hashes it writes.
+        guard PasswordHasher.costs.contains(bcryptMaximumCost), bcryptMaximumCost >= bcryptCost else {
+            throw .bcryptMaximumCostOutOfRange(bcryptMaximumCost, cost: bcryptCost)
+        }
+        guard (1...PasswordHasher.maximumPasswordBytes).contains(passwordMinimumLength) else {
+            throw .passwordMinimumLengthOutOfRange(passwordMinimumLength)
+        }
     }
 }

@@ -14,8 +14,12 @@ public enum AuthError: Error, Sendable, Equatable {
     case invalidResetToken
     /// The reset token is past its lifetime (it has been cleared); to the client, like an unknown one.
     case resetTokenExpired
+    /// The email cannot be an address (see `EmailAddress`); nothing was looked up.
+    case invalidEmail(EmailAddress.Invalid)
     /// The password is over bcrypt's 72 bytes.
     case passwordTooLong
+    /// A new password is shorter than the configured minimum, in characters.
+    case passwordTooShort(minimum: Int)
     /// A brute-force limit refused the attempt; try again after that many seconds.
     case throttled(retryAfterSeconds: Int)
     /// The hash queue (or the client's share of it) is full, the client hung up before its password
@@ -40,7 +44,9 @@ extension AuthError {
         case .unknownEmail: "unknown_email"
         case .invalidResetToken: "invalid_reset_token"
         case .resetTokenExpired: "reset_token_expired"
+        case .invalidEmail: "invalid_email"
         case .passwordTooLong: "password_too_long"
+        case .passwordTooShort: "password_too_short"
         case .throttled: "throttled"
         case .overloaded: "overloaded"
         case .storageBusy: "storage_busy"

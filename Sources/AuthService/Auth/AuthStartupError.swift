@@ -28,6 +28,10 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
     case throttleWindowOutOfRange(Lifetime)
     /// `throttling.backoff` is not longer than zero.
     case throttleBackoffOutOfRange(Lifetime)
+    /// `bcryptMaximumCost` is outside 4...31 or below `bcryptCost` (the second value).
+    case bcryptMaximumCostOutOfRange(Int, cost: Int)
+    /// `passwordMinimumLength` is outside 1...72.
+    case passwordMinimumLengthOutOfRange(Int)
     /// The database could not be opened or set up; the store's error names the file.
     case database(StoreError)
     /// libcrypt could not make a bcrypt setting (its errno): bcrypt is unavailable.
@@ -50,6 +54,9 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .addressRequestLimitOutOfRange(limit): "--address-request-limit \(limit) must not be negative (0 is off)"
         case let .throttleWindowOutOfRange(lifetime): "--throttle-window \(lifetime.milliseconds) ms must be longer than 0"
         case let .throttleBackoffOutOfRange(lifetime): "--throttle-backoff \(lifetime.milliseconds) ms must be longer than 0"
+        case let .bcryptMaximumCostOutOfRange(maximum, cost):
+            "--bcrypt-max-cost \(maximum) must be within \(PasswordHasher.costs) and at least the bcrypt cost \(cost)"
+        case let .passwordMinimumLengthOutOfRange(length): "--password-min-length \(length) must be within 1...72"
         case let .database(error): error.description
         case let .bcryptUnavailable(code): "libcrypt cannot make bcrypt salts: error \(code)"
         case let .threadStart(name, code): "cannot start thread \(name): error \(code)"

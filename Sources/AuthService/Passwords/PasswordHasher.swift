@@ -54,6 +54,17 @@ final class PasswordHasher {
         return String(decoding: output.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The cost a bcrypt hash or setting names (`$2b$12$…` is 12); nil when it names none in `costs`.
+    static func cost(of hash: String) -> Int? {
+        let head = Array(hash.utf8.prefix(7))
+        guard head.count == 7, head[0] == UInt8(ascii: "$"), head[1] == UInt8(ascii: "2"),
+              head[3] == UInt8(ascii: "$"), head[6] == UInt8(ascii: "$") else { return nil }
+        let digits = head[4...5]
+        guard digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        let cost = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        return costs.contains(cost) ? cost : nil
+    }
+
     private func crypt(_ password: String, setting: String) -> String? {
         guard let output = crypt_rn(password, setting, scratch, Int32(MemoryLayout<crypt_data>.size)) else {
             return nil

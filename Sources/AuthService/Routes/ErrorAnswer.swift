@@ -16,13 +16,27 @@ enum ErrorAnswer {
         case .unknownSession, .sessionExpired: make(403, "no valid session")
         case .unknownEmail: make(403, "email not registered")
         case .invalidResetToken, .resetTokenExpired: make(403, "invalid reset token")
+        case let .invalidEmail(why): make(400, message(why))
         case .passwordTooLong: make(400, "password longer than 72 bytes")
+        case let .passwordTooShort(minimum): make(400, "password shorter than \(minimum) characters")
         case let .throttled(seconds): make(429, "too many attempts; retry later", retryAfter: seconds)
         case .overloaded: make(503, "too many password operations waiting; retry shortly", retryAfter: 1)
         case .storageBusy: make(503, "database busy; retry shortly", retryAfter: 1)
         case .storageUnavailable(.lost): make(503, "storage unavailable; retry later", retryAfter: 60)
         case .storageUnavailable: make(503, "storage unavailable; retry shortly", retryAfter: 5)
         case .internalFailure: make(500, "internal error")
+        }
+    }
+
+    /// Why the email field cannot be an address, for the client.
+    private static func message(_ why: EmailAddress.Invalid) -> String {
+        switch why {
+        case .tooLong: "email longer than \(EmailAddress.maximumBytes) bytes"
+        case .atSignCount: "email must contain exactly one @"
+        case .emptyLocalPart: "email has nothing before the @"
+        case .emptyDomain: "email has nothing after the @"
+        case .whiteSpace: "email must not contain white space"
+        case .controlCharacter: "email must not contain control or invisible formatting characters"
         }
     }
 }

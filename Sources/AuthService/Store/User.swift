@@ -2,7 +2,8 @@
 public struct User: Sendable, Equatable {
     /// The row id (`INTEGER PRIMARY KEY`).
     public var id: Int64
-    /// The email, compared as stored (the seed does not normalise case).
+    /// The email as stored, compared byte for byte or ignoring ASCII case (see `UserStore`). authd
+    /// stores the normalized form (`EmailAddress`); rows the seed wrote keep theirs.
     public var email: String
     /// The bcrypt string, `$2b$12$…`; read from a BLOB (as the seed writes it) or TEXT.
     public var hashedPassword: String

@@ -5,13 +5,35 @@ public typealias StoreCompletion<Value> = @Sendable (Result<Value, StoreError>) 
 /// persister split). Each operation is atomic by itself in every backend, by one conditional
 /// statement or one transaction, never by which thread runs it; a success is reported only once it
 /// is durable, and a failure means the operation changed nothing. Thread-safe: call from any thread;
-/// each completion runs exactly once. Lookups compare emails, session ids and tokens byte for byte.
+/// each completion runs exactly once. Lookups compare emails, session ids and tokens byte for byte,
+/// except those named "ignoring case".
+///
+/// "Ignoring case" means ASCII case only: `A`–`Z` equal `a`–`z`, every other byte compares as it is
+/// (`É` and `é`, `SS` and `ß`, the Kelvin sign and `k` stay distinct). That is what SQLite's NOCASE
+/// collation and `lower()` do without ICU, so every backend can decide it inside its own
+/// transaction, with an index; a Unicode folding in Swift would disagree with SQLite's. Emails
+/// reach the store in NFC with the domain already lower-cased (`EmailAddress`), so what is left to
+/// fold is the local part, where ASCII letters are by far the common case.
 public protocol UserStore: AnyObject, Sendable {
-    /// Adds a user; `.duplicateEmail` when another user has this exact email.
-    func addUser(email: String, hashedPassword: String, completion: @escaping StoreCompletion<User>)
+    /// Adds a user; `.duplicateEmail` when another user has this email, compared as `unique` says,
+    /// checked and inserted as one step.
+    func addUser(
+        email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>)
 
     /// The user with this exact email (the oldest, should a seed-made file hold several); nil when none.
     func findUser(email: String, completion: @escaping StoreCompletion<User?>)
+
+    /// The one user whose email equals this one ignoring ASCII case; nil when none, or when several
+    /// do (a seed-made file may hold `A@b.c` and `a@b.c`: then only the exact spellings find them).
+    func findUser(emailIgnoringCase email: String, completion: @escaping StoreCompletion<User?>)
+
+    /// Replaces user `userID`'s password hash by `new` (stored as the seed stores it) only if it is
+    /// still `old`, so a password reset or another login's upgrade in between wins; touches nothing
+    /// else. Whether it replaced it.
+    func replacePasswordHash(userID: Int64, from old: String, to new: String, completion: @escaping StoreCompletion<Bool>)
+
+    /// The password hashes of the `limit` users added last, newest first (a sample of the costs in use).
+    func newestPasswordHashes(limit: Int, completion: @escaping StoreCompletion<[String]>)
 
     /// The user holding this session id; nil when none.
     func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>)
@@ -55,4 +77,19 @@ public protocol UserStore: AnyObject, Sendable {
     /// Finishes the queued operations and closes the database; later operations fail with
     /// `.closed`. Blocks; call it once nothing submits any more.
     func close()
+}
+
+/// How `addUser` compares a new email with the stored ones.
+public enum EmailComparison: Sendable {
+    /// Byte for byte, as the seed's lookups.
+    case exact
+    /// Ignoring ASCII case (see `UserStore`), as authd's registrations do.
+    case ignoringCase
+}
+
+extension UserStore {
+    /// Adds a user; `.duplicateEmail` when another user has this exact email.
+    public func addUser(email: String, hashedPassword: String, completion: @escaping StoreCompletion<User>) {
+        addUser(email: email, hashedPassword: hashedPassword, unique: .exact, completion: completion)
+    }
 }

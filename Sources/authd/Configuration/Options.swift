@@ -18,6 +18,12 @@ struct Options: ParsableArguments {
     @Option(help: Options.shown("bcrypt cost for new hashes, 4...31; the seed uses 12 (AUTHD_BCRYPT_COST).", default: AuthConfiguration().bcryptCost))
     var bcryptCost: Int?
 
+    @Option(help: Options.shown("Stored hashes above this bcrypt cost are not verified: the login fails and is logged (AUTHD_BCRYPT_MAX_COST).", default: AuthConfiguration().bcryptMaximumCost))
+    var bcryptMaxCost: Int?
+
+    @Option(help: Options.shown("Shortest new password in characters; 1 takes any, as the seed; NIST asks 8 (AUTHD_PASSWORD_MIN_LENGTH).", default: AuthConfiguration().passwordMinimumLength))
+    var passwordMinLength: Int?
+
     @Option(help: Options.shown("Threads hashing passwords; default one per core (AUTHD_HASH_THREADS).", default: AuthConfiguration().hashThreads))
     var hashThreads: Int?
 

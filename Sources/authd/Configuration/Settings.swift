@@ -34,6 +34,9 @@ struct Settings: Sendable {
         auth.bcryptCost = try given(options.bcryptCost, "AUTHD_BCRYPT_COST") ?? auth.bcryptCost
         auth.hashThreads = try given(options.hashThreads, "AUTHD_HASH_THREADS") ?? auth.hashThreads
         auth.hashQueueLimit = try given(options.hashQueue, "AUTHD_HASH_QUEUE") ?? auth.hashQueueLimit
+        auth.bcryptMaximumCost = try given(options.bcryptMaxCost, "AUTHD_BCRYPT_MAX_COST") ?? auth.bcryptMaximumCost
+        auth.passwordMinimumLength =
+            try given(options.passwordMinLength, "AUTHD_PASSWORD_MIN_LENGTH") ?? auth.passwordMinimumLength
         auth.busyTimeoutMilliseconds =
             try given(options.busyTimeoutMilliseconds, "AUTHD_BUSY_TIMEOUT_MS") ?? auth.busyTimeoutMilliseconds
         auth.databaseMaxPages = options.maxDatabasePages ?? auth.databaseMaxPages

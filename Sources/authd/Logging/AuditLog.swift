@@ -9,6 +9,10 @@ import Synchronization
 final class AuditLog: AuditSink {
     /// Records queued beyond this are dropped (and counted) rather than growing without bound.
     static let queueLimit = 65_536
+    /// The most bytes of an email a line carries; a longer one is cut between characters and
+    /// the line says so (`"email_truncated":true`). Auth only lets 250-byte emails through; this
+    /// keeps a line bounded whatever a record holds.
+    static let emailLimit = 256
 
     private struct Queue {
         var records: [AuditRecord] = []
@@ -65,7 +69,9 @@ final class AuditLog: AuditSink {
             DecimalWriter.append(Int(userID), to: &line)
         } else if let email = record.email {
             line.append(contentsOf: #","email":"#.utf8)
-            JSONWriter.appendString(email, to: &line)
+            let kept = prefix(of: email, bytes: emailLimit)
+            JSONWriter.appendString(kept, to: &line)
+            if kept.utf8.count < email.utf8.count { line.append(contentsOf: #","email_truncated":true"#.utf8) }
         }
         line.append(contentsOf: #","address":"#.utf8)
         JSONWriter.appendString(record.client.address, to: &line)
@@ -78,5 +84,17 @@ final class AuditLog: AuditSink {
             DecimalWriter.append(count, to: &line)
         }
         line.append(contentsOf: "}\n".utf8)
+    }
+
+    /// The longest prefix of `text` of whole Unicode scalars within `bytes` UTF-8 bytes.
+    private static func prefix(of text: String, bytes limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        var kept = 0
+        for scalar in text.unicodeScalars {
+            let size = UTF8.width(scalar)
+            guard kept + size <= limit else { break }
+            kept += size
+        }
+        return String(decoding: text.utf8.prefix(kept), as: UTF8.self)
     }
 }

@@ -72,7 +72,7 @@ import Testing
 
     @Test func theEdgesOfEachRangeAreAccepted() throws {
         for change: (inout AuthConfiguration) -> Void in [
-            { $0.bcryptCost = 4 }, { $0.bcryptCost = 31 }, { $0.hashThreads = 1 }, { $0.hashQueueLimit = 1 },
+            { $0.bcryptCost = 4 }, { $0.bcryptCost = 31; $0.bcryptMaximumCost = 31 }, { $0.hashThreads = 1 }, { $0.hashQueueLimit = 1 },
             { $0.busyTimeoutMilliseconds = 0 }, { $0.sessionLifetime = Lifetime(seconds: 1) },
             // 0 turns a throttle off.
             { $0.throttling.emailFailureLimit = 0 }, { $0.throttling.addressFailureLimit = 0 },

@@ -97,6 +97,45 @@ import Testing
         }
     }
 
+    @Test func aSeedFileWithEmailsDifferingOnlyByCaseOpensAndKeepsThemAsTheyAre() async throws {
+        try await TemporaryDatabase.with { database in
+            let raw = try RawSQLite(path: database.path)
+            try raw.execute(seedSchema)
+            try raw.execute("INSERT INTO users (email, hashed_password) VALUES ('Dup@x.test', 'h1'), ('dup@x.test', 'h2')")
+            let store = try SQLiteUserStore(path: database.path)
+            defer { store.close() }
+            let indexes = Set(try raw.rows("SELECT name FROM sqlite_master WHERE type = 'index'").compactMap { $0[0] })
+            #expect(indexes.isSuperset(of: ["authd_users_email_unique", "authd_users_email_nocase"]))
+            #expect(await store.addUser(email: "DUP@x.test", hashedPassword: hash, unique: .ignoringCase).failure == .duplicateEmail)
+            #expect(try raw.rows("SELECT email, hashed_password FROM users ORDER BY id") == [["Dup@x.test", "h1"], ["dup@x.test", "h2"]])
+        }
+    }
+
+    @Test func lookupsIgnoringCaseUseTheNocaseIndex() async throws {
+        try await TemporaryDatabase.with { database in
+            try SQLiteUserStore(path: database.path).close()
+            let plan = try RawSQLite(path: database.path).rows(
+                "EXPLAIN QUERY PLAN SELECT id FROM users WHERE email = 'a@b.c' COLLATE NOCASE ORDER BY id LIMIT 2")
+            #expect(plan.contains { $0.last??.contains("authd_users_email_nocase") == true }, "\(plan)")
+        }
+    }
+
+    @Test func anUpgradedHashReplacesATextOrBlobHashAndIsStoredAsABlob() async throws {
+        try await TemporaryDatabase.with { database in
+            let raw = try RawSQLite(path: database.path)
+            try raw.execute(seedSchema)
+            try raw.execute("INSERT INTO users (email, hashed_password) VALUES ('text@b.c', '\(hash)')")
+            try raw.execute("INSERT INTO users (email, hashed_password) VALUES ('blob@b.c', \(blobLiteral(hash)))")
+            let store = try SQLiteUserStore(path: database.path)
+            defer { store.close() }
+            for id in [1, 2] as [Int64] {
+                #expect(try await store.replacePasswordHash(userID: id, from: hash, to: TestVectors.hash2a).get())
+                #expect(try raw.value("SELECT typeof(hashed_password) FROM users WHERE id = \(id)") == "blob")
+                #expect(try raw.value("SELECT CAST(hashed_password AS TEXT) FROM users WHERE id = \(id)") == TestVectors.hash2a)
+            }
+        }
+    }
+
     @Test func fileThatIsNotADatabaseCannotBeOpened() async throws {
         try await TemporaryDatabase.with { database in
             try String(repeating: "not sqlite ", count: 100).write(toFile: database.path, atomically: true, encoding: .utf8)

@@ -33,6 +33,134 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func anEmailEqualIgnoringCaseFindsTheOneUserWithIt(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "Victim@x.test", hashedPassword: hash).get()
+            #expect(try await store.findUser(emailIgnoringCase: "victim@x.test").get() == user)
+            #expect(try await store.findUser(emailIgnoringCase: "VICTIM@X.TEST").get() == user)
+            #expect(try await store.findUser(emailIgnoringCase: "Victim@x.test").get() == user)
+            #expect(try await store.findUser(emailIgnoringCase: "victim@y.test").get() == nil)
+            #expect(try await store.findUser(emailIgnoringCase: "victim@x.tes").get() == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func severalEmailsDifferingOnlyByCaseFindNobodyIgnoringCase(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            // As a seed-made file may hold them: only their exact spellings find them.
+            let upper = try await store.addUser(email: "Dup@x.test", hashedPassword: hash).get()
+            let lower = try await store.addUser(email: "dup@x.test", hashedPassword: TestVectors.hash2a).get()
+            #expect(try await store.findUser(emailIgnoringCase: "DUP@x.test").get() == nil)
+            #expect(try await store.findUser(emailIgnoringCase: "dup@x.test").get() == nil)
+            #expect(try await store.findUser(email: "Dup@x.test").get() == upper)
+            #expect(try await store.findUser(email: "dup@x.test").get() == lower)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func ignoringCaseFoldsASCIILettersOnly(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            _ = try await store.addUser(email: "\u{C9}mile@x.test", hashedPassword: hash).get()  // Émile
+            _ = try await store.addUser(email: "stra\u{DF}e@x.test", hashedPassword: hash).get()  // straße
+            _ = try await store.addUser(email: "kelvin@x.test", hashedPassword: hash).get()
+            #expect(try await store.findUser(emailIgnoringCase: "\u{E9}mile@x.test").get() == nil)
+            #expect(try await store.findUser(emailIgnoringCase: "\u{C9}MILE@X.TEST").get()?.email == "\u{C9}mile@x.test")
+            #expect(try await store.findUser(emailIgnoringCase: "strasse@x.test").get() == nil)
+            #expect(try await store.findUser(emailIgnoringCase: "\u{212A}elvin@x.test").get() == nil)  // Kelvin sign
+            // So registrations that differ by a non-ASCII case are distinct users in both stores.
+            #expect(await store.addUser(email: "\u{E9}mile@x.test", hashedPassword: hash, unique: .ignoringCase).value != nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func addingUniqueIgnoringCaseRefusesACaseVariantAndAddsNothing(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let first = try await store.addUser(email: "victim@x.test", hashedPassword: hash, unique: .ignoringCase).get()
+            for variant in ["victim@x.test", "VICTIM@x.test", "Victim@X.test"] {
+                #expect(await store.addUser(email: variant, hashedPassword: TestVectors.hash2a, unique: .ignoringCase).failure
+                    == .duplicateEmail)
+            }
+            #expect(try await store.findUser(emailIgnoringCase: "VICTIM@X.TEST").get() == first)
+            #expect(try await store.findUser(email: "VICTIM@x.test").get() == nil)
+            #expect(try await store.addUser(email: "other@x.test", hashedPassword: hash, unique: .ignoringCase).get().id != first.id)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentRegistrationsOfCaseVariantsAddOneUser(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let added = Counter()
+            let refused = Counter()
+            let done = DispatchGroup()
+            let spellings = ["race@b.c", "RACE@b.c", "Race@B.C", "rAcE@b.C"]
+            for index in 0..<20 {
+                done.enter()
+                store.addUser(email: spellings[index % spellings.count], hashedPassword: "h", unique: .ignoringCase) { result in
+                    switch result {
+                    case .success: added.increment()
+                    case .failure(.duplicateEmail): refused.increment()
+                    case .failure: break
+                    }
+                    done.leave()
+                }
+            }
+            done.wait()
+            #expect(added.value == 1 && refused.value == 19)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aPasswordHashIsReplacedOnlyIfItIsStillTheOneGiven(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            _ = try await store.startSession(userID: user.id, sessionID: "s-1", createdAt: 5).get()
+            _ = try await store.issueResetToken(email: "a@b.c", token: "t-1", createdAt: 6).get()
+            #expect(try await store.replacePasswordHash(userID: user.id, from: TestVectors.hash2a, to: TestVectors.hash2y).get() == false)
+            #expect(try await store.replacePasswordHash(userID: user.id + 1, from: hash, to: TestVectors.hash2y).get() == false)
+            #expect(try await store.findUser(email: "a@b.c").get()?.hashedPassword == hash)
+            #expect(try await store.replacePasswordHash(userID: user.id, from: hash, to: TestVectors.hash2y).get())
+            // Only the hash: the session and the reset token stay.
+            let after = try #require(try await store.findUser(email: "a@b.c").get())
+            #expect(after == User(
+                id: user.id, email: "a@b.c", hashedPassword: TestVectors.hash2y, sessionID: "s-1", resetToken: "t-1",
+                sessionCreatedAt: 5, resetTokenCreatedAt: 6))
+            // The old hash is no longer there to replace: a second upgrade from it loses.
+            #expect(try await store.replacePasswordHash(userID: user.id, from: hash, to: TestVectors.hash2a).get() == false)
+            #expect(try await store.findUser(email: "a@b.c").get()?.hashedPassword == TestVectors.hash2y)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentUpgradesOfOneHashReplaceItOnce(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            let winners = Counter()
+            let done = DispatchGroup()
+            for index in 0..<20 {
+                done.enter()
+                store.replacePasswordHash(userID: user.id, from: hash, to: "h\(index)") { result in
+                    if case .success(true) = result { winners.increment() }
+                    done.leave()
+                }
+            }
+            done.wait()
+            #expect(winners.value == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theNewestPasswordHashesComeNewestFirst(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            #expect(try await store.newestPasswordHashes(limit: 3).get() == [])
+            for (index, hashed) in [hash, TestVectors.hash2a, TestVectors.hash2y].enumerated() {
+                _ = try await store.addUser(email: "u\(index)@b.c", hashedPassword: hashed).get()
+            }
+            #expect(try await store.newestPasswordHashes(limit: 2).get() == [TestVectors.hash2y, TestVectors.hash2a])
+            #expect(try await store.newestPasswordHashes(limit: 10).get() == [TestVectors.hash2y, TestVectors.hash2a, hash])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aStartedSessionFindsItsUserAndReplacesTheOlderOne(_ kind: StoreKind) async throws {
         try await kind.with { store in
             let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
@@ -205,6 +333,18 @@ import Testing
             store.close()
             #expect(await store.addUser(email: "b@b.c", hashedPassword: hash).failure == .closed)
             #expect(await store.findUser(email: "a@b.c").failure == .closed)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aClosedStoreAnswersClosedToTheCaseAndHashOperations(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            store.close()
+            #expect(await store.addUser(email: "b@b.c", hashedPassword: hash, unique: .ignoringCase).failure == .closed)
+            #expect(await store.findUser(emailIgnoringCase: "A@b.c").failure == .closed)
+            #expect(await store.replacePasswordHash(userID: user.id, from: hash, to: TestVectors.hash2a).failure == .closed)
+            #expect(await store.newestPasswordHashes(limit: 1).failure == .closed)
         }
     }
 }

@@ -27,7 +27,7 @@ extension Auth {
     }
 
     func resetToken(email: String, client: ClientIdentity = .test) async -> Result<String, AuthError> {
-        await withCheckedContinuation { done in resetToken(email: email, client: client) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in resetToken(email: email, client: client) { done.resume(returning: $0.map(\.token)) } }
     }
 
     func updatePassword(

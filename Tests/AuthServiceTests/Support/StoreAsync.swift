@@ -11,6 +11,26 @@ extension UserStore {
         await withCheckedContinuation { done in findUser(email: email) { done.resume(returning: $0) } }
     }
 
+    func addUser(email: String, hashedPassword: String, unique: EmailComparison) async -> Result<User, StoreError> {
+        await withCheckedContinuation { done in
+            addUser(email: email, hashedPassword: hashedPassword, unique: unique) { done.resume(returning: $0) }
+        }
+    }
+
+    func findUser(emailIgnoringCase email: String) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in findUser(emailIgnoringCase: email) { done.resume(returning: $0) } }
+    }
+
+    func replacePasswordHash(userID: Int64, from old: String, to new: String) async -> Result<Bool, StoreError> {
+        await withCheckedContinuation { done in
+            replacePasswordHash(userID: userID, from: old, to: new) { done.resume(returning: $0) }
+        }
+    }
+
+    func newestPasswordHashes(limit: Int) async -> Result<[String], StoreError> {
+        await withCheckedContinuation { done in newestPasswordHashes(limit: limit) { done.resume(returning: $0) } }
+    }
+
     func findUser(sessionID: String) async -> Result<User?, StoreError> {
         await withCheckedContinuation { done in findUser(sessionID: SecretKey(stored: sessionID)) { done.resume(returning: $0) } }
     }

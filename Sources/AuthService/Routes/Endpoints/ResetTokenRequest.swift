@@ -8,8 +8,8 @@ extension AuthRoutes {
             email = try FormInput(request).required("email")
         } catch { return respond(error.answer) }
         context.auth.resetToken(email: email, client: client(of: request)) { result in
-            respond(answer(result, context) { token in
-                var response = json(200, [("email", email), ("reset_token", token)])
+            respond(answer(result, context) { issued in
+                var response = json(200, [("email", issued.user.email), ("reset_token", issued.token)])
                 response.headers.append(("Cache-Control", "no-store"))
                 return response
             })

@@ -14,9 +14,14 @@ public final class InMemoryUserStore: UserStore {
     /// An empty table.
     public init() {}
 
-    public func addUser(email: String, hashedPassword: String, completion: @escaping StoreCompletion<User>) {
+    public func addUser(
+        email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>
+    ) {
         completion(apply { state throws(StoreError) in
-            guard !state.users.contains(where: { $0.email == email }) else { throw .duplicateEmail }
+            let taken = state.users.contains { user in
+                unique == .exact ? user.email == email : Self.equalIgnoringCase(user.email, email)
+            }
+            guard !taken else { throw .duplicateEmail }
             let user = User(id: (state.users.last?.id ?? 0) + 1, email: email, hashedPassword: hashedPassword)
             state.users.append(user)
             return user
@@ -25,6 +30,13 @@ public final class InMemoryUserStore: UserStore {
 
     public func findUser(email: String, completion: @escaping StoreCompletion<User?>) {
         completion(apply { state in state.users.first { $0.email == email } })
+    }
+
+    public func findUser(emailIgnoringCase email: String, completion: @escaping StoreCompletion<User?>) {
+        completion(apply { state in
+            let matches = state.users.lazy.filter { Self.equalIgnoringCase($0.email, email) }.prefix(2)
+            return matches.count == 1 ? matches.first : nil
+        })
     }
 
     public func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
@@ -96,6 +108,22 @@ public final class InMemoryUserStore: UserStore {
         })
     }
 
+    public func replacePasswordHash(
+        userID: Int64, from old: String, to new: String, completion: @escaping StoreCompletion<Bool>
+    ) {
+        completion(apply { state in
+            // Byte for byte, as SQLite compares the stored bytes: Swift's == would equate Unicode variants.
+            guard let index = state.users.firstIndex(where: { $0.id == userID && $0.hashedPassword.utf8.elementsEqual(old.utf8) })
+            else { return false }
+            state.users[index].hashedPassword = new
+            return true
+        })
+    }
+
+    public func newestPasswordHashes(limit: Int, completion: @escaping StoreCompletion<[String]>) {
+        completion(apply { state in state.users.suffix(max(0, limit)).reversed().map(\.hashedPassword) })
+    }
+
     public var queueDepth: Int { 0 }
 
     public var status: StoreStatus { StoreStatus() }
@@ -104,6 +132,15 @@ public final class InMemoryUserStore: UserStore {
 
     public func close() {
         state.withLock { $0.closed = true }
+    }
+
+    /// ASCII case folding only, as SQLite's NOCASE: the two stores must agree (see `UserStore`).
+    /// Byte for byte otherwise, like the exact lookups.
+    private static func equalIgnoringCase(_ left: String, _ right: String) -> Bool {
+        func folded(_ byte: UInt8) -> UInt8 {
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+        }
+        return left.utf8.elementsEqual(right.utf8) { folded($0) == folded($1) }
     }
 
     /// Runs `change` under the lock, on a copy committed only when it returns: a throwing change

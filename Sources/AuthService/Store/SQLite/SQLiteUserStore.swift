@@ -19,14 +19,36 @@ public final class SQLiteUserStore: UserStore {
         }
     }
 
-    public func addUser(email: String, hashedPassword: String, completion: @escaping StoreCompletion<User>) {
+    public func addUser(
+        email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>
+    ) {
         queue.submit(.write, { table throws(StoreError) in
-            try table.addUser(email: email, hashedPassword: hashedPassword)
+            try table.addUser(email: email, hashedPassword: hashedPassword, unique: unique)
         }, completion: completion)
     }
 
     public func findUser(email: String, completion: @escaping StoreCompletion<User?>) {
         queue.submit(.read, { table throws(StoreError) in try table.findUser(email: email) }, completion: completion)
+    }
+
+    public func findUser(emailIgnoringCase email: String, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(.read, { table throws(StoreError) in
+            try table.findUser(emailIgnoringCase: email)
+        }, completion: completion)
+    }
+
+    public func replacePasswordHash(
+        userID: Int64, from old: String, to new: String, completion: @escaping StoreCompletion<Bool>
+    ) {
+        queue.submit(.write, { table throws(StoreError) in
+            try table.replacePasswordHash(userID: userID, from: old, to: new)
+        }, completion: completion)
+    }
+
+    public func newestPasswordHashes(limit: Int, completion: @escaping StoreCompletion<[String]>) {
+        queue.submit(.read, { table throws(StoreError) in
+            try table.newestPasswordHashes(limit: limit)
+        }, completion: completion)
     }
 
     public func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {

@@ -13,6 +13,9 @@ final class SQLiteUsersTable {
     private let database: OpaquePointer
     private let insert: SQLiteStatement
     private let selectByEmail: SQLiteStatement
+    private let selectByEmailIgnoringCase: SQLiteStatement
+    private let selectNewestHashes: SQLiteStatement
+    private let replaceHash: SQLiteStatement
     private let selectBySession: SQLiteStatement
     private let selectByResetToken: SQLiteStatement
     private let setSession: SQLiteStatement
@@ -53,6 +56,12 @@ final class SQLiteUsersTable {
             let select = "SELECT \(Self.columns) FROM users WHERE"
             insert = try prepare("INSERT INTO users (email, hashed_password) VALUES (?1, ?2)")
             selectByEmail = try prepare("\(select) email = ?1 ORDER BY id LIMIT 1")
+            // Two rows are enough to tell one match from several.
+            selectByEmailIgnoringCase = try prepare("\(select) email = ?1 COLLATE NOCASE ORDER BY id LIMIT 2")
+            selectNewestHashes = try prepare("SELECT hashed_password FROM users ORDER BY id DESC LIMIT ?1")
+            // Compared as bytes: the seed's hashes are BLOBs, and a TEXT one never equals a BLOB in SQLite.
+            replaceHash = try prepare(
+                "UPDATE users SET hashed_password = ?3 WHERE id = ?1 AND CAST(hashed_password AS BLOB) = ?2")
             // IN over the indexed column: the digest and a seed-made raw value in one indexed read.
             selectBySession = try prepare("\(select) session_id IN (?1, ?2) ORDER BY id LIMIT 1")
             selectByResetToken = try prepare("\(select) reset_token IN (?1, ?2) AND email = ?3 ORDER BY id LIMIT 1")
@@ -92,7 +101,9 @@ final class SQLiteUsersTable {
 
     // MARK: operations (each runs inside the batch's transaction when it writes)
 
-    func addUser(email: String, hashedPassword: String) throws(StoreError) -> User {
+    func addUser(email: String, hashedPassword: String, unique: EmailComparison) throws(StoreError) -> User {
+        // Inside the batch's write transaction (BEGIN IMMEDIATE): nobody can insert between the check and the insert.
+        if unique == .ignoringCase, try !users(emailIgnoringCase: email).isEmpty { throw .duplicateEmail }
         if !hasUniqueEmailIndex, try findUser(email: email) != nil { throw .duplicateEmail }
         defer { insert.reset() }
         insert.bind(1, text: email)
@@ -109,6 +120,29 @@ final class SQLiteUsersTable {
     func findUser(email: String) throws(StoreError) -> User? {
         selectByEmail.bind(1, text: email)
         return try row(of: selectByEmail)
+    }
+
+    func findUser(emailIgnoringCase email: String) throws(StoreError) -> User? {
+        let found = try users(emailIgnoringCase: email)
+        return found.count == 1 ? found[0] : nil
+    }
+
+    func replacePasswordHash(userID: Int64, from old: String, to new: String) throws(StoreError) -> Bool {
+        replaceHash.bind(1, integer: userID)
+        replaceHash.bind(2, blobOf: old)
+        // Bytes, as the seed writes them (see addUser).
+        replaceHash.bind(3, blobOf: new)
+        return try run(replaceHash) > 0
+    }
+
+    func newestPasswordHashes(limit: Int) throws(StoreError) -> [String] {
+        defer { selectNewestHashes.reset() }
+        selectNewestHashes.bind(1, integer: Int64(max(0, limit)))
+        var hashes: [String] = []
+        while try selectNewestHashes.step() {
+            hashes.append(selectNewestHashes.string(at: 0) ?? "")
+        }
+        return hashes
     }
 
     func findUser(sessionID: SecretKey) throws(StoreError) -> User? {
@@ -239,7 +273,12 @@ final class SQLiteUsersTable {
     private func row(of statement: SQLiteStatement) throws(StoreError) -> User? {
         defer { statement.reset() }
         guard try statement.step() else { return nil }
-        return User(
+        return user(at: statement)
+    }
+
+    /// The current row of a SELECT of `columns` as a User.
+    private func user(at statement: SQLiteStatement) -> User {
+        User(
             id: statement.integer(at: 0),
             email: statement.string(at: 1) ?? "",
             hashedPassword: statement.string(at: 2) ?? "",
@@ -253,6 +292,17 @@ final class SQLiteUsersTable {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    /// The first two users whose email equals `email` ignoring ASCII case (SQLite's NOCASE), oldest first.
+    private func users(emailIgnoringCase email: String) throws(StoreError) -> [User] {
+        defer { selectByEmailIgnoringCase.reset() }
+        selectByEmailIgnoringCase.bind(1, text: email)
+        var found: [User] = []
+        while try selectByEmailIgnoringCase.step() {
+            found.append(user(at: selectByEmailIgnoringCase))
+        }
+        return found
     }
 
     /// Runs a bound UPDATE; the number of rows it changed. Resets the statement.
