@@ -82,7 +82,8 @@ final class LoginThrottling: Sendable {
 
     /// Decides a login attempt: `decide` runs once, at once or (when it must wait for attempts under
     /// way) after one of them ends, on that thread. After an admission, `endLogin` must follow.
-    func beginLogin(email: String, client: ClientIdentity, decide: @escaping Decision) {
+    func beginLogin(email given: String, client: ClientIdentity, decide: @escaping Decision) {
+        let email = Self.accountKey(given)
         let now = clock()
         let pair = Self.pairKey(email, client)
         let outcome: Result<[EndedBlock], Refusal>? = state.withLock { state in
@@ -105,7 +106,8 @@ final class LoginThrottling: Sendable {
 
     /// Ends an attempt `beginLogin` admitted; a success clears the pair's failures and marks the
     /// client as the account's owner. Resumes the attempts waiting on that pair.
-    func endLogin(email: String, client: ClientIdentity, failed: Bool, succeeded: Bool) {
+    func endLogin(email given: String, client: ClientIdentity, failed: Bool, succeeded: Bool) {
+        let email = Self.accountKey(given)
         let now = clock()
         let pair = Self.pairKey(email, client)
         let resumed: [Waiter] = state.withLock { state in
@@ -121,6 +123,12 @@ final class LoginThrottling: Sendable {
             return waiters
         }
         for waiter in resumed { beginLogin(email: waiter.email, client: waiter.client, decide: waiter.decide) }
+    }
+
+    /// The account an email counts under: logins match ignoring ASCII case, so `Victim@` and
+    /// `vIctim@` must share one budget rather than multiply it.
+    private static func accountKey(_ email: String) -> String {
+        String(decoding: email.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     // MARK: requests

@@ -94,6 +94,15 @@ import Testing
         #expect(results.allSatisfy { if case .failure(let refusal) = $0 { refusal.reason == "email_failure_limit" } else { false } })
     }
 
+    @Test func spellingsDifferingInCaseShareOneBudget() {
+        let throttling = throttling()
+        let attacker = Self.client("192.0.2.9")
+        for spelling in ["Victim@b.c", "vIctim@b.c", "viCtim@b.c", "vicTim@b.c", "victIm@b.c"] {
+            #expect(attempt(throttling, spelling, from: attacker, failing: true) == nil)
+        }
+        #expect(attempt(throttling, "VICTIM@b.c", from: attacker, failing: false)?.reason == "email_failure_limit")
+    }
+
     @Test func refusedAttemptsEnterNoTable() {
         let throttling = throttling { $0.addressFailureLimit = 3 }
         let attacker = Self.client("192.0.2.9")
