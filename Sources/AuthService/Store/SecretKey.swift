@@ -1,6 +1,6 @@
 /// How a lookup names a session id or reset token: the form authd stores (a digest, or the raw
 /// value with `--store-plain-tokens`), and for rows the seed's service wrote the raw uuid4 they may
-/// still hold. One indexed read matches either.
+/// still hold. A session authd made is found with one indexed read.
 public struct SecretKey: Sendable, Hashable {
     /// The value as authd stores it.
     public var stored: String

@@ -130,11 +130,15 @@ final class SQLiteQueue: Sendable {
     /// Runs a batch: its reads at once, its writes inside one transaction; returns the writes it
     /// could not run in that transaction.
     private static func runBatch(_ batch: ArraySlice<Job>, on table: SQLiteUsersTable, health: HealthState) -> ArraySlice<Job> {
+        // Most batches hold reads only: those need neither the filtering nor a transaction.
+        guard batch.contains(where: { $0.access == .write }) else {
+            for job in batch { job.run(table)(nil) }
+            return []
+        }
         for job in batch where job.access == .read {
             job.run(table)(nil)
         }
         let writes = batch.filter { $0.access == .write }
-        guard !writes.isEmpty else { return [] }
         // A removed or replaced file would swallow every write and lose it at exit.
         if health.current == .lost || !table.fileIsStillThere {
             health.observe(.lost)

@@ -62,9 +62,9 @@ final class SQLiteUsersTable {
             // Compared as bytes: the seed's hashes are BLOBs, and a TEXT one never equals a BLOB in SQLite.
             replaceHash = try prepare(
                 "UPDATE users SET hashed_password = ?3 WHERE id = ?1 AND CAST(hashed_password AS BLOB) = ?2")
-            // IN over the indexed column: the digest and a seed-made raw value in one indexed read.
-            selectBySession = try prepare("\(select) session_id IN (?1, ?2) ORDER BY id LIMIT 1")
-            selectByResetToken = try prepare("\(select) reset_token IN (?1, ?2) AND email = ?3 ORDER BY id LIMIT 1")
+            // One value per lookup: `IN (?1, ?2)` would build an ephemeral table on every read.
+            selectBySession = try prepare("\(select) session_id = ?1 ORDER BY id LIMIT 1")
+            selectByResetToken = try prepare("\(select) reset_token = ?1 AND email = ?2 ORDER BY id LIMIT 1")
             setSession = try prepare("""
                 UPDATE users SET session_id = ?2, authd_session_created_ms = ?3, reset_token = NULL, \
                 authd_reset_token_created_ms = NULL WHERE id = ?1
@@ -145,17 +145,24 @@ final class SQLiteUsersTable {
         return hashes
     }
 
+    /// By the stored form (one indexed read for every session authd made), then, only for a miss
+    /// with a seed-shaped value, by the raw value a seed-made row holds.
     func findUser(sessionID: SecretKey) throws(StoreError) -> User? {
         selectBySession.bind(1, text: sessionID.stored)
-        selectBySession.bind(2, text: sessionID.legacy)
+        if let user = try row(of: selectBySession) { return user }
+        guard let legacy = sessionID.legacy else { return nil }
+        selectBySession.bind(1, text: legacy)
         return try row(of: selectBySession)
     }
 
     func findUser(resetToken: SecretKey, email: String) throws(StoreError) -> User? {
-        selectByResetToken.bind(1, text: resetToken.stored)
-        selectByResetToken.bind(2, text: resetToken.legacy)
-        selectByResetToken.bind(3, text: email)
-        return try row(of: selectByResetToken)
+        for value in [resetToken.stored, resetToken.legacy] {
+            guard let value else { continue }
+            selectByResetToken.bind(1, text: value)
+            selectByResetToken.bind(2, text: email)
+            if let user = try row(of: selectByResetToken) { return user }
+        }
+        return nil
     }
 
     func startSession(userID: Int64, sessionID: String, createdAt: Int64) throws(StoreError) -> Bool {
