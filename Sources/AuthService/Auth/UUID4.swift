@@ -2,19 +2,27 @@
 enum UUID4 {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// A new uuid4 from the system's cryptographic random source.
+    /// A new uuid4 from the system's cryptographic random source: two 64-bit draws (one
+    /// `getrandom` each), not sixteen one-byte ones.
     static func make() -> String {
         var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in generator.next() as UInt8 }
-        bytes[6] = bytes[6] & 0x0f | 0x40  // version 4
-        bytes[8] = bytes[8] & 0x3f | 0x80  // RFC 4122 variant
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for (index, byte) in bytes.enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0x0f)])
+        var words: (UInt64, UInt64) = (generator.next(), generator.next())
+        return withUnsafeMutableBytes(of: &words) { bytes in
+            bytes[6] = bytes[6] & 0x0f | 0x40  // version 4
+            bytes[8] = bytes[8] & 0x3f | 0x80  // RFC 4122 variant
+            return String(unsafeUninitializedCapacity: 36) { text in
+                var out = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        text[out] = UInt8(ascii: "-")
+                        out += 1
+                    }
+                    text[out] = hexDigits[Int(bytes[index] >> 4)]
+                    text[out + 1] = hexDigits[Int(bytes[index] & 0x0f)]
+                    out += 2
+                }
+                return out
+            }
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
