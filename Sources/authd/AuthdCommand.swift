@@ -31,7 +31,11 @@ struct AuthdCommand: ParsableCommand {
     /// Starts the loop, Auth and the listeners, serves until a signal ends the drain, then stops them.
     /// Throws StartupError when something cannot start, after stopping what had started.
     private func serve(_ settings: Settings, logger: Logger) throws {
-        _ = Reactor.raiseFileLimit()
+        let descriptors = Reactor.raiseFileLimit()
+        var serverSettings = settings.server
+        if serverSettings.maxConnections == nil, descriptors > 0 {
+            serverSettings.maxConnections = max(1, descriptors - ServerSettings.descriptorReserve)
+        }
         let systemd = SystemdNotifier()
         let reactor: Reactor
         var server: HTTPServer?
@@ -59,7 +63,7 @@ struct AuthdCommand: ParsableCommand {
         let routes = AuthRoutes(auth: auth, cookie: settings.cookie, logger: logger)
         let accessLog = settings.log.writesAccessLog ? AccessLog() : nil
         let http = HTTPServer(
-            reactor: reactor, auth: auth, routes: routes, settings: settings.server, accessLog: accessLog,
+            reactor: reactor, auth: auth, routes: routes, settings: serverSettings, accessLog: accessLog,
             auditLog: audit, logger: logger)
         server = http
         let boundPort: Int

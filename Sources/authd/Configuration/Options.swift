@@ -42,6 +42,12 @@ struct Options: ParsableArguments {
     @Option(help: Options.shown("Largest request body in bytes before 413 (AUTHD_MAX_BODY).", default: ServerSettings().limits.maxBodyBytes))
     var maxBody: Int?
 
+    @Option(help: "Client connections held at most; default the descriptor limit less a reserve of 64 (AUTHD_MAX_CONNECTIONS).")
+    var maxConnections: Int?
+
+    @Option(help: Options.shown("Connections one client (address, IPv6 /64) may hold; beyond, its oldest idle one is closed or the newcomer gets 503 (AUTHD_MAX_CONNECTIONS_PER_CLIENT).", default: ServerSettings().maxConnectionsPerClient))
+    var maxConnectionsPerClient: Int?
+
     @Option(help: Options.shown("Seconds SIGTERM waits for requests in flight (AUTHD_SHUTDOWN_GRACE).", default: ServerSettings().shutdownGraceMilliseconds / 1000))
     var shutdownGrace: Int?
 

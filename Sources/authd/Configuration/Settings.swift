@@ -58,6 +58,9 @@ struct Settings: Sendable {
         auth.throttling = throttling
 
         server.limits.maxBodyBytes = try given(options.maxBody, "AUTHD_MAX_BODY") ?? server.limits.maxBodyBytes
+        server.maxConnections = try given(options.maxConnections, "AUTHD_MAX_CONNECTIONS") ?? server.maxConnections
+        server.maxConnectionsPerClient =
+            try given(options.maxConnectionsPerClient, "AUTHD_MAX_CONNECTIONS_PER_CLIENT") ?? server.maxConnectionsPerClient
         if let timeout = try givenMilliseconds(options.requestTimeout, "AUTHD_REQUEST_TIMEOUT", "--request-timeout") {
             server.requestTimeoutMilliseconds = Int64(timeout)
         }

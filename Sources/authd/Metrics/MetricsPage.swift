@@ -8,7 +8,8 @@ enum MetricsPage {
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     static func render(
-        requests: RequestMetrics, reactor: ReactorCounters, auth: AuthStats, storage: StoreStatus, auditDropped: Int
+        requests: RequestMetrics, reactor: ReactorCounters, auth: AuthStats, storage: StoreStatus,
+        connections: ConnectionLimits, auditDropped: Int
     ) -> [UInt8] {
         var out = ""
         out.reserveCapacity(4096)
@@ -29,6 +30,16 @@ enum MetricsPage {
         out += "authd_request_duration_seconds_count \(requests.observed)\n"
         gauge(&out, "authd_open_connections", "Client connections open now.", reactor.openConnections)
         counter(&out, "authd_connections_accepted_total", "Connections accepted since start.", reactor.accepted)
+        out += "# HELP authd_connections_refused_total New connections answered 503 past a cap, by cap.\n"
+        out += "# TYPE authd_connections_refused_total counter\n"
+        for reason in ConnectionLimits.Reason.allCases {
+            out += "authd_connections_refused_total{cap=\"\(reason.rawValue)\"} \(connections.refused[reason, default: 0])\n"
+        }
+        out += "# HELP authd_connections_closed_for_room_total Idle keep-alive connections closed to make room, by cap.\n"
+        out += "# TYPE authd_connections_closed_for_room_total counter\n"
+        for reason in ConnectionLimits.Reason.allCases {
+            out += "authd_connections_closed_for_room_total{cap=\"\(reason.rawValue)\"} \(connections.idleClosed[reason, default: 0])\n"
+        }
         counter(&out, "authd_accept_pauses_total", "Times accepting paused for want of file descriptors.", reactor.acceptPauses)
         gauge(&out, "authd_hash_queue_depth", "Password jobs waiting for a hash thread.", auth.hashQueueDepth)
         gauge(&out, "authd_hash_threads_busy", "Hash threads running bcrypt now.", auth.busyHashThreads)

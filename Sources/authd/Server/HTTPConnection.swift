@@ -60,11 +60,22 @@ final class HTTPConnection: ConnectionHandler {
     }
 
     private var inFlight: Int { Int(nextSequence - nextToWrite) }
+
+    /// The client's key for per-client connection caps.
+    var clientKey: String { clientAddress }
+
+    /// Keep-alive with nothing to do: no request in flight or arriving. Such a connection is the
+    /// first to go when a cap needs room.
+    var isIdle: Bool { !closed && inFlight == 0 && partialSince == nil }
+
+    /// When this connection last finished an answer or was accepted (monotonic ms), to find the oldest idle one.
+    private(set) var lastActive: Int64 = 0
     private var stoppedParsing: Bool { lastSequence != nil }
 
     func start() {
         // A fresh connection must send its first request within the request timeout.
         partialSince = Self.now()
+        lastActive = partialSince!
         setDeadline(partialSince! + server.settings.requestTimeoutMilliseconds)
     }
 
@@ -245,6 +256,11 @@ final class HTTPConnection: ConnectionHandler {
         connection.abort()
     }
 
+    /// Closes an idle keep-alive connection to make room for another (the client may reconnect).
+    func closeIdle() {
+        connection.close()
+    }
+
     // MARK: deadlines
 
     /// The reactor's clock, signed so that `.max` can mean "no deadline" and differences can go negative.
@@ -253,6 +269,7 @@ final class HTTPConnection: ConnectionHandler {
     }
 
     private func updateIdleDeadline(now: Int64) {
+        lastActive = now
         if inFlight == 0 {
             setDeadline(now + server.settings.idleTimeoutMilliseconds)
         } else {

@@ -16,6 +16,8 @@ final class HTTPServer {
     /// Nil when a log level above notice turned audit records off.
     let auditLog: AuditLog?
     let requestMetrics: RequestMetrics
+    /// The caps on public connections, in all and per client.
+    let limits: ConnectionLimits
     /// True once an admin listener exists: `/metrics` is then served there only.
     private var hasAdminListener = false
     /// Reused for serializing every response on this loop; lent out by `withScratch`.
@@ -35,6 +37,8 @@ final class HTTPServer {
         self.accessLog = accessLog
         self.auditLog = auditLog
         requestMetrics = RequestMetrics(routes: routes.routeLabels)
+        limits = ConnectionLimits(
+            maximum: settings.maxConnections ?? Int.max, perClient: settings.maxConnectionsPerClient)
         self.auth = auth
         self.routes = routes
         self.settings = settings
@@ -75,6 +79,13 @@ final class HTTPServer {
     private func accept(_ connection: Connection, admin: Bool) {
         guard !draining || admin else { return connection.abort() }
         let handler = HTTPConnection(connection, server: self, admin: admin)
+        if !admin {
+            let client = handler.clientKey
+            if let reason = limits.exceeded(by: client, exempt: Self.isExempt(client)), !makeRoom(reason, for: client) {
+                return refuse(connection, reason, client: client)
+            }
+            limits.opened(client)
+        }
         connections[ObjectIdentifier(handler)] = handler
         if admin { adminConnections += 1 }
         connection.handler = handler
@@ -83,8 +94,52 @@ final class HTTPServer {
 
     func connectionClosed(_ handler: HTTPConnection) {
         connections[ObjectIdentifier(handler)] = nil
-        if handler.admin { adminConnections -= 1 }
+        if handler.admin {
+            adminConnections -= 1
+        } else {
+            limits.closed(handler.clientKey)
+            limits.clientBelowCap(handler.clientKey)
+        }
         if draining && connections.count == adminConnections { finishDrain() }
+    }
+
+    /// Closes the oldest idle keep-alive connection that frees room under `reason`'s cap (any
+    /// client's for the total, `client`'s own for its cap); false when none is idle.
+    private func makeRoom(_ reason: ConnectionLimits.Reason, for client: String) -> Bool {
+        var oldest: HTTPConnection?
+        for handler in connections.values where !handler.admin && handler.isIdle {
+            if reason == .client && handler.clientKey != client { continue }
+            if oldest.map({ handler.lastActive < $0.lastActive }) ?? true { oldest = handler }
+        }
+        guard let oldest else { return false }
+        limits.noteIdleClosed(reason)
+        oldest.closeIdle()
+        return true
+    }
+
+    /// Answers a connection past a cap with a short 503 and closes it.
+    private func refuse(_ connection: Connection, _ reason: ConnectionLimits.Reason, client: String) {
+        if limits.noteRefused(reason) {
+            logger.warning("refusing connections: the \(reason == .total ? "process's" : "client's") connection cap is reached and none is idle", metadata: [
+                "client": "\(client)", "cap": "\(reason == .total ? limits.maximum : limits.perClient)",
+            ])
+        }
+        withScratch { bytes in
+            ResponseWriter.write(Self.tooManyConnections, keepAlive: false, date: date, into: &bytes)
+            connection.write(bytes)
+        }
+        connection.close()
+    }
+
+    private static let tooManyConnections: Response = {
+        var answer = Response.jsonMessage(status: 503, "too many connections; retry shortly")
+        answer.headers.append(("Retry-After", "1"))
+        return answer
+    }()
+
+    /// Loopback clients (a load harness, a test suite on the host) meet only the total cap.
+    private static func isExempt(_ client: String) -> Bool {
+        client == "127.0.0.1" || client == "::1"
     }
 
     /// Called once per written answer: metrics, then the access-log line.
@@ -107,6 +162,7 @@ final class HTTPServer {
         case .metrics where admin || !hasAdminListener:
             let page = MetricsPage.render(
                 requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats, storage: auth.storageStatus,
+                connections: limits,
                 auditDropped: auditLog?.dropped ?? 0)
             return Response(status: 200, contentType: MetricsPage.contentType, body: page)
         default:

@@ -16,6 +16,14 @@ struct ServerSettings: Sendable {
     var maxRequestsInFlight = 64
     /// Time SIGTERM waits for requests in flight before closing what is left; 0 closes them at once.
     var shutdownGraceMilliseconds = 10_000
+    /// Client connections the public listeners hold at most; nil: the descriptor limit less
+    /// `descriptorReserve` (for the store, the admin listener, logs and one answer).
+    var maxConnections: Int? = nil
+    /// Connections one client (an address, an IPv6 /64) may hold; clients exempt from per-client
+    /// limits meet only `maxConnections`.
+    var maxConnectionsPerClient = 256
+    /// Descriptors kept back from the default `maxConnections`.
+    static let descriptorReserve = 64
 
     /// Throws the first setting that breaks its rule, naming it (by its flag) and its value.
     func validate() throws(ConfigurationError) {
@@ -30,6 +38,12 @@ struct ServerSettings: Sendable {
         }
         guard shutdownGraceMilliseconds >= 0 else {
             throw .invalidSetting("--shutdown-grace", value: Self.shown(Int64(shutdownGraceMilliseconds)), rule: "must not be negative")
+        }
+        if let maxConnections, maxConnections < 1 {
+            throw .invalidSetting("--max-connections", value: "\(maxConnections)", rule: "must be at least 1")
+        }
+        guard maxConnectionsPerClient >= 1 else {
+            throw .invalidSetting("--max-connections-per-client", value: "\(maxConnectionsPerClient)", rule: "must be at least 1")
         }
         guard maxRequestsInFlight >= 1 else {
             throw .invalidSetting("maxRequestsInFlight", value: "\(maxRequestsInFlight)", rule: "must be at least 1")

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// Connection caps: one client holding every connection it may never keeps another out; past a cap
+/// the oldest idle keep-alive connection makes room, and when none is idle a newcomer gets 503.
+@Suite struct ConnectionCapTests {
+    private static let get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    private static func metric(_ port: Int, _ series: String) throws -> Double? {
+        let client = try RawClient(port: port)
+        try client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        let page = String(decoding: try #require(try client.readResponse()).body, as: UTF8.self)
+        return page.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
+    }
+
+    @Test func aClientAtItsCapLosesItsOldestIdleConnectionThenGets503AndOthersAreServed() throws {
+        let server = try AuthdProcess(arguments: ["--max-connections-per-client", "10"])
+        // Ten keep-alive connections, each answered once and now idle.
+        let idle = try (0..<10).map { _ in try RawClient(port: server.port, from: "127.0.0.2") }
+        for client in idle {
+            try client.send(Self.get)
+            #expect(try client.readResponse()?.status == 200)
+        }
+        // An eleventh: the oldest idle one is closed to make room, and the newcomer is served.
+        let newcomer = try RawClient(port: server.port, from: "127.0.0.2")
+        try newcomer.send(Self.get)
+        #expect(try newcomer.readResponse()?.status == 200)
+        #expect(idle[0].isClosedByPeer())
+
+        // Now ten connections that are all mid-request: none idle, so newcomers are refused.
+        let busy = try (0..<10).map { _ in try RawClient(port: server.port, from: "127.0.0.4") }
+        for client in busy { try client.send("GET / HTTP/1.1\r\nHost: x\r\n") }
+        Thread.sleep(forTimeInterval: 0.2)
+        for _ in 0..<3 {
+            let refused = try RawClient(port: server.port, from: "127.0.0.4")
+            let answer = try #require(try refused.readResponse())
+            #expect(answer.status == 503 && answer.header("Retry-After") != nil)
+            #expect(answer.json == ["message": "too many connections; retry shortly"])
+            #expect(refused.isClosedByPeer())
+        }
+        // Another client is not shut out.
+        let start = Date()
+        let other = try RawClient(port: server.port, from: "127.0.0.3")
+        try other.send(Self.get)
+        #expect(try other.readResponse()?.status == 200)
+        #expect(Date().timeIntervalSince(start) < 2)
+        #expect(try Self.metric(server.port, #"authd_connections_refused_total{cap="client"}"#) == 3)
+        #expect(try Self.metric(server.port, #"authd_connections_closed_for_room_total{cap="client"}"#) == 1)
+        // One log line for the episode, not one per refusal.
+        #expect(server.log.components(separatedBy: "refusing connections").count - 1 == 1)
+        // The busy ones finish their requests and are answered.
+        for client in busy { try client.send("\r\n") }
+        for client in busy { #expect(try client.readResponse()?.status == 200) }
+    }
+
+    @Test func theProcessCapMakesRoomFromAnyClientsIdleConnection() throws {
+        let server = try AuthdProcess(arguments: ["--max-connections", "12"])
+        let held = try (0..<12).map { index in try RawClient(port: server.port, from: "127.0.1.\(index + 1)") }
+        for client in held {
+            try client.send(Self.get)
+            #expect(try client.readResponse()?.status == 200)
+        }
+        let newcomer = try RawClient(port: server.port, from: "127.0.2.1")
+        try newcomer.send(Self.get)
+        #expect(try newcomer.readResponse()?.status == 200)
+        #expect(held[0].isClosedByPeer())
+    }
+}
