@@ -87,6 +87,36 @@ final class HTTPServer {
         if draining && connections.count == adminConnections { finishDrain() }
     }
 
+    /// Client-identity misconfigurations already logged: each is worth one warning per process, not
+    /// one per request (authd runs one server per process).
+    private var warned: Set<ClientWarning> = []
+
+    /// A sign that `--trusted-proxy` or `--proxy-protocol` does not match how clients arrive.
+    enum ClientWarning: Hashable {
+        /// A peer that is not a trusted proxy sent `X-Forwarded-For` or `Forwarded`; they were ignored.
+        case untrustedForwarding
+        /// A peer that is not a trusted proxy began with a PROXY header; the connection was closed.
+        case untrustedProxyHeader
+        /// A trusted proxy's connection did not begin with an acceptable PROXY header; closed.
+        case badProxyHeader
+    }
+
+    /// Logs `warning` about `peer` the first time it happens; later ones pass in silence.
+    func warnOnce(_ warning: ClientWarning, peer: String, error: ProxyHeaderError? = nil) {
+        guard warned.insert(warning).inserted else { return }
+        switch warning {
+        case .untrustedForwarding:
+            logger.warning(
+                "ignoring X-Forwarded-For/Forwarded from \(peer), which is not a trusted proxy; behind a proxy, name it with --trusted-proxy (warned once)")
+        case .untrustedProxyHeader:
+            logger.warning(
+                "closed a connection from \(peer) that began with a PROXY header: it is not a trusted proxy (--trusted-proxy) (warned once)")
+        case .badProxyHeader:
+            logger.warning(
+                "closed a connection from trusted proxy \(peer): \(error.map { "\($0)" } ?? "no PROXY header"); with --proxy-protocol it must begin with a PROXY header (warned once)")
+        }
+    }
+
     /// Called once per written answer: metrics, then the access-log line.
     func answered(_ trace: RequestTrace?, status: Int, bytes: Int, address: String) {
         let elapsed = trace.map { MonotonicClock.nanoseconds() &- $0.startedAt } ?? 0

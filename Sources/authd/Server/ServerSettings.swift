@@ -16,6 +16,8 @@ struct ServerSettings: Sendable {
     var maxRequestsInFlight = 64
     /// Time SIGTERM waits for requests in flight before closing what is left; 0 closes them at once.
     var shutdownGraceMilliseconds = 10_000
+    /// Who the client of a request is: trusted proxies, the PROXY protocol, throttle exemptions.
+    var clients = ClientSettings()
 
     /// Throws the first setting that breaks its rule, naming it (by its flag) and its value.
     func validate() throws(ConfigurationError) {
@@ -34,6 +36,7 @@ struct ServerSettings: Sendable {
         guard maxRequestsInFlight >= 1 else {
             throw .invalidSetting("maxRequestsInFlight", value: "\(maxRequestsInFlight)", rule: "must be at least 1")
         }
+        try clients.validate()
     }
 
     /// A duration in the seconds its flag takes, or in milliseconds when it is not whole seconds.
