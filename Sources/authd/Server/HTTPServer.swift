@@ -113,7 +113,7 @@ final class HTTPServer {
                 "closed a connection from \(peer) that began with a PROXY header: it is not a trusted proxy (--trusted-proxy) (warned once)")
         case .badProxyHeader:
             logger.warning(
-                "closed a connection from trusted proxy \(peer): \(error.map { "\($0)" } ?? "no PROXY header"); with --proxy-protocol it must begin with a PROXY header (warned once)")
+                "closed a connection from trusted proxy \(peer): \(error.map { "\($0)" } ?? "nothing within the request timeout"); with --proxy-protocol its connections must begin with a PROXY header (warned once)")
         }
     }
 

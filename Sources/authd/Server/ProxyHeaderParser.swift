@@ -8,7 +8,7 @@ enum ProxyHeader: Sendable, Equatable {
 }
 
 /// Why the bytes that start a connection are not an acceptable PROXY header; one case per rule.
-enum ProxyHeaderError: Error, Sendable, Equatable {
+enum ProxyHeaderError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The first bytes are neither the v1 `PROXY ` nor the v2 signature.
     case notProxyHeader
     /// v1: no line end within the 107 bytes the protocol allows.
@@ -33,6 +33,24 @@ enum ProxyHeaderError: Error, Sendable, Equatable {
     case v2UnsupportedFamily
     /// v2: the address block is shorter than its family's addresses.
     case v2AddressesTooShort
+
+    /// What the operator's log says.
+    var description: String {
+        switch self {
+        case .notProxyHeader: "no PROXY header"
+        case .v1LineTooLong: "a PROXY v1 line longer than 107 bytes"
+        case .v1BadLineEnd: "a PROXY v1 line not ending in CRLF"
+        case .v1UnknownProtocol: "a PROXY v1 protocol other than TCP4, TCP6 or UNKNOWN"
+        case .v1BadFields: "a PROXY v1 line without its five fields"
+        case .v1BadAddress: "a PROXY v1 address that is not one of its protocol"
+        case .v1BadPort: "a PROXY v1 port out of range"
+        case .v2BadVersion: "a PROXY header of a version other than 1 or 2"
+        case .v2BadCommand: "a PROXY v2 command other than LOCAL or PROXY"
+        case .v2BadFamily: "an unknown PROXY v2 address family"
+        case .v2UnsupportedFamily: "a PROXY v2 family other than TCP over IPv4 or IPv6"
+        case .v2AddressesTooShort: "a PROXY v2 address block too short for its family"
+        }
+    }
 }
 
 /// Reads the PROXY protocol header (HAProxy's `proxy-protocol.txt`, v1 text and v2 binary) that a
