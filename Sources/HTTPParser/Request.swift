@@ -59,8 +59,17 @@ public struct Request: Sendable {
     public var body: [UInt8]
     /// Whether the connection stays open after the answer (RFC 9112 §9.3).
     public var keepAlive: Bool
-    /// The peer's IP address as text, set by the server (the parser knows no sockets); empty when unknown.
+    /// The client's IP address as text, set by the server (the parser knows no sockets): the peer,
+    /// or the client a trusted proxy names; empty when unknown.
     public var clientAddress: String = ""
+    /// What per-client limits count the client under, set by the server (an IPv6 client's /64);
+    /// empty counts it under `clientAddress`.
+    public var clientThrottleKey: String = ""
+    /// True when the server exempts the client from per-client limits.
+    public var clientIsExemptFromLimits = false
+    /// Whether a `Forwarded` or `X-Forwarded-For` field is present: noted by the parser as it reads
+    /// the fields, so a server need not search every request for them. False in a request built by hand.
+    public var hasForwardingField = false
 
     /// A request built by hand (the parser builds its own).
     public init(

@@ -60,9 +60,13 @@ public final class AuthRoutes: Sendable {
         router.run(router.match(request), request, abandonment, respond: respond)
     }
 
-    /// The client identity Auth's policy sees for `request`.
+    /// The client identity Auth's policy sees for `request`, as the server found it (the peer, or
+    /// the client a trusted proxy names).
     static func client(of request: Request) -> ClientIdentity {
-        ClientIdentity(address: request.clientAddress)
+        ClientIdentity(
+            address: request.clientAddress,
+            throttleKey: request.clientThrottleKey.isEmpty ? nil : request.clientThrottleKey,
+            isExemptFromClientLimits: request.clientIsExemptFromLimits)
     }
 
     static func json(_ status: Int, _ pairs: [(String, String)]) -> Response {

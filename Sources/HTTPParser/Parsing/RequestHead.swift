@@ -22,6 +22,7 @@ struct RequestHead {
     var connectionClose = false
     var connectionKeepAlive = false
     var expectsContinue = false
+    var hasForwardingField = false
 
     /// Forgets the request but keeps the span array's capacity for the next one.
     mutating func reset() {

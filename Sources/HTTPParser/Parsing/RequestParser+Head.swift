@@ -111,7 +111,8 @@ extension RequestParser {
         return recordFramingField(name: base + start, nameEnd - start, value: base + i, valueEnd - i)
     }
 
-    /// Notes the fields that decide framing and persistence; other fields pass untouched.
+    /// Notes the fields that decide framing and persistence, and whether one names a forwarded
+    /// client; other fields pass untouched.
     private mutating func recordFramingField(
         name: UnsafePointer<UInt8>, _ nameCount: Int, value: UnsafePointer<UInt8>, _ valueCount: Int
     ) -> HTTPParseError? {
@@ -120,6 +121,9 @@ extension RequestParser {
             head.hostCount += 1
         case 6 where ByteClass.equalsLowercased(name, nameCount, "expect"):
             if ByteClass.equalsLowercased(value, valueCount, "100-continue") { head.expectsContinue = true }
+        case 9 where ByteClass.equalsLowercased(name, nameCount, "forwarded"),
+             15 where name[0] | 0x20 == UInt8(ascii: "x") && ByteClass.equalsLowercased(name, nameCount, "x-forwarded-for"):
+            head.hasForwardingField = true
         case 10 where ByteClass.equalsLowercased(name, nameCount, "connection"):
             forEachListElement(value, valueCount) { p, n in
                 if ByteClass.equalsLowercased(p, n, "close") { head.connectionClose = true }

@@ -101,13 +101,14 @@ public struct RequestParser: Sendable {
     ) -> ParseResult {
         let headerBytes = Array(UnsafeBufferPointer(
             start: base + head.headerBlockStart, count: headLength - head.headerBlockStart))
-        let request = Request(
+        var request = Request(
             method: HTTPMethod(bytes: base + head.methodStart, count: head.methodCount),
             target: String(decoding: UnsafeBufferPointer(start: base + head.targetStart, count: head.targetCount), as: UTF8.self),
             version: head.version,
             headers: HTTPHeaders(bytes: headerBytes, spans: Array(head.fields)),
             body: body,
             keepAlive: head.keepAlive)
+        request.hasForwardingField = head.hasForwardingField
         let used = consumed ?? headLength
         reset()
         return .request(request, consumed: used)

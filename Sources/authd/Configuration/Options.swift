@@ -95,6 +95,12 @@ struct Options: ParsableArguments {
     @Option(help: Options.shown("Address of the admin listener (AUTHD_ADMIN_HOST).", default: ListenerSettings().adminHost))
     var adminHost: String?
 
+    @Option(help: "A proxy whose X-Forwarded-For/Forwarded (and PROXY header) name the client: an address or CIDR block; repeatable or comma-separated (AUTHD_TRUSTED_PROXY). (default: none)", transform: Options.parse)
+    var trustedProxy: [AddressList] = []
+
+    @Option(help: Options.shown("Clients exempt from per-client limits (per-email ones still apply): addresses or CIDR blocks, repeatable or comma-separated; replaces the default, none turns it off (AUTHD_THROTTLE_EXEMPT).", default: ClientSettings().throttleExempt.map(\.description).joined(separator: ",")), transform: Options.parse)
+    var throttleExempt: [AddressList] = []
+
     // Present or absent, so `false` here means "not given": the variable, then the default, decide.
     @Flag(help: "Do not write an access-log line per request (AUTHD_NO_ACCESS_LOG).")
     var noAccessLog = false
@@ -104,6 +110,9 @@ struct Options: ParsableArguments {
 
     @Flag(help: "Store session ids and reset tokens as they are, not as SHA-256 digests, so the seed's service sharing the file reads authd's sessions; a backup then holds live sessions (AUTHD_STORE_PLAIN_TOKENS).")
     var storePlainTokens = false
+
+    @Flag(help: "Trusted proxies begin each connection with a PROXY protocol v1 or v2 header naming the client; from other peers such a header closes the connection (AUTHD_PROXY_PROTOCOL).")
+    var proxyProtocol = false
 
     /// `abstract` and the settings type's default, the way ArgumentParser shows a default of its own.
     private static func shown(_ abstract: String, default value: Any) -> ArgumentHelp {

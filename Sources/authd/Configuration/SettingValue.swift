@@ -44,3 +44,27 @@ extension Logger.Level: SettingValue {
     init?(setting text: String) { self.init(rawValue: text) }
     static var expected: String { "one of " + allCases.map(\.rawValue).joined(separator: ", ") }
 }
+
+/// `--trusted-proxy` and `--throttle-exempt`: addresses and CIDR blocks, comma-separated
+/// (`10.0.0.0/8,::1`), or `none` for no address at all (to turn a default list off).
+struct AddressList: SettingValue, Equatable {
+    var ranges: [AddressRange]
+
+    init?(setting text: String) {
+        if text.lowercased() == "none" {
+            ranges = []
+            return
+        }
+        var ranges: [AddressRange] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            // Spaces after a comma are allowed (`10.0.0.1, 10.0.0.2`); an empty item is not.
+            guard let range = AddressRange(item.drop { $0 == " " }) else { return nil }
+            ranges.append(range)
+        }
+        self.ranges = ranges
+    }
+
+    static var expected: String {
+        "addresses or CIDR blocks (127.0.0.1, 10.0.0.0/8, 2001:db8::/32), comma-separated, with no bits set past the prefix, or none"
+    }
+}

@@ -17,6 +17,12 @@ struct Settings: Sendable {
         func given<Value: SettingValue>(_ flag: Value?, _ variable: String) throws -> Value? {
             try flag ?? environment.value(variable)
         }
+        /// As `given`, for the repeatable address flags: every flag's list joined, else the variable's.
+        func givenAddresses(_ flags: [AddressList], _ variable: String) throws -> [AddressRange]? {
+            if !flags.isEmpty { return flags.flatMap(\.ranges) }
+            let list: AddressList? = try environment.value(variable)
+            return list?.ranges
+        }
         /// As `given`, for the flags in seconds of the settings kept in milliseconds.
         func givenMilliseconds(_ flag: Int?, _ variable: String, _ name: String) throws -> Int? {
             guard let seconds = try given(flag, variable) else { return nil }
@@ -73,6 +79,11 @@ struct Settings: Sendable {
         server.shutdownGraceMilliseconds =
             try givenMilliseconds(options.shutdownGrace, "AUTHD_SHUTDOWN_GRACE", "--shutdown-grace")
             ?? server.shutdownGraceMilliseconds
+        var clients = server.clients
+        clients.trustedProxies = try givenAddresses(options.trustedProxy, "AUTHD_TRUSTED_PROXY") ?? clients.trustedProxies
+        clients.throttleExempt = try givenAddresses(options.throttleExempt, "AUTHD_THROTTLE_EXEMPT") ?? clients.throttleExempt
+        clients.proxyProtocol = try given(options.proxyProtocol ? true : nil, "AUTHD_PROXY_PROTOCOL") ?? clients.proxyProtocol
+        server.clients = clients
 
         log.level = try given(options.logLevel, "AUTHD_LOG_LEVEL") ?? log.level
         // These flags can only say yes; their variables can say either.

@@ -11,8 +11,22 @@ final class HTTPConnection: ConnectionHandler {
     /// The cycle through `HTTPServer.connections` ends when the connection closes.
     private let server: HTTPServer
     private var parser: RequestParser
-    /// Read once: the peer does not change, and the throttles and audit log need it on every request.
-    private let clientAddress: String
+    /// The connection's client, found once at accept (or from its PROXY header) and kept as the
+    /// request fields of these names take it: the peer does not change, and every request needs it.
+    private var clientAddress = ""
+    /// "" when it is the address (IPv4), so that most requests skip storing it.
+    private var clientThrottleKey = ""
+    private var clientIsExempt = false
+    /// The client (the PROXY header's source, or else the peer) is a trusted proxy: each request's
+    /// `X-Forwarded-For` or `Forwarded` names the client.
+    private var peerIsTrustedProxy = false
+    /// With `--proxy-protocol`, what the connection must begin with; nil once that is settled.
+    private var proxyStage: ProxyStage?
+    /// The clients a trusted proxy named, by sequence, for the access line; rarely non-empty.
+    private var forwardedAddresses: [UInt64: String] = [:]
+    /// `forwardedAddresses.count`, kept apart so each answer reads a plain counter: a dictionary
+    /// access costs a runtime exclusivity check per answer (callgrind).
+    private var forwardedAddressCount = 0
     /// Accepted by the admin listener: only the server's own answers (`/metrics`, `/healthz`).
     let admin: Bool
     /// Set when the connection closes, so its password jobs not yet started are dropped unhashed.
@@ -54,15 +68,24 @@ final class HTTPConnection: ConnectionHandler {
         self.connection = connection
         self.server = server
         self.parser = RequestParser(limits: server.settings.limits)
-        // At accept, while the peer is surely still connected (getpeername fails once it is gone).
-        self.clientAddress = connection.peerAddress
         self.admin = admin
+        // At accept, while the peer is surely still connected (getpeername fails once it is gone).
+        let peerText = connection.peerAddress
+        if let peer = IPAddress(peerText) { adopt(peer) } else { clientAddress = peerText }
+        if server.settings.clients.proxyProtocol && !admin {
+            proxyStage = peerIsTrustedProxy ? .header(ProxyHeaderParser()) : .screening
+        }
     }
 
     private var inFlight: Int { Int(nextSequence - nextToWrite) }
 
-    /// The client's key for per-client connection caps.
-    var clientKey: String { clientAddress }
+    /// The client's key for per-client connection caps, as found at accept (its /64 for IPv6).
+    var clientKey: String { clientThrottleKey.isEmpty ? clientAddress : clientThrottleKey }
+    /// Whether the client, as found at accept, is exempt from per-client limits (meets the total cap only).
+    var clientIsExemptFromCaps: Bool { clientIsExempt }
+    /// The key this connection was counted under by the caps; fixed at accept, so a PROXY header
+    /// naming another client later leaves the count straight.
+    var countedAs = ""
 
     /// Keep-alive with nothing to do: no request in flight or arriving. Such a connection is the
     /// first to go when a cap needs room.
@@ -83,6 +106,7 @@ final class HTTPConnection: ConnectionHandler {
 
     func connection(_ c: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
         guard !stoppedParsing else { return input.count }
+        if proxyStage != nil { return readProxyStage(input) }
         var consumed = 0
         var completedOne = false
         parsing: while consumed < input.count && !stoppedParsing {
@@ -140,6 +164,8 @@ final class HTTPConnection: ConnectionHandler {
         if let stallTimer { server.reactor.cancel(stallTimer) }
         stallTimer = nil
         parked.removeAll()
+        forwardedAddresses.removeAll()
+        forwardedAddressCount = 0
         order.removeAll()
         server.connectionClosed(self)
     }
@@ -147,11 +173,14 @@ final class HTTPConnection: ConnectionHandler {
     // MARK: requests and answers
 
     /// Numbers a parsed request and starts it, or holds it until the answers it must follow are written.
-    private func receive(_ parsed: Request) {
+    private func receive(_ parsed: consuming Request) {
         var request = parsed
         request.clientAddress = clientAddress
+        request.clientIsExemptFromLimits = clientIsExempt
+        if !clientThrottleKey.isEmpty { request.clientThrottleKey = clientThrottleKey }
         let sequence = nextSequence
         nextSequence += 1
+        if request.hasForwardingField { applyForwarding(to: &request, sequence: sequence) }
         let keepAlive = request.keepAlive && !server.draining
         if !keepAlive { lastSequence = sequence }
         let startsAfter = order.arrive(request.method, sequence: sequence)
@@ -232,7 +261,12 @@ final class HTTPConnection: ConnectionHandler {
             return bytes.count
         }
         watchForStall()
-        server.answered(answer.trace, status: response.status, bytes: written, address: clientAddress)
+        var address = clientAddress
+        if forwardedAddressCount > 0, let named = forwardedAddresses.removeValue(forKey: sequence) {
+            forwardedAddressCount -= 1
+            address = named
+        }
+        server.answered(answer.trace, status: response.status, bytes: written, address: address)
         nextToWrite = sequence + 1
         if closing {
             lastSequence = sequence
@@ -305,7 +339,11 @@ final class HTTPConnection: ConnectionHandler {
         guard !closed, deadline != .max else { return }
         let now = Self.now()
         if now < deadline { return arm(deadline) }
-        if partialSince != nil && !stoppedParsing {
+        if case .header = proxyStage {
+            // A trusted proxy that sent no PROXY header in time: there is no one to answer in HTTP.
+            server.warnOnce(.badProxyHeader, peer: clientAddress)
+            connection.close()
+        } else if partialSince != nil && !stoppedParsing {
             // Slow or stalled client (slowloris): 408, then close.
             partialSince = nil
             fail(408, "request timeout")
@@ -328,5 +366,74 @@ final class HTTPConnection: ConnectionHandler {
         // A client that stopped reading would otherwise hold the connection and its output forever.
         if connection.bytesWritten == bytesWrittenAtStallCheck { return connection.abort() }
         watchForStall()
+    }
+
+    // MARK: client identity (trusted proxies, PROXY protocol)
+
+    private enum ProxyStage {
+        /// A trusted proxy's connection: a PROXY header comes first and names the client.
+        case header(ProxyHeaderParser)
+        /// Any other peer's: plain HTTP, and one that begins with a PROXY header is closed.
+        case screening
+    }
+
+    /// Reads what must begin the connection, then leaves the rest to HTTP (offered again at once
+    /// once this consumed something, passed on now when it did not); or closes, with no answer:
+    /// the peer speaks the PROXY protocol, not HTTP.
+    private func readProxyStage(_ input: UnsafeRawBufferPointer) -> Int {
+        switch proxyStage {
+        case .header(var parser):
+            switch parser.parse(input) {
+            case .needMore:
+                proxyStage = .header(parser)
+                return 0
+            case .header(let header, let consumed):
+                proxyStage = nil
+                if case .client(let source) = header { adopt(source) }
+                return consumed
+            case .error(let error):
+                server.warnOnce(.badProxyHeader, peer: clientAddress, error: error)
+                connection.close()
+                return input.count
+            }
+        case .screening:
+            switch ProxyHeaderParser.signature(input) {
+            case .partial:
+                return 0
+            case .none:
+                proxyStage = nil
+                return connection(connection, didRead: input)
+            case .v1, .v2:
+                server.warnOnce(.untrustedProxyHeader, peer: clientAddress)
+                connection.close()
+                return input.count
+            }
+        case nil:
+            return 0
+        }
+    }
+
+    /// Makes the client at `address` the connection's.
+    private func adopt(_ address: IPAddress) {
+        let clients = server.settings.clients
+        let client = clients.identity(of: address)
+        clientAddress = client.address
+        clientThrottleKey = client.throttleKey == client.address ? "" : client.throttleKey
+        clientIsExempt = client.isExemptFromClientLimits
+        peerIsTrustedProxy = clients.isTrustedProxy(address)
+    }
+
+    /// Takes the client a trusted proxy names in `X-Forwarded-For` or `Forwarded` (the peer when
+    /// they name none readable); from any other peer they are ignored, and warned about once.
+    private func applyForwarding(to request: inout Request, sequence: UInt64) {
+        guard peerIsTrustedProxy else { return server.warnOnce(.untrustedForwarding, peer: clientAddress) }
+        let clients = server.settings.clients
+        guard let address = ForwardedClient.find(in: request.headers, isTrusted: clients.isTrustedProxy) else { return }
+        let named = clients.identity(of: address)
+        request.clientAddress = named.address
+        request.clientThrottleKey = named.throttleKey
+        request.clientIsExemptFromLimits = named.isExemptFromClientLimits
+        forwardedAddresses[sequence] = named.address
+        forwardedAddressCount += 1
     }
 }

@@ -81,9 +81,10 @@ final class HTTPServer {
         let handler = HTTPConnection(connection, server: self, admin: admin)
         if !admin {
             let client = handler.clientKey
-            if let reason = limits.exceeded(by: client, exempt: Self.isExempt(client)), !makeRoom(reason, for: client) {
+            if let reason = limits.exceeded(by: client, exempt: handler.clientIsExemptFromCaps), !makeRoom(reason, for: client) {
                 return refuse(connection, reason, client: client)
             }
+            handler.countedAs = client
             limits.opened(client)
         }
         connections[ObjectIdentifier(handler)] = handler
@@ -97,8 +98,8 @@ final class HTTPServer {
         if handler.admin {
             adminConnections -= 1
         } else {
-            limits.closed(handler.clientKey)
-            limits.clientBelowCap(handler.clientKey)
+            limits.closed(handler.countedAs)
+            limits.clientBelowCap(handler.countedAs)
         }
         if draining && connections.count == adminConnections { finishDrain() }
     }
@@ -108,7 +109,7 @@ final class HTTPServer {
     private func makeRoom(_ reason: ConnectionLimits.Reason, for client: String) -> Bool {
         var oldest: HTTPConnection?
         for handler in connections.values where !handler.admin && handler.isIdle {
-            if reason == .client && handler.clientKey != client { continue }
+            if reason == .client && handler.countedAs != client { continue }
             if oldest.map({ handler.lastActive < $0.lastActive }) ?? true { oldest = handler }
         }
         guard let oldest else { return false }
@@ -137,9 +138,34 @@ final class HTTPServer {
         return answer
     }()
 
-    /// Loopback clients (a load harness, a test suite on the host) meet only the total cap.
-    private static func isExempt(_ client: String) -> Bool {
-        client == "127.0.0.1" || client == "::1"
+    /// Client-identity misconfigurations already logged: each is worth one warning per process, not
+    /// one per request (authd runs one server per process).
+    private var warned: Set<ClientWarning> = []
+
+    /// A sign that `--trusted-proxy` or `--proxy-protocol` does not match how clients arrive.
+    enum ClientWarning: Hashable {
+        /// A peer that is not a trusted proxy sent `X-Forwarded-For` or `Forwarded`; they were ignored.
+        case untrustedForwarding
+        /// A peer that is not a trusted proxy began with a PROXY header; the connection was closed.
+        case untrustedProxyHeader
+        /// A trusted proxy's connection did not begin with an acceptable PROXY header; closed.
+        case badProxyHeader
+    }
+
+    /// Logs `warning` about `peer` the first time it happens; later ones pass in silence.
+    func warnOnce(_ warning: ClientWarning, peer: String, error: ProxyHeaderError? = nil) {
+        guard warned.insert(warning).inserted else { return }
+        switch warning {
+        case .untrustedForwarding:
+            logger.warning(
+                "ignoring X-Forwarded-For/Forwarded from \(peer), which is not a trusted proxy; behind a proxy, name it with --trusted-proxy (warned once)")
+        case .untrustedProxyHeader:
+            logger.warning(
+                "closed a connection from \(peer) that began with a PROXY header: it is not a trusted proxy (--trusted-proxy) (warned once)")
+        case .badProxyHeader:
+            logger.warning(
+                "closed a connection from trusted proxy \(peer): \(error.map { "\($0)" } ?? "nothing within the request timeout"); with --proxy-protocol its connections must begin with a PROXY header (warned once)")
+        }
     }
 
     /// Called once per written answer: metrics, then the access-log line.

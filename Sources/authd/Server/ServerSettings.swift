@@ -24,6 +24,8 @@ struct ServerSettings: Sendable {
     var maxConnectionsPerClient = 256
     /// Descriptors kept back from the default `maxConnections`.
     static let descriptorReserve = 64
+    /// Who the client of a request is: trusted proxies, the PROXY protocol, throttle exemptions.
+    var clients = ClientSettings()
 
     /// Throws the first setting that breaks its rule, naming it (by its flag) and its value.
     func validate() throws(ConfigurationError) {
@@ -48,6 +50,7 @@ struct ServerSettings: Sendable {
         guard maxRequestsInFlight >= 1 else {
             throw .invalidSetting("maxRequestsInFlight", value: "\(maxRequestsInFlight)", rule: "must be at least 1")
         }
+        try clients.validate()
     }
 
     /// A duration in the seconds its flag takes, or in milliseconds when it is not whole seconds.

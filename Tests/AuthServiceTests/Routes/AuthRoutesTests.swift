@@ -22,7 +22,8 @@ import Testing
 
     private func send(
         _ method: HTTPMethod, _ target: String, form: [String: String]? = nil, cookie: String? = nil,
-        from address: String = "192.0.2.7", abandonment: Abandonment? = nil
+        from address: String = "192.0.2.7", throttleKey: String = "", exempt: Bool = false,
+        abandonment: Abandonment? = nil
     ) async -> Response {
         var headers: [(name: String, value: String)] = []
         var body: [UInt8] = []
@@ -36,6 +37,8 @@ import Testing
         if let cookie { headers.append(("Cookie", "session_id=\(cookie)")) }
         var request = Request(method: method, target: target, headers: HTTPHeaders(headers), body: body)
         request.clientAddress = address
+        request.clientThrottleKey = throttleKey
+        request.clientIsExemptFromLimits = exempt
         return await withCheckedContinuation { done in
             routes.handle(request, abandonment: abandonment) { done.resume(returning: $0) }
         }
@@ -140,6 +143,32 @@ import Testing
         // Routes that never hash ignore the flag.
         #expect(await send(.get, "/", abandonment: gone).status == 200)
         #expect(auth.stats.bcryptRuns == runs && auth.stats.hashJobsAbandoned == 2)
+    }
+
+    @Test func theRequestBudgetCountsUnderTheThrottleKeyTheServerFound() async throws {
+        defer { auth.shutdown() }
+        // One IPv6 /64, five addresses: one client.
+        for index in 0..<5 {
+            let address = "2001:db8:1:2::\(index + 1)"
+            let answer = await send(.post, "/users", form: ["email": "u\(index)@b.c", "password": "pw"], from: address, throttleKey: "2001:db8:1:2::/64")
+            #expect(answer.status == 200)
+        }
+        let refused = await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "2001:db8:1:2::77", throttleKey: "2001:db8:1:2::/64")
+        #expect(refused.status == 429)
+        let otherNetwork = await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "2001:db8:1:3::1", throttleKey: "2001:db8:1:3::/64")
+        #expect(otherNetwork.status == 200)
+        #expect(audit.records.last { $0.event == .registered }?.client.address == "2001:db8:1:3::1")
+    }
+
+    @Test func anExemptClientSpendsNoRequestBudgetButMeetsTheEmailLimit() async throws {
+        defer { auth.shutdown() }
+        for index in 0..<8 {
+            #expect(await send(.post, "/users", form: ["email": "u\(index)@b.c", "password": "pw"], exempt: true).status == 200)
+        }
+        for _ in 0..<3 {
+            #expect(await send(.post, "/sessions", form: ["email": "u0@b.c", "password": "wrong"], exempt: true).status == 401)
+        }
+        #expect(await send(.post, "/sessions", form: ["email": "u0@b.c", "password": "pw"], exempt: true).status == 429)
     }
 
     @Test func auditRecordsNameTheUserAndClientAndNeverASecret() async throws {

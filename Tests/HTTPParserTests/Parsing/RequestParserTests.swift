@@ -125,6 +125,24 @@ import Testing
         }
         #expect(request.target == "/ok")
     }
+
+    @Test func notesAForwardingFieldInAnyCaseAndForgetsItForTheNextRequest() throws {
+        for field in ["X-Forwarded-For: 192.0.2.7", "x-forwarded-for: 192.0.2.7", "Forwarded: for=192.0.2.7", "FORWARDED: for=x"] {
+            #expect(try #require(parseOne("GET / HTTP/1.1\r\nHost: a\r\n\(field)\r\n\r\n")).hasForwardingField, "\(field)")
+        }
+        for field in ["X-Forwarded-Host: a", "Accept-Encoding: gzip", "X-Forwarded-Fox: a", "Forwardedx: a"] {
+            #expect(try !#require(parseOne("GET / HTTP/1.1\r\nHost: a\r\n\(field)\r\n\r\n")).hasForwardingField, "\(field)")
+        }
+        var parser = RequestParser()
+        let two = Array("GET / HTTP/1.1\r\nHost: a\r\nForwarded: for=x\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
+        guard case .request(let first, let used) = two.withUnsafeBytes({ parser.parse($0) }),
+              case .request(let second, _) = two[used...].withUnsafeBytes({ parser.parse($0) })
+        else {
+            Issue.record("expected two requests")
+            return
+        }
+        #expect(first.hasForwardingField && !second.hasForwardingField)
+    }
 }
 
 @Suite struct ResumptionTests {

@@ -40,6 +40,55 @@ import Testing
         #expect(server.limits.maxBodyBytes == 65536)
         #expect(server.requestTimeoutMilliseconds == 10_000 && server.idleTimeoutMilliseconds == 60_000)
         #expect(server.writeTimeoutMilliseconds == 30_000 && server.shutdownGraceMilliseconds == 10_000)
+        #expect(server.clients.trustedProxies.isEmpty && !server.clients.proxyProtocol)
+        #expect(server.clients.throttleExempt == [AddressRange("127.0.0.1")!, AddressRange("::1")!])
+    }
+
+    // MARK: client identity
+
+    @Test func trustedProxiesAreRepeatableAndCommaSeparatedAsFlagsAndAVariable() throws {
+        let expected = ["10.0.0.0/8", "127.0.0.1", "::1"].map { AddressRange($0)! }
+        #expect(try settings(["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "127.0.0.1,::1"]).server.clients.trustedProxies == expected)
+        #expect(try settings([], ["AUTHD_TRUSTED_PROXY": "10.0.0.0/8, 127.0.0.1,::1"]).server.clients.trustedProxies == expected)
+        // The flags replace the variable's list rather than adding to it.
+        #expect(try settings(["--trusted-proxy", "::1"], ["AUTHD_TRUSTED_PROXY": "10.0.0.0/8"]).server.clients.trustedProxies
+            == [AddressRange("::1")!])
+    }
+
+    @Test func throttleExemptReplacesTheDefaultAndNoneTurnsItOff() throws {
+        #expect(try settings(["--throttle-exempt", "192.0.2.0/24"]).server.clients.throttleExempt == [AddressRange("192.0.2.0/24")!])
+        #expect(try settings(["--throttle-exempt", "none"]).server.clients.throttleExempt.isEmpty)
+        #expect(try settings([], ["AUTHD_THROTTLE_EXEMPT": "NONE"]).server.clients.throttleExempt.isEmpty)
+        #expect(try settings(["--throttle-exempt", "none", "--throttle-exempt", "::1"]).server.clients.throttleExempt
+            == [AddressRange("::1")!])
+        // An empty variable counts as unset, so it keeps the default; `none` is the way to say none.
+        #expect(try settings([], ["AUTHD_THROTTLE_EXEMPT": ""]).server.clients.throttleExempt == ClientSettings().throttleExempt)
+    }
+
+    @Test func proxyProtocolIsAFlagAndAnOnOffVariable() throws {
+        #expect(try settings(["--proxy-protocol", "--trusted-proxy", "127.0.0.1"]).server.clients.proxyProtocol)
+        #expect(try settings([], ["AUTHD_PROXY_PROTOCOL": "on", "AUTHD_TRUSTED_PROXY": "127.0.0.1"]).server.clients.proxyProtocol)
+        #expect(try !settings([], ["AUTHD_PROXY_PROTOCOL": "off"]).server.clients.proxyProtocol)
+    }
+
+    @Test func theProxyProtocolNeedsATrustedProxy() {
+        let refusal = ConfigurationError.invalidSetting(
+            "--proxy-protocol", value: "on", rule: "needs --trusted-proxy: only a trusted proxy may name the client")
+        #expect(throws: refusal) { try settings(["--proxy-protocol"]) }
+        #expect(throws: refusal) { try settings(["--proxy-protocol", "--trusted-proxy", "none"]) }
+    }
+
+    @Test(arguments: ["10.0.0.1/8", "10.0.0.0/8,", "proxy.example.com", "127.0.0.1;::1", "[::1]"])
+    func anUnreadableAddressListIsRefusedAsFlagAndAsVariable(text: String) {
+        #expect {
+            try settings([], ["AUTHD_TRUSTED_PROXY": text])
+        } throws: { error in
+            guard let error = error as? ConfigurationError, case .unreadableVariable("AUTHD_TRUSTED_PROXY", value: text, _) = error else {
+                return false
+            }
+            return error.description.hasPrefix("AUTHD_TRUSTED_PROXY='\(text)' is not addresses or CIDR blocks")
+        }
+        #expect(throws: (any Error).self) { try settings(["--throttle-exempt", text]) }
     }
 
     @Test func aFlagOverridesItsVariableWhichOverridesTheDefault() throws {

@@ -6,6 +6,25 @@ final class RawClient {
     private(set) var fd: Int32
     private var buffer: [UInt8] = []
 
+    /// Connects to [::1]:`port`: the IPv6 loopback.
+    init(ipv6LoopbackPort port: Int, timeoutSeconds: Int = 15) throws {
+        fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RawClientError.socket(errno) }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = in_port_t(UInt16(port).bigEndian)
+        address.sin6_addr = in6addr_loopback
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw RawClientError.connect(errno)
+        }
+    }
+
     /// Connects to `port` on 127.0.0.1, from `source` when given: any 127.a.b.c reaches the server
     /// on 127.0.0.1 and is another client address to it.
     init(port: Int, timeoutSeconds: Int = 15, from source: String? = nil) throws {
