@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Wire fuzzer: mutated requests to a real authd over loopback sockets, for a bounded time.
 
-Usage: Fuzz/wire.py [--seconds 60] [--threads 24] [--seed N] [path/to/authd]
+Usage: Fuzz/wire.py [--seconds 60] [--threads 24] [--seed N] [--hog N] [path/to/authd]
+
+With --hog N, one more client (127.0.0.9) keeps opening idle keep-alive connections against a
+per-client cap of N while the fuzzing clients (each its own 127.0.0.x, one connection at a time)
+run: it must be refused or lose its oldest idle connections, and none of them may ever be refused.
 (default binary: .build/release/authd; build it with `swift build -c release --product authd`).
 
 It starts its own authd on a loopback port with a fresh database in a temporary folder, sends
@@ -72,6 +76,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--threads", type=int, default=24)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--hog", type=int, default=0, help="per-client connection cap a hogging client meets")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="authd-wire-")
     port = free_port()
@@ -79,7 +84,8 @@ def main():
     authd = subprocess.Popen(
         [args.binary, "--port", str(port), "--database", os.path.join(work, "wire.db"),
          "--log-level", "warning", "--bcrypt-cost", "4", "--address-request-limit", "0",
-         "--request-timeout", "1"], stderr=log)
+         "--request-timeout", "1"] + (["--max-connections-per-client", str(args.hog)] if args.hog else []),
+        stderr=log)
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -97,7 +103,8 @@ def main():
             payload = mutate(rng, rng.choice(SEEDS))
             answer = b""
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
+                with socket.create_connection(("127.0.0.1", port), timeout=3,
+                                              source_address=(f"127.0.0.{10 + index}", 0)) as s:
                     s.sendall(payload)
                     if rng.random() < 0.5:
                         s.shutdown(socket.SHUT_WR)
@@ -119,8 +126,41 @@ def main():
                 sent[0] += 1
                 statuses.update(codes or ["no answer"])
                 findings.extend((f"status {c}", payload) for c in codes if c >= 500 and c not in ALLOWED_5XX)
+                if b"too many connections" in answer:
+                    findings.append(("a client under its cap was refused a connection", payload))
+
+    hogged = collections.Counter()
+
+    def hog():
+        held = []
+        while time.time() < deadline:
+            try:
+                s = socket.create_connection(("127.0.0.1", port), timeout=3, source_address=("127.0.0.9", 0))
+                s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                s.settimeout(2)
+                answer = s.recv(65536)
+                hogged["refused" if b"503" in answer[:13] else "served"] += 1
+                held.append(s)
+                # Connections the server closed to make room read as EOF.
+                for old in held[:-1]:
+                    old.setblocking(False)
+                    try:
+                        if old.recv(1) == b"":
+                            hogged["closed for room"] += 1
+                            held.remove(old)
+                            old.close()
+                    except BlockingIOError:
+                        pass
+                held = held[-4 * args.hog:]
+            except OSError:
+                hogged["error"] += 1
+                time.sleep(0.01)
+        for s in held:
+            s.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.threads)]
+    if args.hog:
+        threads.append(threading.Thread(target=hog))
     for t in threads:
         t.start()
     for t in threads:
@@ -130,6 +170,10 @@ def main():
     code = authd.wait(timeout=30)
     print(f"seed {args.seed}: {sent[0]} mutated requests in {args.seconds:.0f} s; authd alive: {alive}, exit {code}")
     print("answers:", dict(sorted(statuses.items(), key=lambda kv: str(kv[0]))))
+    if args.hog:
+        print("hogging client:", dict(hogged))
+        if hogged["refused"] + hogged["closed for room"] == 0:
+            findings.append(("the hogging client never met its cap", b""))
     if findings:
         out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire-findings")
         os.makedirs(out, exist_ok=True)
