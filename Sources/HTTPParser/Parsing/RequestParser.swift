@@ -103,7 +103,7 @@ public struct RequestParser: Sendable {
             start: base + head.headerBlockStart, count: headLength - head.headerBlockStart))
         let request = Request(
             method: HTTPMethod(bytes: base + head.methodStart, count: head.methodCount),
-            target: String(decoding: UnsafeBufferPointer(start: base + head.targetStart, count: head.targetCount), as: UTF8.self),
+            target: target(base),
             version: head.version,
             headers: HTTPHeaders(bytes: headerBytes, spans: Array(head.fields)),
             body: body,
@@ -111,6 +111,12 @@ public struct RequestParser: Sendable {
         let used = consumed ?? headLength
         reset()
         return .request(request, consumed: used)
+    }
+
+    /// The request target in origin form (an absolute-form one was reduced to its path and query).
+    private func target(_ base: UnsafePointer<UInt8>) -> String {
+        let span = String(decoding: UnsafeBufferPointer(start: base + head.targetStart, count: head.targetCount), as: UTF8.self)
+        return head.targetNeedsSlash ? "/" + span : span
     }
 
     private mutating func fail(_ error: HTTPParseError) -> ParseResult {
