@@ -9,7 +9,8 @@ import Logging
 struct AuthdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authd",
-        abstract: "User-authentication HTTP service (register, log in, profile, log out, reset password)."
+        abstract: "User-authentication HTTP service (register, log in, profile, log out, reset password).",
+        version: Version.text
     )
 
     @OptionGroup var options: Options
