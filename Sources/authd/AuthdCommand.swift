@@ -110,7 +110,7 @@ struct AuthdCommand: ParsableCommand {
             } catch {
                 throw StartupError.listen(address: Self.address(listener.adminHost, adminPort), error)
             }
-            logger.info("admin listener on http://\(Self.address(listener.adminHost, bound)) serves /metrics and /healthz")
+            logger.info("admin listener on http://\(Self.address(listener.adminHost, bound)) serves /metrics, /openapi.json and /healthz")
         }
         return boundPort
     }
