@@ -36,8 +36,11 @@ let package = Package(
                 "AuthService", "EventLoop", "HTTPParser", "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["CommitStamp"]
         ),
+        // Writes the commit being built into `authd --version`, at every build (see the plugin).
+        .plugin(name: "CommitStamp", capability: .buildTool()),
 
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CLinux"]),
         .testTarget(name: "HTTPParserTests", dependencies: ["HTTPParser"]),

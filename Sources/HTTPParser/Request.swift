@@ -49,7 +49,8 @@ public struct HTTPVersion: Sendable, Hashable {
 public struct Request: Sendable {
     /// The request method.
     public var method: HTTPMethod
-    /// The request target exactly as sent (path and query, not decoded).
+    /// The request target in origin form, path and query, not decoded: as sent, but an absolute-form
+    /// target (`http://host/path?q`, RFC 9112 §3.2.2) is reduced to its path and query.
     public var target: String
     /// The protocol version of the request line.
     public var version: HTTPVersion

@@ -9,7 +9,8 @@ import Logging
 struct AuthdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authd",
-        abstract: "User-authentication HTTP service (register, log in, profile, log out, reset password)."
+        abstract: "User-authentication HTTP service (register, log in, profile, log out, reset password).",
+        version: Version.text
     )
 
     @OptionGroup var options: Options
@@ -113,7 +114,7 @@ struct AuthdCommand: ParsableCommand {
             } catch {
                 throw StartupError.listen(address: Self.address(listener.adminHost, adminPort), error)
             }
-            logger.info("admin listener on http://\(Self.address(listener.adminHost, bound)) serves /metrics and /healthz")
+            logger.info("admin listener on http://\(Self.address(listener.adminHost, bound)) serves /metrics, /openapi.json and /healthz")
         }
         return boundPort
     }

@@ -23,6 +23,26 @@ import Testing
         #expect(statuses[1].json == ["email": "p@b.c", "message": "user created"])
     }
 
+    @Test func absoluteFormTargetsAreRoutedByTheirPath() throws {
+        let client = try RawClient(port: server.port)
+        let body = "email=abs%40b.c&password=pw"
+        try client.send(
+            "GET http://127.0.0.1:\(server.port)/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            + "POST HTTP://authd.example/users HTTP/1.1\r\nHost: other\r\n"
+            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            + "GET http://authd.example/profile?x=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "DELETE http://authd.example/ HTTP/1.1\r\nHost: x\r\n\r\n"
+            + "GET http://authd.example/nope HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answers = try (0..<5).map { _ in try #require(try client.readResponse()) }
+        #expect(answers.map(\.status) == [200, 200, 403, 405, 404])
+        #expect(answers[0].json == ["message": "Bienvenue"])
+        #expect(answers[1].json == ["email": "abs@b.c", "message": "user created"])
+        #expect(answers[3].header("Allow") == "GET, HEAD")
+
+        let userinfo = try server.refusal(of: "GET http://user@authd.example/ HTTP/1.1\r\nHost: x\r\n\r\n")
+        try expectRefused(userinfo, 400, "invalid host in absolute-form request target", by: server)
+    }
+
     @Test func keepAliveServesManyRequestsOnOneConnection() throws {
         let client = try RawClient(port: server.port)
         for _ in 0..<100 {

@@ -32,11 +32,15 @@ public final class AuthRoutes: Sendable {
         router.add(.put, "/reset_password") { Self.updatePassword($0, $1, context, respond: $2) }
         router.add(.get, "/healthz", operational: .health)
         router.add(.get, "/metrics", operational: .metrics)
+        router.add(.get, "/openapi.json", operational: .openAPI)
         self.router = router
     }
 
     /// The metrics label of each route, indexed by `RouteMatch.route`.
     public var routeLabels: [String] { router.labels }
+
+    /// Each method and path answered, HEAD included (the OpenAPI document must list the same).
+    public var endpoints: [(method: String, path: String)] { router.endpoints }
 
     /// Finds the route of `request`; match once, then `answer` (or answer an operational route yourself).
     public func match(_ request: Request) -> RouteMatch {

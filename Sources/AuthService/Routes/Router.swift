@@ -12,6 +12,8 @@ public enum OperationalRoute: Sendable, Equatable {
     case health
     /// `GET /metrics`, the Prometheus page.
     case metrics
+    /// `GET /openapi.json`, the API's OpenAPI document.
+    case openAPI
 }
 
 /// The outcome of matching a request: which route (by its index in the table, the label metrics
@@ -58,6 +60,15 @@ struct Router: Sendable {
 
     /// The label of each route in table order, then `other` for every unknown path.
     var labels: [String] { routes.map(\.path) + ["other"] }
+
+    /// Each method and path the table answers, in table order (HEAD after each GET).
+    var endpoints: [(method: String, path: String)] {
+        routes.flatMap { route in
+            route.entries.flatMap { entry in
+                (entry.method == .get ? ["GET", "HEAD"] : [entry.method.name]).map { (method: $0, path: route.path) }
+            }
+        }
+    }
 
     /// Adds `handler` for `method` on `path`; a GET route also answers HEAD.
     mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping Handler) {

@@ -5,6 +5,9 @@ enum ByteClass {
     static let space: UInt8 = 0x20
     static let tab: UInt8 = 0x09
     static let colon: UInt8 = 0x3A
+    static let slash: UInt8 = 0x2F
+    static let question: UInt8 = 0x3F
+    static let at: UInt8 = 0x40
 
     /// `tchar` of RFC 9110 §5.6.2: the bytes of methods and field names.
     @inline(__always)

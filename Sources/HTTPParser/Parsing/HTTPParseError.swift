@@ -4,6 +4,7 @@ public enum HTTPParseError: Error, Sendable, Equatable {
     case invalidMethod
     case unsupportedVersion
     case targetTooLong
+    case invalidTargetAuthority
     case invalidHeaderName
     case whitespaceBeforeColon
     case obsoleteLineFolding
@@ -41,6 +42,7 @@ public enum HTTPParseError: Error, Sendable, Equatable {
         case .invalidMethod: "invalid method"
         case .unsupportedVersion: "HTTP version not supported"
         case .targetTooLong: "request target too long"
+        case .invalidTargetAuthority: "invalid host in absolute-form request target"
         case .invalidHeaderName: "invalid header field name"
         case .whitespaceBeforeColon: "whitespace between header field name and colon"
         case .obsoleteLineFolding: "obsolete line folding in header field"

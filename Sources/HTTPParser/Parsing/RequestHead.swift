@@ -7,6 +7,8 @@ struct RequestHead {
     var methodCount = 0
     var targetStart = 0
     var targetCount = 0
+    /// The target was absolute-form with an empty path: `/` goes before the span.
+    var targetNeedsSlash = false
     var version = HTTPVersion.http11
     /// Offset of the first header line; header spans are relative to it.
     var headerBlockStart = 0

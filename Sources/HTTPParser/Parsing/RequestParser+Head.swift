@@ -71,6 +71,36 @@ extension RequestParser {
         return parseVersion(base + i, end - i)
     }
 
+    /// An `http` or `https` absolute-form target (RFC 9112 §3.2.2, which a server MUST accept) is
+    /// reduced to its path and query, so the router and `Request.path` see what origin-form would
+    /// give; the Host field is then ignored as the RFC says, though HTTP/1.1 still requires one
+    /// (§3.2). Userinfo or an empty host is refused (RFC 9110 §4.2.1, §4.2.4). Any other target
+    /// that does not start with `/` passes unchanged and names no route. Called once the head is
+    /// complete: a check inside the request-line scan cost every request 9 instructions (callgrind).
+    mutating func reduceAbsoluteForm(_ base: UnsafePointer<UInt8>) -> HTTPParseError? {
+        let start = head.targetStart
+        let end = start + head.targetCount
+        let authorityStart: Int
+        if end - start > 7 && ByteClass.equalsLowercased(base + start, 7, "http://") {
+            authorityStart = start + 7
+        } else if end - start > 8 && ByteClass.equalsLowercased(base + start, 8, "https://") {
+            authorityStart = start + 8
+        } else {
+            return nil
+        }
+        var i = authorityStart
+        while i < end && base[i] != ByteClass.slash && base[i] != ByteClass.question {
+            if base[i] == ByteClass.at { return .invalidTargetAuthority }
+            i += 1
+        }
+        guard i > authorityStart else { return .invalidTargetAuthority }
+        // `http://host` and `http://host?q` have an empty path, which is `/` (RFC 9110 §4.2.3).
+        head.targetNeedsSlash = i == end || base[i] == ByteClass.question
+        head.targetStart = i
+        head.targetCount = end - i
+        return nil
+    }
+
     /// `HTTP/DIGIT.DIGIT`; 1.x is spoken (a higher minor is answered as 1.1, RFC 9110 §2.5).
     private mutating func parseVersion(_ p: UnsafePointer<UInt8>, _ count: Int) -> HTTPParseError? {
         guard count == 8, p[0] == 0x48, p[1] == 0x54, p[2] == 0x54, p[3] == 0x50, p[4] == 0x2F,

@@ -58,6 +58,8 @@ public struct RequestParser: Sendable {
             case .needMore: return .needMore
             case .error(let error): return fail(error)
             case .complete:
+                // Origin-form, the usual target, costs this one comparison.
+                if base[head.targetStart] != ByteClass.slash, let error = reduceAbsoluteForm(base) { return fail(error) }
                 if let error = validateFraming() { return fail(error) }
             }
         }
@@ -101,9 +103,10 @@ public struct RequestParser: Sendable {
     ) -> ParseResult {
         let headerBytes = Array(UnsafeBufferPointer(
             start: base + head.headerBlockStart, count: headLength - head.headerBlockStart))
+        let target = UnsafeBufferPointer(start: base + head.targetStart, count: head.targetCount)
         var request = Request(
             method: HTTPMethod(bytes: base + head.methodStart, count: head.methodCount),
-            target: String(decoding: UnsafeBufferPointer(start: base + head.targetStart, count: head.targetCount), as: UTF8.self),
+            target: head.targetNeedsSlash ? Self.rooted(target) : String(decoding: target, as: UTF8.self),
             version: head.version,
             headers: HTTPHeaders(bytes: headerBytes, spans: Array(head.fields)),
             body: body,
@@ -112,6 +115,12 @@ public struct RequestParser: Sendable {
         let used = consumed ?? headLength
         reset()
         return .request(request, consumed: used)
+    }
+
+    /// `/` and then `bytes`: the origin form of an absolute-form target with an empty path (`http://host?q`).
+    @inline(never)
+    private static func rooted(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        "/" + String(decoding: bytes, as: UTF8.self)
     }
 
     private mutating func fail(_ error: HTTPParseError) -> ParseResult {

@@ -89,7 +89,7 @@ struct Options: ParsableArguments {
     @Option(help: "First block once a limit is reached; doubles per strike up to the window (AUTHD_THROTTLE_BACKOFF).", transform: Options.parse)
     var throttleBackoff: Lifetime?
 
-    @Option(help: "Port of a separate listener for /metrics and /healthz; /metrics then leaves the main port (AUTHD_ADMIN_PORT).")
+    @Option(help: "Port of a separate listener for /metrics, /openapi.json and /healthz; the first two then leave the main port (AUTHD_ADMIN_PORT).")
     var adminPort: Int?
 
     @Option(help: Options.shown("Address of the admin listener (AUTHD_ADMIN_HOST).", default: ListenerSettings().adminHost))

@@ -18,7 +18,7 @@ final class HTTPServer {
     let requestMetrics: RequestMetrics
     /// The caps on public connections, in all and per client.
     let limits: ConnectionLimits
-    /// True once an admin listener exists: `/metrics` is then served there only.
+    /// True once an admin listener exists: `/metrics` and `/openapi.json` are then served there only.
     private var hasAdminListener = false
     /// Reused for serializing every response on this loop; lent out by `withScratch`.
     private var scratch: [UInt8] = []
@@ -59,7 +59,7 @@ final class HTTPServer {
     }
 
     /// Listens on `host:port` (port 0 picks one) and returns the bound port. An `admin` listener serves
-    /// only `/metrics` and `/healthz`, and takes `/metrics` off the others.
+    /// only `/metrics`, `/openapi.json` and `/healthz`, and takes the first two off the others.
     func listen(host: String, port: Int, reusePort: Bool, admin: Bool = false) throws -> Int {
         let listener = try reactor.listen(host: host, port: port, reusePort: reusePort) { [unowned self] in
             accept($0, admin: admin)
@@ -176,8 +176,8 @@ final class HTTPServer {
     }
 
     /// The answer the server gives itself, without the routes: the operational routes (health, and
-    /// metrics where they are served), and 404 for anything else on the admin listener; nil for a
-    /// request the routes answer.
+    /// metrics and the OpenAPI document where they are served), and 404 for anything else on the
+    /// admin listener; nil for a request the routes answer.
     func localAnswer(to match: RouteMatch, admin: Bool) -> Response? {
         switch match.operational {
         case .health:
@@ -191,10 +191,17 @@ final class HTTPServer {
                 connections: limits,
                 auditDropped: auditLog?.dropped ?? 0)
             return Response(status: 200, contentType: MetricsPage.contentType, body: page)
+        case .openAPI where admin || !hasAdminListener:
+            return openAPIDocument
         default:
             return admin ? Response.jsonMessage(status: 404, "not found") : nil
         }
     }
+
+    /// `GET /openapi.json`: the document compiled into the binary.
+    private let openAPIDocument = Response(
+        status: 200,
+        body: Array(UnsafeBufferPointer(start: OpenAPIDocument.text.utf8Start, count: OpenAPIDocument.text.utf8CodeUnitCount)))
 
     /// `GET /healthz`, a readiness check for load balancers: 200 while serving, 503 while draining
     /// or while the storage is unhealthy (as last seen: the check never waits for the store; a

@@ -58,6 +58,14 @@ import Testing
         #expect(router.match(Request(method: .get, target: "/nope")).route == 3)
     }
 
+    @Test func endpointsListEachMethodAndPathWithHeadAfterEachGet() {
+        var router = Self.table
+        router.add(.get, "/metrics", operational: .metrics)
+        #expect(router.endpoints.map { "\($0.method) \($0.path)" } == [
+            "GET /profile", "HEAD /profile", "POST /sessions", "DELETE /sessions", "GET /metrics", "HEAD /metrics",
+        ])
+    }
+
     @Test func operationalRoutesAreNamedForTheServerToAnswer() {
         var router = Self.table
         router.add(.get, "/metrics", operational: .metrics)

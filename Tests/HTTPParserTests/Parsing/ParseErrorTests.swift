@@ -16,6 +16,9 @@ import HTTPParser
         Case(text: "GET / http/1.1\r\nHost: a\r\n\r\n", error: .badRequestLine, status: 400),
         Case(text: "GET /a\u{7}b HTTP/1.1\r\nHost: a\r\n\r\n", error: .badRequestLine, status: 400),
         Case(text: "GET /a\rb HTTP/1.1\r\nHost: a\r\n\r\n", error: .badRequestLine, status: 400),
+        Case(text: "GET http://user@a/ HTTP/1.1\r\nHost: a\r\n\r\n", error: .invalidTargetAuthority, status: 400),
+        Case(text: "GET http:///profile HTTP/1.1\r\nHost: a\r\n\r\n", error: .invalidTargetAuthority, status: 400),
+        Case(text: "GET https://?x HTTP/1.1\r\nHost: a\r\n\r\n", error: .invalidTargetAuthority, status: 400),
         Case(text: "G\u{1}T / HTTP/1.1\r\nHost: a\r\n\r\n", error: .invalidMethod, status: 400),
         Case(text: "GE(T / HTTP/1.1\r\nHost: a\r\n\r\n", error: .invalidMethod, status: 400),
         Case(text: "GET / HTTP/2.0\r\nHost: a\r\n\r\n", error: .unsupportedVersion, status: 505),
@@ -69,7 +72,7 @@ import HTTPParser
 
     @Test func everyErrorHasAClientOrServerStatusAndAMessage() {
         let all: [HTTPParseError] = [
-            .badRequestLine, .invalidMethod, .unsupportedVersion, .targetTooLong, .invalidHeaderName,
+            .badRequestLine, .invalidMethod, .unsupportedVersion, .targetTooLong, .invalidTargetAuthority, .invalidHeaderName,
             .whitespaceBeforeColon, .obsoleteLineFolding, .invalidHeaderValue, .headTooLarge, .tooManyHeaders,
             .missingHost, .multipleHosts, .invalidContentLength, .conflictingContentLengths,
             .contentLengthWithTransferEncoding, .unsupportedTransferCoding, .invalidTransferEncoding,

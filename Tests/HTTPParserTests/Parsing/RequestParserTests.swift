@@ -41,6 +41,29 @@ import Testing
         }
     }
 
+    @Test func absoluteFormTargetsAreReducedToTheirPathAndQuery() throws {
+        let targets = [
+            ("http://example.com/profile?next=%2F", "/profile?next=%2F"),
+            ("HTTPS://Example.com:8443/sessions", "/sessions"),
+            ("http://[::1]:5000/users/", "/users/"),
+            ("http://example.com", "/"),
+            ("http://example.com?x=1", "/?x=1"),
+        ]
+        for (sent, origin) in targets {
+            // The Host field may differ from the target's authority: the target's wins (RFC 9112 §3.2.2).
+            let request = try #require(parseOne("GET \(sent) HTTP/1.1\r\nHost: other\r\n\r\n"), "\(sent)")
+            #expect(request.target == origin)
+            #expect(request.path == origin.split(separator: "?", omittingEmptySubsequences: false)[0])
+        }
+    }
+
+    @Test func targetsOfNeitherFormPassUnchanged() throws {
+        for target in ["*", "ftp://example.com/x", "http:/x", "example.com/x"] {
+            let request = try #require(parseOne("OPTIONS \(target) HTTP/1.1\r\nHost: a\r\n\r\n"))
+            #expect(request.target == target)
+        }
+    }
+
     @Test func trimsOptionalWhitespaceAroundFieldValues() throws {
         let request = try #require(parseOne("GET / HTTP/1.1\r\nHost:a\r\nX-Pad: \t v a l \t \r\nX-Empty:\r\n\r\n"))
         #expect(request.headers.first("host") == "a")
