@@ -65,6 +65,21 @@ final class PasswordHasher {
         return costs.contains(cost) ? cost : nil
     }
 
+    /// Whether `text` is a whole bcrypt hash as `verify` takes it: `$2a$`, `$2b$` or `$2y$`, a cost
+    /// in `costs`, then 53 characters of bcrypt's base64 (22 of salt, 31 of hash).
+    static func isBcryptHash(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 60, cost(of: text) != nil, [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "y")].contains(bytes[2])
+        else { return false }
+        return bytes[7...].allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "/"): true
+            default: false
+            }
+        }
+    }
+
     private func crypt(_ password: String, setting: String) -> String? {
         guard let output = crypt_rn(password, setting, scratch, Int32(MemoryLayout<crypt_data>.size)) else {
             return nil

@@ -30,3 +30,19 @@ public struct User: Sendable, Equatable {
         self.resetTokenCreatedAt = resetTokenCreatedAt
     }
 }
+
+/// A user to add: an email (normalized by the caller) and its bcrypt hash.
+public struct NewUser: Sendable, Equatable {
+    public var email: String
+    public var hashedPassword: String
+
+    public init(email: String, hashedPassword: String) {
+        self.email = email
+        self.hashedPassword = hashedPassword
+    }
+}
+
+extension User {
+    /// The bcrypt cost its stored hash names; nil for a hash authd does not recognize.
+    public var passwordCost: Int? { PasswordHasher.cost(of: hashedPassword) }
+}

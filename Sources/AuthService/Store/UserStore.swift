@@ -64,6 +64,26 @@ public protocol UserStore: AnyObject, Sendable {
     func consumeResetToken(
         _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>)
 
+    /// Every user, oldest first (`authd users list`).
+    func listUsers(completion: @escaping StoreCompletion<[User]>)
+
+    /// Removes the user with this exact email (the oldest, should several have it); the user as it was, nil when none.
+    func deleteUser(email: String, completion: @escaping StoreCompletion<User?>)
+
+    /// Ends the session of the user with this exact email, if it has one; the user as it was
+    /// before, nil when none has this email.
+    func endSessions(email: String, completion: @escaping StoreCompletion<User?>)
+
+    /// Sets the password hash of the user with this exact email to `hash` (stored as the seed stores
+    /// it), clears its reset token and ends its session, in one step, as a password update does;
+    /// the user as it is now, nil when none has this email.
+    func setPasswordHash(email: String, to hash: String, completion: @escaping StoreCompletion<User?>)
+
+    /// Adds `users` in one step, each as `addUser` with `unique` would, against the stored users and
+    /// the earlier ones of the list: one entry per given user, the user added or nil when its email
+    /// was taken. A failure adds none of them.
+    func addUsers(_ users: [NewUser], unique: EmailComparison, completion: @escaping StoreCompletion<[User?]>)
+
     /// Operations waiting to run (a gauge for metrics).
     var queueDepth: Int { get }
 
@@ -85,6 +105,14 @@ public enum EmailComparison: Sendable {
     case exact
     /// Ignoring ASCII case (see `UserStore`), as authd's registrations do.
     case ignoringCase
+}
+
+extension EmailComparison {
+    /// `email` with ASCII letters lower-cased, every other byte kept: two emails are equal ignoring
+    /// case (see `UserStore`) exactly when their keys are equal.
+    public static func caseFoldedKey(_ email: String) -> String {
+        String(decoding: email.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
 }
 
 extension UserStore {

@@ -347,4 +347,95 @@ import Testing
             #expect(await store.newestPasswordHashes(limit: 1).failure == .closed)
         }
     }
+
+    // MARK: operator operations (`authd users …`, `authd import`)
+
+    @Test(arguments: StoreKind.allCases)
+    func listingGivesEveryUserOldestFirst(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            #expect(try await store.listUsers().get() == [])
+            let first = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            let second = try await store.addUser(email: "d@e.f", hashedPassword: TestVectors.hash2a).get()
+            _ = try await store.startSession(userID: second.id, sessionID: "s-1", createdAt: 7).get()
+            let listed = try await store.listUsers().get()
+            #expect(listed.map(\.email) == [first.email, second.email])
+            #expect(listed[1].sessionID == "s-1")
+            #expect(listed[1].sessionCreatedAt == 7)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func deletingAUserFreesItsEmailAndTouchesNoOther(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            let other = try await store.addUser(email: "d@e.f", hashedPassword: hash).get()
+            #expect(try await store.deleteUser(email: "A@b.c").get() == nil)
+            #expect(try await store.deleteUser(email: "a@b.c").get() == user)
+            #expect(try await store.findUser(email: "a@b.c").get() == nil)
+            #expect(try await store.deleteUser(email: "a@b.c").get() == nil)
+            #expect(try await store.listUsers().get() == [other])
+            #expect(await store.addUser(email: "a@b.c", hashedPassword: hash, unique: .ignoringCase).value != nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func endingSessionsByEmailClearsOnlyTheSession(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            _ = try await store.startSession(userID: user.id, sessionID: "s-1", createdAt: 5).get()
+            _ = try await store.issueResetToken(email: "a@b.c", token: "t-1", createdAt: 6).get()
+            let before = try #require(try await store.endSessions(email: "a@b.c").get())
+            #expect(before.sessionID == "s-1")
+            #expect(try await store.findUser(sessionID: "s-1").get() == nil)
+            let after = try #require(try await store.findUser(email: "a@b.c").get())
+            #expect(after.sessionID == nil)
+            #expect(after.sessionCreatedAt == nil)
+            #expect(after.resetToken == "t-1")
+            #expect(try await store.endSessions(email: "a@b.c").get()?.sessionID == nil)
+            #expect(try await store.endSessions(email: "nobody@b.c").get() == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func settingAPasswordHashEndsTheSessionAndTheResetToken(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            _ = try await store.issueResetToken(email: "a@b.c", token: "t-1", createdAt: 6).get()
+            _ = try await store.startSession(userID: user.id, sessionID: "s-1", createdAt: 5).get()
+            _ = try await store.issueResetToken(email: "a@b.c", token: "t-2", createdAt: 7).get()
+            let changed = try #require(try await store.setPasswordHash(email: "a@b.c", to: TestVectors.hash2a).get())
+            #expect(changed == User(id: user.id, email: "a@b.c", hashedPassword: TestVectors.hash2a))
+            #expect(try await store.findUser(email: "a@b.c").get() == changed)
+            #expect(try await store.setPasswordHash(email: "nobody@b.c", to: hash).get() == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func addingUsersTogetherSkipsTakenEmailsAndAddsTheRest(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            _ = try await store.addUser(email: "Taken@b.c", hashedPassword: hash).get()
+            let added = try await store.addUsers([
+                NewUser(email: "new@b.c", hashedPassword: TestVectors.hash2a),
+                NewUser(email: "taken@b.c", hashedPassword: hash),
+                NewUser(email: "NEW@b.c", hashedPassword: hash),
+                NewUser(email: "other@b.c", hashedPassword: TestVectors.hash2y),
+            ], unique: .ignoringCase).get()
+            #expect(added.map { $0?.email } == ["new@b.c", nil, nil, "other@b.c"])
+            #expect(try await store.findUser(email: "new@b.c").get()?.hashedPassword == TestVectors.hash2a)
+            #expect(try await store.findUser(email: "other@b.c").get() == added[3])
+            #expect(try await store.listUsers().get().count == 3)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func operatorOperationsOnAClosedStoreFailClosed(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            store.close()
+            #expect(await store.listUsers().failure == .closed)
+            #expect(await store.deleteUser(email: "a@b.c").failure == .closed)
+            #expect(await store.endSessions(email: "a@b.c").failure == .closed)
+            #expect(await store.setPasswordHash(email: "a@b.c", to: hash).failure == .closed)
+            #expect(await store.addUsers([NewUser(email: "a@b.c", hashedPassword: hash)], unique: .exact).failure == .closed)
+        }
+    }
 }

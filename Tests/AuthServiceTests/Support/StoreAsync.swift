@@ -67,6 +67,28 @@ extension UserStore {
 }
 
 extension UserStore {
+    func listUsers() async -> Result<[User], StoreError> {
+        await withCheckedContinuation { done in listUsers { done.resume(returning: $0) } }
+    }
+
+    func deleteUser(email: String) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in deleteUser(email: email) { done.resume(returning: $0) } }
+    }
+
+    func endSessions(email: String) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in endSessions(email: email) { done.resume(returning: $0) } }
+    }
+
+    func setPasswordHash(email: String, to hash: String) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in setPasswordHash(email: email, to: hash) { done.resume(returning: $0) } }
+    }
+
+    func addUsers(_ users: [NewUser], unique: EmailComparison) async -> Result<[User?], StoreError> {
+        await withCheckedContinuation { done in addUsers(users, unique: unique) { done.resume(returning: $0) } }
+    }
+}
+
+extension UserStore {
     func findUser(sessionKey: SecretKey) async -> Result<User?, StoreError> {
         await withCheckedContinuation { done in findUser(sessionID: sessionKey) { done.resume(returning: $0) } }
     }

@@ -124,6 +124,53 @@ public final class InMemoryUserStore: UserStore {
         completion(apply { state in state.users.suffix(max(0, limit)).reversed().map(\.hashedPassword) })
     }
 
+    public func listUsers(completion: @escaping StoreCompletion<[User]>) {
+        completion(apply { state in state.users })
+    }
+
+    public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
+        completion(apply { state in
+            guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
+            return state.users.remove(at: index)
+        })
+    }
+
+    public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {
+        completion(apply { state in
+            guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
+            let before = state.users[index]
+            state.users[index].sessionID = nil
+            state.users[index].sessionCreatedAt = nil
+            return before
+        })
+    }
+
+    public func setPasswordHash(email: String, to hash: String, completion: @escaping StoreCompletion<User?>) {
+        completion(apply { state in
+            guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
+            state.users[index].hashedPassword = hash
+            state.users[index].resetToken = nil
+            state.users[index].resetTokenCreatedAt = nil
+            state.users[index].sessionID = nil
+            state.users[index].sessionCreatedAt = nil
+            return state.users[index]
+        })
+    }
+
+    public func addUsers(_ users: [NewUser], unique: EmailComparison, completion: @escaping StoreCompletion<[User?]>) {
+        completion(apply { state in
+            users.map { new in
+                let taken = state.users.contains { user in
+                    unique == .exact ? user.email == new.email : Self.equalIgnoringCase(user.email, new.email)
+                }
+                guard !taken else { return nil }
+                let user = User(id: (state.users.last?.id ?? 0) + 1, email: new.email, hashedPassword: new.hashedPassword)
+                state.users.append(user)
+                return user
+            }
+        })
+    }
+
     public var queueDepth: Int { 0 }
 
     public var status: StoreStatus { StoreStatus() }
@@ -137,10 +184,7 @@ public final class InMemoryUserStore: UserStore {
     /// ASCII case folding only, as SQLite's NOCASE: the two stores must agree (see `UserStore`).
     /// Byte for byte otherwise, like the exact lookups.
     private static func equalIgnoringCase(_ left: String, _ right: String) -> Bool {
-        func folded(_ byte: UInt8) -> UInt8 {
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
-        }
-        return left.utf8.elementsEqual(right.utf8) { folded($0) == folded($1) }
+        EmailComparison.caseFoldedKey(left).utf8.elementsEqual(EmailComparison.caseFoldedKey(right).utf8)
     }
 
     /// Runs `change` under the lock, on a copy committed only when it returns: a throwing change

@@ -97,6 +97,30 @@ public final class SQLiteUserStore: UserStore {
         }, completion: completion)
     }
 
+    public func listUsers(completion: @escaping StoreCompletion<[User]>) {
+        queue.submit(.read, { table throws(StoreError) in try table.listUsers() }, completion: completion)
+    }
+
+    public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(.write, { table throws(StoreError) in try table.deleteUser(email: email) }, completion: completion)
+    }
+
+    public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(.write, { table throws(StoreError) in try table.endSessions(email: email) }, completion: completion)
+    }
+
+    public func setPasswordHash(email: String, to hash: String, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(.write, { table throws(StoreError) in
+            try table.setPasswordHash(email: email, to: hash)
+        }, completion: completion)
+    }
+
+    public func addUsers(_ users: [NewUser], unique: EmailComparison, completion: @escaping StoreCompletion<[User?]>) {
+        queue.submit(.write, { table throws(StoreError) in
+            try table.addUsers(users, unique: unique)
+        }, completion: completion)
+    }
+
     public var queueDepth: Int { queue.depth }
 
     public var status: StoreStatus { queue.status }

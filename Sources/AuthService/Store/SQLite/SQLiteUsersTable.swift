@@ -23,6 +23,8 @@ final class SQLiteUsersTable {
     private let setResetToken: SQLiteStatement
     private let clearResetToken: SQLiteStatement
     private let setPassword: SQLiteStatement
+    private let selectAll: SQLiteStatement
+    private let deleteByID: SQLiteStatement
     private let beginStatement: SQLiteStatement
     private let commitStatement: SQLiteStatement
     private let rollbackStatement: SQLiteStatement
@@ -81,6 +83,8 @@ final class SQLiteUsersTable {
                 UPDATE users SET hashed_password = ?2, reset_token = NULL, authd_reset_token_created_ms = NULL, \
                 session_id = NULL, authd_session_created_ms = NULL WHERE id = ?1
                 """)
+            selectAll = try prepare("SELECT \(Self.columns) FROM users ORDER BY id")
+            deleteByID = try prepare("DELETE FROM users WHERE id = ?1")
             beginStatement = try prepare("BEGIN IMMEDIATE")
             commitStatement = try prepare("COMMIT")
             rollbackStatement = try prepare("ROLLBACK")
@@ -209,6 +213,69 @@ final class SQLiteUsersTable {
         user.sessionID = nil
         user.sessionCreatedAt = nil
         return user
+    }
+
+    func listUsers() throws(StoreError) -> [User] {
+        defer { selectAll.reset() }
+        var users: [User] = []
+        while try selectAll.step() {
+            users.append(user(at: selectAll))
+        }
+        return users
+    }
+
+    func deleteUser(email: String) throws(StoreError) -> User? {
+        guard let user = try findUser(email: email) else { return nil }
+        deleteByID.bind(1, integer: user.id)
+        _ = try run(deleteByID)
+        return user
+    }
+
+    func endSessions(email: String) throws(StoreError) -> User? {
+        guard let user = try findUser(email: email) else { return nil }
+        guard user.sessionID != nil else { return user }
+        clearSession.bind(1, integer: user.id)
+        clearSession.bind(2, text: user.sessionID)
+        _ = try run(clearSession)
+        return user
+    }
+
+    func setPasswordHash(email: String, to hash: String) throws(StoreError) -> User? {
+        guard var user = try findUser(email: email) else { return nil }
+        setPassword.bind(1, integer: user.id)
+        // Bytes, as the seed writes them (see addUser).
+        setPassword.bind(2, blobOf: hash)
+        _ = try run(setPassword)
+        user.hashedPassword = hash
+        user.resetToken = nil
+        user.resetTokenCreatedAt = nil
+        user.sessionID = nil
+        user.sessionCreatedAt = nil
+        return user
+    }
+
+    /// Inside a savepoint of the batch's transaction: a failure part-way undoes this job's rows
+    /// only, where the batch would otherwise commit the rows added before it.
+    func addUsers(_ users: [NewUser], unique: EmailComparison) throws(StoreError) -> [User?] {
+        try SQLiteSchema.execute("SAVEPOINT authd_add_users", on: database)
+        do {
+            var added: [User?] = []
+            added.reserveCapacity(users.count)
+            for new in users {
+                do {
+                    added.append(try addUser(email: new.email, hashedPassword: new.hashedPassword, unique: unique))
+                } catch .duplicateEmail {
+                    added.append(nil)
+                }
+            }
+            try SQLiteSchema.execute("RELEASE authd_add_users", on: database)
+            return added
+        } catch {
+            if isInTransaction {
+                _ = sqlite3_exec(database, "ROLLBACK TO authd_add_users; RELEASE authd_add_users", nil, nil, nil)
+            }
+            throw error
+        }
     }
 
     // MARK: health

@@ -1,0 +1,137 @@
+import Glibc
+
+/// The operator's operations on the users table, for `authd users …` and `authd import`: the
+/// same rules as the service (emails normalized and found as a login finds them, passwords checked
+/// as at sign-up, hashes stored as the seed stores them), each waiting for the store's answer.
+/// Blocking: call from a thread that may wait (a command's main thread), never the store's own.
+public final class UserAdministration: Sendable {
+    private let store: any UserStore
+
+    /// Administers `store`; the caller opens and closes it.
+    public init(store: any UserStore) {
+        self.store = store
+    }
+
+    /// Every user, oldest first.
+    public func users() throws(AdminError) -> [User] {
+        try wait { store.listUsers(completion: $0) }
+    }
+
+    /// The user an email names: normalized, then the exact stored spelling, else the one stored email
+    /// equal ignoring case (as a login finds it).
+    public func user(email given: String) throws(AdminError) -> User {
+        let email: EmailAddress
+        do { email = try EmailAddress(given) } catch { throw .invalidEmail(given, error) }
+        if let user = try wait({ store.findUser(email: email.normalized, completion: $0) }) { return user }
+        if let user = try wait({ store.findUser(emailIgnoringCase: email.normalized, completion: $0) }) { return user }
+        throw .noSuchUser(email.normalized)
+    }
+
+    /// Deletes the user an email names (see `user(email:)`); the user as it was.
+    public func deleteUser(email: String) throws(AdminError) -> User {
+        let found = try user(email: email)
+        guard let deleted = try wait({ store.deleteUser(email: found.email, completion: $0) }) else {
+            throw .noSuchUser(found.email)
+        }
+        return deleted
+    }
+
+    /// Ends the session of the user an email names; the user as it was before (`sessionID` nil when it had none).
+    public func endSession(email: String) throws(AdminError) -> User {
+        let found = try user(email: email)
+        guard let before = try wait({ store.endSessions(email: found.email, completion: $0) }) else {
+            throw .noSuchUser(found.email)
+        }
+        return before
+    }
+
+    /// Gives the user an email names a new password, hashed with bcrypt at `cost`, checked by the
+    /// rules of sign-up (`minimumLength` characters at least); its session and reset token end, as
+    /// after a password update. Runs one bcrypt hash on this thread.
+    public func setPassword(
+        email: String, password: String, cost: Int, minimumLength: Int = 1
+    ) throws(AdminError) -> User {
+        let found = try user(email: email)
+        if password.isEmpty { throw .invalidPassword(.empty) }
+        if password.unicodeScalars.count < minimumLength { throw .invalidPassword(.tooShort(minimum: minimumLength)) }
+        let hash: String
+        do {
+            hash = try PasswordHasher().hash(password, cost: cost)
+        } catch {
+            switch error {
+            case .passwordTooLong: throw .invalidPassword(.tooLong)
+            case .passwordContainsNUL: throw .invalidPassword(.containsNUL)
+            case .costOutOfRange: throw .hashFailed(EINVAL)
+            case .cryptFailed(let code): throw .hashFailed(code)
+            }
+        }
+        guard let changed = try wait({ store.setPasswordHash(email: found.email, to: hash, completion: $0) }) else {
+            throw .noSuchUser(found.email)
+        }
+        return changed
+    }
+
+    /// Adds the good rows in one step and reports the others: emails normalized by the sign-up
+    /// rules, hashes kept as given (so users moved from another system keep their passwords), an
+    /// email equal ignoring case to an earlier row's or a stored one skipped. A store failure adds
+    /// none of them.
+    public func importUsers(_ rows: [ImportRow], rejected: [(line: Int, reason: ImportRejection)] = []) throws(AdminError) -> ImportReport {
+        var skipped = rejected
+        var candidates: [(line: Int, user: NewUser)] = []
+        var firstLine: [String: Int] = [:]
+        for row in rows {
+            let email: EmailAddress
+            do { email = try EmailAddress(row.email) } catch {
+                skipped.append((row.line, .invalidEmail(error)))
+                continue
+            }
+            guard PasswordHasher.isBcryptHash(row.hashedPassword) else {
+                skipped.append((row.line, .notABcryptHash))
+                continue
+            }
+            let key = EmailComparison.caseFoldedKey(email.normalized)
+            if let earlier = firstLine[key] {
+                skipped.append((row.line, .duplicateOfLine(earlier)))
+                continue
+            }
+            firstLine[key] = row.line
+            candidates.append((row.line, NewUser(email: email.normalized, hashedPassword: row.hashedPassword)))
+        }
+        let outcomes = try wait { store.addUsers(candidates.map(\.user), unique: .ignoringCase, completion: $0) }
+        var added: [(line: Int, user: User)] = []
+        for (candidate, outcome) in zip(candidates, outcomes) {
+            if let user = outcome { added.append((candidate.line, user)) } else { skipped.append((candidate.line, .alreadyRegistered)) }
+        }
+        skipped.sort { $0.line < $1.line }
+        return ImportReport(added: added, skipped: skipped)
+    }
+
+    /// Starts a store operation and blocks until its completion runs.
+    private func wait<T: Sendable>(_ start: (@escaping StoreCompletion<T>) -> Void) throws(AdminError) -> T {
+        let answer = Answer<T>()
+        start { result in answer.deliver(result) }
+        switch answer.value() {
+        case .success(let value): return value
+        case .failure(let error): throw .store(error)
+        }
+    }
+}
+
+/// One store answer, handed from the thread that completes to the thread that waits.
+private final class Answer<T: Sendable>: @unchecked Sendable {
+    // Guarded by `lock`.
+    private var result: Result<T, StoreError>?
+    private let lock = ConditionLock()
+
+    func deliver(_ result: Result<T, StoreError>) {
+        lock.withLock { self.result = result }
+        lock.broadcast()
+    }
+
+    func value() -> Result<T, StoreError> {
+        lock.withLock {
+            while result == nil { lock.wait() }
+            return result!
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import AuthService
+import Glibc
+
+/// The flags every admin command takes: the database, found as the server finds it.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "SQLite database file, as the server's; must exist (AUTHD_DATABASE). (default: \(AuthConfiguration().databasePath))")
+    var database: String?
+
+    /// Milliseconds SQLite waits for a lock the server holds (AUTHD_BUSY_TIMEOUT_MS).
+    @Option(help: .hidden)
+    var busyTimeoutMilliseconds: Int?
+
+    /// The flag's path, else `AUTHD_DATABASE`'s, else the server's default.
+    func path(environment: Environment = .process) throws -> String {
+        try database ?? environment.value("AUTHD_DATABASE") ?? AuthConfiguration().databasePath
+    }
+
+    /// The lock wait: the flag, else `AUTHD_BUSY_TIMEOUT_MS`, else the server's default.
+    func busyTimeout(environment: Environment = .process) throws -> Int {
+        try busyTimeoutMilliseconds ?? environment.value("AUTHD_BUSY_TIMEOUT_MS") ?? AuthConfiguration().busyTimeoutMilliseconds
+    }
+
+    /// Runs `body` on the users of the existing database, through a store of its own beside the
+    /// server's connection (WAL mode lets both work), closed afterwards. A missing file is an error:
+    /// an admin command never creates a database.
+    func withUsers<T>(_ body: (UserAdministration) throws -> T) throws -> T {
+        let path = try path()
+        guard access(path, F_OK) == 0 else { throw AdminFailure.noDatabase(path) }
+        let timeout = try busyTimeout()
+        let store: SQLiteUserStore
+        do {
+            store = try SQLiteUserStore(path: path, busyTimeoutMilliseconds: timeout)
+        } catch {
+            throw AdminFailure.admin(.store(error))
+        }
+        defer { store.close() }
+        do {
+            return try body(UserAdministration(store: store))
+        } catch let error as AdminError {
+            throw AdminFailure.admin(error)
+        }
+    }
+}
+
+/// Why an admin command failed, in the one line ArgumentParser prints (`Error: …`, exit 1).
+enum AdminFailure: Error, CustomStringConvertible {
+    case noDatabase(String)
+    case admin(AdminError)
+    case backup(StoreError)
+    case damagedCopy(String, [String])
+    case unreadableFile(String, Int32)
+    case noPassword
+
+    var description: String {
+        switch self {
+        case .noDatabase(let path): "no database at \(path) (--database, AUTHD_DATABASE)"
+        case .admin(let error): Self.describe(error)
+        case .backup(let error): "backup failed: \(error)"
+        case let .damagedCopy(path, lines): "the copy \(path) failed its integrity check: \(lines.prefix(3).joined(separator: "; "))"
+        case let .unreadableFile(path, code): "cannot read \(path): \(String(cString: strerror(code)))"
+        case .noPassword: "no password on standard input (pipe it in: the password is never an argument)"
+        }
+    }
+
+    private static func describe(_ error: AdminError) -> String {
+        switch error {
+        case let .invalidEmail(given, reason): "\"\(given)\" is not an email: \(ImportMessages.reason(reason))"
+        case .noSuchUser(let email): "no user with email \(email)"
+        case .invalidPassword(.empty): "the new password is empty"
+        case .invalidPassword(.tooShort(let minimum)): "the new password is shorter than \(minimum) characters"
+        case .invalidPassword(.tooLong): "the new password is longer than bcrypt's 72 bytes"
+        case .invalidPassword(.containsNUL): "the new password contains a NUL byte"
+        case .hashFailed(let code): "bcrypt failed: \(String(cString: strerror(code)))"
+        case .store(let error): "\(error)"
+        }
+    }
+}
+
+/// The words for why an email or an import row was refused.
+enum ImportMessages {
+    static func reason(_ invalid: EmailAddress.Invalid) -> String {
+        switch invalid {
+        case .tooLong: "longer than \(EmailAddress.maximumBytes) bytes"
+        case .atSignCount: "not exactly one @"
+        case .emptyLocalPart: "nothing before the @"
+        case .emptyDomain: "nothing after the @"
+        case .whiteSpace: "white space inside"
+        case .controlCharacter: "a control or invisible character inside"
+        }
+    }
+
+    static func reason(_ rejection: ImportRejection) -> String {
+        switch rejection {
+        case .fieldCount(nil): "unbalanced quotes"
+        case .fieldCount(let count?): "\(count) field\(count == 1 ? "" : "s"), expected 2 (email, bcrypt hash)"
+        case .invalidEmail(let invalid): "not an email: \(reason(invalid))"
+        case .notABcryptHash: "the second field is not a bcrypt hash ($2a$, $2b$ or $2y$)"
+        case .duplicateOfLine(let line): "same email as line \(line) (ignoring case)"
+        case .alreadyRegistered: "email already registered (ignoring case)"
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import AuthService
+import Glibc
+import HTTPParser
+
+/// `authd users …`: the operator's look at the users table, safe while the server runs.
+struct UsersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users",
+        abstract: "List, show, delete or log out users, or set a password, while the server runs or not.",
+        subcommands: [List.self, Show.self, Delete.self, Logout.self, SetPassword.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every user, oldest first (never a session id or token).")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Flag(help: "One JSON array of {id, email, session, reset_token_pending} objects.")
+        var json = false
+
+        func run() throws {
+            let users = try database.withUsers { try $0.users() }
+            if json {
+                print(UserListing.json(users), terminator: "")
+            } else {
+                for user in users { print(UserListing.line(user)) }
+                print("\(users.count) user\(users.count == 1 ? "" : "s")")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one user, found as a login finds it.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: "The user's email.")
+        var email: String
+
+        func run() throws {
+            let user = try database.withUsers { try $0.user(email: email) }
+            print(UserListing.details(user))
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a user: its session ends and its email is free again.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: "The user's email.")
+        var email: String
+
+        func run() throws {
+            let user = try database.withUsers { try $0.deleteUser(email: email) }
+            print("deleted user \(user.id) \(user.email)")
+        }
+    }
+
+    struct Logout: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End a user's session; its cookie no longer works.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: "The user's email.")
+        var email: String
+
+        func run() throws {
+            let before = try database.withUsers { try $0.endSession(email: email) }
+            print(before.sessionID == nil ? "\(before.email) had no session" : "ended the session of \(before.email)")
+        }
+    }
+
+    struct SetPassword: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-password",
+            abstract: "Set a user's password, read from the first line of standard input (never an argument).",
+            discussion: "Its session and any reset token end. Example: printf '%s\\n' \"$NEW\" | authd users set-password bob@example.com"
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "bcrypt cost of the new hash, 4...31 (AUTHD_BCRYPT_COST). (default: \(AuthConfiguration().bcryptCost))")
+        var bcryptCost: Int?
+
+        @Option(help: "Shortest new password in characters (AUTHD_PASSWORD_MIN_LENGTH). (default: \(AuthConfiguration().passwordMinimumLength))")
+        var passwordMinLength: Int?
+
+        @Argument(help: "The user's email.")
+        var email: String
+
+        func run() throws {
+            var auth = AuthConfiguration()
+            auth.bcryptCost = try bcryptCost ?? Environment.process.value("AUTHD_BCRYPT_COST") ?? auth.bcryptCost
+            auth.passwordMinimumLength =
+                try passwordMinLength ?? Environment.process.value("AUTHD_PASSWORD_MIN_LENGTH") ?? auth.passwordMinimumLength
+            try auth.validate()
+            // One line; its end of line is not part of the password, as `read` in a shell would have it.
+            guard var password = readLine(strippingNewline: true) else { throw AdminFailure.noPassword }
+            if password.hasSuffix("\r") { password.removeLast() }
+            let cost = auth.bcryptCost, minimum = auth.passwordMinimumLength
+            let user = try database.withUsers { admin in
+                try admin.setPassword(email: email, password: password, cost: cost, minimumLength: minimum)
+            }
+            print("set the password of \(user.email) (bcrypt cost \(cost)); its session ended")
+        }
+    }
+}
+
+/// How the users commands print a user: never its session id, reset token or hash, which are secrets.
+enum UserListing {
+    /// `3  bob@example.com  session since 2026-11-25T03:22:05.502Z  reset token pending`
+    static func line(_ user: User) -> String {
+        var parts = ["\(user.id)", user.email, session(user)]
+        if user.resetToken != nil { parts.append("reset token pending") }
+        return parts.joined(separator: "  ")
+    }
+
+    static func details(_ user: User) -> String {
+        """
+        id: \(user.id)
+        email: \(user.email)
+        session: \(session(user))
+        reset token: \(user.resetToken == nil ? "none" : "pending")
+        password: bcrypt\(user.passwordCost.map { " cost \($0)" } ?? " (unrecognized hash)")
+        """
+    }
+
+    /// A JSON array, one object per user, plus a newline.
+    static func json(_ users: [User]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, user) in users.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array("{\"id\":\(user.id),\"email\":".utf8)
+            JSONWriter.appendString(user.email, to: &out)
+            out += Array(",\"session\":\(user.sessionID != nil),\"reset_token_pending\":\(user.resetToken != nil)}".utf8)
+        }
+        out += Array("]\n".utf8)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func session(_ user: User) -> String {
+        guard user.sessionID != nil else { return "no session" }
+        guard let created = user.sessionCreatedAt else { return "session (made by the seed's service)" }
+        var out: [UInt8] = []
+        var formatter = TimestampFormatter()
+        formatter.append(created, to: &out)
+        return "session since \(String(decoding: out, as: UTF8.self))"
+    }
+}
