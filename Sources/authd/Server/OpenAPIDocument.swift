@@ -10,7 +10,7 @@ enum OpenAPIDocument {
     "title": "authd",
     "version": "0.1.0",
     "summary": "User-authentication HTTP service: register, log in with a session cookie, profile, log out, reset a password.",
-    "description": "authd is a drop-in replacement for the Flask + SQLAlchemy + bcrypt teaching service \"user authentication service\": the routes tagged `seed` keep its paths, statuses and JSON bodies, quirks included (400 for a taken email, a 302 to `/` on log-out, one session per user, 403 for an unknown session, email or reset token). authd's additions never break a seed client.\n\n**Requests.** POST and PUT bodies are form fields: `application/x-www-form-urlencoded`, `multipart/form-data`, or a JSON object whose values are all strings. Unknown fields are ignored; a JSON value that is not a string is a 400. A required field that is absent, empty or only white space is 400 `missing field: NAME`. Passwords may not contain NUL and are at most 72 bytes of UTF-8 (bcrypt's limit; 400 rather than silent truncation). The body is at most `--max-body` bytes (65 536 by default) and 1 000 fields (413); a body without `Content-Type`, or of another type, is 415. The request line and headers are at most 16 KiB and 100 fields (431), the target 8 KiB (414); the whole request must arrive within `--request-timeout` (10 s, 408). A path matches with or without one trailing slash; the query string is ignored. Absolute-form targets (`http://host/path`) are routed by their path. HTTP/1.0 and 1.1 only (505); chunked is the only transfer coding (501).\n\n**Answers.** Every answer is JSON, but `/metrics`; every failure is `{\"message\": \"<why>\"}`. An unknown path is 404 `not found`; a known path with another method is 405 `method not allowed` with `Allow` listing the path's methods (GET routes also answer HEAD). A malformed request (bad request line, header or framing) is 400 with its reason, and the connection closes. 429 (throttled) and 503 (overloaded: the hash queue, or the client's half of it, is full; or the storage is busy, full, read-only or lost) carry `Retry-After` in seconds, and a 503 means nothing was applied. 500 is only a real internal fault, and is logged. Answers that carry a session cookie or a token, and the profile, have `Cache-Control: no-store`.\n\n**Listeners.** With `--admin-port`, `/metrics` and `/openapi.json` move to the admin listener (`--admin-host`, 127.0.0.1 by default), which serves those two and `/healthz` and answers 404 to every other path; the public listener then answers 404 to them.\n",
+    "description": "authd is a drop-in replacement for the Flask + SQLAlchemy + bcrypt teaching service \"user authentication service\": the routes tagged `seed` keep its paths, statuses and JSON bodies, quirks included (400 for a taken email, a 302 to `/` on log-out, one session per user, 403 for an unknown session, email or reset token). authd's additions never break a seed client.\n\n**Requests.** POST and PUT bodies are form fields: `application/x-www-form-urlencoded`, `multipart/form-data`, or a JSON object whose values are all strings. Unknown fields are ignored; a JSON value that is not a string is a 400. A required field that is absent, empty or only white space is 400 `missing field: NAME`. Passwords may not contain NUL and are at most 72 bytes of UTF-8 (bcrypt's limit; 400 rather than silent truncation); a new one (sign-up, reset) is at least `--password-min-length` characters (Unicode scalars; 1 by default). The body is at most `--max-body` bytes (65 536 by default) and 1 000 fields (413); a body without `Content-Type`, or of another type, is 415. The request line and headers are at most 16 KiB and 100 fields (431), the target 8 KiB (414); the whole request must arrive within `--request-timeout` (10 s, 408). A path matches with or without one trailing slash; the query string is ignored. Absolute-form targets (`http://host/path`) are routed by their path. HTTP/1.0 and 1.1 only (505); chunked is the only transfer coding (501).\n\n**Answers.** Every answer is JSON, but `/metrics`; every failure is `{\"message\": \"<why>\"}`. An unknown path is 404 `not found`; a known path with another method is 405 `method not allowed` with `Allow` listing the path's methods (GET routes also answer HEAD). A malformed request (bad request line, header or framing) is 400 with its reason, and the connection closes. 429 (throttled) carries `Retry-After` in seconds. 503 carries `Retry-After` too and means nothing was applied: `too many password operations waiting; retry shortly` (the hash queue, or the client's half of it, is full; also while shutting down), `database busy; retry shortly`, `storage unavailable; retry shortly` (the storage is full, read-only or unavailable) or `storage unavailable; retry later` (the database file was lost: until a restart); and on any route `too many connections; retry shortly` with `Retry-After: 1` and `Connection: close`, sent to a new connection past `--max-connections` or `--max-connections-per-client` when no idle one can be closed to make room, before any request is read. 500 is only a real internal fault, and is logged. Answers that carry a session cookie or a token, and the profile, have `Cache-Control: no-store`.\n\n**Emails.** An email is trimmed of surrounding white space, its domain lower-cased and the whole put in Unicode NFC; that form is what is stored, looked up and throttled on. One that cannot be an email is 400 before anything counts or throttles it: `email longer than 250 bytes` (once normalized, in UTF-8 bytes), `email must contain exactly one @`, `email has nothing before the @`, `email has nothing after the @`, `email must not contain white space`, `email must not contain control or invisible formatting characters`. A sign-up equal to a stored email ignoring ASCII case is `email already registered`; a login, a reset-token request and a password update find the exact stored spelling first, else the one stored email equal to it ignoring ASCII case (`VICTIM@x.test` is `victim@x.test`, `É` is not `é`). An answer's `email` is the user's stored spelling.\n\n**Clients.** A client is an IPv4 address or an IPv6 /64: the peer (with `--proxy-protocol`, the client a trusted proxy's PROXY v1/v2 header names), or, when that is a `--trusted-proxy`, the client the proxy names in the request: the right-most `X-Forwarded-For` address that is not itself a trusted proxy, else the same of RFC 7239 `Forwarded` `for=`. From any other peer `X-Forwarded-For` and `Forwarded` are ignored. The brute-force limits and the per-client share of the hash queue count that client, and the audit and access logs name it; `127.0.0.1` and `::1` are exempt from the per-client limits by default (`--throttle-exempt`).\n\n**Listeners.** With `--admin-port`, `/metrics` and `/openapi.json` move to the admin listener (`--admin-host`, 127.0.0.1 by default), which serves those two and `/healthz` and answers 404 to every other path; the public listener then answers 404 to them.\n",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
@@ -72,6 +72,9 @@ enum OpenAPIDocument {
           "501": {
             "$ref": "#/components/responses/NotImplemented"
           },
+          "503": {
+            "$ref": "#/components/responses/TooManyConnections"
+          },
           "505": {
             "$ref": "#/components/responses/VersionNotSupported"
           }
@@ -105,6 +108,9 @@ enum OpenAPIDocument {
           "501": {
             "$ref": "#/components/responses/HeadNotImplemented"
           },
+          "503": {
+            "$ref": "#/components/responses/HeadTooManyConnections"
+          },
           "505": {
             "$ref": "#/components/responses/HeadVersionNotSupported"
           }
@@ -118,7 +124,15 @@ enum OpenAPIDocument {
         "tags": [
           "seed"
         ],
-        "description": "Stores the email and a bcrypt hash (cost 12 by default, `$2b$`) of the password. Seed quirk: an email that is already registered answers **400** `email already registered`, not 409. Counts against the client's request budget (`--address-request-limit`, 100 per window by default with `POST /reset_password`).",
+        "description": "Stores the normalized email and a bcrypt hash (cost `--bcrypt-cost`, 12 by default, `$2b$`) of the password. Seed quirk: an email that is already registered answers **400** `email already registered`, not 409; an email equal to a stored one ignoring ASCII case is taken too. An email that cannot be one is refused first, before it counts; then the request counts against the client's request budget (`--address-request-limit`, 100 per window by default with `POST /reset_password`).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/X-Forwarded-For"
+          },
+          {
+            "$ref": "#/components/parameters/Forwarded"
+          }
+        ],
         "requestBody": {
           "required": true,
           "description": "The new user's email and password.",
@@ -154,7 +168,7 @@ enum OpenAPIDocument {
         },
         "responses": {
           "200": {
-            "description": "Registered; the answer is sent once the row is committed.",
+            "description": "Registered; the answer is sent once the row is committed. Its `email` is the normalized one stored.",
             "content": {
               "application/json": {
                 "schema": {
@@ -168,7 +182,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`email already registered` (the seed's status for a taken email); `missing field: email` / `missing field: password` (absent, empty or only white space); `password must not contain NUL bytes`; `password longer than 72 bytes` (bcrypt's limit, counted in UTF-8 bytes: the 72 of `maxLength` is the bound for ASCII); or a body that cannot be read: `invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`; or a malformed request (see the API description).",
+            "description": "`email already registered` (the seed's status for a taken email, also one taken ignoring ASCII case); `missing field: email` / `missing field: password` (absent, empty or only white space); `password must not contain NUL bytes`; an email that cannot be one: `email longer than 250 bytes` (once normalized, in UTF-8 bytes), `email must contain exactly one @`, `email has nothing before the @`, `email has nothing after the @`, `email must not contain white space`, `email must not contain control or invisible formatting characters`; `password longer than 72 bytes` (bcrypt's limit, counted in UTF-8 bytes: the 72 of `maxLength` is the bound for ASCII); `password shorter than N characters` (N is `--password-min-length`, 1 by default; Unicode scalars); or a body that cannot be read: `invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`; or a malformed request (see the API description).",
             "content": {
               "application/json": {
                 "schema": {
@@ -193,7 +207,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
           "429": {
-            "description": "The client spent its request budget; `Retry-After` says when to try again.",
+            "description": "The client spent its request budget (`--address-request-limit` per `--throttle-window`, shared with `POST /reset_password`), or the throttle's table is full; `Retry-After` says when to try again.",
             "headers": {
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
@@ -235,7 +249,15 @@ enum OpenAPIDocument {
         "tags": [
           "seed"
         ],
-        "description": "Checks the password with bcrypt (an unknown email costs one bcrypt run too, so timing reveals nothing) and gives the user a new session id, a lower-case uuid4, in the `session_id` cookie. One session per user (the seed's single `session_id` column): a login replaces the user's previous session, whose id stops working. Brute-force limits (the defaults): 5 failures per email and client within 15 minutes block that pair (30 s, doubling); past 100 failures an hour an account is slowed for clients that have not logged in to it lately; 50 failures per client address per window. Refused attempts answer 429 with `Retry-After`.",
+        "description": "Checks the password with bcrypt (an unknown email costs one bcrypt run too, so timing reveals nothing) and gives the user a new session id, a lower-case uuid4, in the `session_id` cookie (authd stores only its SHA-256 digest). The normalized email names its user exactly, else the one stored email equal to it ignoring ASCII case. One session per user (the seed's single `session_id` column): a login replaces the user's previous session, whose id stops working, and clears a pending reset token. A password stored at another cost than `--bcrypt-cost` is re-hashed. Brute-force limits (the defaults): 5 failures per email and client within 15 minutes block that pair (30 s, doubling); past 100 failures an hour on one account (`--account-failure-limit`, `--account-window`), clients that have not logged in to it in the last 30 days share one attempt per 36 s while the owner, from an address it logged in from, gets in at once; 50 failures per client address per window. Refused attempts answer 429 with `Retry-After`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/X-Forwarded-For"
+          },
+          {
+            "$ref": "#/components/parameters/Forwarded"
+          }
+        ],
         "requestBody": {
           "required": true,
           "description": "The user's email and password.",
@@ -271,7 +293,7 @@ enum OpenAPIDocument {
         },
         "responses": {
           "200": {
-            "description": "Logged in.",
+            "description": "Logged in. The answer's `email` is the user's stored spelling.",
             "headers": {
               "Set-Cookie": {
                 "$ref": "#/components/headers/SetSessionCookie"
@@ -293,7 +315,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`missing field: email` / `missing field: password` (absent, empty or only white space); `password must not contain NUL bytes`; or a body that cannot be read: `invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`; or a malformed request (see the API description).",
+            "description": "`missing field: email` / `missing field: password` (absent, empty or only white space); `password must not contain NUL bytes`; an email that cannot be one: `email longer than 250 bytes` (once normalized, in UTF-8 bytes), `email must contain exactly one @`, `email has nothing before the @`, `email has nothing after the @`, `email must not contain white space`, `email must not contain control or invisible formatting characters` (refused before any limit counts it); or a body that cannot be read: `invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`; or a malformed request (see the API description).",
             "content": {
               "application/json": {
                 "schema": {
@@ -306,7 +328,7 @@ enum OpenAPIDocument {
             }
           },
           "401": {
-            "description": "`wrong email or password`: the email is not registered or the password does not match (a password over 72 bytes never matches).",
+            "description": "`wrong email or password`: the email is not registered or the password does not match (a password over 72 bytes never matches, nor does one whose stored hash's bcrypt cost is above `--bcrypt-max-cost`, 16 by default).",
             "content": {
               "application/json": {
                 "schema": {
@@ -331,7 +353,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
           "429": {
-            "description": "A brute-force limit refused the attempt; `Retry-After` says when to try again.",
+            "description": "`too many attempts; retry later`: a brute-force limit refused the attempt: the email and client pair is blocked, the account is past its failure limit and this client has not logged in to it lately (the account-wide limit), the client spent its failure budget, or the throttle's table is full; `Retry-After` says when to try again.",
             "headers": {
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
@@ -452,7 +474,7 @@ enum OpenAPIDocument {
         "tags": [
           "seed"
         ],
-        "description": "Reads the user of the `session_id` cookie; a valid session's read never writes.",
+        "description": "Reads the user of the `session_id` cookie; a valid session's read never writes. The answer has `Cache-Control: no-store` (personal data).",
         "security": [
           {
             "session": []
@@ -460,7 +482,7 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "200": {
-            "description": "The session's user.",
+            "description": "The session's user, in its stored spelling; no cache may keep it.",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -527,7 +549,7 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "200": {
-            "description": "The session's user.",
+            "description": "The session's user; no cache may keep it.",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -579,7 +601,15 @@ enum OpenAPIDocument {
         "tags": [
           "seed"
         ],
-        "description": "Stores a new reset token, a lower-case uuid4, on the user and returns it (the seed's behaviour). It is single-use and lasts `--reset-token-ttl` (15 minutes by default). Counts against the client's request budget, with `POST /users`.",
+        "description": "Stores a new reset token, a lower-case uuid4, on the user and returns it (the seed's behaviour); authd stores only its SHA-256 digest. The normalized email names its user exactly, else the one stored email equal to it ignoring ASCII case. The token is single-use, lasts `--reset-token-ttl` (15 minutes by default), replaces any earlier one, and is cleared by a successful login. An email that cannot be one is refused first, before it counts; then the request counts against the client's request budget, with `POST /users`.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/X-Forwarded-For"
+          },
+          {
+            "$ref": "#/components/parameters/Forwarded"
+          }
+        ],
         "requestBody": {
           "required": true,
           "description": "The user's email.",
@@ -612,7 +642,7 @@ enum OpenAPIDocument {
         },
         "responses": {
           "200": {
-            "description": "The token, for `PUT /reset_password`.",
+            "description": "The token, for `PUT /reset_password`. The answer's `email` is the user's stored spelling.",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -631,7 +661,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`missing field: email` (absent, empty or only white space); or a body that cannot be read: `invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`; or a malformed request (see the API description).",
+            "description": "`missing field: email` (absent, empty or only white space); an email that cannot be one: `email longer than 250 bytes` (once normalized, in UTF-8 bytes), `email must contain exactly one @`, `email has nothing before the @`, `email has nothing after the @`, `email must not contain white space`, `email must not contain control or invisible formatting characters`; or a body that cannot be read: `invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`; or a malformed request (see the API description).",
             "content": {
               "application/json": {
                 "schema": {
@@ -669,7 +699,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
           "429": {
-            "description": "The client spent its request budget; `Retry-After` says when to try again.",
+            "description": "The client spent its request budget (`--address-request-limit` per `--throttle-window`, shared with `POST /users`), or the throttle's table is full; `Retry-After` says when to try again.",
             "headers": {
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
@@ -709,7 +739,15 @@ enum OpenAPIDocument {
         "tags": [
           "seed"
         ],
-        "description": "Replaces the password of the token's owner with a new bcrypt hash, clears the token (single use) and ends the user's session. authd also checks that `email` is the token owner's (the seed ignored it), and a missing or empty token never matches anyone (the seed's `IS NULL` lookup did).",
+        "description": "Replaces the password of the token's owner with a new bcrypt hash, clears the token (single use) and ends the user's session. authd also checks that `email` names the token owner (the seed ignored it; found as a login finds it: exactly, else ignoring ASCII case), and a missing or empty token never matches anyone (the seed's `IS NULL` lookup did).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/X-Forwarded-For"
+          },
+          {
+            "$ref": "#/components/parameters/Forwarded"
+          }
+        ],
         "requestBody": {
           "required": true,
           "description": "The email, its reset token and the new password.",
@@ -748,7 +786,7 @@ enum OpenAPIDocument {
         },
         "responses": {
           "200": {
-            "description": "Password replaced.",
+            "description": "Password replaced. The answer's `email` is the user's stored spelling.",
             "content": {
               "application/json": {
                 "schema": {
@@ -762,7 +800,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "`missing field: email` / `missing field: new_password` (absent, empty or only white space); `new_password must not contain NUL bytes`; `password longer than 72 bytes` (UTF-8 bytes); or a body that cannot be read: `invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`; or a malformed request (see the API description).",
+            "description": "`missing field: email` / `missing field: new_password` (absent, empty or only white space); `new_password must not contain NUL bytes`; an email that cannot be one: `email longer than 250 bytes` (once normalized, in UTF-8 bytes), `email must contain exactly one @`, `email has nothing before the @`, `email has nothing after the @`, `email must not contain white space`, `email must not contain control or invisible formatting characters`; `password longer than 72 bytes` (UTF-8 bytes); `password shorter than N characters` (N is `--password-min-length`, 1 by default; Unicode scalars); or a body that cannot be read: `invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`; or a malformed request (see the API description).",
             "content": {
               "application/json": {
                 "schema": {
@@ -775,7 +813,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`invalid reset token`: missing, empty, unknown, already used, past `--reset-token-ttl`, or not the token of this email. A missing token is this 403, checked before `new_password`.",
+            "description": "`invalid reset token`: missing, empty, unknown, already used, replaced by a newer one, cleared by a successful login, past `--reset-token-ttl`, or not the token of this email. A missing or empty token is this 403, checked right after `missing field: email`, before `new_password` and the email's form.",
             "content": {
               "application/json": {
                 "schema": {
@@ -824,7 +862,7 @@ enum OpenAPIDocument {
         "tags": [
           "operations"
         ],
-        "description": "200 while serving; 503 while draining on SIGTERM (on the admin listener, which stays open until the drain ends) or while the storage is faulty. Served on the public listener and, with `--admin-port`, on the admin listener too.",
+        "description": "200 while serving; 503 while draining on SIGTERM (on the admin listener, which stays open until the drain ends) or while the storage is faulty (as last seen: the check never waits for the store, and a store that leaves its probe unanswered past a second reads as unavailable). Served on the public listener and, with `--admin-port`, on the admin listener too.",
         "responses": {
           "200": {
             "description": "Serving.",
@@ -858,21 +896,31 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/NotImplemented"
           },
           "503": {
-            "description": "`draining` (no `Retry-After`), or a storage fault (`storage_full`, `storage_read_only`, `storage_unavailable` with `Retry-After: 5`; `storage_lost` likewise).",
+            "description": "`draining` while SIGTERM's drain runs (no `Retry-After`; on the admin listener, which stays open until the drain ends), or a storage fault as last seen: `storage_full`, `storage_read_only`, `storage_lost`, `storage_unavailable`, with `Retry-After: 5`. Past a connection cap, `{\"message\": \"too many connections; retry shortly\"}` with `Retry-After: 1` and `Connection: close`.",
             "headers": {
               "Retry-After": {
-                "description": "Seconds; sent with a storage fault, not while draining.",
+                "description": "Seconds: 5 with a storage fault, 1 past a connection cap; absent while draining.",
                 "required": false,
                 "schema": {
                   "type": "integer",
                   "minimum": 1
                 }
+              },
+              "Connection": {
+                "$ref": "#/components/headers/Connection"
               }
             },
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/Health"
+                  "anyOf": [
+                    {
+                      "$ref": "#/components/schemas/Unhealthy"
+                    },
+                    {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  ]
                 },
                 "example": {
                   "status": "draining"
@@ -914,15 +962,18 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/HeadNotImplemented"
           },
           "503": {
-            "description": "`draining` (no `Retry-After`), or a storage fault (`storage_full`, `storage_read_only`, `storage_unavailable` with `Retry-After: 5`; `storage_lost` likewise).",
+            "description": "`draining` while SIGTERM's drain runs (no `Retry-After`; on the admin listener, which stays open until the drain ends), or a storage fault as last seen: `storage_full`, `storage_read_only`, `storage_lost`, `storage_unavailable`, with `Retry-After: 5`. Past a connection cap, `{\"message\": \"too many connections; retry shortly\"}` with `Retry-After: 1` and `Connection: close`.",
             "headers": {
               "Retry-After": {
-                "description": "Seconds; sent with a storage fault, not while draining.",
+                "description": "Seconds: 5 with a storage fault, 1 past a connection cap; absent while draining.",
                 "required": false,
                 "schema": {
                   "type": "integer",
                   "minimum": 1
                 }
+              },
+              "Connection": {
+                "$ref": "#/components/headers/Connection"
               }
             }
           },
@@ -972,6 +1023,9 @@ enum OpenAPIDocument {
           "501": {
             "$ref": "#/components/responses/NotImplemented"
           },
+          "503": {
+            "$ref": "#/components/responses/TooManyConnections"
+          },
           "505": {
             "$ref": "#/components/responses/VersionNotSupported"
           }
@@ -1007,6 +1061,9 @@ enum OpenAPIDocument {
           },
           "501": {
             "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/HeadTooManyConnections"
           },
           "505": {
             "$ref": "#/components/responses/HeadVersionNotSupported"
@@ -1054,6 +1111,9 @@ enum OpenAPIDocument {
           "501": {
             "$ref": "#/components/responses/NotImplemented"
           },
+          "503": {
+            "$ref": "#/components/responses/TooManyConnections"
+          },
           "505": {
             "$ref": "#/components/responses/VersionNotSupported"
           }
@@ -1090,6 +1150,9 @@ enum OpenAPIDocument {
           "501": {
             "$ref": "#/components/responses/HeadNotImplemented"
           },
+          "503": {
+            "$ref": "#/components/responses/HeadTooManyConnections"
+          },
           "505": {
             "$ref": "#/components/responses/HeadVersionNotSupported"
           }
@@ -1103,7 +1166,7 @@ enum OpenAPIDocument {
         "type": "apiKey",
         "in": "cookie",
         "name": "session_id",
-        "description": "The session id `POST /sessions` set, a lower-case uuid4."
+        "description": "The session id `POST /sessions` set, a lower-case uuid4; authd stores only its SHA-256 digest."
       }
     },
     "headers": {
@@ -1145,6 +1208,22 @@ enum OpenAPIDocument {
         "schema": {
           "type": "string",
           "pattern": "^session_id=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax(; Secure)?$"
+        }
+      },
+      "Connection": {
+        "description": "`close`: the connection closes after this answer.",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "const": "close"
+        }
+      },
+      "ConnectionClose": {
+        "description": "`close`: the connection closes after this answer.",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "const": "close"
         }
       }
     },
@@ -1293,7 +1372,7 @@ enum OpenAPIDocument {
         }
       },
       "ServiceUnavailable": {
-        "description": "Nothing was applied; retry after `Retry-After` seconds: `too many password operations waiting; retry shortly` (the hash queue or the client's half of it is full, 1 s), `database busy; retry shortly` (1 s), `storage unavailable; retry shortly` (5 s) or `storage unavailable; retry later` (60 s).",
+        "description": "Nothing was applied; retry after `Retry-After` seconds: `too many password operations waiting; retry shortly` (the hash queue or the client's half of it is full, or authd is shutting down; 1 s), `database busy; retry shortly` (1 s), `storage unavailable; retry shortly` (the storage is full, read-only or unavailable; 5 s), `storage unavailable; retry later` (the database file was lost, until a restart; 60 s), or `too many connections; retry shortly` (a new connection past `--max-connections` or `--max-connections-per-client` with no idle one to close; 1 s, `Connection: close`).",
         "content": {
           "application/json": {
             "schema": {
@@ -1307,6 +1386,9 @@ enum OpenAPIDocument {
         "headers": {
           "Retry-After": {
             "$ref": "#/components/headers/Retry-After"
+          },
+          "Connection": {
+            "$ref": "#/components/headers/Connection"
           }
         }
       },
@@ -1367,15 +1449,50 @@ enum OpenAPIDocument {
         "description": "`unsupported transfer coding`: a `Transfer-Encoding` other than chunked."
       },
       "HeadServiceUnavailable": {
-        "description": "Nothing was applied; retry after `Retry-After` seconds: `too many password operations waiting; retry shortly` (the hash queue or the client's half of it is full, 1 s), `database busy; retry shortly` (1 s), `storage unavailable; retry shortly` (5 s) or `storage unavailable; retry later` (60 s).",
+        "description": "Nothing was applied; retry after `Retry-After` seconds: `too many password operations waiting; retry shortly` (the hash queue or the client's half of it is full, or authd is shutting down; 1 s), `database busy; retry shortly` (1 s), `storage unavailable; retry shortly` (the storage is full, read-only or unavailable; 5 s), `storage unavailable; retry later` (the database file was lost, until a restart; 60 s), or `too many connections; retry shortly` (a new connection past `--max-connections` or `--max-connections-per-client` with no idle one to close; 1 s, `Connection: close`).",
         "headers": {
           "Retry-After": {
             "$ref": "#/components/headers/Retry-After"
+          },
+          "Connection": {
+            "$ref": "#/components/headers/Connection"
           }
         }
       },
       "HeadVersionNotSupported": {
         "description": "`HTTP version not supported`: only HTTP/1.x."
+      },
+      "TooManyConnections": {
+        "description": "`too many connections; retry shortly`: a new connection past `--max-connections` or `--max-connections-per-client`, with no idle keep-alive connection to close to make room; answered before any request is read, and the connection closes.",
+        "headers": {
+          "Retry-After": {
+            "$ref": "#/components/headers/Retry-After"
+          },
+          "Connection": {
+            "$ref": "#/components/headers/ConnectionClose"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "example": {
+              "message": "too many connections; retry shortly"
+            }
+          }
+        }
+      },
+      "HeadTooManyConnections": {
+        "description": "`too many connections; retry shortly`: a new connection past `--max-connections` or `--max-connections-per-client`, with no idle keep-alive connection to close to make room; answered before any request is read, and the connection closes.",
+        "headers": {
+          "Retry-After": {
+            "$ref": "#/components/headers/Retry-After"
+          },
+          "Connection": {
+            "$ref": "#/components/headers/ConnectionClose"
+          }
+        }
       }
     },
     "schemas": {
@@ -1388,14 +1505,14 @@ enum OpenAPIDocument {
         "properties": {
           "email": {
             "type": "string",
-            "pattern": "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-            "description": "Not blank."
+            "pattern": "^[\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u001f\\u007f-\\u009f@]+@[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u001f\\u007f-\\u009f@]+[\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
+            "description": "An email: trimmed of surrounding white space; exactly one `@` with text on each side; no white space, control or invisible format character inside; at most 250 bytes of UTF-8 once normalized (domain lower-cased, Unicode NFC)."
           },
           "password": {
             "type": "string",
             "pattern": "^[^\\u0000]*[^\\u0000\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
             "maxLength": 72,
-            "description": "Not blank, no NUL, at most 72 bytes of UTF-8."
+            "description": "Not blank, no NUL, at most 72 bytes of UTF-8, at least `--password-min-length` characters (Unicode scalars; 1 by default)."
           }
         },
         "additionalProperties": {
@@ -1411,8 +1528,8 @@ enum OpenAPIDocument {
         "properties": {
           "email": {
             "type": "string",
-            "pattern": "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-            "description": "Not blank."
+            "pattern": "^[\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u001f\\u007f-\\u009f@]+@[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u001f\\u007f-\\u009f@]+[\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
+            "description": "An email: trimmed of surrounding white space; exactly one `@` with text on each side; no white space, control or invisible format character inside; at most 250 bytes of UTF-8 once normalized (domain lower-cased, Unicode NFC)."
           },
           "password": {
             "type": "string",
@@ -1432,8 +1549,8 @@ enum OpenAPIDocument {
         "properties": {
           "email": {
             "type": "string",
-            "pattern": "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-            "description": "Not blank."
+            "pattern": "^[\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u001f\\u007f-\\u009f@]+@[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u001f\\u007f-\\u009f@]+[\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
+            "description": "An email: trimmed of surrounding white space; exactly one `@` with text on each side; no white space, control or invisible format character inside; at most 250 bytes of UTF-8 once normalized (domain lower-cased, Unicode NFC)."
           }
         },
         "additionalProperties": {
@@ -1450,8 +1567,8 @@ enum OpenAPIDocument {
         "properties": {
           "email": {
             "type": "string",
-            "pattern": "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-            "description": "Not blank; must be the token owner's."
+            "pattern": "^[\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u001f\\u007f-\\u009f@]+@[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u001f\\u007f-\\u009f@]+[\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
+            "description": "An email: trimmed of surrounding white space; exactly one `@` with text on each side; no white space, control or invisible format character inside; at most 250 bytes of UTF-8 once normalized (domain lower-cased, Unicode NFC); must name the token owner."
           },
           "reset_token": {
             "type": "string",
@@ -1461,7 +1578,7 @@ enum OpenAPIDocument {
             "type": "string",
             "pattern": "^[^\\u0000]*[^\\u0000\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000][^\\u0000]*$",
             "maxLength": 72,
-            "description": "Not blank, no NUL, at most 72 bytes of UTF-8."
+            "description": "Not blank, no NUL, at most 72 bytes of UTF-8, at least `--password-min-length` characters (Unicode scalars; 1 by default)."
           }
         },
         "additionalProperties": {
@@ -1502,7 +1619,8 @@ enum OpenAPIDocument {
         ],
         "properties": {
           "email": {
-            "type": "string"
+            "type": "string",
+            "description": "The email as stored: the one given, normalized (trimmed, domain lower-cased, NFC)."
           },
           "message": {
             "type": "string",
@@ -1519,7 +1637,8 @@ enum OpenAPIDocument {
         ],
         "properties": {
           "email": {
-            "type": "string"
+            "type": "string",
+            "description": "The user's email as stored: normalized at sign-up, kept in the stored spelling by lookups that ignore case."
           },
           "message": {
             "type": "string",
@@ -1548,7 +1667,8 @@ enum OpenAPIDocument {
         ],
         "properties": {
           "email": {
-            "type": "string"
+            "type": "string",
+            "description": "The user's email as stored: normalized at sign-up, kept in the stored spelling by lookups that ignore case."
           }
         },
         "additionalProperties": false
@@ -1561,12 +1681,13 @@ enum OpenAPIDocument {
         ],
         "properties": {
           "email": {
-            "type": "string"
+            "type": "string",
+            "description": "The user's email as stored: normalized at sign-up, kept in the stored spelling by lookups that ignore case."
           },
           "reset_token": {
             "type": "string",
             "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
-            "description": "A lower-case uuid4."
+            "description": "A lower-case uuid4; authd stores only its SHA-256 digest."
           }
         },
         "additionalProperties": false
@@ -1579,7 +1700,8 @@ enum OpenAPIDocument {
         ],
         "properties": {
           "email": {
-            "type": "string"
+            "type": "string",
+            "description": "The user's email as stored: normalized at sign-up, kept in the stored spelling by lookups that ignore case."
           },
           "message": {
             "type": "string",
@@ -1596,17 +1718,52 @@ enum OpenAPIDocument {
         "properties": {
           "status": {
             "type": "string",
+            "const": "serving"
+          }
+        },
+        "additionalProperties": false
+      },
+      "Unhealthy": {
+        "type": "object",
+        "required": [
+          "status"
+        ],
+        "properties": {
+          "status": {
+            "type": "string",
             "enum": [
-              "serving",
               "draining",
               "storage_full",
               "storage_read_only",
               "storage_lost",
               "storage_unavailable"
-            ]
+            ],
+            "description": "`draining`: SIGTERM's drain is under way. `storage_full`: the disk or database is full. `storage_read_only`: the database or its file system turned read-only. `storage_lost`: the database file was removed or replaced while open (until a restart). `storage_unavailable`: the storage failed, or did not answer a probe within a second."
           }
         },
         "additionalProperties": false
+      }
+    },
+    "parameters": {
+      "X-Forwarded-For": {
+        "name": "X-Forwarded-For",
+        "in": "header",
+        "required": false,
+        "description": "Ignored unless the peer is a `--trusted-proxy`: then the right-most address in it that is not itself a trusted proxy is the client the brute-force limits, the hash queue and the logs count (an address the client wrote further left is never read). A value that cannot be read there leaves the proxy as the client.",
+        "schema": {
+          "type": "string"
+        },
+        "example": "192.0.2.7"
+      },
+      "Forwarded": {
+        "name": "Forwarded",
+        "in": "header",
+        "required": false,
+        "description": "RFC 7239. Ignored unless the peer is a `--trusted-proxy` and the request has no `X-Forwarded-For`: then the right-most `for=` that is not itself a trusted proxy names the client.",
+        "schema": {
+          "type": "string"
+        },
+        "example": "for=192.0.2.7"
       }
     }
   }
