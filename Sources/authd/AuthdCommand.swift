@@ -56,6 +56,7 @@ struct AuthdCommand: ParsableCommand {
         } catch {
             throw StartupError.auth(error)
         }
+        ResetDeliveryLog.starting(settings.auth, logger: logger)
         let routes = AuthRoutes(auth: auth, cookie: settings.cookie, logger: logger)
         let accessLog = settings.log.writesAccessLog ? AccessLog() : nil
         let http = HTTPServer(
@@ -72,6 +73,8 @@ struct AuthdCommand: ParsableCommand {
 
         systemd.notify("READY=1\nSTATUS=serving on port \(boundPort)")
         if let interval = systemd.watchdogPingMilliseconds { pingWatchdog(systemd, every: interval, on: reactor) }
+        // The mail thread's audit lines arrive between requests: written within a second even when none come.
+        if let audit, settings.auth.resetDelivery != .response { flushAudit(audit, every: 1000, on: reactor) }
         defer { accessLog?.flush() }
         try reactor.run()
         auth.shutdown()
@@ -117,6 +120,14 @@ struct AuthdCommand: ParsableCommand {
     /// `host:port`, with an IPv6 host in brackets.
     private static func address(_ host: String, _ port: Int) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// Writes the queued audit lines every `milliseconds`, from the loop.
+    private func flushAudit(_ audit: AuditLog, every milliseconds: Int, on reactor: Reactor) {
+        _ = reactor.schedule(after: milliseconds) {
+            audit.flush()
+            flushAudit(audit, every: milliseconds, on: reactor)
+        }
     }
 
     /// Keeps systemd's watchdog fed from the loop, so a stuck reactor gets restarted.
