@@ -56,7 +56,6 @@ struct AuthdCommand: ParsableCommand {
         } catch {
             throw StartupError.auth(error)
         }
-        ResetDeliveryLog.starting(settings.auth, logger: logger)
         let routes = AuthRoutes(auth: auth, cookie: settings.cookie, logger: logger)
         let accessLog = settings.log.writesAccessLog ? AccessLog() : nil
         let http = HTTPServer(
@@ -71,6 +70,8 @@ struct AuthdCommand: ParsableCommand {
             throw error
         }
 
+        // Once serving: a start that fails says only why.
+        ResetDeliveryLog.starting(settings.auth, logger: logger)
         systemd.notify("READY=1\nSTATUS=serving on port \(boundPort)")
         if let interval = systemd.watchdogPingMilliseconds { pingWatchdog(systemd, every: interval, on: reactor) }
         // The mail thread's audit lines arrive between requests: written within a second even when none come.

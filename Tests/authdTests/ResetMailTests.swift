@@ -176,6 +176,8 @@ import Testing
 
     @Test func theDefaultDeliveryWarnsThatTokensGoToWhoeverAsks() async throws {
         let server = try AuthdProcess()
+        // Written right after the listening line.
+        #expect(waitUntil(within: 5) { server.log.contains("reset tokens go to whoever asks") })
         let warnings = server.log.split(separator: "\n").filter { $0.contains("reset tokens go to whoever asks") }
         #expect(warnings.count == 1 && warnings.first?.contains("--reset-delivery") == true, "\(server.log)")
         let client = HTTPClient(base: server.baseURL)
