@@ -45,7 +45,7 @@ import Testing
         let asked = try await client.send("POST", "/reset_password", form: ["email": Self.email])
         #expect(asked.status == 200)
         #expect(asked.json == ["email": Self.email, "message": "reset instructions sent"])
-        #expect(relay.waitForMails(1))
+        #expect(await relay.waitForMails(1))
         let mail = try #require(relay.mails.first)
         for header in ["From: noreply@app.test", "To: bob@example.com", "Subject: Reset your password", "X-Envelope-To: bob@example.com"] {
             #expect(mail.contains(header + "\r\n"), "\(mail)")
@@ -62,7 +62,7 @@ import Testing
         #expect(try await client.send("POST", "/sessions", form: ["email": Self.email, "password": "t4rt1fl3tt3"]).status == 200)
         #expect(try await metric("authd_reset_mails_sent_total", client) == 1)
         #expect(try await metric("authd_reset_outbox_depth", client) == 0)
-        #expect(waitUntil(within: 5) { server.log.contains(#""audit":"reset_mail_sent","user_id":1"#) }, "\(server.log)")
+        #expect(await eventually(within: 5) { server.log.contains(#""audit":"reset_mail_sent","user_id":1"#) }, "\(server.log)")
 
         // The outbox row went with the mail; the database never held the token but as its digest.
         let dump = try run("/usr/bin/sqlite3", [server.databasePath, ".dump"]).output
@@ -90,7 +90,7 @@ import Testing
         let injected = try await client.send("POST", "/reset_password", form: ["email": "bob@example.com\r\nBcc: eve@evil.test"])
         #expect(injected.status == 400)
 
-        #expect(relay.waitForMails(1))
+        #expect(await relay.waitForMails(1))
         try await Task.sleep(for: .seconds(1))
         #expect(relay.mails.count == 1)
         #expect(relay.attempts.filter { $0.hasPrefix("RCPT") } == ["RCPT bob@example.com accept"])
@@ -112,14 +112,14 @@ import Testing
         let client = HTTPClient(base: first.baseURL)
         try await register(client)
         #expect(try await client.send("POST", "/reset_password", form: ["email": Self.email]).status == 200)
-        #expect(waitUntil(within: 10) { first.log.contains("reset mail deferred") }, "\(first.log)")
+        #expect(await eventually(within: 10) { first.log.contains("reset mail deferred") }, "\(first.log)")
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
         #expect(first.process.terminationReason == .uncaughtSignal)
 
         let relay = try SMTPRelayProcess(folder: folder.url.appendingPathComponent("relay"), port: relayPort)
         let second = try authd(relayPort: relay.port, database: database)
-        #expect(relay.waitForMails(1, seconds: 10), "\(second.log)")
+        #expect(await relay.waitForMails(1, seconds: 10), "\(second.log)")
         let token = try #require(relay.mails.first.flatMap(mailedToken(in:)))
         let again = HTTPClient(base: second.baseURL)
         let updated = try await again.send("PUT", "/reset_password", form: [
@@ -136,7 +136,7 @@ import Testing
         let client = HTTPClient(base: server.baseURL)
         try await register(client)
         #expect(try await client.send("POST", "/reset_password", form: ["email": Self.email]).status == 200)
-        #expect(relay.waitForMails(1, seconds: 15), "\(server.log)")
+        #expect(await relay.waitForMails(1, seconds: 15), "\(server.log)")
         #expect(relay.attempts.filter { $0.hasPrefix("DATA") } == ["DATA 451", "DATA 250"])
         #expect(try await metric("authd_reset_mails_retried_total", client) == 1)
         #expect(try await metric("authd_reset_mails_sent_total", client) == 1)
@@ -150,7 +150,7 @@ import Testing
         let client = HTTPClient(base: server.baseURL)
         try await register(client)
         #expect(try await client.send("POST", "/reset_password", form: ["email": Self.email]).status == 200)
-        #expect(waitUntil(within: 10) { server.log.contains(#""audit":"reset_mail_failed","user_id":1"#) }, "\(server.log)")
+        #expect(await eventually(within: 10) { server.log.contains(#""audit":"reset_mail_failed","user_id":1"#) }, "\(server.log)")
         #expect(server.log.contains("reset mail given up") && server.log.contains("relay_refused"))
         // Longer than the first retry would wait: still one attempt.
         try await Task.sleep(for: .seconds(3))
@@ -167,17 +167,17 @@ import Testing
         let client = HTTPClient(base: server.baseURL)
         try await register(client)
         #expect(try await client.send("POST", "/reset_password", form: ["email": Self.email]).status == 200)
-        #expect(waitUntil(within: 6) { server.log.contains("did not answer in time") }, "\(server.log)")
+        #expect(await eventually(within: 6) { server.log.contains("did not answer in time") }, "\(server.log)")
         // The sender was freed: the next attempt, once the relay answers, delivers.
         relay.setMode("accept")
-        #expect(relay.waitForMails(1, seconds: 15), "\(server.log)")
+        #expect(await relay.waitForMails(1, seconds: 15), "\(server.log)")
         #expect(server.stop() == 0)
     }
 
     @Test func theDefaultDeliveryWarnsThatTokensGoToWhoeverAsks() async throws {
         let server = try AuthdProcess()
         // Written right after the listening line.
-        #expect(waitUntil(within: 5) { server.log.contains("reset tokens go to whoever asks") })
+        #expect(await eventually(within: 5) { server.log.contains("reset tokens go to whoever asks") })
         let warnings = server.log.split(separator: "\n").filter { $0.contains("reset tokens go to whoever asks") }
         #expect(warnings.count == 1 && warnings.first?.contains("--reset-delivery") == true, "\(server.log)")
         let client = HTTPClient(base: server.baseURL)

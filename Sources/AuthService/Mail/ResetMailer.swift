@@ -132,10 +132,9 @@ private struct DeliveryLoop: Sendable {
                 return true
             }
             let now = context.clock()
-            let paused = pausedUntil.map { now < $0 } ?? false
-            if !paused { pausedUntil = nil }
+            if let until = pausedUntil, now >= until { pausedUntil = nil }
             // The first look takes every pending mail, whatever its schedule said before the restart.
-            let looked = wait { context.store.pendingResetMails(dueAt: startRound ? nil : now, limit: paused ? 0 : Self.batch, completion: $0) }
+            let looked = wait { context.store.pendingResetMails(dueAt: startRound ? nil : now, limit: Self.batch, completion: $0) }
             guard case let .success(snapshot) = looked else {
                 if !storeFailing, case let .failure(error) = looked {
                     context.logger.error("reset mail outbox unreadable; trying again", metadata: ["error": "\(error)"])
@@ -147,23 +146,21 @@ private struct DeliveryLoop: Sendable {
             storeFailing = false
             startRound = false
             counters.depth.store(snapshot.pending, ordering: .relaxed)
-            let due = snapshot.due.filter { !finishedUnrecorded.contains($0.id) }
+            // While the relay is thought down, only mails never tried yet get their attempt: a new
+            // request is not kept waiting by an old outage, and the others wait for the relay.
+            let due = snapshot.due.filter { !finishedUnrecorded.contains($0.id) && (pausedUntil == nil || $0.attempts == 0) }
             if !due.isEmpty {
-                pausedUntil = nil
                 for mail in due {
                     guard !signal.isStopping else { return }
                     if let relayDownUntil = deliver(mail, finishedUnrecorded: &finishedUnrecorded) {
-                        // The relay as a whole failed: the other mails due wait for it too.
                         pausedUntil = relayDownUntil
                         break
                     }
                 }
                 continue
             }
-            let wakeAt = [pausedUntil, snapshot.nextAttemptAt].compactMap { $0 }.max() ?? (now + Self.longestSleepMilliseconds)
-            let sleep = min(max(wakeAt - now, 0), Self.longestSleepMilliseconds)
-            // A new mail gets its own attempt at once, even while the relay is thought to be down.
-            if signal.sleep(milliseconds: sleep) { pausedUntil = nil }
+            let wakeAt = pausedUntil ?? snapshot.nextAttemptAt ?? (now + Self.longestSleepMilliseconds)
+            _ = signal.sleep(milliseconds: min(max(wakeAt - now, 0), Self.longestSleepMilliseconds))
         }
     }
 

@@ -25,11 +25,12 @@ import Testing
         return text.firstMatch(of: /\r\n([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\r\n/).map { String($0.1) }
     }
 
-    private func waitFor(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-        let limit = Date().addingTimeInterval(seconds)
-        while Date() < limit {
+    /// Polls `condition` as a task (never blocking a shared thread) for up to `seconds`; whether it held.
+    private func waitFor(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+        let limit = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < limit {
             if condition() { return true }
-            usleep(5_000)
+            try? await Task.sleep(for: .milliseconds(5))
         }
         return condition()
     }
@@ -41,12 +42,12 @@ import Testing
         defer { auth.shutdown() }
         let user = try #require(await auth.register(email: "bob@b.c", password: Self.password).value)
         #expect(await auth.requestPasswordReset(email: " bob@B.C").value == .mailed(email: "bob@b.c"))
-        #expect(relay.wait { $0.data.count == 1 })
+        #expect(await relay.eventually { $0.data.count == 1 })
         #expect(relay.lines.prefix(3).elementsEqual(["EHLO \(ResetMailer.helloName())", "MAIL FROM:<noreply@app.test>", "RCPT TO:<bob@b.c>"]))
         let token = try #require(mailedToken(in: relay.data[0]))
         #expect(await auth.updatePassword(email: "bob@b.c", resetToken: token, newPassword: "n3w").value?.id == user.id)
-        #expect(waitFor { auth.stats.resetMailsSent == 1 && auth.stats.outboxDepth == 0 })
-        #expect(waitFor { audit.records.contains { $0.event == .resetMailSent && $0.userID == user.id && $0.count == 1 } })
+        #expect(await waitFor { auth.stats.resetMailsSent == 1 && auth.stats.outboxDepth == 0 })
+        #expect(await waitFor { audit.records.contains { $0.event == .resetMailSent && $0.userID == user.id && $0.count == 1 } })
         #expect(audit.records.contains { $0.event == .resetTokenIssued && $0.userID == user.id })
         #expect(!"\(audit.records)".contains(token))
     }
@@ -57,10 +58,10 @@ import Testing
         defer { auth.shutdown() }
         _ = try #require(await auth.register(email: "bob@b.c", password: Self.password).value)
         #expect(await auth.requestPasswordReset(email: "nobody@b.c").value == .mailed(email: "nobody@b.c"))
-        usleep(300_000)
+        try await Task.sleep(for: .milliseconds(300))
         #expect(relay.connections == 0)
         #expect(await auth.requestPasswordReset(email: "bob@b.c").value == .mailed(email: "bob@b.c"))
-        #expect(relay.wait { $0.data.count == 1 })
+        #expect(await relay.eventually { $0.data.count == 1 })
         // The rules of the email are the same: an invalid one is refused before anything is looked up.
         #expect(await auth.requestPasswordReset(email: "bob@b.c\r\nBcc: x@evil.test").failure == .invalidEmail(.controlCharacter))
     }
@@ -72,10 +73,10 @@ import Testing
         defer { auth.shutdown() }
         _ = try #require(await auth.register(email: "bob@b.c", password: Self.password).value)
         _ = await auth.requestPasswordReset(email: "bob@b.c")
-        #expect(relay.wait { $0.data.count == 2 && $0.connections == 2 })
-        #expect(waitFor { auth.stats.resetMailsSent == 1 })
+        #expect(await relay.eventually { $0.data.count == 2 && $0.connections == 2 })
+        #expect(await waitFor { auth.stats.resetMailsSent == 1 })
         #expect(auth.stats.resetMailsRetried == 1 && auth.stats.resetMailsGivenUp == 0)
-        #expect(waitFor { audit.records.contains { $0.event == .resetMailSent && $0.count == 2 } })
+        #expect(await waitFor { audit.records.contains { $0.event == .resetMailSent && $0.count == 2 } })
         // Both attempts carried the same token.
         #expect(mailedToken(in: relay.data[0]) == mailedToken(in: relay.data[1]))
     }
@@ -87,11 +88,11 @@ import Testing
         defer { auth.shutdown() }
         let user = try #require(await auth.register(email: "bob@b.c", password: Self.password).value)
         _ = await auth.requestPasswordReset(email: "bob@b.c")
-        #expect(waitFor { auth.stats.resetMailsGivenUp == 1 })
-        usleep(400_000)  // several first retries long
+        #expect(await waitFor { auth.stats.resetMailsGivenUp == 1 })
+        try await Task.sleep(for: .milliseconds(400))  // several first retries long
         #expect(relay.connections == 1)
         #expect(auth.stats.resetMailsSent == 0 && auth.stats.resetMailsRetried == 0 && auth.stats.outboxDepth == 0)
-        #expect(waitFor {
+        #expect(await waitFor {
             audit.records.contains { $0.event == .resetMailFailed && $0.userID == user.id && $0.reason == "relay_refused" }
         })
     }
@@ -105,7 +106,7 @@ import Testing
         defer { auth.shutdown() }
         _ = try #require(await auth.register(email: "bob@b.c", password: Self.password).value)
         _ = await auth.requestPasswordReset(email: "bob@b.c")
-        #expect(waitFor { auth.stats.resetMailsGivenUp == 1 })
+        #expect(await waitFor { auth.stats.resetMailsGivenUp == 1 })
         #expect(auth.stats.resetMailsRetried >= 2)
         #expect(audit.records.contains { $0.event == .resetMailFailed && $0.reason == "expired" })
         #expect(try await store.pendingResetMails(dueAt: nil).get().pending == 0)
@@ -118,13 +119,13 @@ import Testing
             let first = try mailAuth(relay: down, store: try SQLiteUserStore(path: database.path))
             _ = try #require(await first.register(email: "bob@b.c", password: Self.password).value)
             _ = await first.requestPasswordReset(email: "bob@b.c")
-            #expect(waitFor { first.stats.resetMailsRetried >= 1 })
+            #expect(await waitFor { first.stats.resetMailsRetried >= 1 })
             first.shutdown()
 
             let relay = try FakeRelay([FakeRelay.accepting()])
             let second = try mailAuth(relay: relay, store: try SQLiteUserStore(path: database.path))
             defer { second.shutdown() }
-            #expect(relay.wait { $0.data.count == 1 })
+            #expect(await relay.eventually { $0.data.count == 1 })
             let token = try #require(mailedToken(in: relay.data[0]))
             #expect(await second.updatePassword(email: "bob@b.c", resetToken: token, newPassword: "n3w").value != nil)
         }
@@ -135,7 +136,7 @@ import Testing
         let auth = try mailAuth(relay: relay, timeoutSeconds: 15)
         _ = try #require(await auth.register(email: "bob@b.c", password: Self.password).value)
         _ = await auth.requestPasswordReset(email: "bob@b.c")
-        #expect(relay.wait { $0.lines.count == 1 })
+        #expect(await relay.eventually { $0.lines.count == 1 })
         let started = ContinuousClock.now
         auth.shutdown()
         #expect(ContinuousClock.now - started < .seconds(3))

@@ -83,7 +83,19 @@ final class FakeRelay: Sendable {
     var lines: [String] { shared.record.withLock { $0.lines } }
     var data: [[UInt8]] { shared.record.withLock { $0.data } }
 
-    /// Waits up to `seconds` for `condition` to hold; whether it did.
+    /// Waits up to `seconds` for `condition` to hold, sleeping as a task (a blocking wait would hold
+    /// one of the few threads every async test shares); whether it did.
+    func eventually(seconds: Double = 10, _ condition: (FakeRelay) -> Bool) async -> Bool {
+        let limit = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < limit {
+            if condition(self) { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return condition(self)
+    }
+
+    /// Waits up to `seconds` for `condition` to hold; whether it did. For synchronous tests, whose
+    /// waits are short.
     func wait(seconds: Double = 10, until condition: (FakeRelay) -> Bool) -> Bool {
         let limit = Date().addingTimeInterval(seconds)
         while Date() < limit {

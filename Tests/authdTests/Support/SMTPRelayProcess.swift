@@ -47,8 +47,8 @@ final class SMTPRelayProcess: @unchecked Sendable {
     }
 
     /// Waits up to `seconds` for `count` mails; whether they came.
-    func waitForMails(_ count: Int, seconds: Double = 20) -> Bool {
-        waitUntil(within: seconds) { self.mails.count >= count }
+    func waitForMails(_ count: Int, seconds: Double = 20) async -> Bool {
+        await eventually(within: seconds) { self.mails.count >= count }
     }
 
     /// SIGTERM, then SIGKILL if it lingers; waits for the exit.
@@ -84,4 +84,15 @@ final class SMTPRelayProcess: @unchecked Sendable {
 
 enum SMTPRelayError: Error {
     case didNotStart(String)
+}
+
+/// Polls `condition` every 20 ms until it holds or `seconds` pass, sleeping as a task: a blocking
+/// wait would hold one of the few threads every async test of the run shares.
+func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
+    let limit = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < limit {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
 }
