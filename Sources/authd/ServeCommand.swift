@@ -75,8 +75,12 @@ struct ServeCommand: ParsableCommand {
             throw error
         }
 
+        // Once serving: a start that fails says only why.
+        ResetDeliveryLog.starting(settings.auth, logger: logger)
         systemd.notify("READY=1\nSTATUS=serving on port \(boundPort)")
         if let interval = systemd.watchdogPingMilliseconds { pingWatchdog(systemd, every: interval, on: reactor) }
+        // The mail thread's audit lines arrive between requests: written within a second even when none come.
+        if let audit, settings.auth.resetDelivery != .response { flushAudit(audit, every: 1000, on: reactor) }
         defer { accessLog?.flush() }
         try reactor.run()
         auth.shutdown()
@@ -122,6 +126,14 @@ struct ServeCommand: ParsableCommand {
     /// `host:port`, with an IPv6 host in brackets.
     private static func address(_ host: String, _ port: Int) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// Writes the queued audit lines every `milliseconds`, from the loop.
+    private func flushAudit(_ audit: AuditLog, every milliseconds: Int, on reactor: Reactor) {
+        _ = reactor.schedule(after: milliseconds) {
+            audit.flush()
+            flushAudit(audit, every: milliseconds, on: reactor)
+        }
     }
 
     /// Keeps systemd's watchdog fed from the loop, so a stuck reactor gets restarted.

@@ -12,4 +12,9 @@ public enum AuditEvent: String, Sendable {
     case resetTokenExpired = "reset_token_expired"
     case passwordChanged = "password_changed"
     case sessionExpired = "session_expired"
+    /// The relay accepted a reset mail (`count`: the attempts it took).
+    case resetMailSent = "reset_mail_sent"
+    /// A reset mail was dropped unsent: refused by the relay (5xx), unsendable, or its token expired
+    /// while the relay could not take it (`reason`; `count`: the attempts made).
+    case resetMailFailed = "reset_mail_failed"
 }

@@ -1,4 +1,41 @@
+/// What a reset request led to, for the answer.
+public enum PasswordResetRequest: Sendable, Equatable {
+    /// The seed's delivery: the user and its new token, for the answer to whoever asked.
+    case token(user: User, token: String)
+    /// By mail: the normalized email asked for. Whether a mail was queued (the email is registered)
+    /// is deliberately not said: the answer must be the same either way.
+    case mailed(email: String)
+}
+
 extension Auth {
+    /// A reset request as the configuration's delivery has it: the seed's `resetToken`, or by mail,
+    /// where a registered and an unknown email take the same work (one store write each) and get
+    /// the same outcome, and only a registered one's token and mail are stored, together.
+    public func requestPasswordReset(
+        email given: String, client: ClientIdentity,
+        completion: @escaping @Sendable (Result<PasswordResetRequest, AuthError>) -> Void
+    ) {
+        guard let mailer else {
+            return resetToken(email: given, client: client) { result in
+                completion(result.map { .token(user: $0.user, token: $0.token) })
+            }
+        }
+        guard let email = normalizedEmail(given, else: completion) else { return }
+        guard let finish = admit(completion) else { return }
+        guard admitRequest(email: email, client: client, finish) else { return }
+        let token = UUID4.make()
+        let now = clock()
+        let request = ResetMailRequest(
+            email: email, storedToken: storedForm(of: token), mailedToken: token, requestedBy: client.address,
+            createdAt: now, expiresAt: now + resetTokenLifetime.milliseconds)
+        store.issueResetTokenByMail(request, completion: then(finish) { mail in
+            if let mail { self.record(.resetTokenIssued, userID: mail.userID, client: client) }
+            // Woken either way, so an unknown email costs what a registered one does.
+            mailer.wake()
+            finish(.success(.mailed(email: email)))
+        })
+    }
+
     /// Stores a fresh uuid4 (as its digest) as the reset token of the user the normalized email
     /// names (exactly, else ignoring case, as a login) and returns that user and the token;
     /// `.invalidEmail` when it cannot be an email, `.unknownEmail` when not registered,

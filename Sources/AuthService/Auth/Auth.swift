@@ -26,7 +26,9 @@ public final class Auth: Sendable {
     // Operator lines of the domain (a stored hash too costly to verify).
     let logger: Logger
     private let sessionLifetime: Lifetime
-    private let resetTokenLifetime: Lifetime
+    let resetTokenLifetime: Lifetime
+    /// The delivery thread of reset mails; nil when tokens go in the answer (the seed's way).
+    let mailer: ResetMailer?
     let clock: @Sendable () -> Int64
     // Sessions and tokens the seed's service made carry no creation time: they count as made when
     // authd started, so they expire one lifetime later instead of living forever.
@@ -86,6 +88,22 @@ public final class Auth: Sendable {
         } catch {
             throw AuthStartupError.threadStart(name: error.name, code: error.code)
         }
+        switch configuration.resetDelivery {
+        case .response:
+            mailer = nil
+        case let .smtp(host, port):
+            let client = SMTPClient(
+                host: host, port: port, timeoutMilliseconds: Int(configuration.resetMail.timeout.milliseconds),
+                helloName: ResetMailer.helloName())
+            do {
+                mailer = try ResetMailer(ResetMailer.Context(
+                    client: client, settings: configuration.resetMail, store: store, audit: audit, logger: logger,
+                    clock: configuration.clock, schedule: configuration.mailRetrySchedule))
+            } catch {
+                hashes.shutdown()
+                throw AuthStartupError.threadStart(name: error.name, code: error.code)
+            }
+        }
         // The costs in use before the first login: the store runs this before any later lookup.
         store.newestPasswordHashes(limit: storedCosts.window) { [storedCosts, bcryptMaximumCost] result in
             guard case let .success(hashes) = result else { return }
@@ -109,7 +127,11 @@ public final class Auth: Sendable {
             loginsFailed: counters.loginsFailed.load(ordering: .relaxed),
             loginsThrottled: counters.loginsThrottled.load(ordering: .relaxed),
             requestsThrottled: counters.requestsThrottled.load(ordering: .relaxed),
-            throttleKeys: throttling.trackedKeys)
+            throttleKeys: throttling.trackedKeys,
+            outboxDepth: mailer?.counters.depth.load(ordering: .relaxed) ?? 0,
+            resetMailsSent: mailer?.counters.sent.load(ordering: .relaxed) ?? 0,
+            resetMailsRetried: mailer?.counters.retried.load(ordering: .relaxed) ?? 0,
+            resetMailsGivenUp: mailer?.counters.givenUp.load(ordering: .relaxed) ?? 0)
     }
 
     /// The storage's health and fault totals, as last seen (never waits).
@@ -128,6 +150,7 @@ public final class Auth: Sendable {
         // Operations hop between the pools, so both stay up until every operation has completed.
         gate.closeAndWait()
         hashes.shutdown()
+        mailer?.shutdown()
         store.close()
     }
 

@@ -37,6 +37,12 @@ public struct AuthConfiguration: Sendable {
     /// as NIST SP 800-63B counts them, which asks for 8) are refused; 1, the default, takes any, as
     /// the seed. At most 72, bcrypt's limit in bytes.
     public var passwordMinimumLength: Int
+    /// How reset tokens reach their owner: in the answer (the seed's way, the default) or by mail.
+    public var resetDelivery = ResetDelivery.response
+    /// The reset mail's sender, link and relay timeout, used with `.smtp` delivery.
+    public var resetMail = ResetMailSettings()
+    /// When a deferred reset mail is tried again; tests shorten it.
+    var mailRetrySchedule = RetrySchedule()
     /// Unix milliseconds now; tests pass their own to step over lifetimes without waiting.
     public var clock: @Sendable () -> Int64
 
@@ -91,5 +97,6 @@ public struct AuthConfiguration: Sendable {
         guard (1...PasswordHasher.maximumPasswordBytes).contains(passwordMinimumLength) else {
             throw .passwordMinimumLengthOutOfRange(passwordMinimumLength)
         }
+        try resetMail.validate()
     }
 }

@@ -32,6 +32,12 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
     case bcryptMaximumCostOutOfRange(Int, cost: Int)
     /// `passwordMinimumLength` is outside 1...72.
     case passwordMinimumLengthOutOfRange(Int)
+    /// `resetMail.from` is not a plain ASCII address.
+    case mailFromInvalid(String)
+    /// `resetMail.linkTemplate` breaks the rule given.
+    case resetLinkInvalid(String, rule: String)
+    /// `resetMail.timeout` is not within 1 ms...1 h.
+    case smtpTimeoutOutOfRange(Lifetime)
     /// The database could not be opened or set up; the store's error names the file.
     case database(StoreError)
     /// libcrypt could not make a bcrypt setting (its errno): bcrypt is unavailable.
@@ -57,6 +63,9 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .bcryptMaximumCostOutOfRange(maximum, cost):
             "--bcrypt-max-cost \(maximum) must be within \(PasswordHasher.costs) and at least the bcrypt cost \(cost)"
         case let .passwordMinimumLengthOutOfRange(length): "--password-min-length \(length) must be within 1...72"
+        case let .mailFromInvalid(from): "--mail-from '\(from)' must be a plain ASCII email address"
+        case let .resetLinkInvalid(template, rule): "--reset-link '\(template)' \(rule)"
+        case let .smtpTimeoutOutOfRange(timeout): "--smtp-timeout \(timeout.milliseconds) ms must be within 1 ms...1 h"
         case let .database(error): error.description
         case let .bcryptUnavailable(code): "libcrypt cannot make bcrypt salts: error \(code)"
         case let .threadStart(name, code): "cannot start thread \(name): error \(code)"

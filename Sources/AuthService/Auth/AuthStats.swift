@@ -24,4 +24,12 @@ public struct AuthStats: Sendable, Equatable {
     public var requestsThrottled: Int
     /// Keys the throttle tables hold now (each table is bounded; see README "Brute force").
     public var throttleKeys: Int
+    /// Reset mails in the outbox, as the delivery thread last saw it (0 without mail delivery).
+    public var outboxDepth = 0
+    /// Reset mails the relay accepted since start.
+    public var resetMailsSent = 0
+    /// Delivery attempts that failed and were scheduled again.
+    public var resetMailsRetried = 0
+    /// Reset mails dropped unsent: refused, unsendable, or their token expired.
+    public var resetMailsGivenUp = 0
 }

@@ -84,6 +84,26 @@ public protocol UserStore: AnyObject, Sendable {
     /// was taken. A failure adds none of them.
     func addUsers(_ users: [NewUser], unique: EmailComparison, completion: @escaping StoreCompletion<[User?]>)
 
+    /// A reset by mail, as one write whether or not the email is registered (so neither the answer's
+    /// timing nor its shape tells): finds the user the normalized email names (the exact spelling,
+    /// else the one stored email equal ignoring ASCII case, as `findUser` does), gives it the reset
+    /// token `request.storedToken`, and puts a mail carrying `request.mailedToken` to its stored email
+    /// in the outbox, replacing that user's earlier pending mail (its token no longer works); all in
+    /// one step. The mail, due at once; nil (and nothing changed for any user) when no user is named.
+    func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>)
+
+    /// The outbox's mails due at `now` (every mail for nil), soonest first, at most `limit`, with
+    /// how many wait in all and when the next mail not returned is due.
+    func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>)
+
+    /// Records a failed attempt of mail `id`: its attempt count and next attempt; false when the
+    /// mail is no longer in the outbox (sent, dropped or replaced meanwhile).
+    func deferResetMail(id: Int64, attempts: Int, nextAttemptAt: Int64, completion: @escaping StoreCompletion<Bool>)
+
+    /// Removes mail `id`, and with it the raw token, from the outbox: the relay accepted it, refused
+    /// it, or its token expired. False when it was not there.
+    func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>)
+
     /// Operations waiting to run (a gauge for metrics).
     var queueDepth: Int { get }
 

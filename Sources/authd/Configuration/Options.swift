@@ -101,6 +101,18 @@ struct Options: ParsableArguments {
     @Option(help: Options.shown("Clients exempt from per-client limits (per-email ones still apply): addresses or CIDR blocks, repeatable or comma-separated; replaces the default, none turns it off (AUTHD_THROTTLE_EXEMPT).", default: ClientSettings().throttleExempt.map(\.description).joined(separator: ",")), transform: Options.parse)
     var throttleExempt: [AddressList] = []
 
+    @Option(help: Options.shown("Where reset tokens go: response (in the answer, to whoever asks: the seed's way) or smtp://HOST:PORT (only by mail, through that relay) (AUTHD_RESET_DELIVERY).", default: AuthConfiguration().resetDelivery), transform: Options.parse)
+    var resetDelivery: ResetDelivery?
+
+    @Option(help: Options.shown("Sender of reset mails (AUTHD_MAIL_FROM).", default: ResetMailSettings().from))
+    var mailFrom: String?
+
+    @Option(help: "Link put in reset mails, with {token} and optionally {email}, each percent-encoded; without it the mail carries the token itself (AUTHD_RESET_LINK).")
+    var resetLink: String?
+
+    @Option(help: Options.shown("How long the relay may take to connect or answer one command: 90, 90s, 2m (AUTHD_SMTP_TIMEOUT).", default: "\(ResetMailSettings().timeout.milliseconds / 1000)s"), transform: Options.parse)
+    var smtpTimeout: Lifetime?
+
     // Present or absent, so `false` here means "not given": the variable, then the default, decide.
     @Flag(help: "Do not write an access-log line per request (AUTHD_NO_ACCESS_LOG).")
     var noAccessLog = false

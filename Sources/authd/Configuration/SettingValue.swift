@@ -39,6 +39,12 @@ extension Lifetime: SettingValue {
     static var expected: String { "a duration: a positive number of seconds, or with s, m, h or d" }
 }
 
+/// `response` or `smtp://HOST:PORT` (`ResetDelivery(parsing:)`).
+extension ResetDelivery: SettingValue {
+    init?(setting text: String) { self.init(parsing: text) }
+    static var expected: String { "response or smtp://HOST:PORT" }
+}
+
 /// As ArgumentParser reads `--log-level` (its raw value).
 extension Logger.Level: SettingValue {
     init?(setting text: String) { self.init(rawValue: text) }

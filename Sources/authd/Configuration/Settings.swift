@@ -49,6 +49,11 @@ struct Settings: Sendable {
         auth.sessionLifetime = try given(options.sessionTTL, "AUTHD_SESSION_TTL") ?? auth.sessionLifetime
         auth.resetTokenLifetime = try given(options.resetTokenTTL, "AUTHD_RESET_TOKEN_TTL") ?? auth.resetTokenLifetime
 
+        auth.resetDelivery = try given(options.resetDelivery, "AUTHD_RESET_DELIVERY") ?? auth.resetDelivery
+        auth.resetMail.from = try given(options.mailFrom, "AUTHD_MAIL_FROM") ?? auth.resetMail.from
+        auth.resetMail.linkTemplate = try given(options.resetLink, "AUTHD_RESET_LINK") ?? auth.resetMail.linkTemplate
+        auth.resetMail.timeout = try given(options.smtpTimeout, "AUTHD_SMTP_TIMEOUT") ?? auth.resetMail.timeout
+
         var throttling = auth.throttling
         throttling.emailFailureLimit =
             try given(options.loginFailureLimit, "AUTHD_LOGIN_FAILURE_LIMIT") ?? throttling.emailFailureLimit

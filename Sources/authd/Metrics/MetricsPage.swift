@@ -60,6 +60,12 @@ enum MetricsPage {
         counter(&out, "authd_storage_fault_episodes_total", "Times the storage stopped serving.", storage.faultEpisodes)
         counter(&out, "authd_storage_refused_total", "Operations refused with 503 by a storage fault.", storage.refusedOperations)
         gauge(&out, "authd_throttle_keys", "Keys held by the brute-force tables.", auth.throttleKeys)
+        gauge(&out, "authd_reset_outbox_depth", "Reset mails waiting in the outbox.", auth.outboxDepth)
+        counter(&out, "authd_reset_mails_sent_total", "Reset mails the relay accepted.", auth.resetMailsSent)
+        counter(&out, "authd_reset_mails_retried_total", "Reset mail attempts that failed and were scheduled again.",
+                auth.resetMailsRetried)
+        counter(&out, "authd_reset_mails_given_up_total", "Reset mails dropped unsent: refused, unsendable, or expired.",
+                auth.resetMailsGivenUp)
         counter(&out, "authd_audit_records_dropped_total", "Audit records dropped because their queue was full.",
                 auditDropped)
         return Array(out.utf8)

@@ -91,14 +91,15 @@ final class HTTPConnection: ConnectionHandler {
     /// first to go when a cap needs room.
     var isIdle: Bool { !closed && inFlight == 0 && partialSince == nil }
 
-    /// When this connection last finished an answer or was accepted (monotonic ms), to find the oldest idle one.
-    private(set) var lastActive: Int64 = 0
+    /// When this connection was last accepted or answered, as a server-wide sequence number (ties
+    /// in milliseconds would make "the oldest idle one" arbitrary).
+    private(set) var lastActive: UInt64 = 0
     private var stoppedParsing: Bool { lastSequence != nil }
 
     func start() {
         // A fresh connection must send its first request within the request timeout.
         partialSince = Self.now()
-        lastActive = partialSince!
+        lastActive = server.nextActivity()
         setDeadline(partialSince! + server.settings.requestTimeoutMilliseconds)
     }
 
@@ -303,7 +304,7 @@ final class HTTPConnection: ConnectionHandler {
     }
 
     private func updateIdleDeadline(now: Int64) {
-        lastActive = now
+        lastActive = server.nextActivity()
         if inFlight == 0 {
             setDeadline(now + server.settings.idleTimeoutMilliseconds)
         } else {

@@ -104,6 +104,14 @@ final class HTTPServer {
         if draining && connections.count == adminConnections { finishDrain() }
     }
 
+    private var activity: UInt64 = 0
+
+    /// The next number of the server-wide activity sequence (connections order their idleness by it).
+    func nextActivity() -> UInt64 {
+        activity += 1
+        return activity
+    }
+
     /// Closes the oldest idle keep-alive connection that frees room under `reason`'s cap (any
     /// client's for the total, `client`'s own for its cap); false when none is idle.
     private func makeRoom(_ reason: ConnectionLimits.Reason, for client: String) -> Bool {

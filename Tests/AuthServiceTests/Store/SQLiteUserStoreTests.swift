@@ -212,6 +212,41 @@ import Testing
             #expect(after.hashedPassword == hash && after.resetToken == "t-1" && after.sessionID == nil)
         }
     }
+
+    // MARK: the reset-mail outbox
+
+    @Test func theOutboxSurvivesAReopenAndItsTokenLeavesTheFileWithTheMail() async throws {
+        try await TemporaryDatabase.with { database in
+            let token = "5d1e7f7e-0a4b-4c38-9a53-77f1c2b0d6aa"
+            var store = try SQLiteUserStore(path: database.path)
+            _ = try await store.addUser(email: "bob@b.c", hashedPassword: TestVectors.hash2b).get()
+            let mail = try #require(try await store.issueResetTokenByMail(.test("bob@b.c", token: token)).get())
+            store.close()
+            store = try SQLiteUserStore(path: database.path)
+            defer { store.close() }
+            #expect(try await store.pendingResetMails(dueAt: nil).get().due == [mail])
+            #expect(try await store.removeResetMail(id: mail.id).get())
+            let raw = try RawSQLite(path: database.path)
+            #expect(try raw.value("SELECT count(*) FROM authd_outbox") == "0")
+            // Nowhere in the database any more: only its stored form on the user row.
+            let everything = try raw.rows("SELECT * FROM users").flatMap { $0 }.compactMap { $0 }
+            #expect(!everything.contains(token) && everything.contains("stored-\(token)"))
+        }
+    }
+
+    @Test func aResetByMailForAnUnknownEmailCommitsAWriteAsAKnownOneDoes() async throws {
+        try await TemporaryDatabase.with { database in
+            let store = try SQLiteUserStore(path: database.path)
+            defer { store.close() }
+            _ = try await store.addUser(email: "bob@b.c", hashedPassword: TestVectors.hash2b).get()
+            let raw = try RawSQLite(path: database.path)
+            _ = try await store.issueResetTokenByMail(.test("bob@b.c", at: 1_111)).get()
+            #expect(try raw.value("SELECT requested_ms FROM authd_reset_requests") == "1111")
+            _ = try await store.issueResetTokenByMail(.test("nobody@b.c", at: 2_222)).get()
+            #expect(try raw.value("SELECT requested_ms FROM authd_reset_requests") == "2222")
+            #expect(try raw.value("SELECT count(*) FROM authd_reset_requests") == "1")
+        }
+    }
 }
 
 /// Each named operation's failure (nil for success), gathered from store threads.

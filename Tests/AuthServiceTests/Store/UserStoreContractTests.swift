@@ -438,4 +438,111 @@ import Testing
             #expect(await store.addUsers([NewUser(email: "a@b.c", hashedPassword: hash)], unique: .exact).failure == .closed)
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func aResetByMailStoresTheTokenAndQueuesItsMailTogether(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            let mail = try #require(try await store.issueResetTokenByMail(.test("bob@b.c", token: "raw-1", at: 5_000)).get())
+            #expect(mail == OutboxMail(
+                id: mail.id, userID: user.id, recipient: "bob@b.c", token: "raw-1", requestedBy: "192.0.2.1", createdAt: 5_000,
+                expiresAt: 905_000, attempts: 0, nextAttemptAt: 5_000))
+            let row = try #require(try await store.findUser(email: "bob@b.c").get())
+            #expect(row.resetToken == "stored-raw-1" && row.resetTokenCreatedAt == 5_000)
+            #expect(try await store.findUser(resetToken: "stored-raw-1", email: "bob@b.c").get()?.id == user.id)
+            #expect(try await store.pendingResetMails(dueAt: 5_000).get() == OutboxSnapshot(due: [mail], pending: 1, nextAttemptAt: nil))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anUnknownEmailQueuesNothingAndChangesNoUser(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let before = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            #expect(try await store.issueResetTokenByMail(.test("nobody@b.c")).get() == nil)
+            #expect(try await store.findUser(email: "bob@b.c").get() == before)
+            #expect(try await store.pendingResetMails(dueAt: nil).get() == OutboxSnapshot(due: [], pending: 0, nextAttemptAt: nil))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aResetByMailFindsTheUserIgnoringCaseAndMailsItsStoredSpelling(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "Bob@b.c", hashedPassword: hash).get()
+            let mail = try #require(try await store.issueResetTokenByMail(.test("bob@b.c")).get())
+            #expect(mail.userID == user.id && mail.recipient == "Bob@b.c")
+            // Two spellings differing only by case, as a seed-made file may hold: neither is guessed.
+            _ = try await store.addUser(email: "dup@b.c", hashedPassword: hash).get()
+            _ = try await store.addUser(email: "DUP@b.c", hashedPassword: hash).get()
+            #expect(try await store.issueResetTokenByMail(.test("Dup@b.c", token: "t-2")).get() == nil)
+            #expect(try await store.issueResetTokenByMail(.test("DUP@b.c", token: "t-3")).get()?.recipient == "DUP@b.c")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aNewRequestReplacesTheUsersPendingMail(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            _ = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            _ = try await store.addUser(email: "eve@b.c", hashedPassword: hash).get()
+            let first = try #require(try await store.issueResetTokenByMail(.test("bob@b.c", token: "t-1", at: 1_000)).get())
+            let other = try #require(try await store.issueResetTokenByMail(.test("eve@b.c", token: "t-e", at: 1_500)).get())
+            let second = try #require(try await store.issueResetTokenByMail(.test("bob@b.c", token: "t-2", at: 2_000)).get())
+            #expect(second.id != first.id)
+            let pending = try await store.pendingResetMails(dueAt: nil).get()
+            #expect(pending.due == [other, second])
+            #expect(try await store.findUser(email: "bob@b.c").get()?.resetToken == "stored-t-2")
+            #expect(try await store.removeResetMail(id: first.id).get() == false)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func pendingMailsComeSoonestFirstWithTheCountAndTheNextAttempt(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            var mails: [OutboxMail] = []
+            for index in 0..<4 {
+                _ = try await store.addUser(email: "u\(index)@b.c", hashedPassword: hash).get()
+                mails.append(try #require(try await store.issueResetTokenByMail(.test("u\(index)@b.c", at: 1_000)).get()))
+            }
+            #expect(try await store.deferResetMail(id: mails[0].id, attempts: 1, nextAttemptAt: 9_000).get())
+            #expect(try await store.deferResetMail(id: mails[1].id, attempts: 2, nextAttemptAt: 5_000).get())
+            mails[0].attempts = 1
+            mails[0].nextAttemptAt = 9_000
+            mails[1].attempts = 2
+            mails[1].nextAttemptAt = 5_000
+            #expect(try await store.pendingResetMails(dueAt: 1_000).get() == OutboxSnapshot(
+                due: [mails[2], mails[3]], pending: 4, nextAttemptAt: 5_000))
+            #expect(try await store.pendingResetMails(dueAt: 1_000, limit: 1).get() == OutboxSnapshot(
+                due: [mails[2]], pending: 4, nextAttemptAt: 1_000))
+            #expect(try await store.pendingResetMails(dueAt: 6_000).get().due == [mails[2], mails[3], mails[1]])
+            #expect(try await store.pendingResetMails(dueAt: nil).get() == OutboxSnapshot(
+                due: [mails[2], mails[3], mails[1], mails[0]], pending: 4, nextAttemptAt: nil))
+            #expect(try await store.pendingResetMails(dueAt: 1_000, limit: 0).get() == OutboxSnapshot(
+                due: [], pending: 4, nextAttemptAt: 1_000))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aRemovedMailIsGoneWithItsTokenAndCannotBeDeferred(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            _ = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            let mail = try #require(try await store.issueResetTokenByMail(.test("bob@b.c")).get())
+            #expect(try await store.removeResetMail(id: mail.id).get())
+            #expect(try await store.removeResetMail(id: mail.id).get() == false)
+            #expect(try await store.deferResetMail(id: mail.id, attempts: 1, nextAttemptAt: 2).get() == false)
+            #expect(try await store.pendingResetMails(dueAt: nil).get().pending == 0)
+            // The token itself stays usable on the user row until it expires: the mail carried it.
+            #expect(try await store.findUser(resetToken: "stored-t-1", email: "bob@b.c").get() != nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aClosedStoreAnswersClosedToTheOutboxOperations(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            _ = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            store.close()
+            #expect(await store.issueResetTokenByMail(.test("bob@b.c")).failure == .closed)
+            #expect(await store.pendingResetMails(dueAt: nil).failure == .closed)
+            #expect(await store.deferResetMail(id: 1, attempts: 1, nextAttemptAt: 1).failure == .closed)
+            #expect(await store.removeResetMail(id: 1).failure == .closed)
+        }
+    }
 }

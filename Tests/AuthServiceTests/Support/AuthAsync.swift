@@ -30,6 +30,10 @@ extension Auth {
         await withCheckedContinuation { done in resetToken(email: email, client: client) { done.resume(returning: $0.map(\.token)) } }
     }
 
+    func requestPasswordReset(email: String, client: ClientIdentity = .test) async -> Result<PasswordResetRequest, AuthError> {
+        await withCheckedContinuation { done in requestPasswordReset(email: email, client: client) { done.resume(returning: $0) } }
+    }
+
     func updatePassword(
         email: String, resetToken: String?, newPassword: String, client: ClientIdentity = .test,
         abandonment: Abandonment? = nil

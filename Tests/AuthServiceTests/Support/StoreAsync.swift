@@ -86,6 +86,35 @@ extension UserStore {
     func addUsers(_ users: [NewUser], unique: EmailComparison) async -> Result<[User?], StoreError> {
         await withCheckedContinuation { done in addUsers(users, unique: unique) { done.resume(returning: $0) } }
     }
+
+    func issueResetTokenByMail(_ request: ResetMailRequest) async -> Result<OutboxMail?, StoreError> {
+        await withCheckedContinuation { done in issueResetTokenByMail(request) { done.resume(returning: $0) } }
+    }
+
+    func pendingResetMails(dueAt now: Int64?, limit: Int = 100) async -> Result<OutboxSnapshot, StoreError> {
+        await withCheckedContinuation { done in pendingResetMails(dueAt: now, limit: limit) { done.resume(returning: $0) } }
+    }
+
+    func deferResetMail(id: Int64, attempts: Int, nextAttemptAt: Int64) async -> Result<Bool, StoreError> {
+        await withCheckedContinuation { done in
+            deferResetMail(id: id, attempts: attempts, nextAttemptAt: nextAttemptAt) { done.resume(returning: $0) }
+        }
+    }
+
+    func removeResetMail(id: Int64) async -> Result<Bool, StoreError> {
+        await withCheckedContinuation { done in removeResetMail(id: id) { done.resume(returning: $0) } }
+    }
+}
+
+extension ResetMailRequest {
+    /// A request for `email` with the token `token` (stored as `stored-<token>`), issued at `at`.
+    static func test(_ email: String, token: String = "t-1", at createdAt: Int64 = 1_000, by address: String = "192.0.2.1")
+        -> ResetMailRequest
+    {
+        ResetMailRequest(
+            email: email, storedToken: "stored-\(token)", mailedToken: token, requestedBy: address, createdAt: createdAt,
+            expiresAt: createdAt + 900_000)
+    }
 }
 
 extension UserStore {

@@ -170,6 +170,35 @@ import Testing
         }
     }
 
+    @Test func theResetMailSettingsComeFromTheirFlagsAndVariables() throws {
+        #expect(try settings().auth.resetDelivery == .response)
+        #expect(try settings().auth.resetMail == ResetMailSettings())
+        let flags = try settings([
+            "--reset-delivery", "smtp://127.0.0.1:2525", "--mail-from", "noreply@app.test",
+            "--reset-link", "https://app.test/r?t={token}", "--smtp-timeout", "3s",
+        ], ["AUTHD_RESET_DELIVERY": "response", "AUTHD_MAIL_FROM": "other@app.test"])
+        #expect(flags.auth.resetDelivery == .smtp(host: "127.0.0.1", port: 2525))
+        #expect(flags.auth.resetMail == ResetMailSettings(
+            from: "noreply@app.test", linkTemplate: "https://app.test/r?t={token}", timeout: Lifetime(seconds: 3)))
+        let variables = try settings([], [
+            "AUTHD_RESET_DELIVERY": "smtp://[::1]", "AUTHD_MAIL_FROM": "a@b.test", "AUTHD_RESET_LINK": "x:{token}",
+            "AUTHD_SMTP_TIMEOUT": "1m",
+        ])
+        #expect(variables.auth.resetDelivery == .smtp(host: "::1", port: 25))
+        #expect(variables.auth.resetMail == ResetMailSettings(from: "a@b.test", linkTemplate: "x:{token}", timeout: Lifetime(seconds: 60)))
+    }
+
+    @Test func badResetMailSettingsAreRefusedNamingTheSetting() {
+        #expect(throws: ConfigurationError.unreadableVariable(
+            "AUTHD_RESET_DELIVERY", value: "smtp://host:0", expected: "response or smtp://HOST:PORT")) {
+            try settings([], ["AUTHD_RESET_DELIVERY": "smtp://host:0"])
+        }
+        #expect(throws: AuthStartupError.resetLinkInvalid("https://app.test/", rule: "must contain {token}")) {
+            try settings(["--reset-link", "https://app.test/"])
+        }
+        #expect(throws: AuthStartupError.mailFromInvalid("not an address")) { try settings(["--mail-from", "not an address"]) }
+    }
+
     @Test func listenerPortsMustBePorts() throws {
         try ListenerSettings(port: 0, adminPort: 65535).validate()
         #expect(throws: ConfigurationError.invalidSetting("--admin-port", value: "70000", rule: "must be within 0...65535")) {

@@ -1,17 +1,24 @@
 import HTTPParser
 
 extension AuthRoutes {
-    /// `POST /reset_password` email: 200 `{"email", "reset_token"}` (the seed's behaviour).
+    /// `POST /reset_password` email: 200 `{"email", "reset_token"}` (the seed's behaviour), or with
+    /// delivery by mail 200 `{"email", "message": "reset instructions sent"}` for every well-formed
+    /// email, registered or not.
     static func requestResetToken(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
         let email: String
         do {
             email = try FormInput(request).required("email")
         } catch { return respond(error.answer) }
-        context.auth.resetToken(email: email, client: client(of: request)) { result in
-            respond(answer(result, context) { issued in
-                var response = json(200, [("email", issued.user.email), ("reset_token", issued.token)])
-                response.headers.append(("Cache-Control", "no-store"))
-                return response
+        context.auth.requestPasswordReset(email: email, client: client(of: request)) { result in
+            respond(answer(result, context) { outcome in
+                switch outcome {
+                case let .token(user, token):
+                    var response = json(200, [("email", user.email), ("reset_token", token)])
+                    response.headers.append(("Cache-Control", "no-store"))
+                    return response
+                case let .mailed(email):
+                    return json(200, [("email", email), ("message", "reset instructions sent")])
+                }
             })
         }
     }

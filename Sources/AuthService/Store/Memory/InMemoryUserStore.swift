@@ -6,6 +6,9 @@ import Synchronization
 public final class InMemoryUserStore: UserStore {
     private struct State {
         var users: [User] = []
+        var outbox: [OutboxMail] = []
+        var lastResetRequest: Int64?
+        var nextMailID: Int64 = 1
         var closed = false
     }
 
@@ -168,6 +171,54 @@ public final class InMemoryUserStore: UserStore {
                 state.users.append(user)
                 return user
             }
+        })
+    }
+
+    public func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>) {
+        completion(apply { state in
+            state.lastResetRequest = request.createdAt
+            let exact = state.users.firstIndex { $0.email == request.email }
+            let folded = state.users.indices.filter { Self.equalIgnoringCase(state.users[$0].email, request.email) }
+            guard let index = exact ?? (folded.count == 1 ? folded[0] : nil) else { return nil }
+            state.users[index].resetToken = request.storedToken
+            state.users[index].resetTokenCreatedAt = request.createdAt
+            let user = state.users[index]
+            state.outbox.removeAll { $0.userID == user.id }
+            let mail = OutboxMail(
+                id: state.nextMailID, userID: user.id, recipient: user.email, token: request.mailedToken,
+                requestedBy: request.requestedBy, createdAt: request.createdAt, expiresAt: request.expiresAt,
+                nextAttemptAt: request.createdAt)
+            state.nextMailID += 1
+            state.outbox.append(mail)
+            return mail
+        })
+    }
+
+    public func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>) {
+        completion(apply { state in
+            let ordered = state.outbox.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+            let due = Array(ordered.prefix { $0.nextAttemptAt <= (now ?? .max) }.prefix(max(0, limit)))
+            let next = ordered.count > due.count ? ordered[due.count].nextAttemptAt : nil
+            return OutboxSnapshot(due: due, pending: ordered.count, nextAttemptAt: next)
+        })
+    }
+
+    public func deferResetMail(
+        id: Int64, attempts: Int, nextAttemptAt: Int64, completion: @escaping StoreCompletion<Bool>
+    ) {
+        completion(apply { state in
+            guard let index = state.outbox.firstIndex(where: { $0.id == id }) else { return false }
+            state.outbox[index].attempts = attempts
+            state.outbox[index].nextAttemptAt = nextAttemptAt
+            return true
+        })
+    }
+
+    public func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>) {
+        completion(apply { state in
+            guard let index = state.outbox.firstIndex(where: { $0.id == id }) else { return false }
+            state.outbox.remove(at: index)
+            return true
         })
     }
 

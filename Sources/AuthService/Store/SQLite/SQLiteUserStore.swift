@@ -121,6 +121,28 @@ public final class SQLiteUserStore: UserStore {
         }, completion: completion)
     }
 
+    public func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>) {
+        queue.submit(.write, { table throws(StoreError) in try table.issueResetTokenByMail(request) }, completion: completion)
+    }
+
+    public func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>) {
+        queue.submit(.read, { table throws(StoreError) in
+            try table.outbox.pending(dueAt: now, limit: limit)
+        }, completion: completion)
+    }
+
+    public func deferResetMail(
+        id: Int64, attempts: Int, nextAttemptAt: Int64, completion: @escaping StoreCompletion<Bool>
+    ) {
+        queue.submit(.write, { table throws(StoreError) in
+            try table.outbox.deferMail(id: id, attempts: attempts, nextAttemptAt: nextAttemptAt)
+        }, completion: completion)
+    }
+
+    public func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>) {
+        queue.submit(.write, { table throws(StoreError) in try table.outbox.removeMail(id: id) }, completion: completion)
+    }
+
     public var queueDepth: Int { queue.depth }
 
     public var status: StoreStatus { queue.status }

@@ -28,6 +28,8 @@ final class SQLiteUsersTable {
     private let beginStatement: SQLiteStatement
     private let commitStatement: SQLiteStatement
     private let rollbackStatement: SQLiteStatement
+    /// The reset-mail outbox, on this connection and in its transactions.
+    let outbox: SQLiteOutbox
     private var closed = false
     private let path: String
     /// Device and inode of the file opened, to notice it being removed or replaced.
@@ -88,6 +90,7 @@ final class SQLiteUsersTable {
             beginStatement = try prepare("BEGIN IMMEDIATE")
             commitStatement = try prepare("COMMIT")
             rollbackStatement = try prepare("ROLLBACK")
+            outbox = try SQLiteOutbox(database: handle)
         } catch {
             // SQLite's own words ("attempt to write a readonly database") say most to an operator.
             let reason = sqlite3_errmsg(handle).map { String(cString: $0) } ?? error.description
@@ -193,6 +196,20 @@ final class SQLiteUsersTable {
         user.resetToken = token
         user.resetTokenCreatedAt = createdAt
         return user
+    }
+
+    /// See `UserStore.issueResetTokenByMail`: one write (the request row) whatever the email, then
+    /// for a registered one the token and the mail.
+    func issueResetTokenByMail(_ request: ResetMailRequest) throws(StoreError) -> OutboxMail? {
+        try outbox.noteRequest(at: request.createdAt)
+        var named = try findUser(email: request.email)
+        if named == nil { named = try findUser(emailIgnoringCase: request.email) }
+        guard let named else { return nil }
+        setResetToken.bind(1, integer: named.id)
+        setResetToken.bind(2, text: request.storedToken)
+        setResetToken.bind(3, integer: request.createdAt)
+        _ = try run(setResetToken)
+        return try outbox.queue(request, to: named)
     }
 
     func clearResetToken(_ token: SecretKey, email: String) throws(StoreError) -> Bool {
