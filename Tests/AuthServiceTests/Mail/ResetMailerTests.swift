@@ -138,7 +138,7 @@ import Testing
         _ = await auth.requestPasswordReset(email: "bob@b.c")
         #expect(await relay.eventually { $0.lines.count == 1 })
         let started = ContinuousClock.now
-        auth.shutdown()
+        try await onOwnThread { auth.shutdown() }
         #expect(ContinuousClock.now - started < .seconds(3))
     }
 

@@ -116,7 +116,7 @@ final class FakeRelay: Sendable {
                     return taken
                 }
                 var entry = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
-                guard poll(&entry, 1, 5_000) > 0 else { return nil }
+                guard poll(&entry, 1, 30_000) > 0 else { return nil }
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 let count = recv(client, &chunk, chunk.count, 0)
                 guard count > 0 else { return nil }
@@ -185,5 +185,13 @@ extension FakeRelay {
         script.removeSubrange((index + 1)...)
         script.append(contentsOf: [.readLine, .send("221 bye\r\n"), .close])
         return script
+    }
+}
+
+/// Runs blocking `body` (a socket dialogue, a join) on a thread of its own, so that it holds none
+/// of the few threads every async test of the run shares.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
