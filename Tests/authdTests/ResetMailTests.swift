@@ -2,16 +2,30 @@ import Foundation
 import Testing
 
 /// Reset tokens by mail, end to end: the real binary with `--reset-delivery smtp://…` against a
-/// real SMTP server (aiosmtpd) on loopback, started and stopped by its PID for each test.
-@Suite struct ResetMailTests {
+/// real SMTP server (aiosmtpd) on loopback, started and stopped by its PID for each test. One test
+/// at a time: each runs two processes, and the rest of the run has time bounds of its own.
+@Suite(.serialized) struct ResetMailTests {
     private static let email = "bob@example.com"
     private static let password = "b4l0u"
     private static let uuid = #"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"#
 
-    private func authd(relayPort: Int, database: String? = nil, _ extra: [String] = []) throws -> AuthdProcess {
-        try AuthdProcess(
-            arguments: ["--reset-delivery", "smtp://127.0.0.1:\(relayPort)", "--mail-from", "noreply@app.test"] + extra,
-            database: database)
+    // Processes start, and stop, on a thread of their own: their blocking waits must not hold the
+    // few threads every async test of the run shares.
+
+    private func authd(relayPort: Int, database: String? = nil, _ extra: [String] = []) async throws -> AuthdProcess {
+        try await onOwnThread {
+            try AuthdProcess(
+                arguments: ["--reset-delivery", "smtp://127.0.0.1:\(relayPort)", "--mail-from", "noreply@app.test"] + extra,
+                database: database)
+        }
+    }
+
+    private func startRelay(_ folder: URL, port: Int = 0, mode: String = "accept") async throws -> SMTPRelayProcess {
+        try await onOwnThread { try SMTPRelayProcess(folder: folder, port: port, mode: mode) }
+    }
+
+    private func stop(_ server: AuthdProcess) async throws -> Int32? {
+        try await onOwnThread { server.stop() }
     }
 
     private func register(_ client: HTTPClient, _ email: String = email) async throws {
@@ -28,6 +42,16 @@ import Testing
         return nil
     }
 
+    /// Whether the metric reaches `value` within `seconds` (the delivery thread counts after the relay's 250).
+    private func metric(_ name: String, _ client: HTTPClient, reaches value: Int, within seconds: Double = 10) async throws -> Bool {
+        let limit = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < limit {
+            if try await metric(name, client) == value { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await metric(name, client) == value
+    }
+
     /// A metric's value on the page, 0 when absent.
     private func metric(_ name: String, _ client: HTTPClient) async throws -> Int {
         let page = String(decoding: try await client.send("GET", "/metrics").body, as: UTF8.self)
@@ -37,8 +61,8 @@ import Testing
 
     @Test func theMailedTokenResetsThePasswordAndLeavesNoTraceInTheDatabase() async throws {
         let folder = try TemporaryFolder()
-        let relay = try SMTPRelayProcess(folder: folder.url)
-        let server = try authd(relayPort: relay.port)
+        let relay = try await startRelay(folder.url)
+        let server = try await authd(relayPort: relay.port)
         let client = HTTPClient(base: server.baseURL)
         try await register(client)
 
@@ -60,22 +84,24 @@ import Testing
         ])
         #expect(updated.status == 200)
         #expect(try await client.send("POST", "/sessions", form: ["email": Self.email, "password": "t4rt1fl3tt3"]).status == 200)
-        #expect(try await metric("authd_reset_mails_sent_total", client) == 1)
-        #expect(try await metric("authd_reset_outbox_depth", client) == 0)
+        #expect(try await metric("authd_reset_mails_sent_total", client, reaches: 1))
+        #expect(try await metric("authd_reset_outbox_depth", client, reaches: 0))
         #expect(await eventually(within: 5) { server.log.contains(#""audit":"reset_mail_sent","user_id":1"#) }, "\(server.log)")
 
         // The outbox row went with the mail; the database never held the token but as its digest.
-        let dump = try run("/usr/bin/sqlite3", [server.databasePath, ".dump"]).output
+        let database = server.databasePath
+        let dump = try await onOwnThread { try run("/usr/bin/sqlite3", [database, ".dump"]).output }
         #expect(dump.contains("CREATE TABLE authd_outbox"))
-        #expect(try run("/usr/bin/sqlite3", [server.databasePath, "SELECT count(*) FROM authd_outbox"]).output == "0\n")
+        let outbox = try await onOwnThread { try run("/usr/bin/sqlite3", [database, "SELECT count(*) FROM authd_outbox"]).output }
+        #expect(outbox == "0\n")
         #expect(!dump.contains(token))
-        #expect(server.stop() == 0)
+        #expect(try await stop(server) == 0)
     }
 
     @Test func knownAndUnknownEmailsGetTheSameAnswerAndOnlyTheKnownOneAMail() async throws {
         let folder = try TemporaryFolder()
-        let relay = try SMTPRelayProcess(folder: folder.url)
-        let server = try authd(relayPort: relay.port, ["--reset-link", "https://app.test/reset?token={token}&email={email}"])
+        let relay = try await startRelay(folder.url)
+        let server = try await authd(relayPort: relay.port, ["--reset-link", "https://app.test/reset?token={token}&email={email}"])
         let client = HTTPClient(base: server.baseURL)
         try await register(client)
 
@@ -108,17 +134,17 @@ import Testing
         let folder = try TemporaryFolder()
         let relayPort = try freePort()
         let database = folder.url.appendingPathComponent("authd.db").path
-        let first = try authd(relayPort: relayPort, database: database)
+        let first = try await authd(relayPort: relayPort, database: database)
         let client = HTTPClient(base: first.baseURL)
         try await register(client)
         #expect(try await client.send("POST", "/reset_password", form: ["email": Self.email]).status == 200)
         #expect(await eventually(within: 10) { first.log.contains("reset mail deferred") }, "\(first.log)")
         kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
+        _ = await eventually(within: 10) { !first.process.isRunning }
         #expect(first.process.terminationReason == .uncaughtSignal)
 
-        let relay = try SMTPRelayProcess(folder: folder.url.appendingPathComponent("relay"), port: relayPort)
-        let second = try authd(relayPort: relay.port, database: database)
+        let relay = try await startRelay(folder.url.appendingPathComponent("relay"), port: relayPort)
+        let second = try await authd(relayPort: relay.port, database: database)
         #expect(await relay.waitForMails(1, seconds: 10), "\(second.log)")
         let token = try #require(relay.mails.first.flatMap(mailedToken(in:)))
         let again = HTTPClient(base: second.baseURL)
@@ -126,27 +152,27 @@ import Testing
             "email": Self.email, "reset_token": token, "new_password": "t4rt1fl3tt3",
         ])
         #expect(updated.status == 200)
-        #expect(second.stop() == 0)
+        #expect(try await stop(second) == 0)
     }
 
     @Test func aRelayAnswering451IsTriedAgainUntilItAccepts() async throws {
         let folder = try TemporaryFolder()
-        let relay = try SMTPRelayProcess(folder: folder.url, mode: "451-once")
-        let server = try authd(relayPort: relay.port)
+        let relay = try await startRelay(folder.url, mode: "451-once")
+        let server = try await authd(relayPort: relay.port)
         let client = HTTPClient(base: server.baseURL)
         try await register(client)
         #expect(try await client.send("POST", "/reset_password", form: ["email": Self.email]).status == 200)
         #expect(await relay.waitForMails(1, seconds: 15), "\(server.log)")
         #expect(relay.attempts.filter { $0.hasPrefix("DATA") } == ["DATA 451", "DATA 250"])
         #expect(try await metric("authd_reset_mails_retried_total", client) == 1)
-        #expect(try await metric("authd_reset_mails_sent_total", client) == 1)
+        #expect(try await metric("authd_reset_mails_sent_total", client, reaches: 1))
         #expect(server.log.contains("reset mail deferred"))
     }
 
     @Test func aRelayAnswering550IsLoggedAndNeverTriedAgain() async throws {
         let folder = try TemporaryFolder()
-        let relay = try SMTPRelayProcess(folder: folder.url, mode: "550")
-        let server = try authd(relayPort: relay.port)
+        let relay = try await startRelay(folder.url, mode: "550")
+        let server = try await authd(relayPort: relay.port)
         let client = HTTPClient(base: server.baseURL)
         try await register(client)
         #expect(try await client.send("POST", "/reset_password", form: ["email": Self.email]).status == 200)
@@ -156,14 +182,14 @@ import Testing
         try await Task.sleep(for: .seconds(3))
         #expect(relay.attempts == ["RCPT bob@example.com 550"])
         #expect(relay.mails.isEmpty)
-        #expect(try await metric("authd_reset_mails_given_up_total", client) == 1)
+        #expect(try await metric("authd_reset_mails_given_up_total", client, reaches: 1))
         #expect(try await metric("authd_reset_mails_retried_total", client) == 0)
     }
 
     @Test func aHangingRelayIsLeftAfterTheSMTPTimeoutAndTheMailGoesLater() async throws {
         let folder = try TemporaryFolder()
-        let relay = try SMTPRelayProcess(folder: folder.url, mode: "hang")
-        let server = try authd(relayPort: relay.port, ["--smtp-timeout", "1s"])
+        let relay = try await startRelay(folder.url, mode: "hang")
+        let server = try await authd(relayPort: relay.port, ["--smtp-timeout", "1s"])
         let client = HTTPClient(base: server.baseURL)
         try await register(client)
         #expect(try await client.send("POST", "/reset_password", form: ["email": Self.email]).status == 200)
@@ -171,11 +197,11 @@ import Testing
         // The sender was freed: the next attempt, once the relay answers, delivers.
         relay.setMode("accept")
         #expect(await relay.waitForMails(1, seconds: 15), "\(server.log)")
-        #expect(server.stop() == 0)
+        #expect(try await stop(server) == 0)
     }
 
     @Test func theDefaultDeliveryWarnsThatTokensGoToWhoeverAsks() async throws {
-        let server = try AuthdProcess()
+        let server = try await onOwnThread { try AuthdProcess() }
         // Written right after the listening line.
         #expect(await eventually(within: 5) { server.log.contains("reset tokens go to whoever asks") })
         let warnings = server.log.split(separator: "\n").filter { $0.contains("reset tokens go to whoever asks") }

@@ -61,9 +61,10 @@ final class ResetMailer: Sendable {
 
     /// The name this host gives in EHLO: its host name when that is a plain domain, else `localhost`.
     static func helloName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        let name = String(cString: buffer)
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let got = buffer.withUnsafeMutableBytes { gethostname($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count - 1) }
+        guard got == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
         let plain = !name.isEmpty && name.utf8.allSatisfy { byte in
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
@@ -94,12 +95,11 @@ final class ResetMailer: Sendable {
             }
         }
 
-        /// Waits up to `milliseconds` unless woken or stopped; whether it was woken (and clears that).
-        func sleep(milliseconds: Int64) -> Bool {
+        /// Waits up to `milliseconds` unless woken (since the last sleep) or stopped.
+        func sleep(milliseconds: Int64) {
             lock.withLock {
                 if !woken && !stopping && milliseconds > 0 { _ = lock.wait(milliseconds: Int(milliseconds)) }
-                defer { woken = false }
-                return woken
+                woken = false
             }
         }
     }
@@ -140,7 +140,7 @@ private struct DeliveryLoop: Sendable {
                     context.logger.error("reset mail outbox unreadable; trying again", metadata: ["error": "\(error)"])
                 }
                 storeFailing = true
-                _ = signal.sleep(milliseconds: Self.storeRetryMilliseconds)
+                signal.sleep(milliseconds: Self.storeRetryMilliseconds)
                 continue
             }
             storeFailing = false
@@ -160,7 +160,7 @@ private struct DeliveryLoop: Sendable {
                 continue
             }
             let wakeAt = pausedUntil ?? snapshot.nextAttemptAt ?? (now + Self.longestSleepMilliseconds)
-            _ = signal.sleep(milliseconds: min(max(wakeAt - now, 0), Self.longestSleepMilliseconds))
+            signal.sleep(milliseconds: min(max(wakeAt - now, 0), Self.longestSleepMilliseconds))
         }
     }
 

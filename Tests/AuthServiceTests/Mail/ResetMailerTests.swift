@@ -4,7 +4,7 @@ import Testing
 
 /// Reset by mail through Auth, its outbox and its delivery thread, against a scripted relay:
 /// what is mailed, retried, dropped, and what survives a restart.
-@Suite struct ResetMailerTests {
+@Suite(.serialized) struct ResetMailerTests {
     private static let password = "b4l0u"
 
     private func mailAuth(
@@ -137,9 +137,12 @@ import Testing
         _ = try #require(await auth.register(email: "bob@b.c", password: Self.password).value)
         _ = await auth.requestPasswordReset(email: "bob@b.c")
         #expect(await relay.eventually { $0.lines.count == 1 })
-        let started = ContinuousClock.now
-        auth.shutdown()
-        #expect(ContinuousClock.now - started < .seconds(3))
+        let took = try await onOwnThread {
+            let started = ContinuousClock.now
+            auth.shutdown()
+            return ContinuousClock.now - started
+        }
+        #expect(took < .seconds(3))
     }
 
     @Test func theSeedsDeliveryStillAnswersWithTheToken() async throws {

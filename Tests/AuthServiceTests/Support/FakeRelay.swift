@@ -29,10 +29,11 @@ final class FakeRelay: Sendable {
     private final class Shared: Sendable {
         let record = Mutex(Record())
         let stopped = Atomic<Bool>(false)
+        /// Set by the relay thread once it has closed the listener and every connection.
+        let exited = Atomic<Bool>(false)
     }
 
     let port: Int
-    private let listener: Int32
     private let shared = Shared()
 
     /// Listens on a free loopback port and serves `scripts`, one per connection, in order.
@@ -49,8 +50,10 @@ final class FakeRelay: Sendable {
                 bind(fd, pointer, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, pointer, &length) == 0
             }
         }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        listener = fd
+        guard bound else {
+            Glibc.close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
         port = Int(UInt16(bigEndian: address.sin_port))
         let shared = self.shared
         Thread.detachNewThread {
@@ -64,7 +67,10 @@ final class FakeRelay: Sendable {
                 if let script = remaining.popFirst() { Self.play(script, on: client, shared) }
                 Glibc.close(client)
             }
+            // Only this thread closes its descriptors: from another, the number might already be
+            // another test's socket.
             Glibc.close(fd)
+            shared.exited.store(true, ordering: .releasing)
         }
     }
 
@@ -72,11 +78,11 @@ final class FakeRelay: Sendable {
         stop()
     }
 
-    /// Stops accepting; the connection being played ends at its next step.
+    /// Stops the relay and waits until its port is closed (the connection being played ends at its
+    /// next step, within about 50 ms). Later calls return at once.
     func stop() {
         shared.stopped.store(true, ordering: .relaxed)
-        // The listener closes on the relay thread once it sees the flag; refuse new ones now.
-        Glibc.shutdown(listener, Int32(SHUT_RDWR))
+        while !shared.exited.load(ordering: .acquiring) { usleep(5_000) }
     }
 
     var connections: Int { shared.record.withLock { $0.connections } }
@@ -115,8 +121,13 @@ final class FakeRelay: Sendable {
                     buffer.removeSubrange(..<range.upperBound)
                     return taken
                 }
+                // In slices, so that a stopped relay ends a wait for a client that sends nothing.
                 var entry = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
-                guard poll(&entry, 1, 5_000) > 0 else { return nil }
+                var waited = 0
+                while poll(&entry, 1, 50) == 0 {
+                    waited += 50
+                    guard waited < 30_000, !shared.stopped.load(ordering: .relaxed) else { return nil }
+                }
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 let count = recv(client, &chunk, chunk.count, 0)
                 guard count > 0 else { return nil }
@@ -185,5 +196,13 @@ extension FakeRelay {
         script.removeSubrange((index + 1)...)
         script.append(contentsOf: [.readLine, .send("221 bye\r\n"), .close])
         return script
+    }
+}
+
+/// Runs blocking `body` (a socket dialogue, a join) on a thread of its own, so that it holds none
+/// of the few threads every async test of the run shares.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
