@@ -642,7 +642,7 @@ enum OpenAPIDocument {
         },
         "responses": {
           "200": {
-            "description": "The token, for `PUT /reset_password`. The answer's `email` is the user's stored spelling.",
+            "description": "The token, for `PUT /reset_password` (the seed's behaviour, `--reset-delivery response`, the default): the answer's `email` is the user's stored spelling. With `--reset-delivery smtp://HOST:PORT` the token is mailed instead, and the answer is `ResetMailed` for every well-formed email, registered or not.",
             "headers": {
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -651,7 +651,14 @@ enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/ResetToken"
+                  "oneOf": [
+                    {
+                      "$ref": "#/components/schemas/ResetToken"
+                    },
+                    {
+                      "$ref": "#/components/schemas/ResetMailed"
+                    }
+                  ]
                 },
                 "example": {
                   "email": "guillaume@holberton.io",
@@ -1742,6 +1749,24 @@ enum OpenAPIDocument {
           }
         },
         "additionalProperties": false
+      },
+      "ResetMailed": {
+        "type": "object",
+        "required": [
+          "email",
+          "message"
+        ],
+        "properties": {
+          "email": {
+            "type": "string",
+            "description": "The email as given, normalized (not the stored spelling, which would tell who has an account)."
+          },
+          "message": {
+            "const": "reset instructions sent"
+          }
+        },
+        "additionalProperties": false,
+        "description": "With `--reset-delivery smtp://HOST:PORT`: the token goes only to the mailbox (through a durable outbox), and every well-formed email, registered or not, gets this same answer after the same work."
       }
     },
     "parameters": {

@@ -17,7 +17,10 @@ extension AuthRoutes {
                     response.headers.append(("Cache-Control", "no-store"))
                     return response
                 case let .mailed(email):
-                    return json(200, [("email", email), ("message", "reset instructions sent")])
+                    // The same headers as the seed's answer, so nothing but the body differs by mode.
+                    var response = json(200, [("email", email), ("message", "reset instructions sent")])
+                    response.headers.append(("Cache-Control", "no-store"))
+                    return response
                 }
             })
         }
