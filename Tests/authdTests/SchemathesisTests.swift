@@ -60,20 +60,10 @@ import Testing
             "--max-examples", String(Self.maxExamples), "--request-timeout", "10",
             "--generation-database", "none", "--no-color",
         ] + selection
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = folder.url
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
+        let (status, output) = try run("/usr/bin/env", arguments, directory: folder.url)
         if output.contains("No module named") {
             Issue.record("schemathesis is not installed: python3 -m pip install schemathesis (.ci/run does)")
         }
-        return (process.terminationStatus, output)
+        return (status, output)
     }
 }

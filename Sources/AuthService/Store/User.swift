@@ -46,3 +46,15 @@ extension User {
     /// The bcrypt cost its stored hash names; nil for a hash authd does not recognize.
     public var passwordCost: Int? { PasswordHasher.cost(of: hashedPassword) }
 }
+
+extension User {
+    /// What every password change does to the row, in every store: the new hash, no pending reset
+    /// token, no session.
+    mutating func replacePassword(with hash: String) {
+        hashedPassword = hash
+        resetToken = nil
+        resetTokenCreatedAt = nil
+        sessionID = nil
+        sessionCreatedAt = nil
+    }
+}

@@ -128,7 +128,7 @@ final class LoginThrottling: Sendable {
     /// The account an email counts under: logins match ignoring ASCII case, so `Victim@` and
     /// `vIctim@` must share one budget rather than multiply it.
     private static func accountKey(_ email: String) -> String {
-        String(decoding: email.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        EmailComparison.caseFoldedKey(email)
     }
 
     // MARK: requests

@@ -30,16 +30,9 @@ enum MetricsPage {
         out += "authd_request_duration_seconds_count \(requests.observed)\n"
         gauge(&out, "authd_open_connections", "Client connections open now.", reactor.openConnections)
         counter(&out, "authd_connections_accepted_total", "Connections accepted since start.", reactor.accepted)
-        out += "# HELP authd_connections_refused_total New connections answered 503 past a cap, by cap.\n"
-        out += "# TYPE authd_connections_refused_total counter\n"
-        for reason in ConnectionLimits.Reason.allCases {
-            out += "authd_connections_refused_total{cap=\"\(reason.rawValue)\"} \(connections.refused[reason, default: 0])\n"
-        }
-        out += "# HELP authd_connections_closed_for_room_total Idle keep-alive connections closed to make room, by cap.\n"
-        out += "# TYPE authd_connections_closed_for_room_total counter\n"
-        for reason in ConnectionLimits.Reason.allCases {
-            out += "authd_connections_closed_for_room_total{cap=\"\(reason.rawValue)\"} \(connections.idleClosed[reason, default: 0])\n"
-        }
+        byCap(&out, "authd_connections_refused_total", "New connections answered 503 past a cap, by cap.", connections.refused)
+        byCap(&out, "authd_connections_closed_for_room_total", "Idle keep-alive connections closed to make room, by cap.",
+              connections.idleClosed)
         counter(&out, "authd_accept_pauses_total", "Times accepting paused for want of file descriptors.", reactor.acceptPauses)
         gauge(&out, "authd_hash_queue_depth", "Password jobs waiting for a hash thread.", auth.hashQueueDepth)
         gauge(&out, "authd_hash_threads_busy", "Hash threads running bcrypt now.", auth.busyHashThreads)
@@ -77,5 +70,15 @@ enum MetricsPage {
 
     private static func counter(_ out: inout String, _ name: String, _ help: String, _ value: Int) {
         out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
+    }
+
+    /// A counter with one sample per connection cap, every cap listed even at 0.
+    private static func byCap(
+        _ out: inout String, _ name: String, _ help: String, _ values: [ConnectionLimits.Reason: Int]
+    ) {
+        out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n"
+        for reason in ConnectionLimits.Reason.allCases {
+            out += "\(name){cap=\"\(reason.rawValue)\"} \(values[reason, default: 0])\n"
+        }
     }
 }

@@ -12,14 +12,15 @@ final class TemporaryFolder {
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
-/// Runs a command to completion, with `environment` added to this process's, and returns its exit
-/// status and combined output.
+/// Runs a command to completion, with `environment` added to this process's (in `directory` when
+/// given), and returns its exit status and combined output.
 func run(
-    _ executable: String, _ arguments: [String], environment: [String: String] = [:]
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil
 ) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let pipe = Pipe()
     process.standardOutput = pipe

@@ -21,12 +21,7 @@ public final class InMemoryUserStore: UserStore {
         email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>
     ) {
         completion(apply { state throws(StoreError) in
-            let taken = state.users.contains { user in
-                unique == .exact ? user.email == email : Self.equalIgnoringCase(user.email, email)
-            }
-            guard !taken else { throw .duplicateEmail }
-            let user = User(id: (state.users.last?.id ?? 0) + 1, email: email, hashedPassword: hashedPassword)
-            state.users.append(user)
+            guard let user = Self.add(email, hashedPassword, unique: unique, to: &state) else { throw .duplicateEmail }
             return user
         })
     }
@@ -102,11 +97,7 @@ public final class InMemoryUserStore: UserStore {
             guard let index = state.users.firstIndex(where: { token.matches($0.resetToken) && $0.email == email }) else {
                 return nil
             }
-            state.users[index].hashedPassword = newHashedPassword
-            state.users[index].resetToken = nil
-            state.users[index].resetTokenCreatedAt = nil
-            state.users[index].sessionID = nil
-            state.users[index].sessionCreatedAt = nil
+            state.users[index].replacePassword(with: newHashedPassword)
             return state.users[index]
         })
     }
@@ -151,26 +142,14 @@ public final class InMemoryUserStore: UserStore {
     public func setPasswordHash(email: String, to hash: String, completion: @escaping StoreCompletion<User?>) {
         completion(apply { state in
             guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
-            state.users[index].hashedPassword = hash
-            state.users[index].resetToken = nil
-            state.users[index].resetTokenCreatedAt = nil
-            state.users[index].sessionID = nil
-            state.users[index].sessionCreatedAt = nil
+            state.users[index].replacePassword(with: hash)
             return state.users[index]
         })
     }
 
     public func addUsers(_ users: [NewUser], unique: EmailComparison, completion: @escaping StoreCompletion<[User?]>) {
         completion(apply { state in
-            users.map { new in
-                let taken = state.users.contains { user in
-                    unique == .exact ? user.email == new.email : Self.equalIgnoringCase(user.email, new.email)
-                }
-                guard !taken else { return nil }
-                let user = User(id: (state.users.last?.id ?? 0) + 1, email: new.email, hashedPassword: new.hashedPassword)
-                state.users.append(user)
-                return user
-            }
+            users.map { new in Self.add(new.email, new.hashedPassword, unique: unique, to: &state) }
         })
     }
 
@@ -230,6 +209,17 @@ public final class InMemoryUserStore: UserStore {
 
     public func close() {
         state.withLock { $0.closed = true }
+    }
+
+    /// Appends a user unless its email is taken under `unique`; the user, or nil when taken.
+    private static func add(_ email: String, _ hashedPassword: String, unique: EmailComparison, to state: inout State) -> User? {
+        let taken = state.users.contains { user in
+            unique == .exact ? user.email == email : equalIgnoringCase(user.email, email)
+        }
+        guard !taken else { return nil }
+        let user = User(id: (state.users.last?.id ?? 0) + 1, email: email, hashedPassword: hashedPassword)
+        state.users.append(user)
+        return user
     }
 
     /// ASCII case folding only, as SQLite's NOCASE: the two stores must agree (see `UserStore`).

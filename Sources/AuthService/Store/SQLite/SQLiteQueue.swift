@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 
 /// The one thread that owns the SQLite connection. Jobs run in submission order, the reads of a
@@ -30,7 +29,7 @@ final class SQLiteQueue: Sendable {
     /// How often the store thread looks after the file and, when unhealthy, retries a write.
     private static let checkMilliseconds = 2000
     /// A probe unanswered for this long reads as `unavailable`.
-    private static let probeDeadlineMilliseconds: UInt64 = 1000
+    private static let probeDeadline = Duration.seconds(1)
 
     private let jobs = JobQueue<Job>()
     private let thread: WorkerThread
@@ -48,10 +47,10 @@ final class SQLiteQueue: Sendable {
         let health = HealthState(onChange: onHealthChange)
         self.health = health
         thread = try WorkerThread(name: "authd-store") {
-            var lastCheck = Self.now()
+            var lastCheck = ContinuousClock.now
             while let batch = jobs.pop(upTo: SQLiteQueue.maximumBatch, waitingAtMost: Self.checkMilliseconds) {
-                if Self.now() - lastCheck >= UInt64(Self.checkMilliseconds) {
-                    lastCheck = Self.now()
+                if ContinuousClock.now - lastCheck >= .milliseconds(Self.checkMilliseconds) {
+                    lastCheck = ContinuousClock.now
                     Self.lookAfter(table, health: health, clock: clock)
                 }
                 guard !batch.isEmpty else { continue }
@@ -68,7 +67,7 @@ final class SQLiteQueue: Sendable {
     /// The health and fault totals now; a probe overdue by its deadline reads as `unavailable`.
     var status: StoreStatus {
         var status = health.status
-        if status.health == .serving, let started = health.probeStartedAt, Self.now() - started > Self.probeDeadlineMilliseconds {
+        if status.health == .serving, let started = health.probeStartedAt, ContinuousClock.now - started > Self.probeDeadline {
             status.health = .unavailable
         }
         return status
@@ -77,7 +76,7 @@ final class SQLiteQueue: Sendable {
     /// Asks the store thread whether it still answers (a trivial query, and the file check), unless a
     /// probe is already waiting. `status` meanwhile answers from the last known state.
     func probe() {
-        guard health.startProbe(at: Self.now()) else { return }
+        guard health.startProbe(at: ContinuousClock.now) else { return }
         let health = self.health
         submit(.read, { table throws(StoreError) in
             guard table.fileIsStillThere else { throw .lost }
@@ -195,12 +194,6 @@ final class SQLiteQueue: Sendable {
             if let fault = StoreHealth(error) { health.observe(fault) }
         }
     }
-
-    private static func now() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
-    }
 }
 
 /// The store's health as its thread last saw it, readable from any thread; `lost` is final.
@@ -209,7 +202,7 @@ private final class HealthState: Sendable {
         var health = StoreHealth.serving
         var episodes = 0
         var refused = 0
-        var probeStartedAt: UInt64?
+        var probeStartedAt: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -225,7 +218,7 @@ private final class HealthState: Sendable {
         state.withLock { StoreStatus(health: $0.health, faultEpisodes: $0.episodes, refusedOperations: $0.refused) }
     }
 
-    var probeStartedAt: UInt64? { state.withLock { $0.probeStartedAt } }
+    var probeStartedAt: ContinuousClock.Instant? { state.withLock { $0.probeStartedAt } }
 
     /// Records what an operation or probe showed; reports a change once.
     func observe(_ health: StoreHealth) {
@@ -244,7 +237,7 @@ private final class HealthState: Sendable {
     }
 
     /// False when a probe is already waiting.
-    func startProbe(at now: UInt64) -> Bool {
+    func startProbe(at now: ContinuousClock.Instant) -> Bool {
         state.withLock { state in
             guard state.probeStartedAt == nil else { return false }
             state.probeStartedAt = now

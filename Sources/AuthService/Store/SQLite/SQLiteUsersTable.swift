@@ -163,13 +163,15 @@ final class SQLiteUsersTable {
     }
 
     func findUser(resetToken: SecretKey, email: String) throws(StoreError) -> User? {
-        for value in [resetToken.stored, resetToken.legacy] {
-            guard let value else { continue }
-            selectByResetToken.bind(1, text: value)
-            selectByResetToken.bind(2, text: email)
-            if let user = try row(of: selectByResetToken) { return user }
-        }
-        return nil
+        if let user = try findUser(resetToken: resetToken.stored, email: email) { return user }
+        guard let legacy = resetToken.legacy else { return nil }
+        return try findUser(resetToken: legacy, email: email)
+    }
+
+    private func findUser(resetToken: String, email: String) throws(StoreError) -> User? {
+        selectByResetToken.bind(1, text: resetToken)
+        selectByResetToken.bind(2, text: email)
+        return try row(of: selectByResetToken)
     }
 
     func startSession(userID: Int64, sessionID: String, createdAt: Int64) throws(StoreError) -> Bool {
@@ -224,11 +226,7 @@ final class SQLiteUsersTable {
         setPassword.bind(1, integer: user.id)
         setPassword.bind(2, blobOf: newHashedPassword)
         _ = try run(setPassword)
-        user.hashedPassword = newHashedPassword
-        user.resetToken = nil
-        user.resetTokenCreatedAt = nil
-        user.sessionID = nil
-        user.sessionCreatedAt = nil
+        user.replacePassword(with: newHashedPassword)
         return user
     }
 
@@ -263,11 +261,7 @@ final class SQLiteUsersTable {
         // Bytes, as the seed writes them (see addUser).
         setPassword.bind(2, blobOf: hash)
         _ = try run(setPassword)
-        user.hashedPassword = hash
-        user.resetToken = nil
-        user.resetTokenCreatedAt = nil
-        user.sessionID = nil
-        user.sessionCreatedAt = nil
+        user.replacePassword(with: hash)
         return user
     }
 
