@@ -2,7 +2,9 @@ import HTTPParser
 
 /// One observable outcome of the parser, comparable between feeding strategies.
 enum Outcome: Equatable {
-    case request(method: String, target: String, version: HTTPVersion, headers: [String], body: [UInt8], keepAlive: Bool, consumed: Int)
+    case request(
+        method: String, target: String, version: HTTPVersion, headers: [String], body: [UInt8], keepAlive: Bool,
+        consumed: Int)
     case error(HTTPParseError)
     case needMore
 }

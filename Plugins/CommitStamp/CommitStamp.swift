@@ -38,7 +38,7 @@ struct CommitStamp: BuildToolPlugin {
                 executable: URL(fileURLWithPath: "/bin/sh"),
                 arguments: ["-c", script, "commit-stamp", package.path, output.path],
                 inputFiles: Self.gitFiles(of: package) + sources + [package.appending(path: "Package.swift")],
-                outputFiles: [output]),
+                outputFiles: [output])
         ]
     }
 

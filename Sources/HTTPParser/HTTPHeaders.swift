@@ -36,9 +36,10 @@ public struct HTTPHeaders: Sendable {
         bytes.append(contentsOf: name.utf8)
         let valueStart = bytes.count
         bytes.append(contentsOf: value.utf8)
-        spans.append(FieldSpan(
-            nameStart: Int32(nameStart), nameCount: Int32(valueStart - nameStart),
-            valueStart: Int32(valueStart), valueCount: Int32(bytes.count - valueStart)))
+        spans.append(
+            FieldSpan(
+                nameStart: Int32(nameStart), nameCount: Int32(valueStart - nameStart),
+                valueStart: Int32(valueStart), valueCount: Int32(bytes.count - valueStart)))
     }
 
     /// The first value of `name`, compared case-insensitively.

@@ -9,7 +9,8 @@ struct AuthdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authd",
         abstract: "User-authentication HTTP service (register, log in, profile, log out, reset password).",
-        discussion: "With no subcommand, authd serves: `authd --port 5000` is `authd serve --port 5000`; `authd serve --help` lists the server's flags.",
+        discussion:
+            "With no subcommand, authd serves: `authd --port 5000` is `authd serve --port 5000`; `authd serve --help` lists the server's flags.",
         version: Version.text,
         subcommands: [ServeCommand.self, UsersCommand.self, BackupCommand.self, ImportCommand.self],
         defaultSubcommand: ServeCommand.self

@@ -108,9 +108,12 @@ struct ServeCommand: ParsableCommand {
             boundPort = ports[0]
         }
         let shown = inherited.isEmpty ? Self.address(listener.host, boundPort) : "systemd-socket:\(boundPort)"
-        logger.info("listening on http://\(shown)", metadata: [
-            "database": "\(auth.databasePath)", "bcrypt_cost": "\(auth.bcryptCost)", "hash_threads": "\(auth.hashThreads)",
-        ])
+        logger.info(
+            "listening on http://\(shown)",
+            metadata: [
+                "database": "\(auth.databasePath)", "bcrypt_cost": "\(auth.bcryptCost)",
+                "hash_threads": "\(auth.hashThreads)",
+            ])
         if let adminPort = listener.adminPort {
             let bound: Int
             do {
@@ -118,7 +121,9 @@ struct ServeCommand: ParsableCommand {
             } catch {
                 throw StartupError.listen(address: Self.address(listener.adminHost, adminPort), error)
             }
-            logger.info("admin listener on http://\(Self.address(listener.adminHost, bound)) serves /metrics, /openapi.json and /healthz")
+            logger.info(
+                "admin listener on http://\(Self.address(listener.adminHost, bound)) serves /metrics, /openapi.json and /healthz"
+            )
         }
         return boundPort
     }

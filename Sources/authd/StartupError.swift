@@ -18,7 +18,8 @@ enum StartupError: Error, CustomStringConvertible {
         case let .eventLoop(error): "event loop: \(Self.describe(error))"
         case let .auth(error): Self.describe(error)
         case let .listen(address, error): "cannot listen on \(address): \(Self.describe(error))"
-        case let .socketActivation(fd, error): "cannot serve the socket systemd passed as fd \(fd): \(Self.describe(error))"
+        case let .socketActivation(fd, error):
+            "cannot serve the socket systemd passed as fd \(fd): \(Self.describe(error))"
         }
     }
 

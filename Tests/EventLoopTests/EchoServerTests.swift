@@ -26,7 +26,9 @@ extension EventLoopTests {
                         for (index, client) in clients.enumerated() {
                             let expected = Array("ok:t\(thread)-c\(index)-r\(round)\n".utf8)
                             let reply = try client.receive(exactly: expected.count)
-                            if reply != expected { failures.withLock { $0.append(String(decoding: reply, as: UTF8.self)) } }
+                            if reply != expected {
+                                failures.withLock { $0.append(String(decoding: reply, as: UTF8.self)) }
+                            }
                         }
                     }
                 } catch {
@@ -100,7 +102,9 @@ extension EventLoopTests {
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             #expect(bound == 0)
             #expect(Glibc.listen(fd, 16) == 0)
@@ -121,10 +125,12 @@ extension EventLoopTests {
             let second = try RunningReactor()
             defer { second.stop() }
             let port = try first.onLoop {
-                try first.reactor.listen(host: "127.0.0.1", port: 0, reusePort: true) { $0.handler = EchoHandler() }.port
+                try first.reactor.listen(host: "127.0.0.1", port: 0, reusePort: true) { $0.handler = EchoHandler() }
+                    .port
             }
             let secondPort = try second.onLoop {
-                try second.reactor.listen(host: "127.0.0.1", port: port, reusePort: true) { $0.handler = EchoHandler() }.port
+                try second.reactor.listen(host: "127.0.0.1", port: port, reusePort: true) { $0.handler = EchoHandler() }
+                    .port
             }
             #expect(secondPort == port)
             // The kernel spreads connections over both listeners by their address hash: 200 clients,
@@ -134,7 +140,10 @@ extension EventLoopTests {
                 try client.send("c\(index)")
                 #expect(try client.receive(exactly: "c\(index)".utf8.count) == Array("c\(index)".utf8))
             }
-            let counts = (try first.onLoop { first.reactor.counters.accepted }, try second.onLoop { second.reactor.counters.accepted })
+            let counts = (
+                try first.onLoop { first.reactor.counters.accepted },
+                try second.onLoop { second.reactor.counters.accepted }
+            )
             #expect(counts.0 + counts.1 == 200)
             #expect(counts.0 > 0 && counts.1 > 0, "accepted: \(counts)")
         }

@@ -29,12 +29,15 @@ extension EventLoopTests {
             client.setOption(SOL_SOCKET, SO_RCVBUF, 16 * 1024)  // keep most of the answer queued server-side
             try client.send("go\n")
             usleep(100_000)  // the server has answered and stopped reading: what follows stays unread
-            let junk = [UInt8](repeating: UInt8(ascii: "x"), count: 1024)  // 128 KiB in all: under the linger byte bound
+            // 128 KiB in all: under the linger byte bound
+            let junk = [UInt8](repeating: UInt8(ascii: "x"), count: 1024)
             var received: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 16384)
             var readError: Int32 = 0
             while true {
-                _ = junk.withUnsafeBytes { Glibc.send(client.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                _ = junk.withUnsafeBytes {
+                    Glibc.send(client.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                }
                 let n = chunk.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, 0) }
                 if n <= 0 {
                     readError = n == 0 ? 0 : errno

@@ -10,7 +10,9 @@ extension EventLoopTests {
         @Test(.timeLimit(.minutes(1)))
         func clientsResettingMidWriteLeakNoDescriptors() throws {
             // Counts the whole process's fds: other test targets run in parallel in this process.
-            guard try IsolatedRun.inChildProcess("ResourceTests/clientsResettingMidWriteLeakNoDescriptors") else { return }
+            guard try IsolatedRun.inChildProcess("ResourceTests/clientsResettingMidWriteLeakNoDescriptors") else {
+                return
+            }
             let server = try RunningReactor()
             defer { server.stop() }
             let closedCallbacks = Shared(0)
@@ -35,7 +37,9 @@ extension EventLoopTests {
         @Test(.timeLimit(.minutes(1)))
         func acceptWaitsOutDescriptorExhaustionAndResumes() throws {
             // Lowers the process's fd limit: in a shared test process that would starve other tests.
-            guard try IsolatedRun.inChildProcess("ResourceTests/acceptWaitsOutDescriptorExhaustionAndResumes") else { return }
+            guard try IsolatedRun.inChildProcess("ResourceTests/acceptWaitsOutDescriptorExhaustionAndResumes") else {
+                return
+            }
             let server = try RunningReactor()
             defer { server.stop() }
             let port = try server.onLoop {
@@ -54,7 +58,10 @@ extension EventLoopTests {
             let highest = highestOpenDescriptor()
             while true {
                 let fd = dup(0)
-                guard fd >= 0, fd < highest else { if fd >= 0 { Glibc.close(fd) }; break }
+                guard fd >= 0, fd < highest else {
+                    if fd >= 0 { Glibc.close(fd) }
+                    break
+                }
                 placeholders.append(fd)
             }
             #expect(clinux_set_nofile(UInt64(highest + 1 + headroom), hard) == 0)

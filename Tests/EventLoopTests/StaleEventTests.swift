@@ -1,6 +1,7 @@
-@testable import EventLoop
 import Glibc
 import Testing
+
+@testable import EventLoop
 
 extension EventLoopTests {
     @Suite struct StaleEventTests {

@@ -1,6 +1,7 @@
-@testable import EventLoop
 import Foundation
 import Testing
+
+@testable import EventLoop
 
 extension EventLoopTests {
     @Suite struct TimerTests {

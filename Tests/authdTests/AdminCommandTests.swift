@@ -71,13 +71,19 @@ import Testing
         #expect(loggedOut.output.contains("ended the session of Alice@example.com"))
         #expect(try await client.send("GET", "/profile", sessionID: session).status == 403)
 
-        let changed = try authd(["users", "set-password", "bob@example.com", "--bcrypt-cost", "4"] + database, input: "new-bob-pw\n")
+        let changed = try authd(
+            ["users", "set-password", "bob@example.com", "--bcrypt-cost", "4"] + database, input: "new-bob-pw\n")
         #expect(changed.status == 0, "\(changed.output)")
         #expect(!changed.output.contains("new-bob-pw"))
         #expect(try await login(client, "bob@example.com", "new-bob-pw").status == 200)
         #expect(try await login(client, "bob@example.com", "bob-pw").status == 401)
         // As the seed stores hashes: bytes (a BLOB), at the cost asked for.
-        let stored = try run("/usr/bin/sqlite3", [server.databasePath, "SELECT typeof(hashed_password), substr(hashed_password, 1, 7) FROM users WHERE email = 'bob@example.com'"])
+        let stored = try run(
+            "/usr/bin/sqlite3",
+            [
+                server.databasePath,
+                "SELECT typeof(hashed_password), substr(hashed_password, 1, 7) FROM users WHERE email = 'bob@example.com'",
+            ])
         #expect(stored.output.trimmingCharacters(in: .whitespacesAndNewlines) == "blob|$2b$04$")
 
         let deleted = try authd(["users", "delete", "bob@example.com"] + database)
@@ -100,7 +106,9 @@ import Testing
         let password = try authd(["users", "set-password", "nobody@example.com"] + database, input: "pw\n")
         #expect(password.status == 1)
         #expect(password.output == "Error: no user with email nobody@example.com\n")
-        let missing = try authd(["users", "list", "--database", server.directory.appendingPathComponent("none.db").path])
+        let missing = try authd([
+            "users", "list", "--database", server.directory.appendingPathComponent("none.db").path,
+        ])
         #expect(missing.status == 1)
         #expect(missing.output.hasPrefix("Error: no database at "))
         #expect(missing.output.split(separator: "\n").count == 1)
@@ -124,7 +132,8 @@ import Testing
         let load = Task {
             var index = 0
             while !Task.isCancelled {
-                _ = try? await client.send("POST", "/users", form: ["email": "load\(index)@example.com", "password": "pw"])
+                _ = try? await client.send(
+                    "POST", "/users", form: ["email": "load\(index)@example.com", "password": "pw"])
                 index += 1
             }
             return index
@@ -138,13 +147,17 @@ import Testing
         #expect(backup.output.contains("integrity ok"))
         #expect(written > 0)
 
-        let check = try run("/usr/bin/sqlite3", [copy, "PRAGMA integrity_check; SELECT count(*) FROM users WHERE email LIKE 'before%';"])
+        let check = try run(
+            "/usr/bin/sqlite3",
+            [copy, "PRAGMA integrity_check; SELECT count(*) FROM users WHERE email LIKE 'before%';"])
         #expect(check.output.split(separator: "\n") == ["ok", "5"])
         // An existing file is never overwritten.
         let again = try authd(["backup", copy, "--database", server.databasePath])
         #expect(again.status == 1)
         #expect(again.output.contains("already exists"))
-        #expect(try run("/usr/bin/sqlite3", [copy, "SELECT count(*) FROM users WHERE email LIKE 'before%'"]).output == "5\n")
+        #expect(
+            try run("/usr/bin/sqlite3", [copy, "SELECT count(*) FROM users WHERE email LIKE 'before%'"]).output == "5\n"
+        )
         #expect(server.stop() == 0)
     }
 
@@ -152,10 +165,15 @@ import Testing
         let server = try AuthdProcess()
         let client = HTTPClient(base: server.baseURL)
         try await register(client, "taken@example.com", "own-pw")
-        let hashes = try run("/usr/bin/env", ["python3", "-c", """
-            import bcrypt
-            for p in (b"imported-1", b"imported-2", b"bad"): print(bcrypt.hashpw(p, bcrypt.gensalt(4)).decode())
-            """])
+        let hashes = try run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                """
+                import bcrypt
+                for p in (b"imported-1", b"imported-2", b"bad"): print(bcrypt.hashpw(p, bcrypt.gensalt(4)).decode())
+                """,
+            ])
         let lines = hashes.output.split(separator: "\n").map(String.init)
         try #require(lines.count == 3, "\(hashes.output)")
         let csv = """
@@ -175,14 +193,15 @@ import Testing
         let result = try authd(["import", file.path, "--database", server.databasePath])
         #expect(result.status == 0, "\(result.output)")
         let output = result.output.split(separator: "\n").map(String.init)
-        #expect(output == [
-            "\(file.path):3: skipped: not an email: not exactly one @",
-            "\(file.path):4: skipped: same email as line 2 (ignoring case)",
-            "\(file.path):5: skipped: the second field is not a bcrypt hash ($2a$, $2b$ or $2y$)",
-            "\(file.path):6: skipped: email already registered (ignoring case)",
-            "\(file.path):7: skipped: 1 field, expected 2 (email, bcrypt hash)",
-            "imported 2 users, skipped 5 rows",
-        ])
+        #expect(
+            output == [
+                "\(file.path):3: skipped: not an email: not exactly one @",
+                "\(file.path):4: skipped: same email as line 2 (ignoring case)",
+                "\(file.path):5: skipped: the second field is not a bcrypt hash ($2a$, $2b$ or $2y$)",
+                "\(file.path):6: skipped: email already registered (ignoring case)",
+                "\(file.path):7: skipped: 1 field, expected 2 (email, bcrypt hash)",
+                "imported 2 users, skipped 5 rows",
+            ])
 
         // Normalized as at sign-up, and their old passwords work.
         #expect(try await login(client, "First@example.org", "imported-1").status == 200)
@@ -197,8 +216,10 @@ import Testing
     }
 
     @Test func everyAdminCommandHasHelp() throws {
-        for command in [["users"], ["users", "list"], ["users", "show"], ["users", "delete"], ["users", "logout"],
-                        ["users", "set-password"], ["backup"], ["import"], ["serve"]] {
+        for command in [
+            ["users"], ["users", "list"], ["users", "show"], ["users", "delete"], ["users", "logout"],
+            ["users", "set-password"], ["backup"], ["import"], ["serve"],
+        ] {
             let result = try authd(command + ["--help"])
             #expect(result.status == 0, "\(command)")
             #expect(result.output.contains("USAGE: authd \(command.joined(separator: " "))"), "\(command)")

@@ -20,16 +20,22 @@ import Testing
         let firstSession = try #require(HTTPClient.sessionID(from: login))
         _ = try await client.send("GET", "/profile", sessionID: firstSession)
         #expect(try await client.send("DELETE", "/sessions", sessionID: firstSession).status == 302)
-        let token = try #require(try await client.send("POST", "/reset_password", form: ["email": email]).json["reset_token"])
-        _ = try await client.send("PUT", "/reset_password", form: [
-            "email": email, "reset_token": token, "new_password": "second-secret-pw",
-        ])
-        let relogin = try await client.send("POST", "/sessions", form: ["email": email, "password": "second-secret-pw"])
+        let token = try #require(
+            try await client.send("POST", "/reset_password", form: ["email": email]).json["reset_token"])
+        _ = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": email, "reset_token": token, "new_password": "second-secret-pw",
+            ])
+        let relogin = try await client.send(
+            "POST", "/sessions", form: ["email": email, "password": "second-secret-pw"])
         let secondSession = try #require(HTTPClient.sessionID(from: relogin))
         for _ in 1...2 {
             _ = try await client.send("POST", "/sessions", form: ["email": email, "password": "wrong-secret-pw"])
         }
-        #expect(try await client.send("POST", "/sessions", form: ["email": email, "password": "wrong-secret-pw"]).status == 429)
+        #expect(
+            try await client.send("POST", "/sessions", form: ["email": email, "password": "wrong-secret-pw"]).status
+                == 429)
         #expect(server.stop() == 0)
 
         let log = server.log
@@ -37,10 +43,11 @@ import Testing
             #expect(!log.contains(secret), "the log contains a secret: \(secret)")
         }
         let names = events(in: log).compactMap { $0["audit"] as? String }
-        #expect(names == [
-            "registered", "login_succeeded", "logged_out", "reset_token_issued", "password_changed",
-            "login_succeeded", "login_failed", "login_failed", "throttled",
-        ])
+        #expect(
+            names == [
+                "registered", "login_succeeded", "logged_out", "reset_token_issued", "password_changed",
+                "login_succeeded", "login_failed", "login_failed", "throttled",
+            ])
         let failed = try #require(events(in: log).first { $0["audit"] as? String == "login_failed" })
         #expect(failed["email"] as? String == email)
         #expect(failed["reason"] as? String == "invalid_credentials")
@@ -52,8 +59,10 @@ import Testing
         let server = try AuthdProcess(arguments: ["--session-ttl", "1"])
         let client = HTTPClient(base: server.baseURL)
         _ = try await client.send("POST", "/users", form: ["email": email, "password": "pw"])
-        let session = try #require(HTTPClient.sessionID(from: try await client.send(
-            "POST", "/sessions", form: ["email": email, "password": "pw"])))
+        let session = try #require(
+            HTTPClient.sessionID(
+                from: try await client.send(
+                    "POST", "/sessions", form: ["email": email, "password": "pw"])))
         try await Task.sleep(for: .milliseconds(1500))
         #expect(try await client.send("GET", "/profile", sessionID: session).status == 403)
         #expect(server.stop() == 0)

@@ -8,7 +8,9 @@ import Testing
     // MARK: helpers
 
     /// `method path` with a urlencoded `form` and extra header lines, as bytes.
-    private static func request(_ method: String, _ path: String, form: String? = nil, headers: [String] = []) -> [UInt8] {
+    private static func request(_ method: String, _ path: String, form: String? = nil, headers: [String] = [])
+        -> [UInt8]
+    {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: x\r\n" + headers.map { $0 + "\r\n" }.joined()
         if let form {
             head += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n"
@@ -25,11 +27,17 @@ import Testing
         return try client.readResponse()?.status ?? -1
     }
 
-    private static func login(port: Int, from source: String, _ email: String, _ password: String, headers: [String] = []) throws -> Int {
-        try status(port: port, from: source, "POST", "/sessions", form: "email=\(email)&password=\(password)", headers: headers)
+    private static func login(
+        port: Int, from source: String, _ email: String, _ password: String, headers: [String] = []
+    ) throws -> Int {
+        try status(
+            port: port, from: source, "POST", "/sessions", form: "email=\(email)&password=\(password)", headers: headers
+        )
     }
 
-    private static func register(port: Int, from source: String = "127.0.0.1", _ email: String, headers: [String] = []) throws -> Int {
+    private static func register(port: Int, from source: String = "127.0.0.1", _ email: String, headers: [String] = [])
+        throws -> Int
+    {
         try status(port: port, from: source, "POST", "/users", form: "email=\(email)&password=right", headers: headers)
     }
 
@@ -48,7 +56,9 @@ import Testing
         }.filter { $0[kind] != nil }
     }
 
-    private static func addresses(_ kind: String, in log: String, where match: ([String: Any]) -> Bool = { _ in true }) -> Set<String> {
+    private static func addresses(_ kind: String, in log: String, where match: ([String: Any]) -> Bool = { _ in true })
+        -> Set<String>
+    {
         Set(lines(kind, in: log).filter(match).compactMap { $0["address"] as? String })
     }
 
@@ -72,7 +82,9 @@ import Testing
         #expect(Self.addresses("access", in: log) == ["127.0.0.1"])
         #expect(Self.addresses("audit", in: log) == ["127.0.0.1"])
         // nginx's X-Forwarded-For from a peer not trusted: ignored, and said once, naming the flag.
-        #expect(Self.occurrences(of: "which is not a trusted proxy; behind a proxy, name it with --trusted-proxy", in: log) == 1)
+        #expect(
+            Self.occurrences(of: "which is not a trusted proxy; behind a proxy, name it with --trusted-proxy", in: log)
+                == 1)
     }
 
     @Test func behindNginxAsATrustedProxyEachClientIsItself() throws {
@@ -124,10 +136,14 @@ import Testing
         #expect(try login(as: "2001:db8:1:3::1", "real@b.c") == 401)
         #expect(try Self.login(port: port, from: "127.0.0.1", "real@b.c", "right") == 200)
         let log = Self.finalLog(of: server)
-        #expect(Self.addresses("audit", in: log) { $0["audit"] as? String == "login_failed" } == [
-            "2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:3::1",
-        ])
-        #expect(Self.addresses("audit", in: log) { $0["reason"] as? String == "address_failure_limit" } == ["2001:db8:1:2::4"])
+        #expect(
+            Self.addresses("audit", in: log) { $0["audit"] as? String == "login_failed" } == [
+                "2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:3::1",
+            ])
+        #expect(
+            Self.addresses("audit", in: log) { $0["reason"] as? String == "address_failure_limit" } == [
+                "2001:db8:1:2::4"
+            ])
     }
 
     // MARK: untrusted peers
@@ -136,9 +152,14 @@ import Testing
         let server = try AuthdProcess(arguments: ["--address-request-limit", "2"])
         let port = server.port
         // Each request names a new client; all count as 127.0.0.2.
-        #expect(try Self.register(port: port, from: "127.0.0.2", "a@b.c", headers: ["X-Forwarded-For: 198.51.100.1"]) == 200)
-        #expect(try Self.register(port: port, from: "127.0.0.2", "b@b.c", headers: ["Forwarded: for=198.51.100.2"]) == 200)
-        #expect(try Self.register(port: port, from: "127.0.0.2", "c@b.c", headers: ["X-Forwarded-For: 198.51.100.3"]) == 429)
+        #expect(
+            try Self.register(port: port, from: "127.0.0.2", "a@b.c", headers: ["X-Forwarded-For: 198.51.100.1"]) == 200
+        )
+        #expect(
+            try Self.register(port: port, from: "127.0.0.2", "b@b.c", headers: ["Forwarded: for=198.51.100.2"]) == 200)
+        #expect(
+            try Self.register(port: port, from: "127.0.0.2", "c@b.c", headers: ["X-Forwarded-For: 198.51.100.3"]) == 429
+        )
         let log = Self.finalLog(of: server)
         #expect(Self.addresses("access", in: log) == ["127.0.0.2"])
         #expect(Self.occurrences(of: "ignoring X-Forwarded-For/Forwarded from 127.0.0.2", in: log) == 1)
@@ -166,7 +187,8 @@ import Testing
         #expect(try Self.register(port: port, "victim@b.c", headers: []) == -1, "a trusted peer must send the header")
 
         let registration = try RawClient(port: port, from: "127.0.0.1")
-        try registration.send(Self.v1("192.0.2.10", port: port) + Self.request("POST", "/users", form: "email=victim@b.c&password=right"))
+        try registration.send(
+            Self.v1("192.0.2.10", port: port) + Self.request("POST", "/users", form: "email=victim@b.c&password=right"))
         #expect(try registration.readResponse()?.status == 200)
 
         // v1: five failures from 203.0.113.7 on one keep-alive connection block that client's pair.
@@ -184,21 +206,27 @@ import Testing
         let header = Self.v2TCP6([0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2] + [UInt8](repeating: 0, count: 7) + [0x99])
         try owner.send(Array(header[..<10]))
         usleep(50_000)
-        try owner.send(Array(header[10...]) + Self.request("POST", "/sessions", form: "email=victim@b.c&password=right"))
+        try owner.send(
+            Array(header[10...]) + Self.request("POST", "/sessions", form: "email=victim@b.c&password=right"))
         #expect(try owner.readResponse()?.status == 200)
 
         let log = Self.finalLog(of: server)
         #expect(Self.addresses("access", in: log) == ["192.0.2.10", "203.0.113.7", "2001:db8:1:2::99"])
         #expect(Self.addresses("audit", in: log) { $0["audit"] as? String == "login_failed" } == ["203.0.113.7"])
-        #expect(Self.addresses("audit", in: log) { $0["audit"] as? String == "login_succeeded" } == ["2001:db8:1:2::99"])
+        #expect(
+            Self.addresses("audit", in: log) { $0["audit"] as? String == "login_succeeded" } == ["2001:db8:1:2::99"])
         #expect(Self.occurrences(of: "closed a connection from trusted proxy 127.0.0.1: no PROXY header", in: log) == 1)
     }
 
     @Test func aBadOrMissingHeaderFromATrustedProxyAndAnyHeaderFromAnotherPeerCloseUnanswered() throws {
-        let server = try AuthdProcess(arguments: ["--proxy-protocol", "--trusted-proxy", "127.0.0.1", "--request-timeout", "1"])
+        let server = try AuthdProcess(arguments: [
+            "--proxy-protocol", "--trusted-proxy", "127.0.0.1", "--request-timeout", "1",
+        ])
         let port = server.port
         let get = Self.request("GET", "/")
-        for bad in [Array("PROXY TCP4 203.0.113.7 127.0.0.1 99999 1\r\n".utf8), Array("PROXY TCP4 nonsense\r\n".utf8), get] {
+        for bad in [
+            Array("PROXY TCP4 203.0.113.7 127.0.0.1 99999 1\r\n".utf8), Array("PROXY TCP4 nonsense\r\n".utf8), get,
+        ] {
             let client = try RawClient(port: port, from: "127.0.0.1")
             try client.send(bad + get)
             #expect(client.isClosedByPeer(), "\(String(decoding: bad, as: UTF8.self))")
@@ -269,7 +297,9 @@ import Testing
         address.sin6_family = sa_family_t(AF_INET6)
         address.sin6_addr = in6addr_loopback
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
+            }
         }
     }
 }

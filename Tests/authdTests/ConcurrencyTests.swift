@@ -9,7 +9,9 @@ import Testing
             for index in 0..<20 {
                 group.addTask {
                     let client = HTTPClient(base: server.baseURL)
-                    return try await client.send("POST", "/users", form: ["email": "race@b.c", "password": "pw\(index)"]).status
+                    return try await client.send(
+                        "POST", "/users", form: ["email": "race@b.c", "password": "pw\(index)"]
+                    ).status
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }

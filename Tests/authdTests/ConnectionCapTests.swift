@@ -26,7 +26,9 @@ import Testing
         let client = try RawClient(port: port)
         try client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
         let page = String(decoding: try #require(try client.readResponse()).body, as: UTF8.self)
-        return page.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
+        return page.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap {
+            Double($0.dropFirst(series.count + 1))
+        }
     }
 
     @Test func aClientAtItsCapLosesItsOldestIdleConnectionThenGets503AndOthersAreServed() throws {

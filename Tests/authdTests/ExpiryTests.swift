@@ -29,9 +29,11 @@ import Testing
         let reset = try await client.send("POST", "/reset_password", form: ["email": email])
         let token = try #require(reset.json["reset_token"])
         try await Task.sleep(for: .milliseconds(1500))
-        let update = try await client.send("PUT", "/reset_password", form: [
-            "email": email, "reset_token": token, "new_password": "new",
-        ])
+        let update = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": email, "reset_token": token, "new_password": "new",
+            ])
         #expect(update.status == 403)
         #expect(try await client.send("POST", "/sessions", form: ["email": email, "password": "pw"]).status == 200)
     }
@@ -42,10 +44,13 @@ import Testing
         _ = try await client.send("POST", "/users", form: ["email": email, "password": "pw"])
         let login = try await client.send("POST", "/sessions", form: ["email": email, "password": "pw"])
         let session = try #require(HTTPClient.sessionID(from: login))
-        let token = try #require(try await client.send("POST", "/reset_password", form: ["email": email]).json["reset_token"])
-        let update = try await client.send("PUT", "/reset_password", form: [
-            "email": email, "reset_token": token, "new_password": "new",
-        ])
+        let token = try #require(
+            try await client.send("POST", "/reset_password", form: ["email": email]).json["reset_token"])
+        let update = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": email, "reset_token": token, "new_password": "new",
+            ])
         #expect(update.status == 200)
         #expect(try await client.send("GET", "/profile", sessionID: session).status == 403)
         #expect(try await client.send("POST", "/sessions", form: ["email": email, "password": "new"]).status == 200)
@@ -53,6 +58,8 @@ import Testing
 
     @Test func malformedDurationIsRefusedAtStart() throws {
         #expect(throws: AuthdProcessError.self) { try AuthdProcess(arguments: ["--session-ttl", "5x"]) }
-        #expect(throws: AuthdProcessError.self) { try AuthdProcess(environment: ["AUTHD_RESET_TOKEN_TTL": "15 minutes"]) }
+        #expect(throws: AuthdProcessError.self) {
+            try AuthdProcess(environment: ["AUTHD_RESET_TOKEN_TTL": "15 minutes"])
+        }
     }
 }

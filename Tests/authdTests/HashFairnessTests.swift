@@ -101,8 +101,11 @@ extension HeavyFaultSuites {
                     let victim = try RawClient(port: port, timeoutSeconds: 30, from: "127.0.0.3")
                     let logins = try (0..<5).map { _ in try timedLogin(victim, "victim") }
                     let after = try metrics(port)
-                    let runs = after["authd_bcrypt_runs_total", default: 0] - before["authd_bcrypt_runs_total", default: 0]
-                    let time = after["authd_bcrypt_seconds_total", default: 0] - before["authd_bcrypt_seconds_total", default: 0]
+                    let runs =
+                        after["authd_bcrypt_runs_total", default: 0] - before["authd_bcrypt_runs_total", default: 0]
+                    let time =
+                        after["authd_bcrypt_seconds_total", default: 0]
+                        - before["authd_bcrypt_seconds_total", default: 0]
                     seen.update {
                         $0.victimStatuses = logins.map(\.status)
                         $0.queueDepth = depth
@@ -157,7 +160,8 @@ extension HeavyFaultSuites {
             var samples: [String: Double] = [:]
             _ = waitUntil(within: 60) {
                 samples = (try? metrics(port)) ?? [:]
-                return samples["authd_bcrypt_runs_total", default: 0] + samples["authd_hash_jobs_abandoned_total", default: 0] >= 42
+                return samples["authd_bcrypt_runs_total", default: 0]
+                    + samples["authd_hash_jobs_abandoned_total", default: 0] >= 42
             }
             let later = try RawClient(port: port, timeoutSeconds: 30, from: "127.0.0.4")
             let laterStatus = try timedLogin(later, "gone").status

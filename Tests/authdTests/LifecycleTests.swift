@@ -43,8 +43,13 @@ import Testing
     ) throws -> (status: Int32, lines: [String], openedDatabase: Bool) {
         let folder = try TemporaryFolder()
         let database = folder.url.appendingPathComponent("authd.db").path
-        let result = try run("/usr/bin/timeout", ["20", AuthdProcess.binary.path, "--database", database] + arguments, environment: environment)
-        return (result.status, result.output.split(separator: "\n").map(String.init), FileManager.default.fileExists(atPath: database))
+        let result = try run(
+            "/usr/bin/timeout", ["20", AuthdProcess.binary.path, "--database", database] + arguments,
+            environment: environment)
+        return (
+            result.status, result.output.split(separator: "\n").map(String.init),
+            FileManager.default.fileExists(atPath: database)
+        )
     }
 
     @Test func aBadFlagStopsStartWithOneLineNamingTheSettingAndValue() throws {
@@ -90,7 +95,9 @@ import Testing
         let result = try refusal(["--port", "\(holder.port)"])
         #expect(result.status == 1)
         #expect(result.lines.count == 1, "\(result.lines)")
-        #expect(result.lines.first?.contains("cannot start: cannot listen on 127.0.0.1:\(holder.port)") == true, "\(result.lines)")
+        #expect(
+            result.lines.first?.contains("cannot start: cannot listen on 127.0.0.1:\(holder.port)") == true,
+            "\(result.lines)")
         #expect(holder.stop() == 0)
     }
 

@@ -40,7 +40,9 @@ extension HeavyFaultSuites {
             // the full test suite can stretch a login's wall-clock time a hundredfold.
             let cpuRatio = unknown.map(\.cpu).reduce(0, +) / known.map(\.cpu).reduce(0, +)
             print("unknown/known login: median wall-clock ratio \(wallRatio), server CPU ratio \(cpuRatio)")
-            #expect(wallRatio > 0.4 && wallRatio < 2.5, "wall-clock: unknown \(unknown.map(\.wall)), known \(known.map(\.wall))")
+            #expect(
+                wallRatio > 0.4 && wallRatio < 2.5,
+                "wall-clock: unknown \(unknown.map(\.wall)), known \(known.map(\.wall))")
             #expect(cpuRatio > 0.7 && cpuRatio < 1.4, "CPU: unknown \(unknown.map(\.cpu)), known \(known.map(\.cpu))")
         }
 

@@ -16,9 +16,13 @@ import Testing
         let client = HTTPClient(base: server.baseURL)
         _ = try await client.send("POST", "/users", form: ["email": "m@example.com", "password": "pw"])
         for _ in 1...2 {
-            #expect(try await client.send("POST", "/sessions", form: ["email": "m@example.com", "password": "no"]).status == 401)
+            #expect(
+                try await client.send("POST", "/sessions", form: ["email": "m@example.com", "password": "no"]).status
+                    == 401)
         }
-        #expect(try await client.send("POST", "/sessions", form: ["email": "m@example.com", "password": "pw"]).status == 429)
+        #expect(
+            try await client.send("POST", "/sessions", form: ["email": "m@example.com", "password": "pw"]).status == 429
+        )
         _ = try await client.send("GET", "/profile")
         _ = try await client.send("GET", "/nowhere")
 
@@ -47,7 +51,9 @@ import Testing
         var busy = sample(page, "authd_hash_threads_busy")
         for _ in 0..<50 where busy != 0 {
             try await Task.sleep(for: .milliseconds(100))
-            busy = sample(String(decoding: try await client.send("GET", "/metrics").body, as: UTF8.self), "authd_hash_threads_busy")
+            busy = sample(
+                String(decoding: try await client.send("GET", "/metrics").body, as: UTF8.self),
+                "authd_hash_threads_busy")
         }
         #expect(busy == 0)
     }

@@ -2,6 +2,7 @@ import AuthService
 import Foundation
 import Logging
 import Testing
+
 @testable import authd
 
 /// `openapi.json`: compiled into the binary unchanged, listing exactly the router's routes, served
@@ -21,8 +22,9 @@ import Testing
     }
 
     @Test func theBinaryServesTheRepositorysDocumentByteForByte() throws {
-        let compiled = Array(UnsafeBufferPointer(
-            start: OpenAPIDocument.text.utf8Start, count: OpenAPIDocument.text.utf8CodeUnitCount))
+        let compiled = Array(
+            UnsafeBufferPointer(
+                start: OpenAPIDocument.text.utf8Start, count: OpenAPIDocument.text.utf8CodeUnitCount))
         #expect(compiled == (try Self.documentBytes()), "openapi.json changed: run .ci/embed-openapi.sh")
     }
 

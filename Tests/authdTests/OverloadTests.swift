@@ -11,7 +11,10 @@ import Testing
 
     @Test func aBurstOfThreeHundredLoginsWaitsAndEverySucceeds() async throws {
         let server = try AuthdProcess()
-        #expect(try await HTTPClient(base: server.baseURL).send("POST", "/users", form: ["email": "burst@b.c", "password": "pw"]).status == 200)
+        #expect(
+            try await HTTPClient(base: server.baseURL).send(
+                "POST", "/users", form: ["email": "burst@b.c", "password": "pw"]
+            ).status == 200)
         let clients = try (0..<300).map { _ in try RawClient(port: server.port, timeoutSeconds: 60) }
         for client in clients { try client.send(Self.loginRequest()) }
         let statuses = try clients.map { try $0.readResponse()?.status ?? -1 }
@@ -20,7 +23,10 @@ import Testing
 
     @Test func aFullHashQueueAnswers503WithRetryAfter() async throws {
         let server = try AuthdProcess(arguments: ["--bcrypt-cost", "12", "--hash-threads", "1", "--hash-queue", "2"])
-        #expect(try await HTTPClient(base: server.baseURL).send("POST", "/users", form: ["email": "burst@b.c", "password": "pw"]).status == 200)
+        #expect(
+            try await HTTPClient(base: server.baseURL).send(
+                "POST", "/users", form: ["email": "burst@b.c", "password": "pw"]
+            ).status == 200)
         let clients = try (0..<10).map { _ in try RawClient(port: server.port, timeoutSeconds: 60) }
         for client in clients { try client.send(Self.loginRequest()) }
         let answers = try clients.map { try #require(try $0.readResponse()) }

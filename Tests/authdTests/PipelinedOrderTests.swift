@@ -102,7 +102,10 @@ import Testing
         let answers = try (0..<300).map { _ in try #require(try client.readResponse()) }
         sending.wait()
         let wrong = answers.indices.filter { answers[$0].status != 200 || answers[$0].json["email"] != emails[$0 / 2] }
-        #expect(wrong.isEmpty, "\(wrong.count) wrong answers, the first at \(wrong.first ?? -1): \(wrong.first.map { answers[$0].status } ?? 0)")
+        #expect(
+            wrong.isEmpty,
+            "\(wrong.count) wrong answers, the first at \(wrong.first ?? -1): \(wrong.first.map { answers[$0].status } ?? 0)"
+        )
     }
 
     @Test func pipelinedWritesSentBeforeEOFAreAllAnsweredThenTheConnectionCloses() throws {
@@ -119,7 +122,9 @@ import Testing
         // Four hashes at cost 12, one after the other: most still wait to start when the drain begins.
         let server = try AuthdProcess(arguments: ["--bcrypt-cost", "12", "--shutdown-grace", "60"])
         let client = try RawClient(port: server.port, timeoutSeconds: 60)
-        try client.send(Self.register("drain1@b.c") + Self.login("drain1@b.c") + Self.register("drain2@b.c") + Self.login("drain2@b.c"))
+        try client.send(
+            Self.register("drain1@b.c") + Self.login("drain1@b.c") + Self.register("drain2@b.c")
+                + Self.login("drain2@b.c"))
         usleep(100_000)
         kill(server.process.processIdentifier, SIGTERM)
         let answers = try (0..<4).map { _ in try #require(try client.readResponse()) }
@@ -143,7 +148,9 @@ import Testing
         let statuses = try (0...count).map { _ in try client.readResponse()?.status ?? -1 }
         sending.wait()
         let refused = statuses.indices.filter { statuses[$0] != 200 }
-        #expect(refused.isEmpty, "\(refused.count) not 200, the first at \(refused.first ?? -1): \(refused.first.map { statuses[$0] } ?? 0)")
+        #expect(
+            refused.isEmpty,
+            "\(refused.count) not 200, the first at \(refused.first ?? -1): \(refused.first.map { statuses[$0] } ?? 0)")
     }
 
     @Test func tenThousandPipelinedProfileReadsAreAnsweredInOrder() throws {

@@ -15,9 +15,9 @@ import Testing
         // The registration (bcrypt on another thread) finishes after the GETs are ready: order must hold.
         try client.send(
             "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
-            + "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-            + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
-            + "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                + "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         let statuses = try (0..<4).map { _ in try #require(try client.readResponse()) }
         #expect(statuses.map(\.status) == [200, 200, 404, 200])
         #expect(statuses[1].json == ["email": "p@b.c", "message": "user created"])
@@ -28,11 +28,11 @@ import Testing
         let body = "email=abs%40b.c&password=pw"
         try client.send(
             "GET http://127.0.0.1:\(server.port)/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-            + "POST HTTP://authd.example/users HTTP/1.1\r\nHost: other\r\n"
-            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-            + "GET http://authd.example/profile?x=1 HTTP/1.1\r\nHost: x\r\n\r\n"
-            + "DELETE http://authd.example/ HTTP/1.1\r\nHost: x\r\n\r\n"
-            + "GET http://authd.example/nope HTTP/1.1\r\nHost: x\r\n\r\n")
+                + "POST HTTP://authd.example/users HTTP/1.1\r\nHost: other\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                + "GET http://authd.example/profile?x=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "DELETE http://authd.example/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET http://authd.example/nope HTTP/1.1\r\nHost: x\r\n\r\n")
         let answers = try (0..<5).map { _ in try #require(try client.readResponse()) }
         #expect(answers.map(\.status) == [200, 200, 403, 405, 404])
         #expect(answers[0].json == ["message": "Bienvenue"])
@@ -76,7 +76,8 @@ import Testing
         #expect(bad.isClosedByPeer())
 
         let smuggle = try RawClient(port: server.port)
-        try smuggle.send("POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        try smuggle.send(
+            "POST /users HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
         #expect(try smuggle.readResponse()?.status == 400)
         #expect(smuggle.isClosedByPeer())
 
@@ -91,14 +92,18 @@ import Testing
         #expect(try head.readResponse()?.status == 431)
 
         let body = try RawClient(port: server.port)
-        try body.send("POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000\r\n\r\n")
+        try body.send(
+            "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000\r\n\r\n"
+        )
         #expect(try body.readResponse()?.status == 413)
     }
 
     @Test func expectContinueGets100BeforeTheBody() throws {
         let client = try RawClient(port: server.port)
         let body = "email=cont%40b.c&password=pw"
-        try client.send("POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+        try client.send(
+            "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        )
         #expect(try client.readResponse()?.status == 100)
         try client.send(body)
         #expect(try client.readResponse()?.status == 200)
@@ -107,9 +112,12 @@ import Testing
     @Test func chunkedAndMultipartBodiesAreAccepted() throws {
         let chunked = try RawClient(port: server.port)
         let body = "email=chunk%40b.c&password=pw"
-        let first = body.prefix(10), rest = body.dropFirst(10)
-        try chunked.send("POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + String(first.utf8.count, radix: 16) + "\r\n\(first)\r\n" + String(rest.utf8.count, radix: 16) + "\r\n\(rest)\r\n0\r\n\r\n")
+        let first = body.prefix(10)
+        let rest = body.dropFirst(10)
+        try chunked.send(
+            "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + String(first.utf8.count, radix: 16) + "\r\n\(first)\r\n" + String(rest.utf8.count, radix: 16)
+                + "\r\n\(rest)\r\n0\r\n\r\n")
         #expect(try chunked.readResponse()?.json == ["email": "chunk@b.c", "message": "user created"])
 
         // What `curl -F` sends.

@@ -15,7 +15,8 @@ import Testing
     private func authd(relayPort: Int, database: String? = nil, _ extra: [String] = []) async throws -> AuthdProcess {
         try await onOwnThread {
             try AuthdProcess(
-                arguments: ["--reset-delivery", "smtp://127.0.0.1:\(relayPort)", "--mail-from", "noreply@app.test"] + extra,
+                arguments: ["--reset-delivery", "smtp://127.0.0.1:\(relayPort)", "--mail-from", "noreply@app.test"]
+                    + extra,
                 database: database)
         }
     }
@@ -29,7 +30,8 @@ import Testing
     }
 
     private func register(_ client: HTTPClient, _ email: String = email) async throws {
-        #expect(try await client.send("POST", "/users", form: ["email": email, "password": Self.password]).status == 200)
+        #expect(
+            try await client.send("POST", "/users", form: ["email": email, "password": Self.password]).status == 200)
     }
 
     /// The reset token a mail carries on a line of its own, or in its link (not the Message-ID's uuid).
@@ -43,7 +45,9 @@ import Testing
     }
 
     /// Whether the metric reaches `value` within `seconds` (the delivery thread counts after the relay's 250).
-    private func metric(_ name: String, _ client: HTTPClient, reaches value: Int, within seconds: Double = 10) async throws -> Bool {
+    private func metric(_ name: String, _ client: HTTPClient, reaches value: Int, within seconds: Double = 10)
+        async throws -> Bool
+    {
         let limit = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < limit {
             if try await metric(name, client) == value { return true }
@@ -71,28 +75,42 @@ import Testing
         #expect(asked.json == ["email": Self.email, "message": "reset instructions sent"])
         #expect(await relay.waitForMails(1))
         let mail = try #require(relay.mails.first)
-        for header in ["From: noreply@app.test", "To: bob@example.com", "Subject: Reset your password", "X-Envelope-To: bob@example.com"] {
+        for header in [
+            "From: noreply@app.test", "To: bob@example.com", "Subject: Reset your password",
+            "X-Envelope-To: bob@example.com",
+        ] {
             #expect(mail.contains(header + "\r\n"), "\(mail)")
         }
-        #expect(mail.range(of: #"\r\nDate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000\r\n"#, options: .regularExpression) != nil)
+        #expect(
+            mail.range(
+                of: #"\r\nDate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000\r\n"#,
+                options: .regularExpression) != nil)
         #expect(mail.range(of: #"\r\nMessage-ID: <[^>@]+@app\.test>\r\n"#, options: .regularExpression) != nil)
         let token = try #require(mailedToken(in: mail))
         #expect(!server.log.contains(token))
 
-        let updated = try await client.send("PUT", "/reset_password", form: [
-            "email": Self.email, "reset_token": token, "new_password": "t4rt1fl3tt3",
-        ])
+        let updated = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": Self.email, "reset_token": token, "new_password": "t4rt1fl3tt3",
+            ])
         #expect(updated.status == 200)
-        #expect(try await client.send("POST", "/sessions", form: ["email": Self.email, "password": "t4rt1fl3tt3"]).status == 200)
+        #expect(
+            try await client.send("POST", "/sessions", form: ["email": Self.email, "password": "t4rt1fl3tt3"]).status
+                == 200)
         #expect(try await metric("authd_reset_mails_sent_total", client, reaches: 1))
         #expect(try await metric("authd_reset_outbox_depth", client, reaches: 0))
-        #expect(await eventually(within: 5) { server.log.contains(#""audit":"reset_mail_sent","user_id":1"#) }, "\(server.log)")
+        #expect(
+            await eventually(within: 5) { server.log.contains(#""audit":"reset_mail_sent","user_id":1"#) },
+            "\(server.log)")
 
         // The outbox row went with the mail; the database never held the token but as its digest.
         let database = server.databasePath
         let dump = try await onOwnThread { try run("/usr/bin/sqlite3", [database, ".dump"]).output }
         #expect(dump.contains("CREATE TABLE authd_outbox"))
-        let outbox = try await onOwnThread { try run("/usr/bin/sqlite3", [database, "SELECT count(*) FROM authd_outbox"]).output }
+        let outbox = try await onOwnThread {
+            try run("/usr/bin/sqlite3", [database, "SELECT count(*) FROM authd_outbox"]).output
+        }
         #expect(outbox == "0\n")
         #expect(!dump.contains(token))
         #expect(try await stop(server) == 0)
@@ -101,7 +119,8 @@ import Testing
     @Test func knownAndUnknownEmailsGetTheSameAnswerAndOnlyTheKnownOneAMail() async throws {
         let folder = try TemporaryFolder()
         let relay = try await startRelay(folder.url)
-        let server = try await authd(relayPort: relay.port, ["--reset-link", "https://app.test/reset?token={token}&email={email}"])
+        let server = try await authd(
+            relayPort: relay.port, ["--reset-link", "https://app.test/reset?token={token}&email={email}"])
         let client = HTTPClient(base: server.baseURL)
         try await register(client)
 
@@ -113,7 +132,8 @@ import Testing
         #expect(Set(known.headers.keys.map { $0.lowercased() }) == Set(unknown.headers.keys.map { $0.lowercased() }))
         #expect(known.body.count - "Bob@example.com".utf8.count == unknown.body.count - "nobody@example.com".utf8.count)
         // A header-injection attempt is not an email: refused before anything is looked up or mailed.
-        let injected = try await client.send("POST", "/reset_password", form: ["email": "bob@example.com\r\nBcc: eve@evil.test"])
+        let injected = try await client.send(
+            "POST", "/reset_password", form: ["email": "bob@example.com\r\nBcc: eve@evil.test"])
         #expect(injected.status == 400)
 
         #expect(await relay.waitForMails(1))
@@ -122,11 +142,16 @@ import Testing
         #expect(relay.attempts.filter { $0.hasPrefix("RCPT") } == ["RCPT bob@example.com accept"])
         let mail = try #require(relay.mails.first)
         #expect(!mail.contains("evil.test"))
-        let link = try #require(mail.range(of: #"https://app\.test/reset\?token="# + Self.uuid + #"&email=bob%40example\.com\r\n"#, options: .regularExpression))
+        let link = try #require(
+            mail.range(
+                of: #"https://app\.test/reset\?token="# + Self.uuid + #"&email=bob%40example\.com\r\n"#,
+                options: .regularExpression))
         let token = try #require(mailedToken(in: String(mail[link])))
-        let updated = try await client.send("PUT", "/reset_password", form: [
-            "email": Self.email, "reset_token": token, "new_password": "t4rt1fl3tt3",
-        ])
+        let updated = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": Self.email, "reset_token": token, "new_password": "t4rt1fl3tt3",
+            ])
         #expect(updated.status == 200)
     }
 
@@ -148,9 +173,11 @@ import Testing
         #expect(await relay.waitForMails(1, seconds: 10), "\(second.log)")
         let token = try #require(relay.mails.first.flatMap(mailedToken(in:)))
         let again = HTTPClient(base: second.baseURL)
-        let updated = try await again.send("PUT", "/reset_password", form: [
-            "email": Self.email, "reset_token": token, "new_password": "t4rt1fl3tt3",
-        ])
+        let updated = try await again.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": Self.email, "reset_token": token, "new_password": "t4rt1fl3tt3",
+            ])
         #expect(updated.status == 200)
         #expect(try await stop(second) == 0)
     }
@@ -176,7 +203,9 @@ import Testing
         let client = HTTPClient(base: server.baseURL)
         try await register(client)
         #expect(try await client.send("POST", "/reset_password", form: ["email": Self.email]).status == 200)
-        #expect(await eventually(within: 10) { server.log.contains(#""audit":"reset_mail_failed","user_id":1"#) }, "\(server.log)")
+        #expect(
+            await eventually(within: 10) { server.log.contains(#""audit":"reset_mail_failed","user_id":1"#) },
+            "\(server.log)")
         #expect(server.log.contains("reset mail given up") && server.log.contains("relay_refused"))
         // Longer than the first retry would wait: still one attempt.
         try await Task.sleep(for: .seconds(3))

@@ -56,7 +56,10 @@ import Testing
         let answer = try await client.send("POST", "/sessions", form: ["email": "c@b.c", "password": "pw"])
         let cookie = try #require(answer.header("Set-Cookie"))
         let id = try #require(HTTPClient.sessionID(from: answer))
-        #expect(id.range(of: "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", options: .regularExpression) != nil)
+        #expect(
+            id.range(
+                of: "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", options: .regularExpression
+            ) != nil)
         #expect(cookie.contains("Path=/"))
         #expect(cookie.contains("HttpOnly"))
         #expect(cookie.contains("SameSite=Lax"))
@@ -105,24 +108,39 @@ import Testing
         let reset = try await client.send("POST", "/reset_password", form: ["email": "f@b.c"])
         let token = try #require(reset.json["reset_token"])
 
-        let unknown = try await client.send("PUT", "/reset_password", form: [
-            "email": "f@b.c", "reset_token": UUID().uuidString.lowercased(), "new_password": "x"])
+        let unknown = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": "f@b.c", "reset_token": UUID().uuidString.lowercased(), "new_password": "x",
+            ])
         #expect(unknown.status == 403)
         // The seed's IS NULL lookup let a token-less reset take over an account: never here.
         let missing = try await client.send("PUT", "/reset_password", form: ["email": "g@b.c", "new_password": "x"])
         #expect(missing.status == 403)
-        let empty = try await client.send("PUT", "/reset_password", form: [
-            "email": "g@b.c", "reset_token": "", "new_password": "x"])
+        let empty = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": "g@b.c", "reset_token": "", "new_password": "x",
+            ])
         #expect(empty.status == 403)
-        let otherEmail = try await client.send("PUT", "/reset_password", form: [
-            "email": "g@b.c", "reset_token": token, "new_password": "x"])
+        let otherEmail = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": "g@b.c", "reset_token": token, "new_password": "x",
+            ])
         #expect(otherEmail.status == 403)
 
-        let good = try await client.send("PUT", "/reset_password", form: [
-            "email": "f@b.c", "reset_token": token, "new_password": "new"])
+        let good = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": "f@b.c", "reset_token": token, "new_password": "new",
+            ])
         #expect(good.status == 200)
-        let reused = try await client.send("PUT", "/reset_password", form: [
-            "email": "f@b.c", "reset_token": token, "new_password": "again"])
+        let reused = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": "f@b.c", "reset_token": token, "new_password": "again",
+            ])
         #expect(reused.status == 403)
         _ = try await login("f@b.c", "new")
         _ = try await login("g@b.c", "pw")
@@ -133,7 +151,8 @@ import Testing
         let answer = try await client.send("POST", "/users", form: ["email": "long@b.c", "password": long])
         #expect(answer.status == 400)
         #expect(answer.json["message"]?.contains("72") == true)
-        let exactly72 = try await client.send("POST", "/users", form: ["email": "ok@b.c", "password": String(long.dropLast())])
+        let exactly72 = try await client.send(
+            "POST", "/users", form: ["email": "ok@b.c", "password": String(long.dropLast())])
         #expect(exactly72.status == 200)
     }
 
@@ -150,7 +169,8 @@ import Testing
 
     @Test func unsupportedBodyTypeIs415() throws {
         let xml = try RawClient(port: server.port)
-        try xml.send("POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nContent-Length: 7\r\n\r\n<a></a>")
+        try xml.send(
+            "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\nContent-Length: 7\r\n\r\n<a></a>")
         #expect(try xml.readResponse()?.status == 415)
     }
 
@@ -158,7 +178,10 @@ import Testing
         let email = "zoë\"quote\\@exämple.com"
         let body = try JSONSerialization.data(withJSONObject: ["email": email, "password": "pw"])
         let raw = try RawClient(port: server.port)
-        try raw.send(Array("POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + Array(body))
+        try raw.send(
+            Array(
+                "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+                    .utf8) + Array(body))
         let answer = try #require(try raw.readResponse())
         #expect(answer.status == 200)
         #expect(answer.json == ["email": email, "message": "user created"])

@@ -34,15 +34,19 @@ import Testing
         // Log-out ends the session, so it runs last, on its own.
         let rest = try schemathesis(server, config: config, folder: folder, ["--exclude-operation-id", "logout"])
         #expect(rest.status == 0, "schemathesis found something:\n\(rest.output)")
-        #expect(try await client.send("GET", "/profile", sessionID: session).status == 200, "the session outlived the run")
+        #expect(
+            try await client.send("GET", "/profile", sessionID: session).status == 200, "the session outlived the run")
         let logout = try schemathesis(server, config: config, folder: folder, ["--include-operation-id", "logout"])
         #expect(logout.status == 0, "schemathesis found something:\n\(logout.output)")
-        #expect(try await client.send("GET", "/profile", sessionID: session).status == 403, "the run logged the session out")
+        #expect(
+            try await client.send("GET", "/profile", sessionID: session).status == 403, "the run logged the session out"
+        )
     }
 
     @Test func theDocumentIsValidOpenAPI31() throws {
         // openapi-spec-validator comes with schemathesis.
-        let script = "import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1])))"
+        let script =
+            "import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1])))"
         let checked = try run("/usr/bin/env", ["python3", "-c", script, OpenAPITests.documentURL.path])
         #expect(checked.status == 0, "openapi.json is not valid OpenAPI 3.1:\n\(checked.output)")
     }
@@ -51,15 +55,17 @@ import Testing
     private func schemathesis(
         _ server: AuthdProcess, config: URL, folder: TemporaryFolder, _ selection: [String]
     ) throws -> (status: Int32, output: String) {
-        let arguments = [
-            "python3", "-m", "schemathesis.cli", "--config-file", config.path, "run", server.baseURL + "/openapi.json",
-            "--url", server.baseURL, "--phases", "examples,coverage,fuzzing", "--checks", "all",
-            // The one exclusion: the seed answers a well-formed sign-up of a taken email with 400, not
-            // 409, and a seed client depends on it; that check would call it a rejected valid request.
-            "--exclude-checks", "positive_data_acceptance",
-            "--max-examples", String(Self.maxExamples), "--request-timeout", "10",
-            "--generation-database", "none", "--no-color",
-        ] + selection
+        let arguments =
+            [
+                "python3", "-m", "schemathesis.cli", "--config-file", config.path, "run",
+                server.baseURL + "/openapi.json",
+                "--url", server.baseURL, "--phases", "examples,coverage,fuzzing", "--checks", "all",
+                // The one exclusion: the seed answers a well-formed sign-up of a taken email with 400, not
+                // 409, and a seed client depends on it; that check would call it a rejected valid request.
+                "--exclude-checks", "positive_data_acceptance",
+                "--max-examples", String(Self.maxExamples), "--request-timeout", "10",
+                "--generation-database", "none", "--no-color",
+            ] + selection
         let (status, output) = try run("/usr/bin/env", arguments, directory: folder.url)
         if output.contains("No module named") {
             Issue.record("schemathesis is not installed: python3 -m pip install schemathesis (.ci/run does)")

@@ -12,7 +12,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("a.db").path
         // The seed's schema (SQLAlchemy) and a hash stored as bytes, as Python writes it: a BLOB.
-        try sqlite(path, """
+        try sqlite(
+            path,
+            """
             CREATE TABLE users (id INTEGER NOT NULL, email VARCHAR(250) NOT NULL, \
             hashed_password VARCHAR(250) NOT NULL, session_id VARCHAR(250), reset_token VARCHAR(250), PRIMARY KEY (id));
             INSERT INTO users (email, hashed_password) VALUES ('guillaume@holberton.io', CAST('\(Self.seedHash)' AS BLOB));
@@ -20,9 +22,11 @@ import Testing
 
         let server = try AuthdProcess(database: path)
         let client = HTTPClient(base: server.baseURL)
-        let login = try await client.send("POST", "/sessions", form: ["email": "guillaume@holberton.io", "password": "b4l0u"])
+        let login = try await client.send(
+            "POST", "/sessions", form: ["email": "guillaume@holberton.io", "password": "b4l0u"])
         #expect(login.status == 200)
-        let wrong = try await client.send("POST", "/sessions", form: ["email": "guillaume@holberton.io", "password": "nope"])
+        let wrong = try await client.send(
+            "POST", "/sessions", form: ["email": "guillaume@holberton.io", "password": "nope"])
         #expect(wrong.status == 401)
         #expect(try await client.send("POST", "/users", form: ["email": "new@b.c", "password": "pw"]).status == 200)
         #expect(server.stop() == 0)
@@ -39,7 +43,8 @@ import Testing
         let login = try await client.send("POST", "/sessions", form: ["email": "s@b.c", "password": "pw"])
         let cookie = try #require(login.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
         let session = String(cookie.dropFirst("session_id=".count))
-        let token = try #require(try await client.send("POST", "/reset_password", form: ["email": "s@b.c"]).json["reset_token"])
+        let token = try #require(
+            try await client.send("POST", "/reset_password", form: ["email": "s@b.c"]).json["reset_token"])
         let dump = try sqlite(server.databasePath, ".dump")
         #expect(!dump.contains(session) && !dump.contains(token))
         #expect(try await client.send("GET", "/profile", headers: ["Cookie": cookie]).status == 200)

@@ -11,11 +11,13 @@ import Testing
         let server = try AuthdProcess()
         let client = HTTPClient(base: server.baseURL)
 
-        let registered = try await client.send("POST", "/users", form: ["email": Self.email, "password": Self.password])
+        let registered = try await client.send(
+            "POST", "/users", form: ["email": Self.email, "password": Self.password])
         #expect(registered.status == 200)
         #expect(registered.json == ["email": Self.email, "message": "user created"])
 
-        let wrong = try await client.send("POST", "/sessions", form: ["email": Self.email, "password": Self.newPassword])
+        let wrong = try await client.send(
+            "POST", "/sessions", form: ["email": Self.email, "password": Self.newPassword])
         #expect(wrong.status == 401)
 
         let anonymous = try await client.send("GET", "/profile")
@@ -42,13 +44,16 @@ import Testing
         #expect(reset.json["email"] == Self.email)
         let token = try #require(reset.json["reset_token"])
 
-        let updated = try await client.send("PUT", "/reset_password", form: [
-            "email": Self.email, "reset_token": token, "new_password": Self.newPassword,
-        ])
+        let updated = try await client.send(
+            "PUT", "/reset_password",
+            form: [
+                "email": Self.email, "reset_token": token, "new_password": Self.newPassword,
+            ])
         #expect(updated.status == 200)
         #expect(updated.json == ["email": Self.email, "message": "Password updated"])
 
-        let relogin = try await client.send("POST", "/sessions", form: ["email": Self.email, "password": Self.newPassword])
+        let relogin = try await client.send(
+            "POST", "/sessions", form: ["email": Self.email, "password": Self.newPassword])
         #expect(relogin.status == 200)
         #expect(server.stop() == 0)
     }

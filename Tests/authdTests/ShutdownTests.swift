@@ -5,14 +5,18 @@ import Testing
 @Suite struct ShutdownTests {
     @Test func sigtermWithFiftyRequestsInFlightAnswersEveryOneThenExitsZero() async throws {
         // Cost 10 on one hash thread: 50 logins take seconds, so they are surely in flight at SIGTERM.
-        let server = try AuthdProcess(arguments: ["--bcrypt-cost", "10", "--hash-threads", "1", "--shutdown-grace", "60"])
+        let server = try AuthdProcess(arguments: [
+            "--bcrypt-cost", "10", "--hash-threads", "1", "--shutdown-grace", "60",
+        ])
         let client = HTTPClient(base: server.baseURL)
         #expect(try await client.send("POST", "/users", form: ["email": "drain@b.c", "password": "pw"]).status == 200)
 
         let clients = try (0..<50).map { _ in try RawClient(port: server.port, timeoutSeconds: 60) }
         let body = "email=drain%40b.c&password=pw"
         for raw in clients {
-            try raw.send("POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            try raw.send(
+                "POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            )
         }
         usleep(200_000)
         kill(server.process.processIdentifier, SIGTERM)
@@ -43,7 +47,9 @@ import Testing
         let clients = try (0..<8).map { _ in try RawClient(port: server.port, timeoutSeconds: 60) }
         for (index, raw) in clients.enumerated() {
             let body = "email=h\(index)%40b.c&password=pw"
-            try raw.send("POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            try raw.send(
+                "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            )
         }
         usleep(200_000)
         kill(server.process.processIdentifier, SIGTERM)

@@ -12,9 +12,15 @@ import Testing
             .replacingOccurrences(of: "/usr/local/bin/authd", with: AuthdProcess.binary.path)
         try service.write(to: folder.url.appendingPathComponent("authd.service"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(
-            at: Self.contrib.appendingPathComponent("authd.socket"), to: folder.url.appendingPathComponent("authd.socket"))
-        let result = try run("/usr/bin/systemd-analyze", ["verify",
-            folder.url.appendingPathComponent("authd.service").path, folder.url.appendingPathComponent("authd.socket").path])
+            at: Self.contrib.appendingPathComponent("authd.socket"),
+            to: folder.url.appendingPathComponent("authd.socket"))
+        let result = try run(
+            "/usr/bin/systemd-analyze",
+            [
+                "verify",
+                folder.url.appendingPathComponent("authd.service").path,
+                folder.url.appendingPathComponent("authd.socket").path,
+            ])
         #expect(result.status == 0, "systemd-analyze said: \(result.output)")
         #expect(service.contains("Type=notify"))
         #expect(service.contains("DynamicUser=yes"))
@@ -38,8 +44,10 @@ import Testing
         let port = try freePort()
         let activator = Process()
         activator.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
-        activator.arguments = ["-l", "127.0.0.1:\(port)", AuthdProcess.binary.path,
-                               "--database", folder.url.appendingPathComponent("a.db").path, "--bcrypt-cost", "4"]
+        activator.arguments = [
+            "-l", "127.0.0.1:\(port)", AuthdProcess.binary.path,
+            "--database", folder.url.appendingPathComponent("a.db").path, "--bcrypt-cost", "4",
+        ]
         activator.standardError = FileHandle.nullDevice
         try activator.run()
         defer {

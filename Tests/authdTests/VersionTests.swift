@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import authd
 
 /// `authd --version`: the release and the commit this checkout was at when it was built.

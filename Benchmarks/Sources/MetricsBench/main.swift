@@ -22,7 +22,12 @@ enum Names {
 }
 
 /// One answered request as the server knows it when the answer leaves: label indexes and latency.
-struct Sample { var route: Int; var method: Int; var status: Int; var nanoseconds: UInt64 }
+struct Sample {
+    var route: Int
+    var method: Int
+    var status: Int
+    var nanoseconds: UInt64
+}
 
 /// A fixed, seeded mix: mostly GET / and /profile hits, some logins, failures and slow answers.
 func requestMix(count: Int) -> [Sample] {
@@ -37,8 +42,9 @@ func requestMix(count: Int) -> [Sample] {
     ]
     return (0..<count).map { _ in
         let shape = shapes[Int(next() % UInt64(shapes.count))]
-        return Sample(route: shape.route, method: shape.method, status: shape.status,
-                      nanoseconds: shape.micros * 1000 + next() % 1000)
+        return Sample(
+            route: shape.route, method: shape.method, status: shape.status,
+            nanoseconds: shape.micros * 1000 + next() % 1000)
     }
 }
 
@@ -70,9 +76,13 @@ final class PrometheusPrepared {
         for route in routes {
             for method in methods {
                 for status in statuses {
-                    made.append(registry.makeCounter(
-                        descriptor: Names.requests,
-                        labels: [("route", route), ("method", method), ("status", status == 0 ? "other" : String(status))]))
+                    made.append(
+                        registry.makeCounter(
+                            descriptor: Names.requests,
+                            labels: [
+                                ("route", route), ("method", method),
+                                ("status", status == 0 ? "other" : String(status)),
+                            ]))
                 }
             }
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // Runs both parsers on the same inputs, interleaved, best of several rounds (the machine is noisy).
@@ -24,7 +24,8 @@ func format(_ value: Double, _ decimals: Int) -> String {
     var divisor = 1
     for _ in 0..<decimals { divisor *= 10 }
     let fraction = String(rounded % divisor)
-    return decimals == 0 ? String(rounded)
+    return decimals == 0
+        ? String(rounded)
         : "\(rounded / divisor).\(String(repeating: "0", count: decimals - fraction.count))\(fraction)"
 }
 

@@ -5,11 +5,10 @@ import EventLoop
 import Glibc
 
 /// Same shape and size as nginx's `return 200 '{"status":"ok"}'` answer in run-reactor-bench.sh.
-let cannedResponse = Array((
-    "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Wed, 25 Nov 2026 02:00:00 GMT\r\n"
-    + "Content-Type: application/json\r\nContent-Length: 15\r\nConnection: keep-alive\r\n\r\n"
-    + "{\"status\":\"ok\"}"
-).utf8)
+let cannedResponse = Array(
+    ("HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Wed, 25 Nov 2026 02:00:00 GMT\r\n"
+        + "Content-Type: application/json\r\nContent-Length: 15\r\nConnection: keep-alive\r\n\r\n"
+        + "{\"status\":\"ok\"}").utf8)
 
 /// Answers each complete request head with `cannedResponse`; keeps a partial head for later.
 final class CannedAnswerHandler: ConnectionHandler {
@@ -43,7 +42,9 @@ do {
     fflush(nil)  // the script waits for this line
     try reactor.run()
     let counters = reactor.counters
-    print("accepted \(counters.accepted) bytesIn \(counters.bytesIn) bytesOut \(counters.bytesOut) pollCycles \(counters.pollCycles)")
+    print(
+        "accepted \(counters.accepted) bytesIn \(counters.bytesIn) bytesOut \(counters.bytesOut) pollCycles \(counters.pollCycles)"
+    )
 } catch {
     print("ReactorBench: \(error)")
     exit(1)

@@ -75,7 +75,9 @@ public final class UserAdministration: Sendable {
     /// rules, hashes kept as given (so users moved from another system keep their passwords), an
     /// email equal ignoring case to an earlier row's or a stored one skipped. A store failure adds
     /// none of them.
-    public func importUsers(_ rows: [ImportRow], rejected: [(line: Int, reason: ImportRejection)] = []) throws(AdminError) -> ImportReport {
+    public func importUsers(_ rows: [ImportRow], rejected: [(line: Int, reason: ImportRejection)] = [])
+        throws(AdminError) -> ImportReport
+    {
         var skipped = rejected
         var candidates: [(line: Int, user: NewUser)] = []
         var firstLine: [String: Int] = [:]
@@ -100,7 +102,11 @@ public final class UserAdministration: Sendable {
         let outcomes = try wait { store.addUsers(candidates.map(\.user), unique: .ignoringCase, completion: $0) }
         var added: [(line: Int, user: User)] = []
         for (candidate, outcome) in zip(candidates, outcomes) {
-            if let user = outcome { added.append((candidate.line, user)) } else { skipped.append((candidate.line, .alreadyRegistered)) }
+            if let user = outcome {
+                added.append((candidate.line, user))
+            } else {
+                skipped.append((candidate.line, .alreadyRegistered))
+            }
         }
         skipped.sort { $0.line < $1.line }
         return ImportReport(added: added, skipped: skipped)

@@ -20,7 +20,8 @@ extension Auth {
                 finish(.failure(.throttled(retryAfterSeconds: refusal.retryAfterSeconds)))
             case .success(let endedBlocks):
                 self.record(endedBlocks, email: email, client: client)
-                self.checkedLogin(email: email, password: password, client: client, abandonment: abandonment, finish: finish)
+                self.checkedLogin(
+                    email: email, password: password, client: client, abandonment: abandonment, finish: finish)
             }
         }
     }
@@ -59,7 +60,9 @@ extension Auth {
     /// The check for `user`'s stored hash (nil for an unknown email).
     func passwordCheck(for user: User?) -> PasswordCheck {
         guard let user else { return .dummyForUnknownEmail }
-        guard let cost = PasswordHasher.cost(of: user.hashedPassword) else { return .storedHash(cost: nil, rehashingAt: nil) }
+        guard let cost = PasswordHasher.cost(of: user.hashedPassword) else {
+            return .storedHash(cost: nil, rehashingAt: nil)
+        }
         guard cost <= bcryptMaximumCost else { return .dummyForCostAboveMaximum(cost: cost) }
         return .storedHash(cost: cost, rehashingAt: cost == bcryptCost ? nil : bcryptCost)
     }
@@ -74,14 +77,17 @@ extension Auth {
             guard let user = found, case let .storedHash(cost, rehashCost) = check else {
                 if let user = found, case let .dummyForCostAboveMaximum(cost) = check {
                     // It would hold a hash thread for minutes: refused like a wrong password, in the time one takes.
-                    self.logger.warning("stored password hash not verified: bcrypt cost above the maximum", metadata: [
-                        "user_id": "\(user.id)", "cost": "\(cost)", "maximum_cost": "\(self.bcryptMaximumCost)",
-                    ])
+                    self.logger.warning(
+                        "stored password hash not verified: bcrypt cost above the maximum",
+                        metadata: [
+                            "user_id": "\(user.id)", "cost": "\(cost)", "maximum_cost": "\(self.bcryptMaximumCost)",
+                        ])
                 }
                 // An unknown email still pays one full bcrypt run, at the cost stored hashes typically
                 // have: the timing must not reveal who is registered.
                 return self.verify(
-                    password, against: self.storedCosts.dummySetting, for: client, abandonment: abandonment, else: finish
+                    password, against: self.storedCosts.dummySetting, for: client, abandonment: abandonment,
+                    else: finish
                 ) { _ in
                     finish(.failure(.invalidCredentials))
                 }
@@ -114,14 +120,16 @@ extension Auth {
         let sessionID = UUID4.make()
         let stored = storedForm(of: sessionID)
         let now = clock()
-        store.startSession(userID: user.id, sessionID: stored, createdAt: now, completion: then(finish) { started in
-            guard started else { return finish(.failure(.invalidCredentials)) }
-            var loggedIn = user
-            loggedIn.sessionID = stored
-            loggedIn.sessionCreatedAt = now
-            loggedIn.resetToken = nil
-            loggedIn.resetTokenCreatedAt = nil
-            finish(.success((user: loggedIn, sessionID: sessionID)))
-        })
+        store.startSession(
+            userID: user.id, sessionID: stored, createdAt: now,
+            completion: then(finish) { started in
+                guard started else { return finish(.failure(.invalidCredentials)) }
+                var loggedIn = user
+                loggedIn.sessionID = stored
+                loggedIn.sessionCreatedAt = now
+                loggedIn.resetToken = nil
+                loggedIn.resetTokenCreatedAt = nil
+                finish(.success((user: loggedIn, sessionID: sessionID)))
+            })
     }
 }

@@ -28,12 +28,14 @@ extension Auth {
         let request = ResetMailRequest(
             email: email, storedToken: storedForm(of: token), mailedToken: token, requestedBy: client.address,
             createdAt: now, expiresAt: now + resetTokenLifetime.milliseconds)
-        store.issueResetTokenByMail(request, completion: then(finish) { mail in
-            if let mail { self.record(.resetTokenIssued, userID: mail.userID, client: client) }
-            // Woken either way, so an unknown email costs what a registered one does.
-            mailer.wake()
-            finish(.success(.mailed(email: email)))
-        })
+        store.issueResetTokenByMail(
+            request,
+            completion: then(finish) { mail in
+                if let mail { self.record(.resetTokenIssued, userID: mail.userID, client: client) }
+                // Woken either way, so an unknown email costs what a registered one does.
+                mailer.wake()
+                finish(.success(.mailed(email: email)))
+            })
     }
 
     /// Stores a fresh uuid4 (as its digest) as the reset token of the user the normalized email
@@ -51,12 +53,14 @@ extension Auth {
         findUser(named: email, else: finish) { named in
             guard let owner = named else { return finish(.failure(.unknownEmail)) }
             let stored = self.storedForm(of: token)
-            self.store.issueResetToken(email: owner.email, token: stored, createdAt: self.clock(), completion: self.then(finish) {
-                user in
-                guard let user else { return finish(.failure(.unknownEmail)) }
-                self.record(.resetTokenIssued, email: email, client: client)
-                finish(.success((user: user, token: token)))
-            })
+            self.store.issueResetToken(
+                email: owner.email, token: stored, createdAt: self.clock(),
+                completion: self.then(finish) {
+                    user in
+                    guard let user else { return finish(.failure(.unknownEmail)) }
+                    self.record(.resetTokenIssued, email: email, client: client)
+                    finish(.success((user: user, token: token)))
+                })
         }
     }
 
@@ -87,24 +91,30 @@ extension Auth {
         of email: String, key: SecretKey, newPassword: String, client: ClientIdentity, abandonment: Abandonment?,
         _ finish: @escaping Finish<User>
     ) {
-        store.findUser(resetToken: key, email: email, completion: then(finish) { found in
-            guard let user = found else { return finish(.failure(.invalidResetToken)) }
-            if self.resetTokenHasExpired(user) {
-                // Cleared only if still this token: a fresh one may have been issued meanwhile.
-                return self.store.clearResetToken(key, email: email, completion: self.then(finish) { _ in
-                    self.record(.resetTokenExpired, email: email, client: client)
-                    finish(.failure(.resetTokenExpired))
-                })
-            }
-            self.hash(newPassword, for: client, abandonment: abandonment, else: finish) { hashed in
-                // Checked again as one step with the change: the token may have been used meanwhile.
-                self.store.consumeResetToken(key, email: email, newHashedPassword: hashed, completion: self.then(finish) {
-                    changed in
-                    guard let user = changed else { return finish(.failure(.invalidResetToken)) }
-                    self.record(.passwordChanged, userID: user.id, client: client)
-                    finish(.success(user))
-                })
-            }
-        })
+        store.findUser(
+            resetToken: key, email: email,
+            completion: then(finish) { found in
+                guard let user = found else { return finish(.failure(.invalidResetToken)) }
+                if self.resetTokenHasExpired(user) {
+                    // Cleared only if still this token: a fresh one may have been issued meanwhile.
+                    return self.store.clearResetToken(
+                        key, email: email,
+                        completion: self.then(finish) { _ in
+                            self.record(.resetTokenExpired, email: email, client: client)
+                            finish(.failure(.resetTokenExpired))
+                        })
+                }
+                self.hash(newPassword, for: client, abandonment: abandonment, else: finish) { hashed in
+                    // Checked again as one step with the change: the token may have been used meanwhile.
+                    self.store.consumeResetToken(
+                        key, email: email, newHashedPassword: hashed,
+                        completion: self.then(finish) {
+                            changed in
+                            guard let user = changed else { return finish(.failure(.invalidResetToken)) }
+                            self.record(.passwordChanged, userID: user.id, client: client)
+                            finish(.success(user))
+                        })
+                }
+            })
     }
 }

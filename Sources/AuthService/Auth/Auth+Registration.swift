@@ -14,15 +14,18 @@ extension Auth {
         if let refusal = refusal(ofNewPassword: password) { return finish(.failure(refusal)) }
         // Looking first spares a bcrypt run for a taken email; the store's add still decides races
         // (and the rare seed-made case variants, which this lookup reports as nobody).
-        store.findUser(emailIgnoringCase: email, completion: then(finish) { existing in
-            guard existing == nil else { return finish(.failure(.emailAlreadyRegistered)) }
-            self.hash(password, for: client, abandonment: abandonment, else: finish) { hashed in
-                self.store.addUser(
-                    email: email, hashedPassword: hashed, unique: .ignoringCase, completion: self.then(finish) { user in
-                        self.record(.registered, userID: user.id, client: client)
-                        finish(.success(user))
-                    })
-            }
-        })
+        store.findUser(
+            emailIgnoringCase: email,
+            completion: then(finish) { existing in
+                guard existing == nil else { return finish(.failure(.emailAlreadyRegistered)) }
+                self.hash(password, for: client, abandonment: abandonment, else: finish) { hashed in
+                    self.store.addUser(
+                        email: email, hashedPassword: hashed, unique: .ignoringCase,
+                        completion: self.then(finish) { user in
+                            self.record(.registered, userID: user.id, client: client)
+                            finish(.success(user))
+                        })
+                }
+            })
     }
 }

@@ -8,15 +8,19 @@ extension Auth {
         guard let finish = admit(completion) else { return }
         guard let sessionID, !sessionID.isEmpty else { return finish(.failure(.unknownSession)) }
         let key = secretKey(for: sessionID)
-        store.findUser(sessionID: key, completion: then(finish) { found in
-            guard let user = found else { return finish(.failure(.unknownSession)) }
-            guard self.sessionHasExpired(user) else { return finish(.success(user)) }
-            // Only an expired session costs a write; valid reads never do.
-            self.store.endSession(key, completion: self.then(finish) { _ in
-                self.record(.sessionExpired, userID: user.id, client: client)
-                finish(.failure(.sessionExpired))
+        store.findUser(
+            sessionID: key,
+            completion: then(finish) { found in
+                guard let user = found else { return finish(.failure(.unknownSession)) }
+                guard self.sessionHasExpired(user) else { return finish(.success(user)) }
+                // Only an expired session costs a write; valid reads never do.
+                self.store.endSession(
+                    key,
+                    completion: self.then(finish) { _ in
+                        self.record(.sessionExpired, userID: user.id, client: client)
+                        finish(.failure(.sessionExpired))
+                    })
             })
-        })
     }
 
     /// Ends the session; the user it belonged to. `.unknownSession` when nobody holds it,
@@ -26,16 +30,18 @@ extension Auth {
     ) {
         guard let finish = admit(completion) else { return }
         guard let sessionID, !sessionID.isEmpty else { return finish(.failure(.unknownSession)) }
-        store.endSession(secretKey(for: sessionID), completion: then(finish) { found in
-            guard var user = found else { return finish(.failure(.unknownSession)) }
-            if self.sessionHasExpired(user) {
-                self.record(.sessionExpired, userID: user.id, client: client)
-                return finish(.failure(.sessionExpired))
-            }
-            self.record(.loggedOut, userID: user.id, client: client)
-            user.sessionID = nil
-            user.sessionCreatedAt = nil
-            finish(.success(user))
-        })
+        store.endSession(
+            secretKey(for: sessionID),
+            completion: then(finish) { found in
+                guard var user = found else { return finish(.failure(.unknownSession)) }
+                if self.sessionHasExpired(user) {
+                    self.record(.sessionExpired, userID: user.id, client: client)
+                    return finish(.failure(.sessionExpired))
+                }
+                self.record(.loggedOut, userID: user.id, client: client)
+                user.sessionID = nil
+                user.sessionCreatedAt = nil
+                finish(.success(user))
+            })
     }
 }

@@ -37,7 +37,8 @@ public final class Auth: Sendable {
     /// Opens or creates the SQLite database of `configuration` (never wiping it), then as below.
     /// `onStorageHealthChange` hears each change of the storage's health once (on the store thread).
     public convenience init(
-        configuration: AuthConfiguration, audit: any AuditSink = DiscardingAuditSink(), logger: Logger = Logger(label: "authd"),
+        configuration: AuthConfiguration, audit: any AuditSink = DiscardingAuditSink(),
+        logger: Logger = Logger(label: "authd"),
         onStorageHealthChange: @escaping @Sendable (_ from: StoreHealth, _ to: StoreHealth) -> Void = { _, _ in }
     ) throws {
         try configuration.validate()
@@ -96,9 +97,10 @@ public final class Auth: Sendable {
                 host: host, port: port, timeoutMilliseconds: Int(configuration.resetMail.timeout.milliseconds),
                 helloName: ResetMailer.helloName())
             do {
-                mailer = try ResetMailer(ResetMailer.Context(
-                    client: client, settings: configuration.resetMail, store: store, audit: audit, logger: logger,
-                    clock: configuration.clock, schedule: configuration.mailRetrySchedule))
+                mailer = try ResetMailer(
+                    ResetMailer.Context(
+                        client: client, settings: configuration.resetMail, store: store, audit: audit, logger: logger,
+                        clock: configuration.clock, schedule: configuration.mailRetrySchedule))
             } catch {
                 hashes.shutdown()
                 throw AuthStartupError.threadStart(name: error.name, code: error.code)
@@ -182,8 +184,10 @@ public final class Auth: Sendable {
         _ event: AuditEvent, userID: Int64? = nil, email: String? = nil, client: ClientIdentity, reason: String? = nil,
         count: Int? = nil
     ) {
-        audit.record(AuditRecord(
-            event: event, time: clock(), userID: userID, email: email, client: client, reason: reason, count: count))
+        audit.record(
+            AuditRecord(
+                event: event, time: clock(), userID: userID, email: email, client: client, reason: reason, count: count)
+        )
     }
 
     /// Counts the operation in flight and wraps its completion to uncount it; nil (answered) after shutdown.
@@ -213,18 +217,24 @@ public final class Auth: Sendable {
     /// Why a new password (registration, reset) is refused; nil when it is acceptable.
     func refusal(ofNewPassword password: String) -> AuthError? {
         if password.utf8.count > PasswordHasher.maximumPasswordBytes { return .passwordTooLong }
-        if password.unicodeScalars.count < passwordMinimumLength { return .passwordTooShort(minimum: passwordMinimumLength) }
+        if password.unicodeScalars.count < passwordMinimumLength {
+            return .passwordTooShort(minimum: passwordMinimumLength)
+        }
         return nil
     }
 
     /// The user a normalized email names: the one with exactly this email, else the one stored
     /// email equal to it ignoring ASCII case; nil when none (or several differ only by case and
     /// none is exact, as a seed-made file allows). Stored rows keep their own spelling.
-    func findUser<T>(named email: String, else finish: @escaping Finish<T>, then next: @escaping @Sendable (User?) -> Void) {
-        store.findUser(email: email, completion: then(finish) { exact in
-            if let exact { return next(exact) }
-            self.store.findUser(emailIgnoringCase: email, completion: self.then(finish, next))
-        })
+    func findUser<T>(
+        named email: String, else finish: @escaping Finish<T>, then next: @escaping @Sendable (User?) -> Void
+    ) {
+        store.findUser(
+            email: email,
+            completion: then(finish) { exact in
+                if let exact { return next(exact) }
+                self.store.findUser(emailIgnoringCase: email, completion: self.then(finish, next))
+            })
     }
 
     /// Passes a store result's value to `next`; failures go to `finish`.
@@ -275,13 +285,15 @@ public final class Auth: Sendable {
     /// setter), on the hasher already in hand rather than queued again.
     func verify<T>(
         _ password: String, against hash: String, rehashingAt cost: Int? = nil, for client: ClientIdentity,
-        abandonment: Abandonment?, else finish: @escaping Finish<T>, then next: @escaping @Sendable (Verification) -> Void
+        abandonment: Abandonment?, else finish: @escaping Finish<T>,
+        then next: @escaping @Sendable (Verification) -> Void
     ) {
         let timing = bcryptTime
         let refuse: @Sendable () -> Void = { finish(.failure(.overloaded)) }
         let accepted = hashes.submit(for: client.throttleKey, abandonment: abandonment, dropped: refuse) { hasher in
             let matches = timing.measure { hasher.verify(password, against: hash) }
-            let rehashed = matches ? cost.flatMap { cost in try? timing.measure { try hasher.hash(password, cost: cost) } } : nil
+            let rehashed =
+                matches ? cost.flatMap { cost in try? timing.measure { try hasher.hash(password, cost: cost) } } : nil
             next(Verification(matches: matches, rehashed: rehashed))
         }
         if !accepted { refuse() }

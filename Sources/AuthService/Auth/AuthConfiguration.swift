@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Settings for Auth. The one home of their defaults (as the seed, cost 12, and the design card) and

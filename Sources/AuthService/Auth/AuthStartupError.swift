@@ -50,16 +50,24 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .bcryptCostOutOfRange(cost): "--bcrypt-cost \(cost) must be within \(PasswordHasher.costs)"
         case let .hashThreadsOutOfRange(count): "--hash-threads \(count) must be at least 1"
         case let .hashQueueLimitOutOfRange(limit): "--hash-queue \(limit) must be at least 1"
-        case let .busyTimeoutOutOfRange(milliseconds): "--busy-timeout-milliseconds \(milliseconds) must not be negative"
+        case let .busyTimeoutOutOfRange(milliseconds):
+            "--busy-timeout-milliseconds \(milliseconds) must not be negative"
         case let .sessionLifetimeOutOfRange(lifetime): "--session-ttl \(lifetime.milliseconds) ms must be longer than 0"
-        case let .resetTokenLifetimeOutOfRange(lifetime): "--reset-token-ttl \(lifetime.milliseconds) ms must be longer than 0"
+        case let .resetTokenLifetimeOutOfRange(lifetime):
+            "--reset-token-ttl \(lifetime.milliseconds) ms must be longer than 0"
         case let .emailFailureLimitOutOfRange(limit): "--login-failure-limit \(limit) must not be negative (0 is off)"
-        case let .addressFailureLimitOutOfRange(limit): "--address-failure-limit \(limit) must not be negative (0 is off)"
-        case let .accountFailureLimitOutOfRange(limit): "--account-failure-limit \(limit) must not be negative (0 is off)"
-        case let .accountWindowOutOfRange(window): "--account-window \(window.milliseconds / 1000) s must be longer than 0"
-        case let .addressRequestLimitOutOfRange(limit): "--address-request-limit \(limit) must not be negative (0 is off)"
-        case let .throttleWindowOutOfRange(lifetime): "--throttle-window \(lifetime.milliseconds) ms must be longer than 0"
-        case let .throttleBackoffOutOfRange(lifetime): "--throttle-backoff \(lifetime.milliseconds) ms must be longer than 0"
+        case let .addressFailureLimitOutOfRange(limit):
+            "--address-failure-limit \(limit) must not be negative (0 is off)"
+        case let .accountFailureLimitOutOfRange(limit):
+            "--account-failure-limit \(limit) must not be negative (0 is off)"
+        case let .accountWindowOutOfRange(window):
+            "--account-window \(window.milliseconds / 1000) s must be longer than 0"
+        case let .addressRequestLimitOutOfRange(limit):
+            "--address-request-limit \(limit) must not be negative (0 is off)"
+        case let .throttleWindowOutOfRange(lifetime):
+            "--throttle-window \(lifetime.milliseconds) ms must be longer than 0"
+        case let .throttleBackoffOutOfRange(lifetime):
+            "--throttle-backoff \(lifetime.milliseconds) ms must be longer than 0"
         case let .bcryptMaximumCostOutOfRange(maximum, cost):
             "--bcrypt-max-cost \(maximum) must be within \(PasswordHasher.costs) and at least the bcrypt cost \(cost)"
         case let .passwordMinimumLengthOutOfRange(length): "--password-min-length \(length) must be within 1...72"

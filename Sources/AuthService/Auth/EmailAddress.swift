@@ -38,7 +38,8 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     public init(_ given: String) throws(Invalid) {
         let scalars = given.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else {
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else {
             throw .atSignCount(0)
         }
         let trimmed = Substring(scalars[first...last])

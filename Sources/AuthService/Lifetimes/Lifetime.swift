@@ -21,7 +21,8 @@ public struct Lifetime: Sendable, Equatable {
         default: unit = 0
         }
         if unit != 0 { digits = digits.dropLast() }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int64(digits), count > 0 else {
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int64(digits), count > 0
+        else {
             return nil
         }
         let (seconds, overflow) = count.multipliedReportingOverflow(by: max(unit, 1))

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Unix time in milliseconds (CLOCK_REALTIME): creation times are stored in the database and must

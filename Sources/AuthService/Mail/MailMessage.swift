@@ -26,7 +26,7 @@ struct MailMessage: Sendable {
         out.reserveCapacity(1024)
         for (name, value) in headers {
             guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: ":") }),
-                  value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f })
+                value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f })
             else { throw .headerInjection(name) }
             let line = Array("\(name): \(value)".utf8)
             guard line.count <= Self.maximumLineBytes else { throw .lineTooLong }
@@ -34,7 +34,9 @@ struct MailMessage: Sendable {
             out.append(contentsOf: [0x0d, 0x0a])
         }
         out.append(contentsOf: [0x0d, 0x0a])
-        for line in body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        for line in body.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        {
             guard line.utf8.count <= Self.maximumLineBytes else { throw .lineTooLong }
             out.append(contentsOf: line.utf8)
             out.append(contentsOf: [0x0d, 0x0a])
@@ -50,7 +52,8 @@ struct MailMessage: Sendable {
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+        return
+            "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
     }
 }

@@ -71,7 +71,9 @@ public struct ResetMailSettings: Sendable, Equatable {
     public static let maximumLinkTemplateBytes = 400
 
     /// Settings; every argument has the documented default.
-    public init(from: String = "authd@localhost", linkTemplate: String? = nil, timeout: Lifetime = Lifetime(seconds: 10)) {
+    public init(
+        from: String = "authd@localhost", linkTemplate: String? = nil, timeout: Lifetime = Lifetime(seconds: 10)
+    ) {
         self.from = from
         self.linkTemplate = linkTemplate
         self.timeout = timeout
@@ -80,7 +82,8 @@ public struct ResetMailSettings: Sendable, Equatable {
     /// Throws the first setting that breaks its rule, naming its flag and value.
     public func validate() throws(AuthStartupError) {
         let parsed = try? EmailAddress(from)
-        guard let parsed, parsed.normalized == from, from.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") })
+        guard let parsed, parsed.normalized == from,
+            from.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") })
         else { throw .mailFromInvalid(from) }
         if let template = linkTemplate {
             guard template.contains("{token}") else { throw .resetLinkInvalid(template, rule: "must contain {token}") }
@@ -88,7 +91,8 @@ public struct ResetMailSettings: Sendable, Equatable {
                 throw .resetLinkInvalid(template, rule: "must be at most \(Self.maximumLinkTemplateBytes) bytes")
             }
             guard template.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
-                throw .resetLinkInvalid(template, rule: "must be printable ASCII without spaces (percent-encode the rest)")
+                throw .resetLinkInvalid(
+                    template, rule: "must be printable ASCII without spaces (percent-encode the rest)")
             }
         }
         guard timeout.milliseconds > 0, timeout.milliseconds <= 3_600_000 else { throw .smtpTimeoutOutOfRange(timeout) }

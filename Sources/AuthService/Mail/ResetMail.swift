@@ -3,7 +3,9 @@ enum ResetMail {
     static let subject = "Reset your password"
 
     /// The message for `mail`, sent at `now` from `settings.from`.
-    static func message(for mail: OutboxMail, settings: ResetMailSettings, now: Int64) throws(MailMessage.Invalid) -> [UInt8] {
+    static func message(for mail: OutboxMail, settings: ResetMailSettings, now: Int64) throws(MailMessage.Invalid)
+        -> [UInt8]
+    {
         let domain = settings.from.split(separator: "@").last.map(String.init) ?? "localhost"
         let expiry = MailMessage.date(mail.expiresAt)
         let body: String
@@ -55,8 +57,9 @@ enum ResetMail {
         var out: [UInt8] = []
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(byte)
             default:
                 out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]])

@@ -62,13 +62,19 @@ final class ResetMailer: Sendable {
     /// The name this host gives in EHLO: its host name when that is a plain domain, else `localhost`.
     static func helloName() -> String {
         var buffer = [UInt8](repeating: 0, count: 256)
-        let got = buffer.withUnsafeMutableBytes { gethostname($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count - 1) }
+        let got = buffer.withUnsafeMutableBytes {
+            gethostname($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count - 1)
+        }
         guard got == 0 else { return "localhost" }
         let name = String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
-        let plain = !name.isEmpty && name.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-        }
+        let plain =
+            !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: ".")
+            }
         return plain ? name : "localhost"
     }
 
@@ -134,7 +140,9 @@ private struct DeliveryLoop: Sendable {
             let now = context.clock()
             if let until = pausedUntil, now >= until { pausedUntil = nil }
             // The first look takes every pending mail, whatever its schedule said before the restart.
-            let looked = wait { context.store.pendingResetMails(dueAt: startRound ? nil : now, limit: Self.batch, completion: $0) }
+            let looked = wait {
+                context.store.pendingResetMails(dueAt: startRound ? nil : now, limit: Self.batch, completion: $0)
+            }
             guard case let .success(snapshot) = looked else {
                 if !storeFailing, case let .failure(error) = looked {
                     context.logger.error("reset mail outbox unreadable; trying again", metadata: ["error": "\(error)"])
@@ -148,7 +156,9 @@ private struct DeliveryLoop: Sendable {
             counters.depth.store(snapshot.pending, ordering: .relaxed)
             // While the relay is thought down, only mails never tried yet get their attempt: a new
             // request is not kept waiting by an old outage, and the others wait for the relay.
-            let due = snapshot.due.filter { !finishedUnrecorded.contains($0.id) && (pausedUntil == nil || $0.attempts == 0) }
+            let due = snapshot.due.filter {
+                !finishedUnrecorded.contains($0.id) && (pausedUntil == nil || $0.attempts == 0)
+            }
             if !due.isEmpty {
                 for mail in due {
                     guard !signal.isStopping else { return }
@@ -169,7 +179,9 @@ private struct DeliveryLoop: Sendable {
     private func deliver(_ mail: OutboxMail, finishedUnrecorded: inout Set<Int64>) -> Int64? {
         let now = context.clock()
         guard now < mail.expiresAt else {
-            giveUp(mail, reason: "expired", detail: "the token expired after \(mail.attempts) attempts", &finishedUnrecorded)
+            giveUp(
+                mail, reason: "expired", detail: "the token expired after \(mail.attempts) attempts",
+                &finishedUnrecorded)
             return nil
         }
         let message: [UInt8]
@@ -180,7 +192,9 @@ private struct DeliveryLoop: Sendable {
             return nil
         }
         var recorded = false
-        let result = context.client.send(from: context.settings.from, to: mail.recipient, message: message, interruption: interruption) {
+        let result = context.client.send(
+            from: context.settings.from, to: mail.recipient, message: message, interruption: interruption
+        ) {
             // Right after the relay's 250: the smaller this gap, the smaller the chance of a second mail.
             if case .success = wait({ context.store.removeResetMail(id: mail.id, completion: $0) }) { recorded = true }
         }
@@ -200,12 +214,16 @@ private struct DeliveryLoop: Sendable {
             // Cut short by a shutdown: the mail stays as it was, for the next start.
             guard !interruption.isInterrupted else { return nil }
             let next = min(context.clock() + context.schedule.delay(afterAttempts: attempts), mail.expiresAt)
-            let deferred = wait { context.store.deferResetMail(id: mail.id, attempts: attempts, nextAttemptAt: next, completion: $0) }
+            let deferred = wait {
+                context.store.deferResetMail(id: mail.id, attempts: attempts, nextAttemptAt: next, completion: $0)
+            }
             counters.retried.add(1, ordering: .relaxed)
-            context.logger.warning("reset mail deferred", metadata: [
-                "user_id": "\(mail.userID)", "attempt": "\(attempts)", "reason": "\(failure)",
-                "retry_in_ms": "\(max(0, next - context.clock()))",
-            ])
+            context.logger.warning(
+                "reset mail deferred",
+                metadata: [
+                    "user_id": "\(mail.userID)", "attempt": "\(attempts)", "reason": "\(failure)",
+                    "retry_in_ms": "\(max(0, next - context.clock()))",
+                ])
             // Unrecorded, the mail would stay due: it waits like the relay instead of being tried again at once.
             if case .failure = deferred { return next }
             return failure.isRelayWide ? next : nil
@@ -222,16 +240,19 @@ private struct DeliveryLoop: Sendable {
         counters.givenUp.add(1, ordering: .relaxed)
         counters.depth.subtract(1, ordering: .relaxed)
         record(.resetMailFailed, mail, reason: reason, count: attempts ?? mail.attempts)
-        context.logger.error("reset mail given up", metadata: [
-            "user_id": "\(mail.userID)", "reason": "\(reason)", "detail": "\(detail)",
-            "attempts": "\(attempts ?? mail.attempts)",
-        ])
+        context.logger.error(
+            "reset mail given up",
+            metadata: [
+                "user_id": "\(mail.userID)", "reason": "\(reason)", "detail": "\(detail)",
+                "attempts": "\(attempts ?? mail.attempts)",
+            ])
     }
 
     private func record(_ event: AuditEvent, _ mail: OutboxMail, reason: String? = nil, count: Int) {
-        context.audit.record(AuditRecord(
-            event: event, time: context.clock(), userID: mail.userID, email: nil,
-            client: ClientIdentity(address: mail.requestedBy), reason: reason, count: count))
+        context.audit.record(
+            AuditRecord(
+                event: event, time: context.clock(), userID: mail.userID, email: nil,
+                client: ClientIdentity(address: mail.requestedBy), reason: reason, count: count))
     }
 
     /// Runs a store operation and waits for its result (this thread has nothing else to do meanwhile).

@@ -45,18 +45,25 @@ struct SMTPClient: Sendable {
     private func dialogue(
         on socket: SMTPSocket, from: String, to: String, message: [UInt8], interruption: SMTPInterruption?
     ) throws(SMTPFailure) {
-        try expect(SMTPReply.read(at: .greeting) { () throws(SMTPFailure) in try socket.readLine(at: .greeting) }, 220, at: .greeting)
+        try expect(
+            SMTPReply.read(at: .greeting) { () throws(SMTPFailure) in try socket.readLine(at: .greeting) }, 220,
+            at: .greeting)
         let extensions = try hello(on: socket)
         let international = !(from.utf8.allSatisfy { $0 < 0x80 } && to.utf8.allSatisfy { $0 < 0x80 })
-        if international && !extensions.contains("SMTPUTF8") { throw .unsupported("SMTPUTF8 (RFC 6531), needed for \(to)") }
-        try command("MAIL FROM:<\(from)>" + (international ? " SMTPUTF8" : ""), on: socket, at: .mailFrom, expecting: 250)
+        if international && !extensions.contains("SMTPUTF8") {
+            throw .unsupported("SMTPUTF8 (RFC 6531), needed for \(to)")
+        }
+        try command(
+            "MAIL FROM:<\(from)>" + (international ? " SMTPUTF8" : ""), on: socket, at: .mailFrom, expecting: 250)
         try command("RCPT TO:<\(to)>", on: socket, at: .recipient, expecting: 250, 251)
         try command("DATA", on: socket, at: .data, expecting: 354)
         try socket.write(Self.dataBlock(message), at: .message)
         // From here an interruption could leave a mail the relay accepted marked as unsent.
         interruption?.setInterruptible(false)
         defer { interruption?.setInterruptible(true) }
-        try expect(SMTPReply.read(at: .message) { () throws(SMTPFailure) in try socket.readLine(at: .message) }, 250, at: .message)
+        try expect(
+            SMTPReply.read(at: .message) { () throws(SMTPFailure) in try socket.readLine(at: .message) }, 250,
+            at: .message)
     }
 
     /// EHLO, or HELO when the relay refuses EHLO (RFC 5321 §3.2); the extension keywords offered.
@@ -72,7 +79,8 @@ struct SMTPClient: Sendable {
 
     /// Sends one command line and reads its reply, which must have one of `codes`.
     @discardableResult
-    private func command(_ line: String, on socket: SMTPSocket, at stage: SMTPStage, expecting codes: Int...) throws(SMTPFailure)
+    private func command(_ line: String, on socket: SMTPSocket, at stage: SMTPStage, expecting codes: Int...)
+        throws(SMTPFailure)
         -> SMTPReply
     {
         try socket.write(Array((line + "\r\n").utf8), at: stage)
@@ -90,7 +98,9 @@ struct SMTPClient: Sendable {
     /// Non-ASCII letters pass (they need SMTPUTF8, which `send` checks).
     static func isSafeAddress(_ address: String) -> Bool {
         let bytes = address.utf8
-        guard !bytes.isEmpty, bytes.count <= 254, bytes.filter({ $0 == UInt8(ascii: "@") }).count == 1 else { return false }
+        guard !bytes.isEmpty, bytes.count <= 254, bytes.filter({ $0 == UInt8(ascii: "@") }).count == 1 else {
+            return false
+        }
         return bytes.allSatisfy { byte in
             byte > 0x20 && byte != 0x7f && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
         }
@@ -108,7 +118,9 @@ struct SMTPClient: Sendable {
             let byte = message[index]
             index += 1
             if byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") {
-                if byte == UInt8(ascii: "\r"), index < message.count, message[index] == UInt8(ascii: "\n") { index += 1 }
+                if byte == UInt8(ascii: "\r"), index < message.count, message[index] == UInt8(ascii: "\n") {
+                    index += 1
+                }
                 out.append(contentsOf: [0x0d, 0x0a])
                 atLineStart = true
                 continue

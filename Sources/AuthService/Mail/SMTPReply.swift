@@ -38,7 +38,9 @@ struct SMTPReply: Sendable, Equatable {
 
     /// Reads one whole reply, line by line from `nextLine`; `.malformedReply` for a line that is not
     /// one, a continuation with another code, or too many lines.
-    static func read(at stage: SMTPStage, _ nextLine: () throws(SMTPFailure) -> [UInt8]) throws(SMTPFailure) -> SMTPReply {
+    static func read(at stage: SMTPStage, _ nextLine: () throws(SMTPFailure) -> [UInt8]) throws(SMTPFailure)
+        -> SMTPReply
+    {
         var lines: [String] = []
         var code: Int?
         while true {

@@ -32,12 +32,16 @@ final class SMTPSocket {
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let current = entry {
             entry = current.pointee.ai_next
-            let fd = socket(current.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = socket(
+                current.pointee.ai_family,
+                Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             guard fd >= 0 else {
                 lastError = String(cString: strerror(errno))
                 continue
             }
-            if Self.connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen, within: timeoutMilliseconds, error: &lastError) {
+            if Self.connect(
+                fd, current.pointee.ai_addr, current.pointee.ai_addrlen, within: timeoutMilliseconds, error: &lastError)
+            {
                 descriptor = fd
                 return
             }

@@ -35,25 +35,26 @@ final class HashPool: Sendable {
         var threads: [WorkerThread] = []
         do {
             for index in 0..<threadCount {
-                threads.append(try WorkerThread(name: "authd-hash-\(index)") { [counts] in
-                    Self.yieldToServingThreads()
-                    let hasher = PasswordHasher()
-                    while let job = jobs.pop() {
-                        // Checked as late as possible: the answer of a client gone is written nowhere.
-                        if let abandonment = job.abandonment, abandonment.isAbandoned {
-                            counts.abandoned.add(1, ordering: .relaxed)
-                            job.drop()
-                            continue
+                threads.append(
+                    try WorkerThread(name: "authd-hash-\(index)") { [counts] in
+                        Self.yieldToServingThreads()
+                        let hasher = PasswordHasher()
+                        while let job = jobs.pop() {
+                            // Checked as late as possible: the answer of a client gone is written nowhere.
+                            if let abandonment = job.abandonment, abandonment.isAbandoned {
+                                counts.abandoned.add(1, ordering: .relaxed)
+                                job.drop()
+                                continue
+                            }
+                            counts.busy.add(1, ordering: .relaxed)
+                            job.run(hasher)
+                            counts.busy.subtract(1, ordering: .relaxed)
                         }
-                        counts.busy.add(1, ordering: .relaxed)
-                        job.run(hasher)
-                        counts.busy.subtract(1, ordering: .relaxed)
-                    }
-                })
+                    })
             }
         } catch {
             jobs.close()
-            threads.forEach { $0.join() }
+            for thread in threads { thread.join() }
             throw error
         }
         self.jobs = jobs
@@ -93,6 +94,6 @@ final class HashPool: Sendable {
     /// Runs (or drops) the queued jobs, then stops and joins every thread. Blocks.
     func shutdown() {
         jobs.close()
-        threads.forEach { $0.join() }
+        for thread in threads { thread.join() }
     }
 }

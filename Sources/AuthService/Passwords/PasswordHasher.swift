@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CCrypt
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// bcrypt through libcrypt (libxcrypt): hashes as `$2b$<cost>$…` and verifies `$2a$`, `$2b$` and `$2y$`.
 /// Not thread-safe: one per hash thread, because it owns the 32 KiB `crypt_data` scratch area it reuses.
@@ -15,7 +16,8 @@ final class PasswordHasher {
 
     /// A hasher with its own zeroed scratch area (libcrypt asks for zeroes before first use).
     init() {
-        UnsafeMutableRawPointer(scratch).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<crypt_data>.size)
+        UnsafeMutableRawPointer(scratch).initializeMemory(
+            as: UInt8.self, repeating: 0, count: MemoryLayout<crypt_data>.size)
     }
 
     deinit {
@@ -35,8 +37,9 @@ final class PasswordHasher {
     func verify(_ password: String, against hash: String) -> Bool {
         // Only bcrypt: libcrypt would also accept DES or MD5 hashes, which the seed never wrote.
         guard hash.utf8.starts(with: "$2".utf8),
-              password.utf8.count <= PasswordHasher.maximumPasswordBytes, !password.utf8.contains(0),
-              let computed = crypt(password, setting: hash) else {
+            password.utf8.count <= PasswordHasher.maximumPasswordBytes, !password.utf8.contains(0),
+            let computed = crypt(password, setting: hash)
+        else {
             return false
         }
         return PasswordHasher.constantTimeEqual(computed.utf8, hash.utf8)
@@ -58,7 +61,8 @@ final class PasswordHasher {
     static func cost(of hash: String) -> Int? {
         let head = Array(hash.utf8.prefix(7))
         guard head.count == 7, head[0] == UInt8(ascii: "$"), head[1] == UInt8(ascii: "2"),
-              head[3] == UInt8(ascii: "$"), head[6] == UInt8(ascii: "$") else { return nil }
+            head[3] == UInt8(ascii: "$"), head[6] == UInt8(ascii: "$")
+        else { return nil }
         let digits = head[4...5]
         guard digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
         let cost = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
@@ -69,12 +73,14 @@ final class PasswordHasher {
     /// in `costs`, then 53 characters of bcrypt's base64 (22 of salt, 31 of hash).
     static func isBcryptHash(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        guard bytes.count == 60, cost(of: text) != nil, [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "y")].contains(bytes[2])
+        guard bytes.count == 60, cost(of: text) != nil,
+            [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "y")].contains(bytes[2])
         else { return false }
         return bytes[7...].allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "/"): true
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "/"):
+                true
             default: false
             }
         }

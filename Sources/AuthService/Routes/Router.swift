@@ -81,10 +81,12 @@ struct Router: Sendable {
     }
 
     private mutating func add(_ method: HTTPMethod, _ path: String, _ target: Target) {
-        let index = routes.firstIndex { $0.path == path } ?? {
-            routes.append(Route(path: path, bytes: Array(path.utf8), entries: [], methodNotAllowed: Self.notFound))
-            return routes.count - 1
-        }()
+        let index =
+            routes.firstIndex { $0.path == path }
+            ?? {
+                routes.append(Route(path: path, bytes: Array(path.utf8), entries: [], methodNotAllowed: Self.notFound))
+                return routes.count - 1
+            }()
         routes[index].entries.append(Entry(method: method, target: target))
         var allowed = routes[index].entries.map(\.method.name)
         if allowed.contains("GET") { allowed.append("HEAD") }
@@ -96,7 +98,9 @@ struct Router: Sendable {
     /// The route of `request` and what answers it: a handler, the server, or a 404 / 405.
     func match(_ request: Request) -> RouteMatch {
         let method = request.method == .head ? HTTPMethod.get : request.method
-        guard let route = index(of: request.target) else { return RouteMatch(route: routes.count, entry: nil, operational: nil) }
+        guard let route = index(of: request.target) else {
+            return RouteMatch(route: routes.count, entry: nil, operational: nil)
+        }
         guard let entry = routes[route].entries.firstIndex(where: { $0.method == method }) else {
             return RouteMatch(route: route, entry: nil, operational: nil)
         }
@@ -109,7 +113,8 @@ struct Router: Sendable {
     /// Runs the match's handler, or answers its 404 / 405. An operational route reaching here is
     /// one this listener does not serve: 404.
     func run(
-        _ match: RouteMatch, _ request: Request, _ abandonment: Abandonment?, respond: @escaping @Sendable (Response) -> Void
+        _ match: RouteMatch, _ request: Request, _ abandonment: Abandonment?,
+        respond: @escaping @Sendable (Response) -> Void
     ) {
         guard match.route < routes.count else { return respond(Self.notFound) }
         guard let entry = match.entry else { return respond(routes[match.route].methodNotAllowed) }

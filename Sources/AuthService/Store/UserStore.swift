@@ -30,7 +30,8 @@ public protocol UserStore: AnyObject, Sendable {
     /// Replaces user `userID`'s password hash by `new` (stored as the seed stores it) only if it is
     /// still `old`, so a password reset or another login's upgrade in between wins; touches nothing
     /// else. Whether it replaced it.
-    func replacePasswordHash(userID: Int64, from old: String, to new: String, completion: @escaping StoreCompletion<Bool>)
+    func replacePasswordHash(
+        userID: Int64, from old: String, to new: String, completion: @escaping StoreCompletion<Bool>)
 
     /// The password hashes of the `limit` users added last, newest first (a sample of the costs in use).
     func newestPasswordHashes(limit: Int, completion: @escaping StoreCompletion<[String]>)
@@ -131,7 +132,9 @@ extension EmailComparison {
     /// `email` with ASCII letters lower-cased, every other byte kept: two emails are equal ignoring
     /// case (see `UserStore`) exactly when their keys are equal.
     public static func caseFoldedKey(_ email: String) -> String {
-        String(decoding: email.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+        String(
+            decoding: email.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 },
+            as: UTF8.self)
     }
 }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A joinable POSIX thread running one closure: the store thread and each hash thread.
@@ -24,11 +24,13 @@ final class WorkerThread: Sendable {
     init(name: String, body: @escaping @Sendable () -> Void) throws(StartFailure) {
         let start = Unmanaged.passRetained(Start(body: body))
         var handle = pthread_t()
-        let code = pthread_create(&handle, nil, { argument in
-            let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
-            start.body()
-            return nil
-        }, start.toOpaque())
+        let code = pthread_create(
+            &handle, nil,
+            { argument in
+                let start = Unmanaged<Start>.fromOpaque(argument!).takeRetainedValue()
+                start.body()
+                return nil
+            }, start.toOpaque())
         guard code == 0 else {
             start.release()
             throw StartFailure(name: name, code: code)

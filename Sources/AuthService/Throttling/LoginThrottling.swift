@@ -62,17 +62,22 @@ final class LoginThrottling: Sendable {
 
     /// Throttles with `settings`, reading time from `clock` (unix milliseconds).
     init(_ settings: ThrottleSettings, clock: @escaping @Sendable () -> Int64) {
-        func table(_ limit: Int, window: Lifetime = settings.window, backoff: Lifetime = settings.backoff) -> ThrottleTable {
+        func table(_ limit: Int, window: Lifetime = settings.window, backoff: Lifetime = settings.backoff)
+            -> ThrottleTable
+        {
             ThrottleTable(limit: limit, window: window, backoff: backoff, capacity: settings.capacity)
         }
-        state = Mutex(State(
-            pairs: table(settings.emailFailureLimit),
-            clients: table(settings.addressFailureLimit),
-            // Once over its limit an account stays slowed for the rest of the window.
-            accounts: table(settings.accountFailureLimit, window: settings.accountWindow, backoff: settings.accountWindow),
-            requests: table(settings.addressRequestLimit)))
+        state = Mutex(
+            State(
+                pairs: table(settings.emailFailureLimit),
+                clients: table(settings.addressFailureLimit),
+                // Once over its limit an account stays slowed for the rest of the window.
+                accounts: table(
+                    settings.accountFailureLimit, window: settings.accountWindow, backoff: settings.accountWindow),
+                requests: table(settings.addressRequestLimit)))
         self.clock = clock
-        slotMilliseconds = settings.accountFailureLimit > 0
+        slotMilliseconds =
+            settings.accountFailureLimit > 0
             ? max(1, settings.accountWindow.milliseconds / Int64(settings.accountFailureLimit)) : 0
         ownerMilliseconds = settings.ownerMemory.milliseconds
         capacity = max(1, settings.capacity)
@@ -93,7 +98,9 @@ final class LoginThrottling: Sendable {
             case .some(.success):
                 return .success(begin(&state, email: email, pair: pair, client: client, now: now))
             case .none:
-                guard state.waitingCount < Self.waitersInAll, state.waiting[pair, default: []].count < Self.waitersPerPair else {
+                guard state.waitingCount < Self.waitersInAll,
+                    state.waiting[pair, default: []].count < Self.waitersPerPair
+                else {
                     return .failure(Refusal(retryAfterSeconds: 1, reason: "email_failure_limit", audited: false))
                 }
                 state.waiting[pair, default: []].append(Waiter(email: email, client: client, decide: decide))
@@ -144,8 +151,10 @@ final class LoginThrottling: Sendable {
             }
             guard let refused = state.requests.admit(key, now: now) else {
                 let wait = Self.seconds(of: state.requests.verdict(key, now: now))
-                return .failure(Refusal(
-                    retryAfterSeconds: wait, reason: "address_request_limit", audited: state.requests.noteRefusal(key)))
+                return .failure(
+                    Refusal(
+                        retryAfterSeconds: wait, reason: "address_request_limit",
+                        audited: state.requests.noteRefusal(key)))
             }
             return .success(refused > 0 ? [EndedBlock(reason: "address_request_limit", refusals: refused)] : [])
         }
@@ -153,7 +162,9 @@ final class LoginThrottling: Sendable {
 
     /// Keys tracked in each table now (metrics and tests).
     var trackedKeys: Int {
-        state.withLock { $0.pairs.trackedKeys + $0.clients.trackedKeys + $0.accounts.trackedKeys + $0.requests.trackedKeys }
+        state.withLock {
+            $0.pairs.trackedKeys + $0.clients.trackedKeys + $0.accounts.trackedKeys + $0.requests.trackedKeys
+        }
     }
 
     // MARK: private (under the lock)
@@ -164,7 +175,8 @@ final class LoginThrottling: Sendable {
     ) -> Result<Void, Refusal>? {
         switch state.pairs.verdict(pair, now: now) {
         case .blocked(let wait):
-            return .failure(Refusal(retryAfterSeconds: wait, reason: "email_failure_limit", audited: state.pairs.noteRefusal(pair)))
+            return .failure(
+                Refusal(retryAfterSeconds: wait, reason: "email_failure_limit", audited: state.pairs.noteRefusal(pair)))
         case .busy:
             return nil
         case .allowed:
@@ -174,7 +186,10 @@ final class LoginThrottling: Sendable {
             let key = client.throttleKey
             switch state.clients.verdict(key, now: now) {
             case .blocked(let wait):
-                return .failure(Refusal(retryAfterSeconds: wait, reason: "address_failure_limit", audited: state.clients.noteRefusal(key)))
+                return .failure(
+                    Refusal(
+                        retryAfterSeconds: wait, reason: "address_failure_limit",
+                        audited: state.clients.noteRefusal(key)))
             case .busy:
                 return .failure(Refusal(retryAfterSeconds: 1, reason: "address_failure_limit", audited: false))
             case .allowed:
@@ -186,9 +201,10 @@ final class LoginThrottling: Sendable {
             // under the account's limit while the owner still gets in.
             let slot = state.nextSlot[email] ?? 0
             guard now >= slot else {
-                return .failure(Refusal(
-                    retryAfterSeconds: Int((slot - now + 999) / 1000), reason: "account_failure_limit",
-                    audited: state.accounts.noteRefusal(email)))
+                return .failure(
+                    Refusal(
+                        retryAfterSeconds: Int((slot - now + 999) / 1000), reason: "account_failure_limit",
+                        audited: state.accounts.noteRefusal(email)))
             }
             if state.nextSlot.count >= capacity { state.nextSlot = state.nextSlot.filter { $0.value > now } }
             guard state.nextSlot.count < capacity else {
@@ -197,7 +213,7 @@ final class LoginThrottling: Sendable {
             state.nextSlot[email] = now + slotMilliseconds
         }
         guard state.pairs.hasRoom(for: pair, now: now), state.accounts.hasRoom(for: email, now: now),
-              client.isExemptFromClientLimits || state.clients.hasRoom(for: client.throttleKey, now: now)
+            client.isExemptFromClientLimits || state.clients.hasRoom(for: client.throttleKey, now: now)
         else {
             return .failure(Refusal(retryAfterSeconds: 1, reason: "throttle_table_full"))
         }
@@ -213,7 +229,9 @@ final class LoginThrottling: Sendable {
             if refused > 0 { ended.append(EndedBlock(reason: reason, refusals: refused)) }
         }
         note(state.pairs.begin(pair, now: now), "email_failure_limit")
-        if !client.isExemptFromClientLimits { note(state.clients.begin(client.throttleKey, now: now), "address_failure_limit") }
+        if !client.isExemptFromClientLimits {
+            note(state.clients.begin(client.throttleKey, now: now), "address_failure_limit")
+        }
         note(state.accounts.begin(email, now: now), "account_failure_limit")
         return ended
     }

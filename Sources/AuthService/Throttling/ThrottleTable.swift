@@ -153,7 +153,8 @@ struct ThrottleTable {
         guard entry.count >= limit else { return false }
         entry.strikes = min(entry.strikes + 1, 32)
         let doubled = backoffMilliseconds.multipliedReportingOverflow(by: Int64(1) << (entry.strikes - 1))
-        entry.blockedUntil = now + (doubled.overflow ? windowMilliseconds : min(doubled.partialValue, windowMilliseconds))
+        entry.blockedUntil =
+            now + (doubled.overflow ? windowMilliseconds : min(doubled.partialValue, windowMilliseconds))
         entry.refusedInBlock = 0
         // One more event after the block ends starts the next, longer one.
         entry.count = limit - 1

@@ -130,7 +130,8 @@ public final class Reactor: @unchecked Sendable {
         let index = Int(UInt32(bitPattern: fd))  // never negative: spares the array a check per event
         // No match: the fd was closed earlier in this same batch of events, and perhaps reused.
         guard index < registrations.count, let registration = registrations[index],
-              registration.generation == generation else {
+            registration.generation == generation
+        else {
             totals.staleEvents += 1
             return
         }

@@ -32,7 +32,8 @@ extension Reactor {
         assert(isInLoopThread)
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0,
-              fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 else {
+            fcntl(fd, F_SETFD, FD_CLOEXEC) == 0
+        else {
             throw ReactorError.systemCall("fcntl", errno: errno)
         }
         let generation = nextGeneration()

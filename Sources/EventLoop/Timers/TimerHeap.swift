@@ -43,7 +43,8 @@ struct TimerHeap {
     mutating func cancel(_ handle: TimerHandle) {
         let slot = Int(handle.slot)
         guard slot < entries.count, entries[slot].generation == handle.generation,
-              entries[slot].heapIndex >= 0 else { return }
+            entries[slot].heapIndex >= 0
+        else { return }
         removeHeapEntry(at: Int(entries[slot].heapIndex))
     }
 
@@ -80,7 +81,8 @@ struct TimerHeap {
     }
 
     private func precedes(_ a: Int32, _ b: Int32) -> Bool {
-        let left = entries[Int(a)], right = entries[Int(b)]
+        let left = entries[Int(a)]
+        let right = entries[Int(b)]
         return (left.deadline, left.sequence) < (right.deadline, right.sequence)
     }
 

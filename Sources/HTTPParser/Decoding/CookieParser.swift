@@ -26,13 +26,15 @@ public enum CookieParser {
     }
 
     /// The value of the pair in `header[start..<end]` when its key is `name`.
-    private static func match(_ name: UnsafeRawBufferPointer, _ header: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String? {
+    private static func match(
+        _ name: UnsafeRawBufferPointer, _ header: UnsafeRawBufferPointer, _ start: Int, _ end: Int
+    ) -> String? {
         var equals = start
         while equals < end && header[equals] != 0x3D { equals += 1 }
         guard equals < end else { return nil }
         let (keyStart, keyEnd) = trimmed(header, start, equals)
         guard keyEnd - keyStart == name.count,
-              UnsafeRawBufferPointer(rebasing: header[keyStart..<keyEnd]).elementsEqual(name)
+            UnsafeRawBufferPointer(rebasing: header[keyStart..<keyEnd]).elementsEqual(name)
         else { return nil }
         var (valueStart, valueEnd) = trimmed(header, equals + 1, end)
         if valueEnd - valueStart >= 2, header[valueStart] == 0x22, header[valueEnd - 1] == 0x22 {
@@ -43,7 +45,8 @@ public enum CookieParser {
     }
 
     private static func trimmed(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> (Int, Int) {
-        var start = start, end = end
+        var start = start
+        var end = end
         while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
         while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
         return (start, end)

@@ -32,8 +32,14 @@ struct MediaType {
         var escaped = false
         for i in value.indices {
             let c = value[i]
-            if escaped { escaped = false; continue }
-            if inQuotes && c == "\\" { escaped = true; continue }
+            if escaped {
+                escaped = false
+                continue
+            }
+            if inQuotes && c == "\\" {
+                escaped = true
+                continue
+            }
             if c == "\"" { inQuotes.toggle() }
             if c == ";" && !inQuotes {
                 pieces.append(value[start..<i])
@@ -49,7 +55,10 @@ struct MediaType {
         var out = ""
         var escaped = false
         for c in s {
-            if !escaped && c == "\\" { escaped = true; continue }
+            if !escaped && c == "\\" {
+                escaped = true
+                continue
+            }
             escaped = false
             out.append(c)
         }

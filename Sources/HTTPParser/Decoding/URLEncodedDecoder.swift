@@ -32,7 +32,7 @@ enum URLEncodedDecoder {
                 out.append(0x20)
             } else if b == 0x25 {
                 guard i + 2 < bytes.endIndex,
-                      let high = ByteClass.hexValue(bytes[i + 1]), let low = ByteClass.hexValue(bytes[i + 2])
+                    let high = ByteClass.hexValue(bytes[i + 1]), let low = ByteClass.hexValue(bytes[i + 2])
                 else { throw .invalidPercentEncoding }
                 out.append(UInt8(high << 4 | low))
                 i += 2

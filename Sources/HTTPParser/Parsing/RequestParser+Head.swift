@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Outcome of scanning the head so far.
@@ -104,7 +104,7 @@ extension RequestParser {
     /// `HTTP/DIGIT.DIGIT`; 1.x is spoken (a higher minor is answered as 1.1, RFC 9110 §2.5).
     private mutating func parseVersion(_ p: UnsafePointer<UInt8>, _ count: Int) -> HTTPParseError? {
         guard count == 8, p[0] == 0x48, p[1] == 0x54, p[2] == 0x54, p[3] == 0x50, p[4] == 0x2F,
-              p[6] == 0x2E, (0x30...0x39).contains(p[5]), (0x30...0x39).contains(p[7])
+            p[6] == 0x2E, (0x30...0x39).contains(p[5]), (0x30...0x39).contains(p[7])
         else { return .badRequestLine }
         let major = p[5] &- 0x30
         let minor = p[7] &- 0x30
@@ -135,9 +135,10 @@ extension RequestParser {
         if !ByteClass.areFieldValue(base + i, valueEnd - i) { return .invalidHeaderValue }
         if head.fields.count == limits.maxHeaderCount { return .tooManyHeaders }
         let offset = head.headerBlockStart
-        head.fields.append(HTTPHeaders.FieldSpan(
-            nameStart: Int32(start - offset), nameCount: Int32(nameEnd - start),
-            valueStart: Int32(i - offset), valueCount: Int32(valueEnd - i)))
+        head.fields.append(
+            HTTPHeaders.FieldSpan(
+                nameStart: Int32(start - offset), nameCount: Int32(nameEnd - start),
+                valueStart: Int32(i - offset), valueCount: Int32(valueEnd - i)))
         return recordFramingField(name: base + start, nameEnd - start, value: base + i, valueEnd - i)
     }
 
@@ -152,7 +153,8 @@ extension RequestParser {
         case 6 where ByteClass.equalsLowercased(name, nameCount, "expect"):
             if ByteClass.equalsLowercased(value, valueCount, "100-continue") { head.expectsContinue = true }
         case 9 where ByteClass.equalsLowercased(name, nameCount, "forwarded"),
-             15 where name[0] | 0x20 == UInt8(ascii: "x") && ByteClass.equalsLowercased(name, nameCount, "x-forwarded-for"):
+            15
+        where name[0] | 0x20 == UInt8(ascii: "x") && ByteClass.equalsLowercased(name, nameCount, "x-forwarded-for"):
             head.hasForwardingField = true
         case 10 where ByteClass.equalsLowercased(name, nameCount, "connection"):
             forEachListElement(value, valueCount) { p, n in
@@ -186,11 +188,17 @@ extension RequestParser {
             guard error == nil else { return }
             elements += 1
             // 18 digits cannot overflow Int; the body limit rejects anything that large anyway.
-            guard n > 0, n <= 18 else { error = .invalidContentLength; return }
+            guard n > 0, n <= 18 else {
+                error = .invalidContentLength
+                return
+            }
             var length = 0
             for i in 0..<n {
                 let digit = element[i] &- 0x30
-                guard digit < 10 else { error = .invalidContentLength; return }
+                guard digit < 10 else {
+                    error = .invalidContentLength
+                    return
+                }
                 length = length * 10 + Int(digit)
             }
             if let earlier = head.contentLength, earlier != length {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An incremental HTTP/1.1 request parser for one connection, in the style of picohttpparser.
@@ -59,7 +59,9 @@ public struct RequestParser: Sendable {
             case .error(let error): return fail(error)
             case .complete:
                 // Origin-form, the usual target, costs this one comparison.
-                if base[head.targetStart] != ByteClass.slash, let error = reduceAbsoluteForm(base) { return fail(error) }
+                if base[head.targetStart] != ByteClass.slash, let error = reduceAbsoluteForm(base) {
+                    return fail(error)
+                }
                 if let error = validateFraming() { return fail(error) }
             }
         }
@@ -101,8 +103,9 @@ public struct RequestParser: Sendable {
     private mutating func finish(
         _ base: UnsafePointer<UInt8>, body: [UInt8], consumed: Int? = nil
     ) -> ParseResult {
-        let headerBytes = Array(UnsafeBufferPointer(
-            start: base + head.headerBlockStart, count: headLength - head.headerBlockStart))
+        let headerBytes = Array(
+            UnsafeBufferPointer(
+                start: base + head.headerBlockStart, count: headLength - head.headerBlockStart))
         let target = UnsafeBufferPointer(start: base + head.targetStart, count: head.targetCount)
         var request = Request(
             method: HTTPMethod(bytes: base + head.methodStart, count: head.methodCount),

@@ -4,7 +4,10 @@ import Glibc
 
 /// The flags every admin command takes: the database, found as the server finds it.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "SQLite database file, as the server's; must exist (AUTHD_DATABASE). (default: \(AuthConfiguration().databasePath))")
+    @Option(
+        help:
+            "SQLite database file, as the server's; must exist (AUTHD_DATABASE). (default: \(AuthConfiguration().databasePath))"
+    )
     var database: String?
 
     /// Milliseconds SQLite waits for a lock the server holds (AUTHD_BUSY_TIMEOUT_MS).
@@ -18,7 +21,8 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The lock wait: the flag, else `AUTHD_BUSY_TIMEOUT_MS`, else the server's default.
     func busyTimeout(environment: Environment = .process) throws -> Int {
-        try busyTimeoutMilliseconds ?? environment.value("AUTHD_BUSY_TIMEOUT_MS") ?? AuthConfiguration().busyTimeoutMilliseconds
+        try busyTimeoutMilliseconds ?? environment.value("AUTHD_BUSY_TIMEOUT_MS")
+            ?? AuthConfiguration().busyTimeoutMilliseconds
     }
 
     /// Runs `body` on the users of the existing database, through a store of its own beside the
@@ -57,7 +61,8 @@ enum AdminFailure: Error, CustomStringConvertible {
         case .noDatabase(let path): "no database at \(path) (--database, AUTHD_DATABASE)"
         case .admin(let error): Self.describe(error)
         case .backup(let error): "backup failed: \(error)"
-        case let .damagedCopy(path, lines): "the copy \(path) failed its integrity check: \(lines.prefix(3).joined(separator: "; "))"
+        case let .damagedCopy(path, lines):
+            "the copy \(path) failed its integrity check: \(lines.prefix(3).joined(separator: "; "))"
         case let .unreadableFile(path, code): "cannot read \(path): \(String(cString: strerror(code)))"
         case .noPassword: "no password on standard input (pipe it in: the password is never an argument)"
         }

@@ -5,8 +5,10 @@ import AuthService
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Copy the database to a new file while the server runs (SQLite's online backup), then check the copy.",
-        discussion: "The copy is one snapshot, and it holds live sessions only as their digests (unless --store-plain-tokens). An existing FILE is never overwritten."
+        abstract:
+            "Copy the database to a new file while the server runs (SQLite's online backup), then check the copy.",
+        discussion:
+            "The copy is one snapshot, and it holds live sessions only as their digests (unless --store-plain-tokens). An existing FILE is never overwritten."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -24,6 +26,8 @@ struct BackupCommand: ParsableCommand {
             throw AdminFailure.backup(error)
         }
         guard report.isIntact else { throw AdminFailure.damagedCopy(file, report.integrity) }
-        print("backed up \(source) to \(file): \(report.users) user\(report.users == 1 ? "" : "s"), \(report.pages) pages, integrity ok")
+        print(
+            "backed up \(source) to \(file): \(report.users) user\(report.users == 1 ? "" : "s"), \(report.pages) pages, integrity ok"
+        )
     }
 }

@@ -27,7 +27,9 @@ struct ImportCommand: ParsableCommand {
         for (line, reason) in report.skipped {
             print("\(file):\(line): skipped: \(ImportMessages.reason(reason))")
         }
-        print("imported \(report.added.count) user\(report.added.count == 1 ? "" : "s"), skipped \(report.skipped.count) row\(report.skipped.count == 1 ? "" : "s")")
+        print(
+            "imported \(report.added.count) user\(report.added.count == 1 ? "" : "s"), skipped \(report.skipped.count) row\(report.skipped.count == 1 ? "" : "s")"
+        )
     }
 
     private static func read(_ path: String) throws -> String {

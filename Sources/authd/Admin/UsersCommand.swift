@@ -12,7 +12,8 @@ struct UsersCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every user, oldest first (never a session id or token).")
+        static let configuration = CommandConfiguration(
+            abstract: "List every user, oldest first (never a session id or token).")
 
         @OptionGroup var database: DatabaseOptions
 
@@ -45,7 +46,8 @@ struct UsersCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a user: its session ends and its email is free again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a user: its session ends and its email is free again.")
 
         @OptionGroup var database: DatabaseOptions
 
@@ -76,15 +78,21 @@ struct UsersCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-password",
             abstract: "Set a user's password, read from the first line of standard input (never an argument).",
-            discussion: "Its session and any reset token end. Example: printf '%s\\n' \"$NEW\" | authd users set-password bob@example.com"
+            discussion:
+                "Its session and any reset token end. Example: printf '%s\\n' \"$NEW\" | authd users set-password bob@example.com"
         )
 
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "bcrypt cost of the new hash, 4...31 (AUTHD_BCRYPT_COST). (default: \(AuthConfiguration().bcryptCost))")
+        @Option(
+            help:
+                "bcrypt cost of the new hash, 4...31 (AUTHD_BCRYPT_COST). (default: \(AuthConfiguration().bcryptCost))")
         var bcryptCost: Int?
 
-        @Option(help: "Shortest new password in characters (AUTHD_PASSWORD_MIN_LENGTH). (default: \(AuthConfiguration().passwordMinimumLength))")
+        @Option(
+            help:
+                "Shortest new password in characters (AUTHD_PASSWORD_MIN_LENGTH). (default: \(AuthConfiguration().passwordMinimumLength))"
+        )
         var passwordMinLength: Int?
 
         @Argument(help: "The user's email.")
@@ -94,12 +102,14 @@ struct UsersCommand: ParsableCommand {
             var auth = AuthConfiguration()
             auth.bcryptCost = try bcryptCost ?? Environment.process.value("AUTHD_BCRYPT_COST") ?? auth.bcryptCost
             auth.passwordMinimumLength =
-                try passwordMinLength ?? Environment.process.value("AUTHD_PASSWORD_MIN_LENGTH") ?? auth.passwordMinimumLength
+                try passwordMinLength ?? Environment.process.value("AUTHD_PASSWORD_MIN_LENGTH")
+                ?? auth.passwordMinimumLength
             try auth.validate()
             // One line; its end of line is not part of the password, as `read` in a shell would have it.
             guard var password = readLine(strippingNewline: true) else { throw AdminFailure.noPassword }
             if password.hasSuffix("\r") { password.removeLast() }
-            let cost = auth.bcryptCost, minimum = auth.passwordMinimumLength
+            let cost = auth.bcryptCost
+            let minimum = auth.passwordMinimumLength
             let user = try database.withUsers { admin in
                 try admin.setPassword(email: email, password: password, cost: cost, minimumLength: minimum)
             }
@@ -134,7 +144,8 @@ enum UserListing {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out += Array("{\"id\":\(user.id),\"email\":".utf8)
             JSONWriter.appendString(user.email, to: &out)
-            out += Array(",\"session\":\(user.sessionID != nil),\"reset_token_pending\":\(user.resetToken != nil)}".utf8)
+            out += Array(
+                ",\"session\":\(user.sessionID != nil),\"reset_token_pending\":\(user.resetToken != nil)}".utf8)
         }
         out += Array("]\n".utf8)
         return String(decoding: out, as: UTF8.self)

@@ -9,46 +9,86 @@ struct Options: ParsableArguments {
     @Option(help: Options.shown("Address to listen on, IPv4 or IPv6 (AUTHD_HOST).", default: ListenerSettings().host))
     var host: String?
 
-    @Option(help: Options.shown("TCP port; 0 picks a free one and the log says which (AUTHD_PORT).", default: ListenerSettings().port))
+    @Option(
+        help: Options.shown(
+            "TCP port; 0 picks a free one and the log says which (AUTHD_PORT).", default: ListenerSettings().port))
     var port: Int?
 
-    @Option(help: Options.shown("SQLite database file, created if missing, never wiped (AUTHD_DATABASE).", default: AuthConfiguration().databasePath))
+    @Option(
+        help: Options.shown(
+            "SQLite database file, created if missing, never wiped (AUTHD_DATABASE).",
+            default: AuthConfiguration().databasePath))
     var database: String?
 
-    @Option(help: Options.shown("bcrypt cost for new hashes, 4...31; the seed uses 12 (AUTHD_BCRYPT_COST).", default: AuthConfiguration().bcryptCost))
+    @Option(
+        help: Options.shown(
+            "bcrypt cost for new hashes, 4...31; the seed uses 12 (AUTHD_BCRYPT_COST).",
+            default: AuthConfiguration().bcryptCost))
     var bcryptCost: Int?
 
-    @Option(help: Options.shown("Stored hashes above this bcrypt cost are not verified: the login fails and is logged (AUTHD_BCRYPT_MAX_COST).", default: AuthConfiguration().bcryptMaximumCost))
+    @Option(
+        help: Options.shown(
+            "Stored hashes above this bcrypt cost are not verified: the login fails and is logged (AUTHD_BCRYPT_MAX_COST).",
+            default: AuthConfiguration().bcryptMaximumCost))
     var bcryptMaxCost: Int?
 
-    @Option(help: Options.shown("Shortest new password in characters; 1 takes any, as the seed; NIST asks 8 (AUTHD_PASSWORD_MIN_LENGTH).", default: AuthConfiguration().passwordMinimumLength))
+    @Option(
+        help: Options.shown(
+            "Shortest new password in characters; 1 takes any, as the seed; NIST asks 8 (AUTHD_PASSWORD_MIN_LENGTH).",
+            default: AuthConfiguration().passwordMinimumLength))
     var passwordMinLength: Int?
 
-    @Option(help: Options.shown("Threads hashing passwords; default one per core (AUTHD_HASH_THREADS).", default: AuthConfiguration().hashThreads))
+    @Option(
+        help: Options.shown(
+            "Threads hashing passwords; default one per core (AUTHD_HASH_THREADS).",
+            default: AuthConfiguration().hashThreads))
     var hashThreads: Int?
 
-    @Option(help: Options.shown("Password jobs allowed to wait for a hash thread before 503 (AUTHD_HASH_QUEUE).", default: AuthConfiguration().hashQueueLimit))
+    @Option(
+        help: Options.shown(
+            "Password jobs allowed to wait for a hash thread before 503 (AUTHD_HASH_QUEUE).",
+            default: AuthConfiguration().hashQueueLimit))
     var hashQueue: Int?
 
-    @Option(help: Options.shown("trace, debug, info, notice, warning, error or critical (AUTHD_LOG_LEVEL).", default: LogSettings().level))
+    @Option(
+        help: Options.shown(
+            "trace, debug, info, notice, warning, error or critical (AUTHD_LOG_LEVEL).", default: LogSettings().level))
     var logLevel: Logger.Level?
 
-    @Option(help: Options.shown("Seconds a client has to send a whole request before 408 (AUTHD_REQUEST_TIMEOUT).", default: ServerSettings().requestTimeoutMilliseconds / 1000))
+    @Option(
+        help: Options.shown(
+            "Seconds a client has to send a whole request before 408 (AUTHD_REQUEST_TIMEOUT).",
+            default: ServerSettings().requestTimeoutMilliseconds / 1000))
     var requestTimeout: Int?
 
-    @Option(help: Options.shown("Seconds an idle keep-alive connection stays open (AUTHD_IDLE_TIMEOUT).", default: ServerSettings().idleTimeoutMilliseconds / 1000))
+    @Option(
+        help: Options.shown(
+            "Seconds an idle keep-alive connection stays open (AUTHD_IDLE_TIMEOUT).",
+            default: ServerSettings().idleTimeoutMilliseconds / 1000))
     var idleTimeout: Int?
 
-    @Option(help: Options.shown("Largest request body in bytes before 413 (AUTHD_MAX_BODY).", default: ServerSettings().limits.maxBodyBytes))
+    @Option(
+        help: Options.shown(
+            "Largest request body in bytes before 413 (AUTHD_MAX_BODY).", default: ServerSettings().limits.maxBodyBytes)
+    )
     var maxBody: Int?
 
-    @Option(help: "Client connections held at most; default the descriptor limit less a reserve of 64 (AUTHD_MAX_CONNECTIONS).")
+    @Option(
+        help:
+            "Client connections held at most; default the descriptor limit less a reserve of 64 (AUTHD_MAX_CONNECTIONS)."
+    )
     var maxConnections: Int?
 
-    @Option(help: Options.shown("Connections one client (address, IPv6 /64) may hold; beyond, its oldest idle one is closed or the newcomer gets 503 (AUTHD_MAX_CONNECTIONS_PER_CLIENT).", default: ServerSettings().maxConnectionsPerClient))
+    @Option(
+        help: Options.shown(
+            "Connections one client (address, IPv6 /64) may hold; beyond, its oldest idle one is closed or the newcomer gets 503 (AUTHD_MAX_CONNECTIONS_PER_CLIENT).",
+            default: ServerSettings().maxConnectionsPerClient))
     var maxConnectionsPerClient: Int?
 
-    @Option(help: Options.shown("Seconds SIGTERM waits for requests in flight (AUTHD_SHUTDOWN_GRACE).", default: ServerSettings().shutdownGraceMilliseconds / 1000))
+    @Option(
+        help: Options.shown(
+            "Seconds SIGTERM waits for requests in flight (AUTHD_SHUTDOWN_GRACE).",
+            default: ServerSettings().shutdownGraceMilliseconds / 1000))
     var shutdownGrace: Int?
 
     /// Seconds queued output may make no progress (AUTHD_WRITE_TIMEOUT).
@@ -62,55 +102,95 @@ struct Options: ParsableArguments {
     @Option(help: .hidden)
     var maxDatabasePages: Int?
 
-    @Option(name: .customLong("session-ttl"), help: "Session lifetime from log-in: 90, 90s, 15m, 2h or 7d (AUTHD_SESSION_TTL).", transform: Options.parse)
+    @Option(
+        name: .customLong("session-ttl"),
+        help: "Session lifetime from log-in: 90, 90s, 15m, 2h or 7d (AUTHD_SESSION_TTL).", transform: Options.parse)
     var sessionTTL: Lifetime?
 
-    @Option(name: .customLong("reset-token-ttl"), help: "Reset-token lifetime: 90, 90s, 15m, 2h or 7d (AUTHD_RESET_TOKEN_TTL).", transform: Options.parse)
+    @Option(
+        name: .customLong("reset-token-ttl"),
+        help: "Reset-token lifetime: 90, 90s, 15m, 2h or 7d (AUTHD_RESET_TOKEN_TTL).", transform: Options.parse)
     var resetTokenTTL: Lifetime?
 
-    @Option(help: Options.shown("Failed logins per email and client within the throttle window before 429; 0 is off (AUTHD_LOGIN_FAILURE_LIMIT).", default: ThrottleSettings().emailFailureLimit))
+    @Option(
+        help: Options.shown(
+            "Failed logins per email and client within the throttle window before 429; 0 is off (AUTHD_LOGIN_FAILURE_LIMIT).",
+            default: ThrottleSettings().emailFailureLimit))
     var loginFailureLimit: Int?
 
-    @Option(help: Options.shown("Failed logins per account from any client within the account window before strangers are slowed to one attempt per window/limit; 0 is off (AUTHD_ACCOUNT_FAILURE_LIMIT).", default: ThrottleSettings().accountFailureLimit))
+    @Option(
+        help: Options.shown(
+            "Failed logins per account from any client within the account window before strangers are slowed to one attempt per window/limit; 0 is off (AUTHD_ACCOUNT_FAILURE_LIMIT).",
+            default: ThrottleSettings().accountFailureLimit))
     var accountFailureLimit: Int?
 
-    @Option(help: "Window the account limit counts in: 90, 15m, 1h; default 1h (AUTHD_ACCOUNT_WINDOW).", transform: Options.parse)
+    @Option(
+        help: "Window the account limit counts in: 90, 15m, 1h; default 1h (AUTHD_ACCOUNT_WINDOW).",
+        transform: Options.parse)
     var accountWindow: Lifetime?
 
-    @Option(help: Options.shown("Failed logins per client address within the window before 429; 0 is off (AUTHD_ADDRESS_FAILURE_LIMIT).", default: ThrottleSettings().addressFailureLimit))
+    @Option(
+        help: Options.shown(
+            "Failed logins per client address within the window before 429; 0 is off (AUTHD_ADDRESS_FAILURE_LIMIT).",
+            default: ThrottleSettings().addressFailureLimit))
     var addressFailureLimit: Int?
 
-    @Option(help: Options.shown("POST /users and POST /reset_password per client address within the window; 0 is off (AUTHD_ADDRESS_REQUEST_LIMIT).", default: ThrottleSettings().addressRequestLimit))
+    @Option(
+        help: Options.shown(
+            "POST /users and POST /reset_password per client address within the window; 0 is off (AUTHD_ADDRESS_REQUEST_LIMIT).",
+            default: ThrottleSettings().addressRequestLimit))
     var addressRequestLimit: Int?
 
     @Option(help: "Window the throttle limits count in: 90, 15m, 1h (AUTHD_THROTTLE_WINDOW).", transform: Options.parse)
     var throttleWindow: Lifetime?
 
-    @Option(help: "First block once a limit is reached; doubles per strike up to the window (AUTHD_THROTTLE_BACKOFF).", transform: Options.parse)
+    @Option(
+        help: "First block once a limit is reached; doubles per strike up to the window (AUTHD_THROTTLE_BACKOFF).",
+        transform: Options.parse)
     var throttleBackoff: Lifetime?
 
-    @Option(help: "Port of a separate listener for /metrics, /openapi.json and /healthz; the first two then leave the main port (AUTHD_ADMIN_PORT).")
+    @Option(
+        help:
+            "Port of a separate listener for /metrics, /openapi.json and /healthz; the first two then leave the main port (AUTHD_ADMIN_PORT)."
+    )
     var adminPort: Int?
 
-    @Option(help: Options.shown("Address of the admin listener (AUTHD_ADMIN_HOST).", default: ListenerSettings().adminHost))
+    @Option(
+        help: Options.shown("Address of the admin listener (AUTHD_ADMIN_HOST).", default: ListenerSettings().adminHost))
     var adminHost: String?
 
-    @Option(help: "A proxy whose X-Forwarded-For/Forwarded (and PROXY header) name the client: an address or CIDR block; repeatable or comma-separated (AUTHD_TRUSTED_PROXY). (default: none)", transform: Options.parse)
+    @Option(
+        help:
+            "A proxy whose X-Forwarded-For/Forwarded (and PROXY header) name the client: an address or CIDR block; repeatable or comma-separated (AUTHD_TRUSTED_PROXY). (default: none)",
+        transform: Options.parse)
     var trustedProxy: [AddressList] = []
 
-    @Option(help: Options.shown("Clients exempt from per-client limits (per-email ones still apply): addresses or CIDR blocks, repeatable or comma-separated; replaces the default, none turns it off (AUTHD_THROTTLE_EXEMPT).", default: ClientSettings().throttleExempt.map(\.description).joined(separator: ",")), transform: Options.parse)
+    @Option(
+        help: Options.shown(
+            "Clients exempt from per-client limits (per-email ones still apply): addresses or CIDR blocks, repeatable or comma-separated; replaces the default, none turns it off (AUTHD_THROTTLE_EXEMPT).",
+            default: ClientSettings().throttleExempt.map(\.description).joined(separator: ",")),
+        transform: Options.parse)
     var throttleExempt: [AddressList] = []
 
-    @Option(help: Options.shown("Where reset tokens go: response (in the answer, to whoever asks: the seed's way) or smtp://HOST:PORT (only by mail, through that relay) (AUTHD_RESET_DELIVERY).", default: AuthConfiguration().resetDelivery), transform: Options.parse)
+    @Option(
+        help: Options.shown(
+            "Where reset tokens go: response (in the answer, to whoever asks: the seed's way) or smtp://HOST:PORT (only by mail, through that relay) (AUTHD_RESET_DELIVERY).",
+            default: AuthConfiguration().resetDelivery), transform: Options.parse)
     var resetDelivery: ResetDelivery?
 
     @Option(help: Options.shown("Sender of reset mails (AUTHD_MAIL_FROM).", default: ResetMailSettings().from))
     var mailFrom: String?
 
-    @Option(help: "Link put in reset mails, with {token} and optionally {email}, each percent-encoded; without it the mail carries the token itself (AUTHD_RESET_LINK).")
+    @Option(
+        help:
+            "Link put in reset mails, with {token} and optionally {email}, each percent-encoded; without it the mail carries the token itself (AUTHD_RESET_LINK)."
+    )
     var resetLink: String?
 
-    @Option(help: Options.shown("How long the relay may take to connect or answer one command: 90, 90s, 2m (AUTHD_SMTP_TIMEOUT).", default: "\(ResetMailSettings().timeout.milliseconds / 1000)s"), transform: Options.parse)
+    @Option(
+        help: Options.shown(
+            "How long the relay may take to connect or answer one command: 90, 90s, 2m (AUTHD_SMTP_TIMEOUT).",
+            default: "\(ResetMailSettings().timeout.milliseconds / 1000)s"), transform: Options.parse)
     var smtpTimeout: Lifetime?
 
     // Present or absent, so `false` here means "not given": the variable, then the default, decide.
@@ -120,10 +200,16 @@ struct Options: ParsableArguments {
     @Flag(help: "Mark the session cookie Secure (only for HTTPS deployments) (AUTHD_COOKIE_SECURE).")
     var cookieSecure = false
 
-    @Flag(help: "Store session ids and reset tokens as they are, not as SHA-256 digests, so the seed's service sharing the file reads authd's sessions; a backup then holds live sessions (AUTHD_STORE_PLAIN_TOKENS).")
+    @Flag(
+        help:
+            "Store session ids and reset tokens as they are, not as SHA-256 digests, so the seed's service sharing the file reads authd's sessions; a backup then holds live sessions (AUTHD_STORE_PLAIN_TOKENS)."
+    )
     var storePlainTokens = false
 
-    @Flag(help: "Trusted proxies begin each connection with a PROXY protocol v1 or v2 header naming the client; from other peers such a header closes the connection (AUTHD_PROXY_PROTOCOL).")
+    @Flag(
+        help:
+            "Trusted proxies begin each connection with a PROXY protocol v1 or v2 header naming the client; from other peers such a header closes the connection (AUTHD_PROXY_PROTOCOL)."
+    )
     var proxyProtocol = false
 
     /// `abstract` and the settings type's default, the way ArgumentParser shows a default of its own.

@@ -27,7 +27,9 @@ struct Settings: Sendable {
         func givenMilliseconds(_ flag: Int?, _ variable: String, _ name: String) throws -> Int? {
             guard let seconds = try given(flag, variable) else { return nil }
             let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-            guard !overflow else { throw ConfigurationError.invalidSetting(name, value: "\(seconds) s", rule: "is too long") }
+            guard !overflow else {
+                throw ConfigurationError.invalidSetting(name, value: "\(seconds) s", rule: "is too long")
+            }
             return milliseconds
         }
 
@@ -71,7 +73,8 @@ struct Settings: Sendable {
         server.limits.maxBodyBytes = try given(options.maxBody, "AUTHD_MAX_BODY") ?? server.limits.maxBodyBytes
         server.maxConnections = try given(options.maxConnections, "AUTHD_MAX_CONNECTIONS") ?? server.maxConnections
         server.maxConnectionsPerClient =
-            try given(options.maxConnectionsPerClient, "AUTHD_MAX_CONNECTIONS_PER_CLIENT") ?? server.maxConnectionsPerClient
+            try given(options.maxConnectionsPerClient, "AUTHD_MAX_CONNECTIONS_PER_CLIENT")
+            ?? server.maxConnectionsPerClient
         if let timeout = try givenMilliseconds(options.requestTimeout, "AUTHD_REQUEST_TIMEOUT", "--request-timeout") {
             server.requestTimeoutMilliseconds = Int64(timeout)
         }
@@ -85,9 +88,12 @@ struct Settings: Sendable {
             try givenMilliseconds(options.shutdownGrace, "AUTHD_SHUTDOWN_GRACE", "--shutdown-grace")
             ?? server.shutdownGraceMilliseconds
         var clients = server.clients
-        clients.trustedProxies = try givenAddresses(options.trustedProxy, "AUTHD_TRUSTED_PROXY") ?? clients.trustedProxies
-        clients.throttleExempt = try givenAddresses(options.throttleExempt, "AUTHD_THROTTLE_EXEMPT") ?? clients.throttleExempt
-        clients.proxyProtocol = try given(options.proxyProtocol ? true : nil, "AUTHD_PROXY_PROTOCOL") ?? clients.proxyProtocol
+        clients.trustedProxies =
+            try givenAddresses(options.trustedProxy, "AUTHD_TRUSTED_PROXY") ?? clients.trustedProxies
+        clients.throttleExempt =
+            try givenAddresses(options.throttleExempt, "AUTHD_THROTTLE_EXEMPT") ?? clients.throttleExempt
+        clients.proxyProtocol =
+            try given(options.proxyProtocol ? true : nil, "AUTHD_PROXY_PROTOCOL") ?? clients.proxyProtocol
         server.clients = clients
 
         log.level = try given(options.logLevel, "AUTHD_LOG_LEVEL") ?? log.level

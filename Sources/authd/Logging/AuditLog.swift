@@ -29,7 +29,10 @@ final class AuditLog: AuditSink {
 
     func record(_ record: AuditRecord) {
         queue.withLock { queue in
-            guard queue.records.count < Self.queueLimit else { return queue.dropped += 1 }
+            guard queue.records.count < Self.queueLimit else {
+                queue.dropped += 1
+                return
+            }
             queue.records.append(record)
         }
     }

@@ -13,4 +13,6 @@ enum LogSetup {
     }
 }
 
+// The flag takes swift-log's own level names; neither package can declare this conformance.
+// swift-format-ignore: AvoidRetroactiveConformances
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -8,7 +8,8 @@ enum StorageLog {
         case .serving:
             logger.notice("storage serving again", metadata: ["after": "\(from.name)"])
         case .lost:
-            logger.critical("""
+            logger.critical(
+                """
                 storage lost: the database file was removed or replaced while open; writes are refused \
                 and no new database is made until authd is restarted with the file back in place
                 """)

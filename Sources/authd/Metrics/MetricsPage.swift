@@ -16,7 +16,8 @@ enum MetricsPage {
         out += "# HELP authd_requests_total Requests answered, by route, method and status.\n"
         out += "# TYPE authd_requests_total counter\n"
         for entry in requests.labelledCounts() {
-            out += "authd_requests_total{route=\"\(entry.route)\",method=\"\(entry.method)\",status=\"\(entry.status)\"} \(entry.count)\n"
+            out +=
+                "authd_requests_total{route=\"\(entry.route)\",method=\"\(entry.method)\",status=\"\(entry.status)\"} \(entry.count)\n"
         }
         out += "# HELP authd_request_duration_seconds Time from a whole request to its answer being written.\n"
         out += "# TYPE authd_request_duration_seconds histogram\n"
@@ -30,37 +31,50 @@ enum MetricsPage {
         out += "authd_request_duration_seconds_count \(requests.observed)\n"
         gauge(&out, "authd_open_connections", "Client connections open now.", reactor.openConnections)
         counter(&out, "authd_connections_accepted_total", "Connections accepted since start.", reactor.accepted)
-        byCap(&out, "authd_connections_refused_total", "New connections answered 503 past a cap, by cap.", connections.refused)
-        byCap(&out, "authd_connections_closed_for_room_total", "Idle keep-alive connections closed to make room, by cap.",
-              connections.idleClosed)
-        counter(&out, "authd_accept_pauses_total", "Times accepting paused for want of file descriptors.", reactor.acceptPauses)
+        byCap(
+            &out, "authd_connections_refused_total", "New connections answered 503 past a cap, by cap.",
+            connections.refused)
+        byCap(
+            &out, "authd_connections_closed_for_room_total", "Idle keep-alive connections closed to make room, by cap.",
+            connections.idleClosed)
+        counter(
+            &out, "authd_accept_pauses_total", "Times accepting paused for want of file descriptors.",
+            reactor.acceptPauses)
         gauge(&out, "authd_hash_queue_depth", "Password jobs waiting for a hash thread.", auth.hashQueueDepth)
         gauge(&out, "authd_hash_threads_busy", "Hash threads running bcrypt now.", auth.busyHashThreads)
         gauge(&out, "authd_hash_threads", "Hash threads in the pool.", auth.hashThreads)
         gauge(&out, "authd_store_queue_depth", "Operations waiting for the store.", auth.storeQueueDepth)
-        counter(&out, "authd_hash_jobs_abandoned_total", "Password jobs dropped unhashed: their connection closed first.",
-                auth.hashJobsAbandoned)
+        counter(
+            &out, "authd_hash_jobs_abandoned_total", "Password jobs dropped unhashed: their connection closed first.",
+            auth.hashJobsAbandoned)
         counter(&out, "authd_bcrypt_runs_total", "bcrypt hashes and verifications finished.", auth.bcryptRuns)
         out += "# HELP authd_bcrypt_seconds_total Time spent in bcrypt on the hash threads.\n"
         out += "# TYPE authd_bcrypt_seconds_total counter\n"
         out += "authd_bcrypt_seconds_total \(Double(auth.bcryptNanoseconds) / 1e9)\n"
         counter(&out, "authd_logins_failed_total", "Logins refused for a wrong email or password.", auth.loginsFailed)
         counter(&out, "authd_logins_throttled_total", "Logins refused with 429.", auth.loginsThrottled)
-        counter(&out, "authd_requests_throttled_total", "Registrations and reset-token requests refused with 429.",
-                auth.requestsThrottled)
-        gauge(&out, "authd_storage_healthy", "1 while the storage serves, 0 while full, read-only, lost or failing.",
-              storage.health == .serving ? 1 : 0)
+        counter(
+            &out, "authd_requests_throttled_total", "Registrations and reset-token requests refused with 429.",
+            auth.requestsThrottled)
+        gauge(
+            &out, "authd_storage_healthy", "1 while the storage serves, 0 while full, read-only, lost or failing.",
+            storage.health == .serving ? 1 : 0)
         counter(&out, "authd_storage_fault_episodes_total", "Times the storage stopped serving.", storage.faultEpisodes)
-        counter(&out, "authd_storage_refused_total", "Operations refused with 503 by a storage fault.", storage.refusedOperations)
+        counter(
+            &out, "authd_storage_refused_total", "Operations refused with 503 by a storage fault.",
+            storage.refusedOperations)
         gauge(&out, "authd_throttle_keys", "Keys held by the brute-force tables.", auth.throttleKeys)
         gauge(&out, "authd_reset_outbox_depth", "Reset mails waiting in the outbox.", auth.outboxDepth)
         counter(&out, "authd_reset_mails_sent_total", "Reset mails the relay accepted.", auth.resetMailsSent)
-        counter(&out, "authd_reset_mails_retried_total", "Reset mail attempts that failed and were scheduled again.",
-                auth.resetMailsRetried)
-        counter(&out, "authd_reset_mails_given_up_total", "Reset mails dropped unsent: refused, unsendable, or expired.",
-                auth.resetMailsGivenUp)
-        counter(&out, "authd_audit_records_dropped_total", "Audit records dropped because their queue was full.",
-                auditDropped)
+        counter(
+            &out, "authd_reset_mails_retried_total", "Reset mail attempts that failed and were scheduled again.",
+            auth.resetMailsRetried)
+        counter(
+            &out, "authd_reset_mails_given_up_total", "Reset mails dropped unsent: refused, unsendable, or expired.",
+            auth.resetMailsGivenUp)
+        counter(
+            &out, "authd_audit_records_dropped_total", "Audit records dropped because their queue was full.",
+            auditDropped)
         return Array(out.utf8)
     }
 

@@ -11,7 +11,9 @@ final class RequestMetrics {
     /// Statuses authd gives, each with its own slot; any other shares the last one (written as its class).
     static let statuses = [200, 302, 400, 401, 403, 404, 405, 408, 413, 414, 415, 429, 431, 500, 503, 0]
     /// Upper bounds in seconds of the latency buckets (Prometheus `le`), from fast hits to bcrypt queues.
-    static let bucketBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let bucketBounds: [Double] = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
     private static let bucketNanoseconds: [UInt64] = bucketBounds.map { UInt64($0 * 1e9) }
 
     /// Count per (route, method, status slot): a flat table indexed by `slot(route:method:status:)`.

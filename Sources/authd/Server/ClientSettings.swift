@@ -18,7 +18,8 @@ struct ClientSettings: Sendable, Equatable {
     func validate() throws(ConfigurationError) {
         if proxyProtocol && trustedProxies.isEmpty {
             throw .invalidSetting(
-                "--proxy-protocol", value: "on", rule: "needs --trusted-proxy: only a trusted proxy may name the client")
+                "--proxy-protocol", value: "on", rule: "needs --trusted-proxy: only a trusted proxy may name the client"
+            )
         }
     }
 

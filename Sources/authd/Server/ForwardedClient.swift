@@ -17,7 +17,9 @@ enum ForwardedClient {
     /// or the part of the chain read is malformed (then the peer is the client).
     static func find(in headers: HTTPHeaders, isTrusted: (IPAddress) -> Bool) -> IPAddress? {
         let forwardedFor = headers.values("X-Forwarded-For")
-        if !forwardedFor.isEmpty { return walk(forwardedFor, quoted: false, isTrusted: isTrusted, node: xForwardedForNode) }
+        if !forwardedFor.isEmpty {
+            return walk(forwardedFor, quoted: false, isTrusted: isTrusted, node: xForwardedForNode)
+        }
         let forwarded = headers.values("Forwarded")
         if !forwarded.isEmpty { return walk(forwarded, quoted: true, isTrusted: isTrusted, node: forwardedNode) }
         return nil
@@ -108,8 +110,8 @@ enum ForwardedClient {
             start = end + 1
             if pair.isEmpty { continue }
             guard let equals = pair.firstIndex(of: UInt8(ascii: "=")), equals > 0,
-                  pair[..<equals].allSatisfy(isToken),
-                  let value = pairValue(UnsafeRawBufferPointer(rebasing: pair[(equals + 1)...]))
+                pair[..<equals].allSatisfy(isToken),
+                let value = pairValue(UnsafeRawBufferPointer(rebasing: pair[(equals + 1)...]))
             else { return nil }
             let name = pair[..<equals]
             if name.count == 3, name.map({ $0 | 0x20 }) == Array("for".utf8) {
@@ -140,7 +142,9 @@ enum ForwardedClient {
             guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return nil }
             let inner = UnsafeRawBufferPointer(rebasing: bytes[1..<close])
             let rest = UnsafeRawBufferPointer(rebasing: bytes[(close + 1)...])
-            guard inner.contains(colon), rest.isEmpty || (rest.first == colon && isPort(rest.dropFirst())) else { return nil }
+            guard inner.contains(colon), rest.isEmpty || (rest.first == colon && isPort(rest.dropFirst())) else {
+                return nil
+            }
             return IPAddress(literal: inner)
         }
         switch bytes.count(where: { $0 == colon }) {
@@ -171,7 +175,8 @@ enum ForwardedClient {
     /// `tchar` (RFC 9110 §5.6.2).
     private static func isToken(_ b: UInt8) -> Bool {
         switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
         default:
             Array("!#$%&'*+-.^_`|~".utf8).contains(b)

@@ -188,9 +188,10 @@ final class HTTPConnection: ConnectionHandler {
         if startsAfter <= nextToWrite {
             start(request, sequence: sequence, keepAlive: keepAlive, arrivedAt: MonotonicClock.nanoseconds())
         } else {
-            order.hold(PipelineOrder.Held(
-                request: request, sequence: sequence, keepAlive: keepAlive, arrivedAt: MonotonicClock.nanoseconds(),
-                startsAfter: startsAfter))
+            order.hold(
+                PipelineOrder.Held(
+                    request: request, sequence: sequence, keepAlive: keepAlive, arrivedAt: MonotonicClock.nanoseconds(),
+                    startsAfter: startsAfter))
         }
     }
 
@@ -212,7 +213,8 @@ final class HTTPConnection: ConnectionHandler {
         let trace = RequestTrace(request, route: match.route, startedAt: arrivedAt)
         let omitBody = request.method == .head
         if let response = server.localAnswer(to: match, admin: admin) {
-            return complete(sequence, Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace))
+            return complete(
+                sequence, Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace))
         }
         let reactor = server.reactor
         let me = LoopBound(self, reactor: reactor)

@@ -81,7 +81,9 @@ final class HTTPServer {
         let handler = HTTPConnection(connection, server: self, admin: admin)
         if !admin {
             let client = handler.clientKey
-            if let reason = limits.exceeded(by: client, exempt: handler.clientIsExemptFromCaps), !makeRoom(reason, for: client) {
+            if let reason = limits.exceeded(by: client, exempt: handler.clientIsExemptFromCaps),
+                !makeRoom(reason, for: client)
+            {
                 return refuse(connection, reason, client: client)
             }
             handler.countedAs = client
@@ -129,9 +131,11 @@ final class HTTPServer {
     /// Answers a connection past a cap with a short 503 and closes it.
     private func refuse(_ connection: Connection, _ reason: ConnectionLimits.Reason, client: String) {
         if limits.noteRefused(reason) {
-            logger.warning("refusing connections: the \(reason == .total ? "process's" : "client's") connection cap is reached and none is idle", metadata: [
-                "client": "\(client)", "cap": "\(reason == .total ? limits.maximum : limits.perClient)",
-            ])
+            logger.warning(
+                "refusing connections: the \(reason == .total ? "process's" : "client's") connection cap is reached and none is idle",
+                metadata: [
+                    "client": "\(client)", "cap": "\(reason == .total ? limits.maximum : limits.perClient)",
+                ])
         }
         withScratch { bytes in
             ResponseWriter.write(Self.tooManyConnections, keepAlive: false, date: date, into: &bytes)
@@ -166,13 +170,16 @@ final class HTTPServer {
         switch warning {
         case .untrustedForwarding:
             logger.warning(
-                "ignoring X-Forwarded-For/Forwarded from \(peer), which is not a trusted proxy; behind a proxy, name it with --trusted-proxy (warned once)")
+                "ignoring X-Forwarded-For/Forwarded from \(peer), which is not a trusted proxy; behind a proxy, name it with --trusted-proxy (warned once)"
+            )
         case .untrustedProxyHeader:
             logger.warning(
-                "closed a connection from \(peer) that began with a PROXY header: it is not a trusted proxy (--trusted-proxy) (warned once)")
+                "closed a connection from \(peer) that began with a PROXY header: it is not a trusted proxy (--trusted-proxy) (warned once)"
+            )
         case .badProxyHeader:
             logger.warning(
-                "closed a connection from trusted proxy \(peer): \(error.map { "\($0)" } ?? "nothing within the request timeout"); with --proxy-protocol its connections must begin with a PROXY header (warned once)")
+                "closed a connection from trusted proxy \(peer): \(error.map { "\($0)" } ?? "nothing within the request timeout"); with --proxy-protocol its connections must begin with a PROXY header (warned once)"
+            )
         }
     }
 
@@ -195,7 +202,8 @@ final class HTTPServer {
             return storage == .serving ? health : unhealthy(storage)
         case .metrics where admin || !hasAdminListener:
             let page = MetricsPage.render(
-                requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats, storage: auth.storageStatus,
+                requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats,
+                storage: auth.storageStatus,
                 connections: limits,
                 auditDropped: auditLog?.dropped ?? 0)
             return Response(status: 200, contentType: MetricsPage.contentType, body: page)
@@ -209,7 +217,8 @@ final class HTTPServer {
     /// `GET /openapi.json`: the document compiled into the binary.
     private let openAPIDocument = Response(
         status: 200,
-        body: Array(UnsafeBufferPointer(start: OpenAPIDocument.text.utf8Start, count: OpenAPIDocument.text.utf8CodeUnitCount)))
+        body: Array(
+            UnsafeBufferPointer(start: OpenAPIDocument.text.utf8Start, count: OpenAPIDocument.text.utf8CodeUnitCount)))
 
     /// `GET /healthz`, a readiness check for load balancers: 200 while serving, 503 while draining
     /// or while the storage is unhealthy (as last seen: the check never waits for the store; a

@@ -50,7 +50,8 @@ struct IPAddress: Sendable, Hashable {
         // The longest literal inet_ntop writes is 45 bytes (INET6_ADDRSTRLEN less the NUL).
         guard !bytes.isEmpty, bytes.count < Int(INET6_ADDRSTRLEN) else { return nil }
         let isIPv6 = bytes.contains(UInt8(ascii: ":"))
-        let parsed: IPAddress? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { text in
+        let parsed: IPAddress? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) {
+            text in
             for (i, b) in bytes.enumerated() { text[i] = CChar(bitPattern: b) }
             text[bytes.count] = 0
             var storage = in6_addr()
@@ -90,7 +91,8 @@ struct IPAddress: Sendable, Hashable {
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { text in
             let written = withUnsafeBytes(of: &bytes) { raw in
                 // The IPv4 address is the last four bytes of the mapped form.
-                inet_ntop(family, raw.baseAddress! + (family == AF_INET ? 12 : 0), text.baseAddress, socklen_t(text.count))
+                inet_ntop(
+                    family, raw.baseAddress! + (family == AF_INET ? 12 : 0), text.baseAddress, socklen_t(text.count))
             }
             guard written != nil else { return "" }
             return String(cString: text.baseAddress!)
@@ -115,7 +117,7 @@ struct AddressRange: Sendable, Hashable, CustomStringConvertible {
         var length = familyBits
         if parts.count == 2 {
             guard let given = Int(parts[1]), parts[1].allSatisfy(\.isASCII), parts[1].first != "+",
-                  (0...familyBits).contains(given)
+                (0...familyBits).contains(given)
             else { return nil }
             length = given
         }

@@ -185,9 +185,11 @@ struct ProxyHeaderParser: Sendable {
         // What follows the addresses (TLVs: ALPN, authority, TLS details) is not needed here.
         switch addressLength {
         case 12:
-            return .header(.client(IPAddress(networkBytes: UnsafeRawBufferPointer(rebasing: buffer[16..<20]))!), consumed: total)
+            return .header(
+                .client(IPAddress(networkBytes: UnsafeRawBufferPointer(rebasing: buffer[16..<20]))!), consumed: total)
         case 36:
-            return .header(.client(IPAddress(networkBytes: UnsafeRawBufferPointer(rebasing: buffer[16..<32]))!), consumed: total)
+            return .header(
+                .client(IPAddress(networkBytes: UnsafeRawBufferPointer(rebasing: buffer[16..<32]))!), consumed: total)
         default:
             return .header(.local, consumed: total)
         }

@@ -39,13 +39,15 @@ struct ServerSettings: Sendable {
             throw .invalidSetting(flag, value: Self.shown(milliseconds), rule: "must be longer than 0")
         }
         guard shutdownGraceMilliseconds >= 0 else {
-            throw .invalidSetting("--shutdown-grace", value: Self.shown(Int64(shutdownGraceMilliseconds)), rule: "must not be negative")
+            throw .invalidSetting(
+                "--shutdown-grace", value: Self.shown(Int64(shutdownGraceMilliseconds)), rule: "must not be negative")
         }
         if let maxConnections, maxConnections < 1 {
             throw .invalidSetting("--max-connections", value: "\(maxConnections)", rule: "must be at least 1")
         }
         guard maxConnectionsPerClient >= 1 else {
-            throw .invalidSetting("--max-connections-per-client", value: "\(maxConnectionsPerClient)", rule: "must be at least 1")
+            throw .invalidSetting(
+                "--max-connections-per-client", value: "\(maxConnectionsPerClient)", rule: "must be at least 1")
         }
         guard maxRequestsInFlight >= 1 else {
             throw .invalidSetting("maxRequestsInFlight", value: "\(maxRequestsInFlight)", rule: "must be at least 1")

@@ -7,7 +7,7 @@ enum SocketActivation {
     /// The inherited listening fds, or none when they are not meant for this process.
     static func inheritedListeners() -> [Int32] {
         guard let count = Environment.process.systemdNumber("LISTEN_FDS"), count > 0,
-              let pid = Environment.process.systemdNumber("LISTEN_PID"), pid == Int(getpid())
+            let pid = Environment.process.systemdNumber("LISTEN_PID"), pid == Int(getpid())
         else { return [] }
         // Children must not believe the fds are theirs.
         unsetenv("LISTEN_FDS")

@@ -12,7 +12,7 @@ final class SystemdNotifier {
     init() {
         watchdogPingMilliseconds = Self.watchdogInterval().map { max(1, $0 / 2_000) }
         guard let path = Environment.process.string("NOTIFY_SOCKET"), path.utf8.count < 108,
-              path.hasPrefix("/") || path.hasPrefix("@")
+            path.hasPrefix("/") || path.hasPrefix("@")
         else {
             fd = -1
             return

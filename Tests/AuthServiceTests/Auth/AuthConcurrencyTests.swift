@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthService
 
 @Suite struct AuthConcurrencyTests {
@@ -19,7 +20,8 @@ import Testing
             let results = await registerConcurrently(auth, email: "race@b.c", count: 20)
             #expect(results.count { $0.value != nil } == 1)
             #expect(results.count { $0.failure == .emailAlreadyRegistered } == 19)
-            #expect(try RawSQLite(path: database.path).value("SELECT count(*) FROM users WHERE email = 'race@b.c'") == "1")
+            #expect(
+                try RawSQLite(path: database.path).value("SELECT count(*) FROM users WHERE email = 'race@b.c'") == "1")
         }
     }
 
@@ -39,7 +41,8 @@ import Testing
     @Test func fullHashQueueAnswersOverloaded() async throws {
         try await TemporaryDatabase.with { database in
             // One thread at cost 12 (hundreds of ms a hash) with two waiting places: a burst must overflow.
-            let configuration = AuthConfiguration(databasePath: database.path, bcryptCost: 12, hashThreads: 1, hashQueueLimit: 2)
+            let configuration = AuthConfiguration(
+                databasePath: database.path, bcryptCost: 12, hashThreads: 1, hashQueueLimit: 2)
             let auth = try Auth(configuration: configuration)
             defer { auth.shutdown() }
             let results = await withTaskGroup(of: Result<User, AuthError>.self) { group in
@@ -68,8 +71,10 @@ import Testing
             // Each completion runs once: a second resume of the continuation would trap.
             #expect(await auth.login(email: "a@b.c", password: "pw", abandonment: gone).failure == .overloaded)
             #expect(await auth.register(email: "new@b.c", password: "pw", abandonment: gone).failure == .overloaded)
-            #expect(await auth.updatePassword(
-                email: "a@b.c", resetToken: token, newPassword: "changed", abandonment: gone).failure == .overloaded)
+            #expect(
+                await auth.updatePassword(
+                    email: "a@b.c", resetToken: token, newPassword: "changed", abandonment: gone
+                ).failure == .overloaded)
             #expect(auth.stats.bcryptRuns == runs)
             #expect(auth.stats.hashJobsAbandoned == 3)
             // The gate is left just after the completion returns, on the hash thread.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AuthService
 
 /// `AuthConfiguration` and `ThrottleSettings` are the one home of Auth's defaults and rules: what
@@ -14,19 +15,29 @@ import Testing
     }
 
     static let outOfRange: [OutOfRange] = [
-        .init(change: { $0.bcryptCost = 3 }, error: .bcryptCostOutOfRange(3), message: "--bcrypt-cost 3 must be within 4...31"),
-        .init(change: { $0.bcryptCost = 32 }, error: .bcryptCostOutOfRange(32), message: "--bcrypt-cost 32 must be within 4...31"),
-        .init(change: { $0.hashThreads = 0 }, error: .hashThreadsOutOfRange(0), message: "--hash-threads 0 must be at least 1"),
-        .init(change: { $0.hashQueueLimit = 0 }, error: .hashQueueLimitOutOfRange(0), message: "--hash-queue 0 must be at least 1"),
+        .init(
+            change: { $0.bcryptCost = 3 }, error: .bcryptCostOutOfRange(3),
+            message: "--bcrypt-cost 3 must be within 4...31"),
+        .init(
+            change: { $0.bcryptCost = 32 }, error: .bcryptCostOutOfRange(32),
+            message: "--bcrypt-cost 32 must be within 4...31"),
+        .init(
+            change: { $0.hashThreads = 0 }, error: .hashThreadsOutOfRange(0),
+            message: "--hash-threads 0 must be at least 1"),
+        .init(
+            change: { $0.hashQueueLimit = 0 }, error: .hashQueueLimitOutOfRange(0),
+            message: "--hash-queue 0 must be at least 1"),
         .init(
             change: { $0.busyTimeoutMilliseconds = -1 }, error: .busyTimeoutOutOfRange(-1),
             message: "--busy-timeout-milliseconds -1 must not be negative"),
         .init(
-            change: { $0.sessionLifetime = Lifetime(seconds: 0) }, error: .sessionLifetimeOutOfRange(Lifetime(seconds: 0)),
+            change: { $0.sessionLifetime = Lifetime(seconds: 0) },
+            error: .sessionLifetimeOutOfRange(Lifetime(seconds: 0)),
             message: "--session-ttl 0 ms must be longer than 0"),
         .init(
             change: { $0.resetTokenLifetime = Lifetime(seconds: -5) },
-            error: .resetTokenLifetimeOutOfRange(Lifetime(seconds: -5)), message: "--reset-token-ttl -5000 ms must be longer than 0"),
+            error: .resetTokenLifetimeOutOfRange(Lifetime(seconds: -5)),
+            message: "--reset-token-ttl -5000 ms must be longer than 0"),
         .init(
             change: { $0.throttling.emailFailureLimit = -1 }, error: .emailFailureLimitOutOfRange(-1),
             message: "--login-failure-limit -1 must not be negative (0 is off)"),
@@ -37,10 +48,12 @@ import Testing
             change: { $0.throttling.addressRequestLimit = -3 }, error: .addressRequestLimitOutOfRange(-3),
             message: "--address-request-limit -3 must not be negative (0 is off)"),
         .init(
-            change: { $0.throttling.window = Lifetime(seconds: 0) }, error: .throttleWindowOutOfRange(Lifetime(seconds: 0)),
+            change: { $0.throttling.window = Lifetime(seconds: 0) },
+            error: .throttleWindowOutOfRange(Lifetime(seconds: 0)),
             message: "--throttle-window 0 ms must be longer than 0"),
         .init(
-            change: { $0.throttling.backoff = Lifetime(seconds: 0) }, error: .throttleBackoffOutOfRange(Lifetime(seconds: 0)),
+            change: { $0.throttling.backoff = Lifetime(seconds: 0) },
+            error: .throttleBackoffOutOfRange(Lifetime(seconds: 0)),
             message: "--throttle-backoff 0 ms must be longer than 0"),
     ]
 
@@ -72,7 +85,11 @@ import Testing
 
     @Test func theEdgesOfEachRangeAreAccepted() throws {
         for change: (inout AuthConfiguration) -> Void in [
-            { $0.bcryptCost = 4 }, { $0.bcryptCost = 31; $0.bcryptMaximumCost = 31 }, { $0.hashThreads = 1 }, { $0.hashQueueLimit = 1 },
+            { $0.bcryptCost = 4 },
+            {
+                $0.bcryptCost = 31
+                $0.bcryptMaximumCost = 31
+            }, { $0.hashThreads = 1 }, { $0.hashQueueLimit = 1 },
             { $0.busyTimeoutMilliseconds = 0 }, { $0.sessionLifetime = Lifetime(seconds: 1) },
             // 0 turns a throttle off.
             { $0.throttling.emailFailureLimit = 0 }, { $0.throttling.addressFailureLimit = 0 },

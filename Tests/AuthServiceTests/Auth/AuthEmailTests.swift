@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthService
 
 /// Emails through Auth: one normalized form registered, looked up, reset and throttled; case
@@ -28,7 +29,9 @@ import Testing
         let user = try #require(await auth.register(email: "victim@x.test", password: "pw").value)
         let spellings = ["victim@x.test", "VICTIM@x.test", "Victim@X.test", " victim@x.test", "victim@x.test "]
         for spelling in spellings {
-            #expect(await auth.register(email: spelling, password: "other").failure == .emailAlreadyRegistered, "\(spelling)")
+            #expect(
+                await auth.register(email: spelling, password: "other").failure == .emailAlreadyRegistered,
+                "\(spelling)")
         }
         for spelling in spellings {
             let session = await auth.login(email: spelling, password: "pw")
@@ -48,14 +51,16 @@ import Testing
         #expect(Array(user.email.utf8) == Array(precomposed.utf8))
         #expect(await auth.register(email: precomposed, password: "pw").failure == .emailAlreadyRegistered)
         #expect(await auth.login(email: precomposed, password: "pw").value?.user.id == user.id)
-        #expect(await auth.login(email: "JOSE\u{301}@X.TEST", password: "pw").value == nil)  // É is not ASCII: another address
+        // É is not ASCII: another address
+        #expect(await auth.login(email: "JOSE\u{301}@X.TEST", password: "pw").value == nil)
     }
 
     @Test func seedEmailsDifferingOnlyByCaseEachLogInWithTheirOwnSpellingAndStayAsTheyAre() async throws {
         try await TemporaryDatabase.with { database in
             let raw = try RawSQLite(path: database.path)
             try raw.execute(seedSchema)
-            try raw.execute("""
+            try raw.execute(
+                """
                 INSERT INTO users (email, hashed_password) VALUES ('Dup@x.test', \(blobLiteral(TestVectors.hash2b))), \
                 ('dup@x.test', \(blobLiteral(TestVectors.hash2a)))
                 """)
@@ -64,13 +69,17 @@ import Testing
             #expect(await auth.login(email: "Dup@x.test", password: TestVectors.password).value?.user.id == 1)
             #expect(await auth.login(email: "dup@x.test", password: TestVectors.password).value?.user.id == 2)
             // Neither is exact, and two match ignoring case: which one is meant cannot be told.
-            #expect(await auth.login(email: "DUP@x.test", password: TestVectors.password).failure == .invalidCredentials)
+            #expect(
+                await auth.login(email: "DUP@x.test", password: TestVectors.password).failure == .invalidCredentials)
             #expect(await auth.register(email: "DUP@x.test", password: "pw").failure == .emailAlreadyRegistered)
             #expect(await auth.resetToken(email: "DUP@x.test").failure == .unknownEmail)
             let token = try #require(await auth.resetToken(email: "dup@x.test").value)
             #expect(try raw.value("SELECT id FROM users WHERE reset_token IS NOT NULL") == "2")
-            #expect(await auth.updatePassword(email: "Dup@x.test", resetToken: token, newPassword: "new").failure == .invalidResetToken)
-            #expect(await auth.updatePassword(email: "dup@x.test", resetToken: token, newPassword: "new").value?.id == 2)
+            #expect(
+                await auth.updatePassword(email: "Dup@x.test", resetToken: token, newPassword: "new").failure
+                    == .invalidResetToken)
+            #expect(
+                await auth.updatePassword(email: "dup@x.test", resetToken: token, newPassword: "new").value?.id == 2)
             #expect(try raw.rows("SELECT email FROM users ORDER BY id") == [["Dup@x.test"], ["dup@x.test"]])
         }
     }
@@ -79,9 +88,10 @@ import Testing
         let auth = try makeAuth()
         defer { auth.shutdown() }
         let user = try #require(await auth.register(email: "victim@x.test", password: "pw").value)
-        let issued = try #require(await withCheckedContinuation { done in
-            auth.resetToken(email: " VICTIM@X.test", client: .test) { done.resume(returning: $0) }
-        }.value)
+        let issued = try #require(
+            await withCheckedContinuation { done in
+                auth.resetToken(email: " VICTIM@X.test", client: .test) { done.resume(returning: $0) }
+            }.value)
         #expect(issued.user.id == user.id && issued.user.email == "victim@x.test")
         let updated = await auth.updatePassword(email: "Victim@x.TEST ", resetToken: issued.token, newPassword: "new")
         #expect(updated.value?.id == user.id)
@@ -97,8 +107,12 @@ import Testing
         #expect(await auth.register(email: bad, password: "pw").failure == .invalidEmail(.atSignCount(0)))
         #expect(await auth.login(email: "vic tim@x.test", password: "pw").failure == .invalidEmail(.whiteSpace))
         #expect(await auth.resetToken(email: "a\u{200B}@x.test").failure == .invalidEmail(.controlCharacter))
-        #expect(await auth.updatePassword(email: "@x.test", resetToken: "t", newPassword: "n").failure == .invalidEmail(.emptyLocalPart))
-        #expect(await auth.register(email: String(repeating: "a", count: 60_000), password: "pw").failure == .invalidEmail(.tooLong))
+        #expect(
+            await auth.updatePassword(email: "@x.test", resetToken: "t", newPassword: "n").failure
+                == .invalidEmail(.emptyLocalPart))
+        #expect(
+            await auth.register(email: String(repeating: "a", count: 60_000), password: "pw").failure
+                == .invalidEmail(.tooLong))
         #expect(try await store.newestPasswordHashes(limit: 10).get().isEmpty)
         #expect(audit.records.isEmpty)
         #expect(auth.stats.bcryptRuns == 0)

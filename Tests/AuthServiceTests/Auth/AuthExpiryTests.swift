@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthService
 
 /// Session and reset-token lifetimes, with a clock the test moves.
@@ -50,8 +51,12 @@ import Testing
             _ = await auth.register(email: email, password: "pw")
             let token = try #require(await auth.resetToken(email: email).value)
             clock.advance(seconds: 30)
-            #expect(await auth.updatePassword(email: email, resetToken: token, newPassword: "new").failure == .resetTokenExpired)
-            #expect(await auth.updatePassword(email: email, resetToken: token, newPassword: "new").failure == .invalidResetToken)
+            #expect(
+                await auth.updatePassword(email: email, resetToken: token, newPassword: "new").failure
+                    == .resetTokenExpired)
+            #expect(
+                await auth.updatePassword(email: email, resetToken: token, newPassword: "new").failure
+                    == .invalidResetToken)
             #expect(await auth.login(email: email, password: "pw").value != nil)
         }
     }
@@ -78,7 +83,8 @@ import Testing
                 auth.shutdown()
             }
             // As the seed's service writes a session: a raw uuid4 alone, no creation time.
-            try RawSQLite(path: database.path).execute("UPDATE users SET session_id = '0b5c9a3e-1111-4222-8333-444455556666' WHERE email = '\(email)'")
+            try RawSQLite(path: database.path).execute(
+                "UPDATE users SET session_id = '0b5c9a3e-1111-4222-8333-444455556666' WHERE email = '\(email)'")
 
             let auth = try makeAuth(database, clock: clock)
             defer { auth.shutdown() }

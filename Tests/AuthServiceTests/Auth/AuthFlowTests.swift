@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthService
 
 /// The seed's own end-to-end flow and each operation's success and error cases (API.md).
@@ -23,7 +24,8 @@ import Testing
             #expect(loggedOut.email == email && loggedOut.sessionID == nil)
             #expect(await auth.user(forSession: session.sessionID).failure == .unknownSession)
             let token = try #require(await auth.resetToken(email: email).value)
-            let updated = try #require(await auth.updatePassword(email: email, resetToken: token, newPassword: newPassword).value)
+            let updated = try #require(
+                await auth.updatePassword(email: email, resetToken: token, newPassword: newPassword).value)
             #expect(updated.resetToken == nil && updated.hashedPassword.hasPrefix("$2b$04$"))
             #expect(await auth.login(email: email, password: newPassword).value?.user.email == email)
             #expect(await auth.login(email: email, password: password).failure == .invalidCredentials)
@@ -48,7 +50,9 @@ import Testing
             #expect(await auth.register(email: email, password: String(repeating: "p", count: 72)).value != nil)
             #expect(await auth.login(email: email, password: long).failure == .invalidCredentials)
             let token = try #require(await auth.resetToken(email: email).value)
-            #expect(await auth.updatePassword(email: email, resetToken: token, newPassword: long).failure == .passwordTooLong)
+            #expect(
+                await auth.updatePassword(email: email, resetToken: token, newPassword: long).failure
+                    == .passwordTooLong)
         }
     }
 
@@ -114,7 +118,9 @@ import Testing
             _ = await auth.register(email: email, password: password)
             let token = try #require(await auth.resetToken(email: email).value)
             #expect(await auth.updatePassword(email: email, resetToken: token, newPassword: newPassword).value != nil)
-            #expect(await auth.updatePassword(email: email, resetToken: token, newPassword: "third").failure == .invalidResetToken)
+            #expect(
+                await auth.updatePassword(email: email, resetToken: token, newPassword: "third").failure
+                    == .invalidResetToken)
             #expect(await auth.login(email: email, password: newPassword).value != nil)
         }
     }
@@ -126,8 +132,12 @@ import Testing
             _ = await auth.register(email: email, password: password)
             _ = await auth.register(email: "victim@b.c", password: "victim")
             let token = try #require(await auth.resetToken(email: email).value)
-            #expect(await auth.updatePassword(email: "victim@b.c", resetToken: token, newPassword: "owned").failure == .invalidResetToken)
-            #expect(await auth.updatePassword(email: "nobody@b.c", resetToken: token, newPassword: "owned").failure == .invalidResetToken)
+            #expect(
+                await auth.updatePassword(email: "victim@b.c", resetToken: token, newPassword: "owned").failure
+                    == .invalidResetToken)
+            #expect(
+                await auth.updatePassword(email: "nobody@b.c", resetToken: token, newPassword: "owned").failure
+                    == .invalidResetToken)
             #expect(await auth.login(email: "victim@b.c", password: "victim").value != nil)
             // The refused attempts did not consume the owner's token.
             #expect(await auth.updatePassword(email: email, resetToken: token, newPassword: newPassword).value != nil)
@@ -141,12 +151,17 @@ import Testing
             _ = await auth.register(email: email, password: password)
             let raw = try RawSQLite(path: database.path)
             // One user with NULL columns and one with empty strings: neither may match.
-            try raw.execute("INSERT INTO users (email, hashed_password, session_id, reset_token) VALUES ('empty@b.c', 'h', '', '')")
+            try raw.execute(
+                "INSERT INTO users (email, hashed_password, session_id, reset_token) VALUES ('empty@b.c', 'h', '', '')")
             for id: String? in [nil, ""] {
                 #expect(await auth.user(forSession: id).failure == .unknownSession)
                 #expect(await auth.logout(sessionID: id).failure == .unknownSession)
-                #expect(await auth.updatePassword(email: email, resetToken: id, newPassword: "x").failure == .invalidResetToken)
-                #expect(await auth.updatePassword(email: "empty@b.c", resetToken: id, newPassword: "x").failure == .invalidResetToken)
+                #expect(
+                    await auth.updatePassword(email: email, resetToken: id, newPassword: "x").failure
+                        == .invalidResetToken)
+                #expect(
+                    await auth.updatePassword(email: "empty@b.c", resetToken: id, newPassword: "x").failure
+                        == .invalidResetToken)
             }
             #expect(await auth.login(email: email, password: password).value != nil)
         }
@@ -160,7 +175,9 @@ import Testing
             let stranger = UUID4.make()
             #expect(await auth.user(forSession: stranger).failure == .unknownSession)
             #expect(await auth.logout(sessionID: stranger).failure == .unknownSession)
-            #expect(await auth.updatePassword(email: email, resetToken: stranger, newPassword: "x").failure == .invalidResetToken)
+            #expect(
+                await auth.updatePassword(email: email, resetToken: stranger, newPassword: "x").failure
+                    == .invalidResetToken)
         }
     }
 }

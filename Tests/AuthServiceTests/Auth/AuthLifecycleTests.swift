@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AuthService
 
 @Suite struct AuthLifecycleTests {
@@ -7,7 +8,8 @@ import Testing
         try await TemporaryDatabase.with { database in
             let raw = try RawSQLite(path: database.path)
             try raw.execute(seedSchema)
-            try raw.execute("""
+            try raw.execute(
+                """
                 INSERT INTO users (email, hashed_password) VALUES ('guillaume@holberton.io', \(blobLiteral(TestVectors.seedHash)))
                 """)
             let auth = try Auth(configuration: testConfiguration(database))
@@ -90,7 +92,8 @@ import Testing
 
     @Test func unopenableDatabaseFailsStartWithAClearMessage() async throws {
         try await TemporaryDatabase.with { database in
-            try Data("definitely not sqlite, but long enough to be read as a header".utf8).write(to: URL(fileURLWithPath: database.path))
+            try Data("definitely not sqlite, but long enough to be read as a header".utf8).write(
+                to: URL(fileURLWithPath: database.path))
             #expect {
                 try Auth(configuration: testConfiguration(database))
             } throws: { error in

@@ -1,6 +1,7 @@
 import Logging
 import Synchronization
 import Testing
+
 @testable import AuthService
 
 /// Stored hashes through Auth: upgraded on login to the configured cost, too costly ones not
@@ -65,21 +66,28 @@ import Testing
         #expect(log.entries.count == 1)
         let entry = try #require(log.entries.first)
         #expect(entry.level == .warning)
-        #expect(entry.metadata["user_id"] == "1" && entry.metadata["cost"] == "17" && entry.metadata["maximum_cost"] == "16")
+        #expect(
+            entry.metadata["user_id"] == "1" && entry.metadata["cost"] == "17" && entry.metadata["maximum_cost"] == "16"
+        )
         #expect(try await store.findUser(email: "heavy@b.c").get()?.hashedPassword == costly)
         // It still paid a bcrypt run, as a wrong password does.
         #expect(auth.stats.bcryptRuns == 1)
     }
 
     @Test func theCheckOfAStoredHashFollowsItsCost() throws {
-        let auth = try Auth(store: InMemoryUserStore(), configuration: configuration(cost: 5) { $0.bcryptMaximumCost = 12 })
+        let auth = try Auth(
+            store: InMemoryUserStore(), configuration: configuration(cost: 5) { $0.bcryptMaximumCost = 12 })
         defer { auth.shutdown() }
         func user(_ hash: String) -> User { User(id: 1, email: "a@b.c", hashedPassword: hash) }
         #expect(auth.passwordCheck(for: nil) == .dummyForUnknownEmail)
-        #expect(auth.passwordCheck(for: user("$2b$05$" + TestVectors.hash2b.dropFirst(7))) == .storedHash(cost: 5, rehashingAt: nil))
+        #expect(
+            auth.passwordCheck(for: user("$2b$05$" + TestVectors.hash2b.dropFirst(7)))
+                == .storedHash(cost: 5, rehashingAt: nil))
         #expect(auth.passwordCheck(for: user(TestVectors.hash2b)) == .storedHash(cost: 4, rehashingAt: 5))
         #expect(auth.passwordCheck(for: user(TestVectors.seedHash)) == .storedHash(cost: 12, rehashingAt: 5))
-        #expect(auth.passwordCheck(for: user("$2y$13$" + TestVectors.hash2y.dropFirst(7))) == .dummyForCostAboveMaximum(cost: 13))
+        #expect(
+            auth.passwordCheck(for: user("$2y$13$" + TestVectors.hash2y.dropFirst(7)))
+                == .dummyForCostAboveMaximum(cost: 13))
         #expect(auth.passwordCheck(for: user("not a hash")) == .storedHash(cost: nil, rehashingAt: nil))
     }
 
@@ -122,7 +130,8 @@ import Testing
 
     @Test func aHashAboveTheMaximumDoesNotRaiseTheUnknownEmailRun() async throws {
         let store = InMemoryUserStore()
-        _ = try await store.addUser(email: "heavy@b.c", hashedPassword: "$2b$20$" + TestVectors.hash2b.dropFirst(7)).get()
+        _ = try await store.addUser(email: "heavy@b.c", hashedPassword: "$2b$20$" + TestVectors.hash2b.dropFirst(7))
+            .get()
         let auth = try Auth(store: store, configuration: configuration(), logger: LogCollector().logger)
         defer { auth.shutdown() }
         _ = await auth.login(email: "heavy@b.c", password: "pw")
@@ -136,19 +145,22 @@ import Testing
         defer { auth.shutdown() }
         #expect(await auth.register(email: "a@b.c", password: "short").failure == .passwordTooShort(minimum: 8))
         // Counted in characters (code points), not bytes: seven é are 14 bytes.
-        #expect(await auth.register(email: "a@b.c", password: String(repeating: "\u{E9}", count: 7)).failure
-            == .passwordTooShort(minimum: 8))
+        #expect(
+            await auth.register(email: "a@b.c", password: String(repeating: "\u{E9}", count: 7)).failure
+                == .passwordTooShort(minimum: 8))
         #expect(await auth.register(email: "a@b.c", password: String(repeating: "\u{E9}", count: 8)).value != nil)
         #expect(await auth.login(email: "old@b.c", password: "short").value != nil)
         let token = try #require(await auth.resetToken(email: "old@b.c").value)
-        #expect(await auth.updatePassword(email: "old@b.c", resetToken: token, newPassword: "seven77").failure
-            == .passwordTooShort(minimum: 8))
+        #expect(
+            await auth.updatePassword(email: "old@b.c", resetToken: token, newPassword: "seven77").failure
+                == .passwordTooShort(minimum: 8))
         #expect(await auth.updatePassword(email: "old@b.c", resetToken: token, newPassword: "eight888").value != nil)
     }
 
     @Test func outOfRangeHashSettingsFailStart() throws {
         #expect(throws: AuthStartupError.bcryptMaximumCostOutOfRange(11, cost: 12)) {
-            try Auth(store: InMemoryUserStore(), configuration: AuthConfiguration(bcryptCost: 12, bcryptMaximumCost: 11))
+            try Auth(
+                store: InMemoryUserStore(), configuration: AuthConfiguration(bcryptCost: 12, bcryptMaximumCost: 11))
         }
         #expect(throws: AuthStartupError.bcryptMaximumCostOutOfRange(32, cost: 12)) {
             try Auth(store: InMemoryUserStore(), configuration: AuthConfiguration(bcryptMaximumCost: 32))
@@ -193,7 +205,8 @@ final class LogCollector: Sendable {
         }
 
         func log(event: LogEvent) {
-            collector.add(Entry(level: event.level, message: event.message.description, metadata: event.metadata ?? [:]))
+            collector.add(
+                Entry(level: event.level, message: event.message.description, metadata: event.metadata ?? [:]))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthService
 
 /// Each rule of `EmailAddress`: what is normalized, what is kept, what is refused and why.

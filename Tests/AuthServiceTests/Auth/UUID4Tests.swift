@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthService
 
 /// Session ids and tokens as Python's `str(uuid4())` prints them.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthService
 
 /// The duration syntax of `--session-ttl` and `--reset-token-ttl`.
@@ -8,7 +9,9 @@ import Testing
         #expect(Lifetime(parsing: text) == Lifetime(seconds: seconds))
     }
 
-    @Test(arguments: ["", "0", "0s", "-5", "5x", "m", "1.5m", " 5", "5 m", "15M", "99999999999999999999", "9223372036854775807d"])
+    @Test(arguments: [
+        "", "0", "0s", "-5", "5x", "m", "1.5m", " 5", "5 m", "15M", "99999999999999999999", "9223372036854775807d",
+    ])
     func malformedOrZeroDurationsAreRefused(text: String) {
         #expect(Lifetime(parsing: text) == nil)
     }

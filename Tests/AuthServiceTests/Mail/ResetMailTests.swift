@@ -1,11 +1,13 @@
 import Testing
+
 @testable import AuthService
 
 /// The reset mail as RFC 5322 wants it, and nothing a value holds can add a header.
 @Suite struct ResetMailTests {
     private let mail = OutboxMail(
         id: 7, userID: 3, recipient: "bob+reset@example.com", token: "0b4e9f9a-5a7e-4d8e-9c1b-3f2a1d0e9c8b",
-        requestedBy: "192.0.2.1", createdAt: 1_700_000_000_000, expiresAt: 1_700_000_900_000, nextAttemptAt: 1_700_000_000_000)
+        requestedBy: "192.0.2.1", createdAt: 1_700_000_000_000, expiresAt: 1_700_000_900_000,
+        nextAttemptAt: 1_700_000_000_000)
 
     private func text(_ settings: ResetMailSettings = ResetMailSettings(from: "noreply@app.test")) throws -> String {
         String(decoding: try ResetMail.message(for: mail, settings: settings, now: 1_700_000_001_000), as: UTF8.self)
@@ -14,10 +16,11 @@ import Testing
     @Test func theMailHasTheHeadersRFC5322AsksAndCRLFLineEnds() throws {
         let message = try text()
         let head = String(message[..<message.range(of: "\r\n\r\n")!.lowerBound])
-        let fields = Dictionary(head.components(separatedBy: "\r\n").map { line in
-            let colon = line.firstIndex(of: ":")!
-            return (String(line[..<colon]), String(line[line.index(colon, offsetBy: 2)...]))
-        }, uniquingKeysWith: { first, _ in first })
+        let fields = Dictionary(
+            head.components(separatedBy: "\r\n").map { line in
+                let colon = line.firstIndex(of: ":")!
+                return (String(line[..<colon]), String(line[line.index(colon, offsetBy: 2)...]))
+            }, uniquingKeysWith: { first, _ in first })
         #expect(fields["Date"] == "Tue, 14 Nov 2023 22:13:21 +0000")
         #expect(fields["From"] == "noreply@app.test")
         #expect(fields["To"] == "bob+reset@example.com")
@@ -36,13 +39,16 @@ import Testing
     }
 
     @Test func theLinkTemplateGetsThePercentEncodedTokenAndEmail() throws {
-        let settings = ResetMailSettings(from: "noreply@app.test", linkTemplate: "https://app.test/reset?t={token}&e={email}#x")
+        let settings = ResetMailSettings(
+            from: "noreply@app.test", linkTemplate: "https://app.test/reset?t={token}&e={email}#x")
         let message = try text(settings)
         #expect(message.contains("\r\nhttps://app.test/reset?t=\(mail.token)&e=bob%2Breset%40example.com#x\r\n"))
         #expect(ResetMail.percentEncoded("a b+c@\u{E9}/?&=#%~._-Z9") == "a%20b%2Bc%40%C3%A9%2F%3F%26%3D%23%25~._-Z9")
     }
 
-    @Test(arguments: ["bob@x.test\r\nBcc: all@evil.test", "bob@x.test\nBcc: all@evil.test", "bob@x.test\rX: y", "bob\u{0}@x.test"])
+    @Test(arguments: [
+        "bob@x.test\r\nBcc: all@evil.test", "bob@x.test\nBcc: all@evil.test", "bob@x.test\rX: y", "bob\u{0}@x.test",
+    ])
     func aRecipientWithALineBreakNeverBecomesAHeader(_ recipient: String) throws {
         var tampered = mail
         tampered.recipient = recipient
@@ -91,7 +97,8 @@ import Testing
 
     @Test(arguments: [
         "", "mail", "smtp://", "smtp://host:0", "smtp://host:65536", "smtp://host:x", "smtp://user@host:25",
-        "smtp://host:25/path", "smtp://host:25?q", "smtps://host:465", "smtp://[::1", "smtp://[nothost]:25", "SMTP://host",
+        "smtp://host:25/path", "smtp://host:25?q", "smtps://host:465", "smtp://[::1", "smtp://[nothost]:25",
+        "SMTP://host",
     ])
     func refusesAnythingElse(_ text: String) {
         #expect(ResetDelivery(parsing: text) == nil)
@@ -101,7 +108,9 @@ import Testing
         #expect(throws: AuthStartupError.mailFromInvalid("a@b.c\r\nBcc: x@y")) {
             try ResetMailSettings(from: "a@b.c\r\nBcc: x@y").validate()
         }
-        #expect(throws: AuthStartupError.mailFromInvalid("<a@b.c>")) { try ResetMailSettings(from: "<a@b.c>").validate() }
+        #expect(throws: AuthStartupError.mailFromInvalid("<a@b.c>")) {
+            try ResetMailSettings(from: "<a@b.c>").validate()
+        }
         #expect(throws: AuthStartupError.resetLinkInvalid("https://x/", rule: "must contain {token}")) {
             try ResetMailSettings(linkTemplate: "https://x/").validate()
         }
@@ -109,7 +118,9 @@ import Testing
         #expect((try? ResetMailSettings(linkTemplate: "https://x/?t={token}").validate()) != nil)
         var timeout = Lifetime(seconds: 1)
         timeout.milliseconds = 0
-        #expect(throws: AuthStartupError.smtpTimeoutOutOfRange(timeout)) { try ResetMailSettings(timeout: timeout).validate() }
+        #expect(throws: AuthStartupError.smtpTimeoutOutOfRange(timeout)) {
+            try ResetMailSettings(timeout: timeout).validate()
+        }
         #expect("\(AuthStartupError.mailFromInvalid("x"))" == "--mail-from 'x' must be a plain ASCII email address")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AuthService
 
 /// Reset by mail through Auth, its outbox and its delivery thread, against a scripted relay:
@@ -13,7 +14,8 @@ import Testing
     ) throws -> Auth {
         var configuration = AuthConfiguration(bcryptCost: 4, hashThreads: 1)
         configuration.resetDelivery = .smtp(host: "127.0.0.1", port: relay.port)
-        configuration.resetMail = ResetMailSettings(from: "noreply@app.test", timeout: Lifetime(seconds: timeoutSeconds))
+        configuration.resetMail = ResetMailSettings(
+            from: "noreply@app.test", timeout: Lifetime(seconds: timeoutSeconds))
         configuration.resetTokenLifetime.milliseconds = resetTokenMilliseconds
         configuration.mailRetrySchedule = RetrySchedule(firstMilliseconds: 50, longestMilliseconds: 200)
         return try Auth(store: store, configuration: configuration, audit: audit)
@@ -22,7 +24,8 @@ import Testing
     /// The uuid4 in a mail's data.
     private func mailedToken(in data: [UInt8]) -> String? {
         let text = String(decoding: data, as: UTF8.self)
-        return text.firstMatch(of: /\r\n([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\r\n/).map { String($0.1) }
+        return text.firstMatch(of: /\r\n([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\r\n/).map
+        { String($0.1) }
     }
 
     /// Polls `condition` as a task (never blocking a shared thread) for up to `seconds`; whether it held.
@@ -43,11 +46,17 @@ import Testing
         let user = try #require(await auth.register(email: "bob@b.c", password: Self.password).value)
         #expect(await auth.requestPasswordReset(email: " bob@B.C").value == .mailed(email: "bob@b.c"))
         #expect(await relay.eventually { $0.data.count == 1 })
-        #expect(relay.lines.prefix(3).elementsEqual(["EHLO \(ResetMailer.helloName())", "MAIL FROM:<noreply@app.test>", "RCPT TO:<bob@b.c>"]))
+        #expect(
+            relay.lines.prefix(3).elementsEqual([
+                "EHLO \(ResetMailer.helloName())", "MAIL FROM:<noreply@app.test>", "RCPT TO:<bob@b.c>",
+            ]))
         let token = try #require(mailedToken(in: relay.data[0]))
         #expect(await auth.updatePassword(email: "bob@b.c", resetToken: token, newPassword: "n3w").value?.id == user.id)
         #expect(await waitFor { auth.stats.resetMailsSent == 1 && auth.stats.outboxDepth == 0 })
-        #expect(await waitFor { audit.records.contains { $0.event == .resetMailSent && $0.userID == user.id && $0.count == 1 } })
+        #expect(
+            await waitFor {
+                audit.records.contains { $0.event == .resetMailSent && $0.userID == user.id && $0.count == 1 }
+            })
         #expect(audit.records.contains { $0.event == .resetTokenIssued && $0.userID == user.id })
         #expect(!"\(audit.records)".contains(token))
     }
@@ -63,7 +72,9 @@ import Testing
         #expect(await auth.requestPasswordReset(email: "bob@b.c").value == .mailed(email: "bob@b.c"))
         #expect(await relay.eventually { $0.data.count == 1 })
         // The rules of the email are the same: an invalid one is refused before anything is looked up.
-        #expect(await auth.requestPasswordReset(email: "bob@b.c\r\nBcc: x@evil.test").failure == .invalidEmail(.controlCharacter))
+        #expect(
+            await auth.requestPasswordReset(email: "bob@b.c\r\nBcc: x@evil.test").failure
+                == .invalidEmail(.controlCharacter))
     }
 
     @Test func aDeferredMailIsTriedAgainAndThenDelivered() async throws {
@@ -82,7 +93,9 @@ import Testing
     }
 
     @Test func aRefusedMailIsDroppedAndNeverTriedAgain() async throws {
-        let relay = try FakeRelay([FakeRelay.refusing(at: "RCPT", with: "550 5.1.1 no such user\r\n"), FakeRelay.accepting()])
+        let relay = try FakeRelay([
+            FakeRelay.refusing(at: "RCPT", with: "550 5.1.1 no such user\r\n"), FakeRelay.accepting(),
+        ])
         let audit = AuditCollector()
         let auth = try mailAuth(relay: relay, audit: audit)
         defer { auth.shutdown() }
@@ -92,9 +105,12 @@ import Testing
         try await Task.sleep(for: .milliseconds(400))  // several first retries long
         #expect(relay.connections == 1)
         #expect(auth.stats.resetMailsSent == 0 && auth.stats.resetMailsRetried == 0 && auth.stats.outboxDepth == 0)
-        #expect(await waitFor {
-            audit.records.contains { $0.event == .resetMailFailed && $0.userID == user.id && $0.reason == "relay_refused" }
-        })
+        #expect(
+            await waitFor {
+                audit.records.contains {
+                    $0.event == .resetMailFailed && $0.userID == user.id && $0.reason == "relay_refused"
+                }
+            })
     }
 
     @Test func aMailTheRelayCannotTakeBeforeItsTokenExpiresIsDropped() async throws {

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import AuthService
 
 /// A reset request by mail asks the store the same thing whether or not the email is registered:
@@ -71,7 +72,9 @@ final class RecordingStore: UserStore {
         inner.addUsers(users, unique: unique, completion: completion)
     }
 
-    func addUser(email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>) {
+    func addUser(
+        email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>
+    ) {
         note()
         inner.addUser(email: email, hashedPassword: hashedPassword, unique: unique, completion: completion)
     }
@@ -86,7 +89,9 @@ final class RecordingStore: UserStore {
         inner.findUser(emailIgnoringCase: email, completion: completion)
     }
 
-    func replacePasswordHash(userID: Int64, from old: String, to new: String, completion: @escaping StoreCompletion<Bool>) {
+    func replacePasswordHash(
+        userID: Int64, from old: String, to new: String, completion: @escaping StoreCompletion<Bool>
+    ) {
         note()
         inner.replacePasswordHash(userID: userID, from: old, to: new, completion: completion)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import AuthService
 
 /// The SMTP dialogue against a scripted relay on loopback: what goes out, and each way a relay can
@@ -44,9 +45,13 @@ import Testing
     }
 
     @Test func linesStartingWithADotAreDoubledAndEveryLineBreakIsCRLF() async throws {
-        #expect(SMTPClient.dataBlock(Array(".hidden\r\nx\n.\r\ny\rz".utf8)) == Array("..hidden\r\nx\r\n..\r\ny\r\nz\r\n.\r\n".utf8))
+        #expect(
+            SMTPClient.dataBlock(Array(".hidden\r\nx\n.\r\ny\rz".utf8))
+                == Array("..hidden\r\nx\r\n..\r\ny\r\nz\r\n.\r\n".utf8))
         // A lone "." line (or "\n.\r\n", the SMTP smuggling shape) never ends the data early.
-        #expect(SMTPClient.dataBlock(Array("a\n.\r\nMAIL FROM:<x@evil>".utf8)) == Array("a\r\n..\r\nMAIL FROM:<x@evil>\r\n.\r\n".utf8))
+        #expect(
+            SMTPClient.dataBlock(Array("a\n.\r\nMAIL FROM:<x@evil>".utf8))
+                == Array("a\r\n..\r\nMAIL FROM:<x@evil>\r\n.\r\n".utf8))
         #expect(SMTPClient.dataBlock([]) == Array(".\r\n".utf8))
 
         let relay = try FakeRelay([FakeRelay.accepting()])
@@ -88,7 +93,9 @@ import Testing
     }
 
     @Test func tooManyReplyLinesAreMalformed() async throws {
-        let relay = try FakeRelay([[.send(String(repeating: "220-more\r\n", count: 100) + "220 end\r\n"), .hang(seconds: 10)]])
+        let relay = try FakeRelay([
+            [.send(String(repeating: "220-more\r\n", count: 100) + "220 end\r\n"), .hang(seconds: 10)]
+        ])
         #expect(try await send(relay).failure == .malformedReply(.greeting))
     }
 
@@ -131,7 +138,10 @@ import Testing
         relay.stop()
         try await Task.sleep(for: .milliseconds(150))
         let failure = try #require(try await send(relay).failure)
-        guard case .unreachable = failure else { Issue.record("\(failure)"); return }
+        guard case .unreachable = failure else {
+            Issue.record("\(failure)")
+            return
+        }
         #expect(!failure.isPermanent && failure.isRelayWide)
     }
 
@@ -151,7 +161,10 @@ import Testing
         let without = try FakeRelay([FakeRelay.accepting()])
         let failure = try #require(try await send(without, to: "\u{E9}mile@x.test").failure)
         #expect(failure.isPermanent)
-        guard case .unsupported = failure else { Issue.record("\(failure)"); return }
+        guard case .unsupported = failure else {
+            Issue.record("\(failure)")
+            return
+        }
 
         let with = try FakeRelay([FakeRelay.accepting(extensions: ["SMTPUTF8"])])
         #expect(try await send(with, to: "\u{E9}mile@x.test").failure == nil)
@@ -169,7 +182,8 @@ import Testing
         let client = client(relay, timeout: 8_000)
         let (result, took) = try await onOwnThread {
             let started = ContinuousClock.now
-            let result = client.send(from: "from@x.test", to: "to@y.test", message: Self.message, interruption: interruption)
+            let result = client.send(
+                from: "from@x.test", to: "to@y.test", message: Self.message, interruption: interruption)
             return (result, ContinuousClock.now - started)
         }
         #expect(result.failure == .closed(.hello))

@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import Testing
+
 @testable import AuthService
 
 /// The hash pool's queue: clients in turn, a total bound and a per-client one, close and drain.

@@ -2,6 +2,7 @@ import Dispatch
 import Glibc
 import Synchronization
 import Testing
+
 @testable import AuthService
 
 @Suite struct HashPoolTests {
@@ -16,10 +17,11 @@ import Testing
     /// Occupies the pool's one thread until `release` is signalled; returns once it runs.
     private static func occupy(_ pool: HashPool, until release: DispatchSemaphore) {
         let started = DispatchSemaphore(value: 0)
-        #expect(submit(pool, "blocker") { _ in
-            started.signal()
-            release.wait()
-        })
+        #expect(
+            submit(pool, "blocker") { _ in
+                started.signal()
+                release.wait()
+            })
         started.wait()
     }
 
@@ -45,10 +47,11 @@ import Testing
         let submitter = pthread_self()
         let onSubmitter = Counter()
         for index in 0..<20 {
-            #expect(Self.submit(pool, "client-\(index % 3)") { hasher in
-                if pthread_equal(pthread_self(), submitter) != 0 { onSubmitter.increment() }
-                if hasher.verify(TestVectors.password, against: TestVectors.hash2b) { finished.increment() }
-            })
+            #expect(
+                Self.submit(pool, "client-\(index % 3)") { hasher in
+                    if pthread_equal(pthread_self(), submitter) != 0 { onSubmitter.increment() }
+                    if hasher.verify(TestVectors.password, against: TestVectors.hash2b) { finished.increment() }
+                })
         }
         pool.shutdown()
         #expect(finished.value == 20)
@@ -75,7 +78,10 @@ import Testing
         Self.occupy(pool, until: release)
         let gone = Abandonment()
         let stays = Abandonment()
-        let ran = Counter(), dropped = Counter(), keptRan = Counter(), keptDropped = Counter()
+        let ran = Counter()
+        let dropped = Counter()
+        let keptRan = Counter()
+        let keptDropped = Counter()
         for _ in 0..<3 {
             #expect(Self.submit(pool, "gone", abandonment: gone, dropped: dropped) { _ in ran.increment() })
         }
@@ -94,12 +100,14 @@ import Testing
         let started = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
         let gone = Abandonment()
-        let finished = Counter(), dropped = Counter()
-        #expect(Self.submit(pool, "gone", abandonment: gone, dropped: dropped) { _ in
-            started.signal()
-            release.wait()
-            finished.increment()
-        })
+        let finished = Counter()
+        let dropped = Counter()
+        #expect(
+            Self.submit(pool, "gone", abandonment: gone, dropped: dropped) { _ in
+                started.signal()
+                release.wait()
+                finished.increment()
+            })
         started.wait()
         gone.abandon()
         release.signal()

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthService
 
 @Suite struct StoredHashCostsTests {

@@ -3,6 +3,7 @@ import HTTPParser
 import Logging
 import Synchronization
 import Testing
+
 @testable import AuthService
 
 /// The handlers in process, request in and answer out, on the in-memory store: each route's
@@ -30,9 +31,10 @@ import Testing
         if let form {
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
             let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-            body = Array(form.sorted { $0.key < $1.key }.map { key, value in
-                "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed)!)"
-            }.joined(separator: "&").utf8)
+            body = Array(
+                form.sorted { $0.key < $1.key }.map { key, value in
+                    "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+                }.joined(separator: "&").utf8)
         }
         if let cookie { headers.append(("Cookie", "session_id=\(cookie)")) }
         var request = Request(method: method, target: target, headers: HTTPHeaders(headers), body: body)
@@ -78,7 +80,8 @@ import Testing
         let reset = await send(.post, "/reset_password", form: ["email": "g@h.io"])
         let token = try #require(json(reset)["reset_token"])
         #expect(reset.status == 200 && header(reset, "Cache-Control") == "no-store")
-        let update = await send(.put, "/reset_password", form: ["email": "g@h.io", "reset_token": token, "new_password": "t4rt"])
+        let update = await send(
+            .put, "/reset_password", form: ["email": "g@h.io", "reset_token": token, "new_password": "t4rt"])
         #expect(update.status == 200 && json(update) == ["email": "g@h.io", "message": "Password updated"])
         #expect(await send(.post, "/sessions", form: ["email": "g@h.io", "password": "t4rt"]).status == 200)
     }
@@ -90,7 +93,10 @@ import Testing
         #expect(taken.status == 400 && json(taken) == ["message": "email already registered"])
         let long = await send(.post, "/users", form: ["email": "l@b.c", "password": String(repeating: "x", count: 73)])
         #expect(long.status == 400 && json(long) == ["message": "password longer than 72 bytes"])
-        #expect(json(await send(.post, "/sessions", form: ["email": "a@b.c", "password": "no"])) == ["message": "wrong email or password"])
+        #expect(
+            json(await send(.post, "/sessions", form: ["email": "a@b.c", "password": "no"])) == [
+                "message": "wrong email or password"
+            ])
         #expect(json(await send(.delete, "/sessions")) == ["message": "no valid session"])
         let unknown = await send(.post, "/reset_password", form: ["email": "nobody@b.c"])
         #expect(unknown.status == 403 && json(unknown) == ["message": "email not registered"])
@@ -115,7 +121,8 @@ import Testing
         #expect(auth.stats.loginsFailed == 3 && auth.stats.loginsThrottled == 1)
         let events = audit.records.map(\.event)
         #expect(events == [.registered, .loginFailed, .loginFailed, .loginFailed, .throttled])
-        #expect(audit.records.last?.reason == "email_failure_limit" && audit.records.last?.client.address == "192.0.2.7")
+        #expect(
+            audit.records.last?.reason == "email_failure_limit" && audit.records.last?.client.address == "192.0.2.7")
     }
 
     @Test func theRequestBudgetIsPerClient() async throws {
@@ -126,7 +133,8 @@ import Testing
         let refused = await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"])
         #expect(refused.status == 429 && header(refused, "Retry-After") != nil)
         #expect(await send(.post, "/reset_password", form: ["email": "u0@b.c"]).status == 429)
-        #expect(await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "192.0.2.8").status == 200)
+        #expect(
+            await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "192.0.2.8").status == 200)
         #expect(auth.stats.requestsThrottled == 2)
     }
 
@@ -150,12 +158,18 @@ import Testing
         // One IPv6 /64, five addresses: one client.
         for index in 0..<5 {
             let address = "2001:db8:1:2::\(index + 1)"
-            let answer = await send(.post, "/users", form: ["email": "u\(index)@b.c", "password": "pw"], from: address, throttleKey: "2001:db8:1:2::/64")
+            let answer = await send(
+                .post, "/users", form: ["email": "u\(index)@b.c", "password": "pw"], from: address,
+                throttleKey: "2001:db8:1:2::/64")
             #expect(answer.status == 200)
         }
-        let refused = await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "2001:db8:1:2::77", throttleKey: "2001:db8:1:2::/64")
+        let refused = await send(
+            .post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "2001:db8:1:2::77",
+            throttleKey: "2001:db8:1:2::/64")
         #expect(refused.status == 429)
-        let otherNetwork = await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "2001:db8:1:3::1", throttleKey: "2001:db8:1:3::/64")
+        let otherNetwork = await send(
+            .post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "2001:db8:1:3::1",
+            throttleKey: "2001:db8:1:3::/64")
         #expect(otherNetwork.status == 200)
         #expect(audit.records.last { $0.event == .registered }?.client.address == "2001:db8:1:3::1")
     }
@@ -163,12 +177,17 @@ import Testing
     @Test func anExemptClientSpendsNoRequestBudgetButMeetsTheEmailLimit() async throws {
         defer { auth.shutdown() }
         for index in 0..<8 {
-            #expect(await send(.post, "/users", form: ["email": "u\(index)@b.c", "password": "pw"], exempt: true).status == 200)
+            #expect(
+                await send(.post, "/users", form: ["email": "u\(index)@b.c", "password": "pw"], exempt: true).status
+                    == 200)
         }
         for _ in 0..<3 {
-            #expect(await send(.post, "/sessions", form: ["email": "u0@b.c", "password": "wrong"], exempt: true).status == 401)
+            #expect(
+                await send(.post, "/sessions", form: ["email": "u0@b.c", "password": "wrong"], exempt: true).status
+                    == 401)
         }
-        #expect(await send(.post, "/sessions", form: ["email": "u0@b.c", "password": "pw"], exempt: true).status == 429)
+        #expect(
+            await send(.post, "/sessions", form: ["email": "u0@b.c", "password": "pw"], exempt: true).status == 429)
     }
 
     @Test func auditRecordsNameTheUserAndClientAndNeverASecret() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPParser
 import Logging
 import Testing
+
 @testable import AuthService
 
 /// The 400 answers of the email and password rules on every route that takes them, and the
@@ -56,7 +57,9 @@ import Testing
                 (.put, "/reset_password", ["email": email, "reset_token": "t", "new_password": "password"]),
             ] {
                 let answer = await send(method, path, form: form)
-                #expect(answer.status == 400 && json(answer) == ["message": message], "\(method) \(path) \(email.prefix(20))")
+                #expect(
+                    answer.status == 400 && json(answer) == ["message": message],
+                    "\(method) \(path) \(email.prefix(20))")
             }
         }
     }
@@ -72,9 +75,11 @@ import Testing
         let reset = await send(.post, "/reset_password", form: ["email": "victim@x.test"])
         #expect(reset.status == 200 && json(reset)["email"] == "Victim@x.test")
         let token = try #require(json(reset)["reset_token"])
-        let updated = await send(.put, "/reset_password", form: [
-            "email": "VICTIM@x.test", "reset_token": token, "new_password": "new password",
-        ])
+        let updated = await send(
+            .put, "/reset_password",
+            form: [
+                "email": "VICTIM@x.test", "reset_token": token, "new_password": "new password",
+            ])
         #expect(updated.status == 200 && json(updated) == ["email": "Victim@x.test", "message": "Password updated"])
     }
 
@@ -84,7 +89,8 @@ import Testing
         #expect(short.status == 400 && json(short) == ["message": "password shorter than 8 characters"])
         #expect(await send(.post, "/users", form: ["email": "a@b.c", "password": "eight888"]).status == 200)
         let token = try #require(json(await send(.post, "/reset_password", form: ["email": "a@b.c"]))["reset_token"])
-        let update = await send(.put, "/reset_password", form: ["email": "a@b.c", "reset_token": token, "new_password": "short"])
+        let update = await send(
+            .put, "/reset_password", form: ["email": "a@b.c", "reset_token": token, "new_password": "short"])
         #expect(update.status == 400 && json(update) == ["message": "password shorter than 8 characters"])
         // Logins are not new passwords: a wrong short one is a 401 as ever.
         #expect(await send(.post, "/sessions", form: ["email": "a@b.c", "password": "x"]).status == 401)

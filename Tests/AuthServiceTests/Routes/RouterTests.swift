@@ -1,6 +1,7 @@
 import HTTPParser
 import Synchronization
 import Testing
+
 @testable import AuthService
 
 /// The route table: exact paths, trailing slash, HEAD for GET, 404 and 405 with Allow.
@@ -61,9 +62,10 @@ import Testing
     @Test func endpointsListEachMethodAndPathWithHeadAfterEachGet() {
         var router = Self.table
         router.add(.get, "/metrics", operational: .metrics)
-        #expect(router.endpoints.map { "\($0.method) \($0.path)" } == [
-            "GET /profile", "HEAD /profile", "POST /sessions", "DELETE /sessions", "GET /metrics", "HEAD /metrics",
-        ])
+        #expect(
+            router.endpoints.map { "\($0.method) \($0.path)" } == [
+                "GET /profile", "HEAD /profile", "POST /sessions", "DELETE /sessions", "GET /metrics", "HEAD /metrics",
+            ])
     }
 
     @Test func operationalRoutesAreNamedForTheServerToAnswer() {

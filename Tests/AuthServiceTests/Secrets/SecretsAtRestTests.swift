@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthService
 
 /// Session ids and reset tokens are stored as SHA-256 digests: a backup holds no live secret, and
@@ -34,7 +35,9 @@ import Testing
             #expect(row == [SecretDigest.sha256Hex(session.sessionID), SecretDigest.sha256Hex(token)])
             // Whoever reads the file cannot use what is in it.
             #expect(await auth.user(forSession: row[0]).failure == .unknownSession)
-            #expect(await auth.updatePassword(email: "a@b.c", resetToken: row[1], newPassword: "x").failure == .invalidResetToken)
+            #expect(
+                await auth.updatePassword(email: "a@b.c", resetToken: row[1], newPassword: "x").failure
+                    == .invalidResetToken)
             #expect(await auth.user(forSession: session.sessionID).value?.email == "a@b.c")
             #expect(await auth.updatePassword(email: "a@b.c", resetToken: token, newPassword: "x").value != nil)
         }

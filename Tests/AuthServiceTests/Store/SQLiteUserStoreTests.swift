@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import Testing
+
 @testable import AuthService
 
 /// What only the SQLite store promises: the seed's file format both ways, schema upgrades in
@@ -13,12 +14,16 @@ import Testing
             try SQLiteUserStore(path: database.path).close()
             let raw = try RawSQLite(path: database.path)
             let columns = try raw.rows("PRAGMA table_info(users)").map { $0[1] ?? "" }
-            #expect(columns == [
-                "id", "email", "hashed_password", "session_id", "reset_token",
-                "authd_session_created_ms", "authd_reset_token_created_ms",
-            ])
+            #expect(
+                columns == [
+                    "id", "email", "hashed_password", "session_id", "reset_token",
+                    "authd_session_created_ms", "authd_reset_token_created_ms",
+                ])
             let indexes = Set(try raw.rows("SELECT name FROM sqlite_master WHERE type = 'index'").compactMap { $0[0] })
-            #expect(indexes.isSuperset(of: ["authd_users_email_unique", "authd_users_session_id", "authd_users_reset_token"]))
+            #expect(
+                indexes.isSuperset(of: [
+                    "authd_users_email_unique", "authd_users_session_id", "authd_users_reset_token",
+                ]))
             #expect(try raw.value("PRAGMA journal_mode") == "wal")
         }
     }
@@ -34,9 +39,12 @@ import Testing
             #expect(old.email == "old@b.c" && old.sessionCreatedAt == nil)
             _ = try await store.startSession(userID: old.id, sessionID: "s-new", createdAt: 1234).get()
             #expect(try raw.value("SELECT authd_session_created_ms FROM users WHERE id = \(old.id)") == "1234")
-            #expect(try raw.value("SELECT typeof(authd_session_created_ms) FROM users WHERE id = \(old.id)") == "integer")
+            #expect(
+                try raw.value("SELECT typeof(authd_session_created_ms) FROM users WHERE id = \(old.id)") == "integer")
             // What the seed's SQLAlchemy model inserts: only its own columns.
-            try raw.execute("INSERT INTO users (id, email, hashed_password, session_id, reset_token) VALUES (7, 'n@b.c', 'h', NULL, NULL)")
+            try raw.execute(
+                "INSERT INTO users (id, email, hashed_password, session_id, reset_token) VALUES (7, 'n@b.c', 'h', NULL, NULL)"
+            )
             #expect(try await store.findUser(email: "n@b.c").get()?.id == 7)
         }
     }
@@ -101,13 +109,19 @@ import Testing
         try await TemporaryDatabase.with { database in
             let raw = try RawSQLite(path: database.path)
             try raw.execute(seedSchema)
-            try raw.execute("INSERT INTO users (email, hashed_password) VALUES ('Dup@x.test', 'h1'), ('dup@x.test', 'h2')")
+            try raw.execute(
+                "INSERT INTO users (email, hashed_password) VALUES ('Dup@x.test', 'h1'), ('dup@x.test', 'h2')")
             let store = try SQLiteUserStore(path: database.path)
             defer { store.close() }
             let indexes = Set(try raw.rows("SELECT name FROM sqlite_master WHERE type = 'index'").compactMap { $0[0] })
             #expect(indexes.isSuperset(of: ["authd_users_email_unique", "authd_users_email_nocase"]))
-            #expect(await store.addUser(email: "DUP@x.test", hashedPassword: hash, unique: .ignoringCase).failure == .duplicateEmail)
-            #expect(try raw.rows("SELECT email, hashed_password FROM users ORDER BY id") == [["Dup@x.test", "h1"], ["dup@x.test", "h2"]])
+            #expect(
+                await store.addUser(email: "DUP@x.test", hashedPassword: hash, unique: .ignoringCase).failure
+                    == .duplicateEmail)
+            #expect(
+                try raw.rows("SELECT email, hashed_password FROM users ORDER BY id") == [
+                    ["Dup@x.test", "h1"], ["dup@x.test", "h2"],
+                ])
         }
     }
 
@@ -131,14 +145,17 @@ import Testing
             for id in [1, 2] as [Int64] {
                 #expect(try await store.replacePasswordHash(userID: id, from: hash, to: TestVectors.hash2a).get())
                 #expect(try raw.value("SELECT typeof(hashed_password) FROM users WHERE id = \(id)") == "blob")
-                #expect(try raw.value("SELECT CAST(hashed_password AS TEXT) FROM users WHERE id = \(id)") == TestVectors.hash2a)
+                #expect(
+                    try raw.value("SELECT CAST(hashed_password AS TEXT) FROM users WHERE id = \(id)")
+                        == TestVectors.hash2a)
             }
         }
     }
 
     @Test func fileThatIsNotADatabaseCannotBeOpened() async throws {
         try await TemporaryDatabase.with { database in
-            try String(repeating: "not sqlite ", count: 100).write(toFile: database.path, atomically: true, encoding: .utf8)
+            try String(repeating: "not sqlite ", count: 100).write(
+                toFile: database.path, atomically: true, encoding: .utf8)
             #expect {
                 try SQLiteUserStore(path: database.path)
             } throws: { error in
@@ -193,16 +210,25 @@ import Testing
             let done = DispatchGroup()
             let outcomes = OutcomeLog()
             done.enter()
-            store.addUser(email: "new@b.c", hashedPassword: hash) { outcomes.add("add", $0.failure); done.leave() }
+            store.addUser(email: "new@b.c", hashedPassword: hash) {
+                outcomes.add("add", $0.failure)
+                done.leave()
+            }
             done.enter()
             store.consumeResetToken(SecretKey(stored: "t-1"), email: "a@b.c", newHashedPassword: TestVectors.hash2a) {
                 outcomes.add("consume", $0.failure)
                 done.leave()
             }
             done.enter()
-            store.startSession(userID: user.id, sessionID: "s-1", createdAt: 1) { outcomes.add("session", $0.failure); done.leave() }
+            store.startSession(userID: user.id, sessionID: "s-1", createdAt: 1) {
+                outcomes.add("session", $0.failure)
+                done.leave()
+            }
             done.enter()
-            store.findUser(email: "a@b.c") { outcomes.add("find", $0.failure); done.leave() }
+            store.findUser(email: "a@b.c") {
+                outcomes.add("find", $0.failure)
+                done.leave()
+            }
             done.wait()
             try other.execute("ROLLBACK")
             #expect(outcomes.all == ["add": .busy, "consume": .busy, "session": .busy, "find": nil])

@@ -1,5 +1,6 @@
 import Dispatch
 import Testing
+
 @testable import AuthService
 
 /// The store protocol's contract, run against every implementation (as Kratos runs its persister
@@ -64,25 +65,33 @@ import Testing
             _ = try await store.addUser(email: "stra\u{DF}e@x.test", hashedPassword: hash).get()  // straße
             _ = try await store.addUser(email: "kelvin@x.test", hashedPassword: hash).get()
             #expect(try await store.findUser(emailIgnoringCase: "\u{E9}mile@x.test").get() == nil)
-            #expect(try await store.findUser(emailIgnoringCase: "\u{C9}MILE@X.TEST").get()?.email == "\u{C9}mile@x.test")
+            #expect(
+                try await store.findUser(emailIgnoringCase: "\u{C9}MILE@X.TEST").get()?.email == "\u{C9}mile@x.test")
             #expect(try await store.findUser(emailIgnoringCase: "strasse@x.test").get() == nil)
             #expect(try await store.findUser(emailIgnoringCase: "\u{212A}elvin@x.test").get() == nil)  // Kelvin sign
             // So registrations that differ by a non-ASCII case are distinct users in both stores.
-            #expect(await store.addUser(email: "\u{E9}mile@x.test", hashedPassword: hash, unique: .ignoringCase).value != nil)
+            #expect(
+                await store.addUser(email: "\u{E9}mile@x.test", hashedPassword: hash, unique: .ignoringCase).value
+                    != nil)
         }
     }
 
     @Test(arguments: StoreKind.allCases)
     func addingUniqueIgnoringCaseRefusesACaseVariantAndAddsNothing(_ kind: StoreKind) async throws {
         try await kind.with { store in
-            let first = try await store.addUser(email: "victim@x.test", hashedPassword: hash, unique: .ignoringCase).get()
+            let first = try await store.addUser(email: "victim@x.test", hashedPassword: hash, unique: .ignoringCase)
+                .get()
             for variant in ["victim@x.test", "VICTIM@x.test", "Victim@X.test"] {
-                #expect(await store.addUser(email: variant, hashedPassword: TestVectors.hash2a, unique: .ignoringCase).failure
-                    == .duplicateEmail)
+                #expect(
+                    await store.addUser(email: variant, hashedPassword: TestVectors.hash2a, unique: .ignoringCase)
+                        .failure
+                        == .duplicateEmail)
             }
             #expect(try await store.findUser(emailIgnoringCase: "VICTIM@X.TEST").get() == first)
             #expect(try await store.findUser(email: "VICTIM@x.test").get() == nil)
-            #expect(try await store.addUser(email: "other@x.test", hashedPassword: hash, unique: .ignoringCase).get().id != first.id)
+            #expect(
+                try await store.addUser(email: "other@x.test", hashedPassword: hash, unique: .ignoringCase).get().id
+                    != first.id)
         }
     }
 
@@ -95,7 +104,8 @@ import Testing
             let spellings = ["race@b.c", "RACE@b.c", "Race@B.C", "rAcE@b.C"]
             for index in 0..<20 {
                 done.enter()
-                store.addUser(email: spellings[index % spellings.count], hashedPassword: "h", unique: .ignoringCase) { result in
+                store.addUser(email: spellings[index % spellings.count], hashedPassword: "h", unique: .ignoringCase) {
+                    result in
                     switch result {
                     case .success: added.increment()
                     case .failure(.duplicateEmail): refused.increment()
@@ -115,17 +125,25 @@ import Testing
             let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
             _ = try await store.startSession(userID: user.id, sessionID: "s-1", createdAt: 5).get()
             _ = try await store.issueResetToken(email: "a@b.c", token: "t-1", createdAt: 6).get()
-            #expect(try await store.replacePasswordHash(userID: user.id, from: TestVectors.hash2a, to: TestVectors.hash2y).get() == false)
-            #expect(try await store.replacePasswordHash(userID: user.id + 1, from: hash, to: TestVectors.hash2y).get() == false)
+            #expect(
+                try await store.replacePasswordHash(userID: user.id, from: TestVectors.hash2a, to: TestVectors.hash2y)
+                    .get() == false)
+            #expect(
+                try await store.replacePasswordHash(userID: user.id + 1, from: hash, to: TestVectors.hash2y).get()
+                    == false)
             #expect(try await store.findUser(email: "a@b.c").get()?.hashedPassword == hash)
             #expect(try await store.replacePasswordHash(userID: user.id, from: hash, to: TestVectors.hash2y).get())
             // Only the hash: the session and the reset token stay.
             let after = try #require(try await store.findUser(email: "a@b.c").get())
-            #expect(after == User(
-                id: user.id, email: "a@b.c", hashedPassword: TestVectors.hash2y, sessionID: "s-1", resetToken: "t-1",
-                sessionCreatedAt: 5, resetTokenCreatedAt: 6))
+            #expect(
+                after
+                    == User(
+                        id: user.id, email: "a@b.c", hashedPassword: TestVectors.hash2y, sessionID: "s-1",
+                        resetToken: "t-1",
+                        sessionCreatedAt: 5, resetTokenCreatedAt: 6))
             // The old hash is no longer there to replace: a second upgrade from it loses.
-            #expect(try await store.replacePasswordHash(userID: user.id, from: hash, to: TestVectors.hash2a).get() == false)
+            #expect(
+                try await store.replacePasswordHash(userID: user.id, from: hash, to: TestVectors.hash2a).get() == false)
             #expect(try await store.findUser(email: "a@b.c").get()?.hashedPassword == TestVectors.hash2y)
         }
     }
@@ -156,7 +174,8 @@ import Testing
                 _ = try await store.addUser(email: "u\(index)@b.c", hashedPassword: hashed).get()
             }
             #expect(try await store.newestPasswordHashes(limit: 2).get() == [TestVectors.hash2y, TestVectors.hash2a])
-            #expect(try await store.newestPasswordHashes(limit: 10).get() == [TestVectors.hash2y, TestVectors.hash2a, hash])
+            #expect(
+                try await store.newestPasswordHashes(limit: 10).get() == [TestVectors.hash2y, TestVectors.hash2a, hash])
         }
     }
 
@@ -280,7 +299,8 @@ import Testing
             let done = DispatchGroup()
             for index in 0..<20 {
                 done.enter()
-                store.consumeResetToken(SecretKey(stored: "t-1"), email: "a@b.c", newHashedPassword: "h\(index)") { result in
+                store.consumeResetToken(SecretKey(stored: "t-1"), email: "a@b.c", newHashedPassword: "h\(index)") {
+                    result in
                     if case .success(.some) = result { winners.increment() }
                     done.leave()
                 }
@@ -319,8 +339,12 @@ import Testing
             let seedMade = try await store.addUser(email: "s@b.c", hashedPassword: hash).get()
             _ = try await store.startSession(userID: digested.id, sessionID: "digest-1", createdAt: 1).get()
             _ = try await store.startSession(userID: seedMade.id, sessionID: "raw-2", createdAt: 1).get()
-            #expect(try await store.findUser(sessionKey: SecretKey(stored: "digest-1", legacy: "raw-1")).get()?.id == digested.id)
-            #expect(try await store.findUser(sessionKey: SecretKey(stored: "digest-2", legacy: "raw-2")).get()?.id == seedMade.id)
+            #expect(
+                try await store.findUser(sessionKey: SecretKey(stored: "digest-1", legacy: "raw-1")).get()?.id
+                    == digested.id)
+            #expect(
+                try await store.findUser(sessionKey: SecretKey(stored: "digest-2", legacy: "raw-2")).get()?.id
+                    == seedMade.id)
             #expect(try await store.findUser(sessionKey: SecretKey(stored: "digest-2")).get() == nil)
             #expect(try await store.findUser(sessionKey: SecretKey(stored: "other", legacy: "none")).get() == nil)
         }
@@ -343,7 +367,8 @@ import Testing
             store.close()
             #expect(await store.addUser(email: "b@b.c", hashedPassword: hash, unique: .ignoringCase).failure == .closed)
             #expect(await store.findUser(emailIgnoringCase: "A@b.c").failure == .closed)
-            #expect(await store.replacePasswordHash(userID: user.id, from: hash, to: TestVectors.hash2a).failure == .closed)
+            #expect(
+                await store.replacePasswordHash(userID: user.id, from: hash, to: TestVectors.hash2a).failure == .closed)
             #expect(await store.newestPasswordHashes(limit: 1).failure == .closed)
         }
     }
@@ -414,12 +439,14 @@ import Testing
     func addingUsersTogetherSkipsTakenEmailsAndAddsTheRest(_ kind: StoreKind) async throws {
         try await kind.with { store in
             _ = try await store.addUser(email: "Taken@b.c", hashedPassword: hash).get()
-            let added = try await store.addUsers([
-                NewUser(email: "new@b.c", hashedPassword: TestVectors.hash2a),
-                NewUser(email: "taken@b.c", hashedPassword: hash),
-                NewUser(email: "NEW@b.c", hashedPassword: hash),
-                NewUser(email: "other@b.c", hashedPassword: TestVectors.hash2y),
-            ], unique: .ignoringCase).get()
+            let added = try await store.addUsers(
+                [
+                    NewUser(email: "new@b.c", hashedPassword: TestVectors.hash2a),
+                    NewUser(email: "taken@b.c", hashedPassword: hash),
+                    NewUser(email: "NEW@b.c", hashedPassword: hash),
+                    NewUser(email: "other@b.c", hashedPassword: TestVectors.hash2y),
+                ], unique: .ignoringCase
+            ).get()
             #expect(added.map { $0?.email } == ["new@b.c", nil, nil, "other@b.c"])
             #expect(try await store.findUser(email: "new@b.c").get()?.hashedPassword == TestVectors.hash2a)
             #expect(try await store.findUser(email: "other@b.c").get() == added[3])
@@ -435,7 +462,9 @@ import Testing
             #expect(await store.deleteUser(email: "a@b.c").failure == .closed)
             #expect(await store.endSessions(email: "a@b.c").failure == .closed)
             #expect(await store.setPasswordHash(email: "a@b.c", to: hash).failure == .closed)
-            #expect(await store.addUsers([NewUser(email: "a@b.c", hashedPassword: hash)], unique: .exact).failure == .closed)
+            #expect(
+                await store.addUsers([NewUser(email: "a@b.c", hashedPassword: hash)], unique: .exact).failure == .closed
+            )
         }
     }
 
@@ -443,14 +472,20 @@ import Testing
     func aResetByMailStoresTheTokenAndQueuesItsMailTogether(_ kind: StoreKind) async throws {
         try await kind.with { store in
             let user = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
-            let mail = try #require(try await store.issueResetTokenByMail(.test("bob@b.c", token: "raw-1", at: 5_000)).get())
-            #expect(mail == OutboxMail(
-                id: mail.id, userID: user.id, recipient: "bob@b.c", token: "raw-1", requestedBy: "192.0.2.1", createdAt: 5_000,
-                expiresAt: 905_000, attempts: 0, nextAttemptAt: 5_000))
+            let mail = try #require(
+                try await store.issueResetTokenByMail(.test("bob@b.c", token: "raw-1", at: 5_000)).get())
+            #expect(
+                mail
+                    == OutboxMail(
+                        id: mail.id, userID: user.id, recipient: "bob@b.c", token: "raw-1", requestedBy: "192.0.2.1",
+                        createdAt: 5_000,
+                        expiresAt: 905_000, attempts: 0, nextAttemptAt: 5_000))
             let row = try #require(try await store.findUser(email: "bob@b.c").get())
             #expect(row.resetToken == "stored-raw-1" && row.resetTokenCreatedAt == 5_000)
             #expect(try await store.findUser(resetToken: "stored-raw-1", email: "bob@b.c").get()?.id == user.id)
-            #expect(try await store.pendingResetMails(dueAt: 5_000).get() == OutboxSnapshot(due: [mail], pending: 1, nextAttemptAt: nil))
+            #expect(
+                try await store.pendingResetMails(dueAt: 5_000).get()
+                    == OutboxSnapshot(due: [mail], pending: 1, nextAttemptAt: nil))
         }
     }
 
@@ -460,7 +495,9 @@ import Testing
             let before = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
             #expect(try await store.issueResetTokenByMail(.test("nobody@b.c")).get() == nil)
             #expect(try await store.findUser(email: "bob@b.c").get() == before)
-            #expect(try await store.pendingResetMails(dueAt: nil).get() == OutboxSnapshot(due: [], pending: 0, nextAttemptAt: nil))
+            #expect(
+                try await store.pendingResetMails(dueAt: nil).get()
+                    == OutboxSnapshot(due: [], pending: 0, nextAttemptAt: nil))
         }
     }
 
@@ -483,9 +520,12 @@ import Testing
         try await kind.with { store in
             _ = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
             _ = try await store.addUser(email: "eve@b.c", hashedPassword: hash).get()
-            let first = try #require(try await store.issueResetTokenByMail(.test("bob@b.c", token: "t-1", at: 1_000)).get())
-            let other = try #require(try await store.issueResetTokenByMail(.test("eve@b.c", token: "t-e", at: 1_500)).get())
-            let second = try #require(try await store.issueResetTokenByMail(.test("bob@b.c", token: "t-2", at: 2_000)).get())
+            let first = try #require(
+                try await store.issueResetTokenByMail(.test("bob@b.c", token: "t-1", at: 1_000)).get())
+            let other = try #require(
+                try await store.issueResetTokenByMail(.test("eve@b.c", token: "t-e", at: 1_500)).get())
+            let second = try #require(
+                try await store.issueResetTokenByMail(.test("bob@b.c", token: "t-2", at: 2_000)).get())
             #expect(second.id != first.id)
             let pending = try await store.pendingResetMails(dueAt: nil).get()
             #expect(pending.due == [other, second])
@@ -500,7 +540,8 @@ import Testing
             var mails: [OutboxMail] = []
             for index in 0..<4 {
                 _ = try await store.addUser(email: "u\(index)@b.c", hashedPassword: hash).get()
-                mails.append(try #require(try await store.issueResetTokenByMail(.test("u\(index)@b.c", at: 1_000)).get()))
+                mails.append(
+                    try #require(try await store.issueResetTokenByMail(.test("u\(index)@b.c", at: 1_000)).get()))
             }
             #expect(try await store.deferResetMail(id: mails[0].id, attempts: 1, nextAttemptAt: 9_000).get())
             #expect(try await store.deferResetMail(id: mails[1].id, attempts: 2, nextAttemptAt: 5_000).get())
@@ -508,15 +549,23 @@ import Testing
             mails[0].nextAttemptAt = 9_000
             mails[1].attempts = 2
             mails[1].nextAttemptAt = 5_000
-            #expect(try await store.pendingResetMails(dueAt: 1_000).get() == OutboxSnapshot(
-                due: [mails[2], mails[3]], pending: 4, nextAttemptAt: 5_000))
-            #expect(try await store.pendingResetMails(dueAt: 1_000, limit: 1).get() == OutboxSnapshot(
-                due: [mails[2]], pending: 4, nextAttemptAt: 1_000))
+            #expect(
+                try await store.pendingResetMails(dueAt: 1_000).get()
+                    == OutboxSnapshot(
+                        due: [mails[2], mails[3]], pending: 4, nextAttemptAt: 5_000))
+            #expect(
+                try await store.pendingResetMails(dueAt: 1_000, limit: 1).get()
+                    == OutboxSnapshot(
+                        due: [mails[2]], pending: 4, nextAttemptAt: 1_000))
             #expect(try await store.pendingResetMails(dueAt: 6_000).get().due == [mails[2], mails[3], mails[1]])
-            #expect(try await store.pendingResetMails(dueAt: nil).get() == OutboxSnapshot(
-                due: [mails[2], mails[3], mails[1], mails[0]], pending: 4, nextAttemptAt: nil))
-            #expect(try await store.pendingResetMails(dueAt: 1_000, limit: 0).get() == OutboxSnapshot(
-                due: [], pending: 4, nextAttemptAt: 1_000))
+            #expect(
+                try await store.pendingResetMails(dueAt: nil).get()
+                    == OutboxSnapshot(
+                        due: [mails[2], mails[3], mails[1], mails[0]], pending: 4, nextAttemptAt: nil))
+            #expect(
+                try await store.pendingResetMails(dueAt: 1_000, limit: 0).get()
+                    == OutboxSnapshot(
+                        due: [], pending: 4, nextAttemptAt: 1_000))
         }
     }
 

@@ -6,7 +6,9 @@ extension Auth {
         email: String, password: String, client: ClientIdentity = .test, abandonment: Abandonment? = nil
     ) async -> Result<User, AuthError> {
         await withCheckedContinuation { done in
-            register(email: email, password: password, client: client, abandonment: abandonment) { done.resume(returning: $0) }
+            register(email: email, password: password, client: client, abandonment: abandonment) {
+                done.resume(returning: $0)
+            }
         }
     }
 
@@ -14,24 +16,36 @@ extension Auth {
         email: String, password: String, client: ClientIdentity = .test, abandonment: Abandonment? = nil
     ) async -> Result<(user: User, sessionID: String), AuthError> {
         await withCheckedContinuation { done in
-            login(email: email, password: password, client: client, abandonment: abandonment) { done.resume(returning: $0) }
+            login(email: email, password: password, client: client, abandonment: abandonment) {
+                done.resume(returning: $0)
+            }
         }
     }
 
     func user(forSession sessionID: String?, client: ClientIdentity = .test) async -> Result<User, AuthError> {
-        await withCheckedContinuation { done in user(forSession: sessionID, client: client) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in
+            user(forSession: sessionID, client: client) { done.resume(returning: $0) }
+        }
     }
 
     func logout(sessionID: String?, client: ClientIdentity = .test) async -> Result<User, AuthError> {
-        await withCheckedContinuation { done in logout(sessionID: sessionID, client: client) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in
+            logout(sessionID: sessionID, client: client) { done.resume(returning: $0) }
+        }
     }
 
     func resetToken(email: String, client: ClientIdentity = .test) async -> Result<String, AuthError> {
-        await withCheckedContinuation { done in resetToken(email: email, client: client) { done.resume(returning: $0.map(\.token)) } }
+        await withCheckedContinuation { done in
+            resetToken(email: email, client: client) { done.resume(returning: $0.map(\.token)) }
+        }
     }
 
-    func requestPasswordReset(email: String, client: ClientIdentity = .test) async -> Result<PasswordResetRequest, AuthError> {
-        await withCheckedContinuation { done in requestPasswordReset(email: email, client: client) { done.resume(returning: $0) } }
+    func requestPasswordReset(email: String, client: ClientIdentity = .test) async -> Result<
+        PasswordResetRequest, AuthError
+    > {
+        await withCheckedContinuation { done in
+            requestPasswordReset(email: email, client: client) { done.resume(returning: $0) }
+        }
     }
 
     func updatePassword(

@@ -171,7 +171,8 @@ final class FakeRelay: Sendable {
 
 extension FakeRelay {
     /// A relay that takes one mail: greeting, EHLO with extensions, MAIL, RCPT, DATA, the data, QUIT.
-    static func accepting(greeting: String = "220 relay.test ESMTP\r\n", extensions: [String] = ["8BITMIME"]) -> [Step] {
+    static func accepting(greeting: String = "220 relay.test ESMTP\r\n", extensions: [String] = ["8BITMIME"]) -> [Step]
+    {
         let hello = (["relay.test"] + extensions).enumerated().map { index, line in
             "250\(index == extensions.count ? " " : "-")\(line)\r\n"
         }.joined()

@@ -1,10 +1,13 @@
 import Testing
+
 @testable import AuthService
 
 /// Async forms of the store's operations, so contract tests read top to bottom.
 extension UserStore {
     func addUser(email: String, hashedPassword: String) async -> Result<User, StoreError> {
-        await withCheckedContinuation { done in addUser(email: email, hashedPassword: hashedPassword) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in
+            addUser(email: email, hashedPassword: hashedPassword) { done.resume(returning: $0) }
+        }
     }
 
     func findUser(email: String) async -> Result<User?, StoreError> {
@@ -32,11 +35,15 @@ extension UserStore {
     }
 
     func findUser(sessionID: String) async -> Result<User?, StoreError> {
-        await withCheckedContinuation { done in findUser(sessionID: SecretKey(stored: sessionID)) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in
+            findUser(sessionID: SecretKey(stored: sessionID)) { done.resume(returning: $0) }
+        }
     }
 
     func findUser(resetToken: String, email: String) async -> Result<User?, StoreError> {
-        await withCheckedContinuation { done in findUser(resetToken: SecretKey(stored: resetToken), email: email) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in
+            findUser(resetToken: SecretKey(stored: resetToken), email: email) { done.resume(returning: $0) }
+        }
     }
 
     func startSession(userID: Int64, sessionID: String, createdAt: Int64) async -> Result<Bool, StoreError> {
@@ -46,7 +53,8 @@ extension UserStore {
     }
 
     func endSession(_ sessionID: String) async -> Result<User?, StoreError> {
-        await withCheckedContinuation { done in endSession(SecretKey(stored: sessionID)) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in endSession(SecretKey(stored: sessionID)) { done.resume(returning: $0) }
+        }
     }
 
     func issueResetToken(email: String, token: String, createdAt: Int64) async -> Result<User?, StoreError> {
@@ -56,12 +64,17 @@ extension UserStore {
     }
 
     func clearResetToken(_ token: String, email: String) async -> Result<Bool, StoreError> {
-        await withCheckedContinuation { done in clearResetToken(SecretKey(stored: token), email: email) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in
+            clearResetToken(SecretKey(stored: token), email: email) { done.resume(returning: $0) }
+        }
     }
 
-    func consumeResetToken(_ token: String, email: String, newHashedPassword: String) async -> Result<User?, StoreError> {
+    func consumeResetToken(_ token: String, email: String, newHashedPassword: String) async -> Result<User?, StoreError>
+    {
         await withCheckedContinuation { done in
-            consumeResetToken(SecretKey(stored: token), email: email, newHashedPassword: newHashedPassword) { done.resume(returning: $0) }
+            consumeResetToken(SecretKey(stored: token), email: email, newHashedPassword: newHashedPassword) {
+                done.resume(returning: $0)
+            }
         }
     }
 }
@@ -92,7 +105,9 @@ extension UserStore {
     }
 
     func pendingResetMails(dueAt now: Int64?, limit: Int = 100) async -> Result<OutboxSnapshot, StoreError> {
-        await withCheckedContinuation { done in pendingResetMails(dueAt: now, limit: limit) { done.resume(returning: $0) } }
+        await withCheckedContinuation { done in
+            pendingResetMails(dueAt: now, limit: limit) { done.resume(returning: $0) }
+        }
     }
 
     func deferResetMail(id: Int64, attempts: Int, nextAttemptAt: Int64) async -> Result<Bool, StoreError> {
@@ -108,11 +123,14 @@ extension UserStore {
 
 extension ResetMailRequest {
     /// A request for `email` with the token `token` (stored as `stored-<token>`), issued at `at`.
-    static func test(_ email: String, token: String = "t-1", at createdAt: Int64 = 1_000, by address: String = "192.0.2.1")
+    static func test(
+        _ email: String, token: String = "t-1", at createdAt: Int64 = 1_000, by address: String = "192.0.2.1"
+    )
         -> ResetMailRequest
     {
         ResetMailRequest(
-            email: email, storedToken: "stored-\(token)", mailedToken: token, requestedBy: address, createdAt: createdAt,
+            email: email, storedToken: "stored-\(token)", mailedToken: token, requestedBy: address,
+            createdAt: createdAt,
             expiresAt: createdAt + 900_000)
     }
 }

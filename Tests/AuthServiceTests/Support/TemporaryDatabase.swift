@@ -7,7 +7,8 @@ struct TemporaryDatabase {
     var path: String { directory.appendingPathComponent("users.db").path }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("authd-store-tests-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "authd-store-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
@@ -34,7 +35,10 @@ final class RawSQLite: @unchecked Sendable {
 
     init(path: String) throws {
         var handle: OpaquePointer?
-        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK, let handle else {
+        guard
+            sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
+                == SQLITE_OK, let handle
+        else {
             throw Failure(description: "cannot open \(path)")
         }
         self.handle = handle
@@ -62,9 +66,10 @@ final class RawSQLite: @unchecked Sendable {
         defer { sqlite3_finalize(statement) }
         var rows: [[String?]] = []
         while sqlite3_step(statement) == SQLITE_ROW {
-            rows.append((0..<sqlite3_column_count(statement)).map { column in
-                sqlite3_column_text(statement, column).map { String(cString: $0) }
-            })
+            rows.append(
+                (0..<sqlite3_column_count(statement)).map { column in
+                    sqlite3_column_text(statement, column).map { String(cString: $0) }
+                })
         }
         return rows
     }

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import AuthService
 
 /// The login policy across its tables: pairs, clients, accounts, request budgets, waiting attempts.
@@ -15,13 +16,17 @@ import Testing
     private static func client(_ address: String) -> ClientIdentity { ClientIdentity(address: address) }
 
     /// Begins an attempt; its decision if one came at once (nil while it waits).
-    private func begin(_ throttling: LoginThrottling, _ email: String, from client: ClientIdentity) -> Result<[LoginThrottling.EndedBlock], LoginThrottling.Refusal>? {
+    private func begin(_ throttling: LoginThrottling, _ email: String, from client: ClientIdentity) -> Result<
+        [LoginThrottling.EndedBlock], LoginThrottling.Refusal
+    >? {
         let decision = Mutex<Result<[LoginThrottling.EndedBlock], LoginThrottling.Refusal>?>(nil)
         throttling.beginLogin(email: email, client: client) { result in decision.withLock { $0 = result } }
         return decision.withLock { $0 }
     }
 
-    private func attempt(_ throttling: LoginThrottling, _ email: String, from client: ClientIdentity, failing: Bool) -> LoginThrottling.Refusal? {
+    private func attempt(_ throttling: LoginThrottling, _ email: String, from client: ClientIdentity, failing: Bool)
+        -> LoginThrottling.Refusal?
+    {
         switch begin(throttling, email, from: client) {
         case .failure(let refusal)?: return refusal
         case .success?:
@@ -35,7 +40,8 @@ import Testing
 
     @Test func theStrictLimitBlocksThePairNotTheOwnerElsewhere() {
         let throttling = throttling()
-        let stranger = Self.client("192.0.2.66"), owner = Self.client("198.51.100.7")
+        let stranger = Self.client("192.0.2.66")
+        let owner = Self.client("198.51.100.7")
         for _ in 1...5 { #expect(attempt(throttling, "v@b.c", from: stranger, failing: true) == nil) }
         let refused = attempt(throttling, "v@b.c", from: stranger, failing: false)
         #expect(refused?.reason == "email_failure_limit" && refused?.retryAfterSeconds == 30)
@@ -43,7 +49,10 @@ import Testing
     }
 
     @Test func aSlowedAccountLetsItsOwnerInAndStrangersOneAtATime() {
-        let throttling = throttling { $0.accountFailureLimit = 10; $0.accountWindow = Lifetime(seconds: 3600) }
+        let throttling = throttling {
+            $0.accountFailureLimit = 10
+            $0.accountWindow = Lifetime(seconds: 3600)
+        }
         let owner = Self.client("198.51.100.7")
         #expect(attempt(throttling, "v@b.c", from: owner, failing: false) == nil)
         // Distributed guessing: each client stays under its own limits.
@@ -91,7 +100,10 @@ import Testing
         for _ in 1...5 { throttling.endLogin(email: "a@b.c", client: client, failed: true, succeeded: false) }
         let results = decided.withLock { $0 }
         #expect(results.count == 20)
-        #expect(results.allSatisfy { if case .failure(let refusal) = $0 { refusal.reason == "email_failure_limit" } else { false } })
+        #expect(
+            results.allSatisfy {
+                if case .failure(let refusal) = $0 { refusal.reason == "email_failure_limit" } else { false }
+            })
     }
 
     @Test func spellingsDifferingInCaseShareOneBudget() {
@@ -109,7 +121,9 @@ import Testing
         for index in 0..<3 { #expect(attempt(throttling, "junk\(index)@b.c", from: attacker, failing: true) == nil) }
         let before = throttling.trackedKeys
         for index in 0..<1000 {
-            #expect(attempt(throttling, "flood\(index)@b.c", from: attacker, failing: true)?.reason == "address_failure_limit")
+            #expect(
+                attempt(throttling, "flood\(index)@b.c", from: attacker, failing: true)?.reason
+                    == "address_failure_limit")
         }
         #expect(throttling.trackedKeys == before)
     }
@@ -125,7 +139,10 @@ import Testing
     }
 
     @Test func exemptClientsMeetThePerEmailLimitOnly() {
-        let throttling = throttling { $0.addressFailureLimit = 2; $0.addressRequestLimit = 2 }
+        let throttling = throttling {
+            $0.addressFailureLimit = 2
+            $0.addressRequestLimit = 2
+        }
         let harness = ClientIdentity(address: "127.0.0.1", isExemptFromClientLimits: true)
         for index in 0..<10 { #expect(attempt(throttling, "u\(index)@b.c", from: harness, failing: true) == nil) }
         for _ in 0..<10 { #expect((try? throttling.admitRequest(client: harness).get()) != nil) }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import AuthService
 
 /// One brute-force table, with a clock the test moves.

@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct CookieParserTests {
     @Test func findsANamedCookieAmongOthers() {

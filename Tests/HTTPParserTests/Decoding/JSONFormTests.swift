@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct JSONFormTests {
     static func decode(_ text: String) throws(FormDecodeError) -> FormFields {
@@ -44,7 +44,8 @@ import HTTPParser
 
     @Test func rejectsInvalidUTF8InAString() {
         #expect(throws: FormDecodeError.invalidUTF8) {
-            try FormDecoder.decode(body: [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D], contentType: "application/json")
+            try FormDecoder.decode(
+                body: [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D], contentType: "application/json")
         }
     }
 }

@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct MultipartFormTests {
     /// The bytes `curl -F email=bob@example.com -F password=b4l0u -F file=@a.txt` sends.
@@ -64,7 +64,8 @@ import HTTPParser
     }
 
     @Test func rejectsInvalidUTF8InAValue() {
-        let body = Array("--b\r\nContent-Disposition: form-data; name=\"e\"\r\n\r\n".utf8) + [0xC3] + Array("\r\n--b--".utf8)
+        let body =
+            Array("--b\r\nContent-Disposition: form-data; name=\"e\"\r\n\r\n".utf8) + [0xC3] + Array("\r\n--b--".utf8)
         #expect(throws: FormDecodeError.invalidUTF8) {
             try FormDecoder.decode(body: body, contentType: "multipart/form-data; boundary=b")
         }

@@ -1,11 +1,12 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct URLEncodedFormTests {
     static let type = "application/x-www-form-urlencoded"
 
     @Test func decodesPlusAndPercentEscapes() throws {
-        let fields = try FormDecoder.decode(body: Array("email=bob%40example.com&password=b4l0u+x%2B%26".utf8), contentType: Self.type)
+        let fields = try FormDecoder.decode(
+            body: Array("email=bob%40example.com&password=b4l0u+x%2B%26".utf8), contentType: Self.type)
         #expect(fields["email"] == "bob@example.com")
         #expect(fields["password"] == "b4l0u x+&")
     }
@@ -26,7 +27,8 @@ import HTTPParser
     }
 
     @Test func acceptsParametersAndCaseInTheContentType() throws {
-        let fields = try FormDecoder.decode(body: Array("a=1".utf8), contentType: "Application/X-WWW-Form-URLEncoded; charset=utf-8")
+        let fields = try FormDecoder.decode(
+            body: Array("a=1".utf8), contentType: "Application/X-WWW-Form-URLEncoded; charset=utf-8")
         #expect(fields["a"] == "1")
     }
 
@@ -48,7 +50,8 @@ import HTTPParser
 
     @Test func limitsTheNumberOfFields() throws {
         let atLimit = (0..<FormDecoder.maxFields).map { "f\($0)=v" }.joined(separator: "&")
-        #expect(try FormDecoder.decode(body: Array(atLimit.utf8), contentType: Self.type).count == FormDecoder.maxFields)
+        #expect(
+            try FormDecoder.decode(body: Array(atLimit.utf8), contentType: Self.type).count == FormDecoder.maxFields)
         #expect(throws: FormDecodeError.tooManyFields) {
             try FormDecoder.decode(body: Array((atLimit + "&x=1").utf8), contentType: Self.type)
         }

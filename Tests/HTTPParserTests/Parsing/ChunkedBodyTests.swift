@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct ChunkedBodyTests {
     static let head = "POST /users HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -21,7 +21,8 @@ import HTTPParser
     }
 
     @Test func acceptsTransferEncodingNamesAndTokensInAnyCase() throws {
-        let request = try #require(parseOne("POST / HTTP/1.1\r\nHost: a\r\ntransfer-encoding: Chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n"))
+        let request = try #require(
+            parseOne("POST / HTTP/1.1\r\nHost: a\r\ntransfer-encoding: Chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n"))
         #expect(request.body == [0x78])
     }
 

@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct ExpectContinueTests {
     @Test func expectsContinueWhileTheBodyIsMissing() {
@@ -24,7 +24,8 @@ import HTTPParser
 
     @Test func expectsContinueForAChunkedBodyToo() {
         var parser = RequestParser()
-        let head = Array("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n".utf8)
+        let head = Array(
+            "PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n".utf8)
         _ = head.withUnsafeBytes { parser.parse($0) }
         #expect(parser.expectsContinue)
     }

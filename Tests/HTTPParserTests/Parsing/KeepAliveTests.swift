@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct KeepAliveTests {
     struct Case: Sendable, CustomTestStringConvertible {

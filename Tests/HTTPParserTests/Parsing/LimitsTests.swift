@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct LimitsTests {
     @Test func rejectsAnIncompleteHeadOnceItPassesTheHeadLimit() {
@@ -45,7 +45,10 @@ import HTTPParser
         let head = Array("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n".utf8)
         #expect(Outcome(head.withUnsafeBytes { parser.parse($0) }) == .error(.bodyTooLarge))
         #expect(HTTPParseError.bodyTooLarge.status == 413)
-        #expect(parseOne("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789", limits: ParserLimits(maxBodyBytes: 10)) != nil)
+        #expect(
+            parseOne(
+                "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789",
+                limits: ParserLimits(maxBodyBytes: 10)) != nil)
     }
 
     @Test func rejectsAChunkedBodyOverTheBodyLimitAsSoonAsTheSizeSaysSo() {

@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct ParseErrorTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -38,29 +38,70 @@ import HTTPParser
         Case(text: "GET / HTTP/1.1\r\nX: b\r\n\r\n", error: .missingHost, status: 400),
         Case(text: "GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", error: .multipleHosts, status: 400),
         Case(text: "GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n", error: .multipleHosts, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", error: .invalidContentLength, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n", error: .invalidContentLength, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +1\r\n\r\n", error: .invalidContentLength, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", error: .invalidContentLength, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n", error: .invalidContentLength, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +1\r\n\r\n", error: .invalidContentLength, status: 400),
         Case(text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", error: .invalidContentLength, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n", error: .invalidContentLength, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", error: .conflictingContentLengths, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1, 2\r\n\r\n", error: .conflictingContentLengths, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", error: .contentLengthWithTransferEncoding, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", error: .contentLengthWithTransferEncoding, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", error: .unsupportedTransferCoding, status: 501),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", error: .unsupportedTransferCoding, status: 501),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n", error: .unsupportedTransferCoding, status: 501),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", error: .invalidTransferEncoding, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n", error: .invalidTransferEncoding, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n", error: .invalidChunkSize, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", error: .invalidChunkSize, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1 x\r\n", error: .invalidChunkSize, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n", error: .invalidChunkSize, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\nx\r\n", error: .invalidChunkSize, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n", error: .invalidChunkFraming, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;a\u{0}\r\n", error: .invalidChunkFraming, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: \u{1}\r\n\r\n", error: .invalidChunkFraming, status: 400),
-        Case(text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\rx", error: .invalidChunkFraming, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n",
+            error: .invalidContentLength, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            error: .conflictingContentLengths, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1, 2\r\n\r\n", error: .conflictingContentLengths,
+            status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            error: .contentLengthWithTransferEncoding, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+            error: .contentLengthWithTransferEncoding, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            error: .unsupportedTransferCoding, status: 501),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+            error: .unsupportedTransferCoding, status: 501),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n",
+            error: .unsupportedTransferCoding, status: 501),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+            error: .invalidTransferEncoding, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n", error: .invalidTransferEncoding,
+            status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n", error: .invalidChunkSize,
+            status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", error: .invalidChunkSize,
+            status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1 x\r\n", error: .invalidChunkSize,
+            status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n", error: .invalidChunkSize,
+            status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\nx\r\n", error: .invalidChunkSize,
+            status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n",
+            error: .invalidChunkFraming, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;a\u{0}\r\n",
+            error: .invalidChunkFraming, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: \u{1}\r\n\r\n",
+            error: .invalidChunkFraming, status: 400),
+        Case(
+            text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\rx",
+            error: .invalidChunkFraming, status: 400),
     ]
 
     @Test(arguments: rejections)
@@ -72,7 +113,8 @@ import HTTPParser
 
     @Test func everyErrorHasAClientOrServerStatusAndAMessage() {
         let all: [HTTPParseError] = [
-            .badRequestLine, .invalidMethod, .unsupportedVersion, .targetTooLong, .invalidTargetAuthority, .invalidHeaderName,
+            .badRequestLine, .invalidMethod, .unsupportedVersion, .targetTooLong, .invalidTargetAuthority,
+            .invalidHeaderName,
             .whitespaceBeforeColon, .obsoleteLineFolding, .invalidHeaderValue, .headTooLarge, .tooManyHeaders,
             .missingHost, .multipleHosts, .invalidContentLength, .conflictingContentLengths,
             .contentLengthWithTransferEncoding, .unsupportedTransferCoding, .invalidTransferEncoding,

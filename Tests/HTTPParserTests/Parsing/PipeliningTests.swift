@@ -1,9 +1,10 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct PipeliningTests {
     @Test func pipelinedRequestsComeOutInOrder() {
-        let text = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
+        let text =
+            "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
             + "POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
             + "PUT /3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n"
             + "DELETE /4 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"

@@ -1,9 +1,11 @@
 import Testing
+
 @testable import HTTPParser
 
 @Suite struct RequestParserTests {
     @Test func parsesRequestLineHeadersAndBody() throws {
-        let text = "POST /sessions?next=%2F HTTP/1.1\r\nHost: localhost:5000\r\n"
+        let text =
+            "POST /sessions?next=%2F HTTP/1.1\r\nHost: localhost:5000\r\n"
             + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 11\r\n\r\nemail=a%40b"
         let request = try #require(parseOne(text))
         #expect(request.method == .post)
@@ -121,7 +123,8 @@ import Testing
     }
 
     @Test func acceptsIdenticalRepeatedContentLengths() throws {
-        let request = try #require(parseOne("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2, 2\r\n\r\nhi"))
+        let request = try #require(
+            parseOne("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nContent-Length: 2, 2\r\n\r\nhi"))
         #expect(request.body == Array("hi".utf8))
     }
 
@@ -150,16 +153,20 @@ import Testing
     }
 
     @Test func notesAForwardingFieldInAnyCaseAndForgetsItForTheNextRequest() throws {
-        for field in ["X-Forwarded-For: 192.0.2.7", "x-forwarded-for: 192.0.2.7", "Forwarded: for=192.0.2.7", "FORWARDED: for=x"] {
-            #expect(try #require(parseOne("GET / HTTP/1.1\r\nHost: a\r\n\(field)\r\n\r\n")).hasForwardingField, "\(field)")
+        for field in [
+            "X-Forwarded-For: 192.0.2.7", "x-forwarded-for: 192.0.2.7", "Forwarded: for=192.0.2.7", "FORWARDED: for=x",
+        ] {
+            #expect(
+                try #require(parseOne("GET / HTTP/1.1\r\nHost: a\r\n\(field)\r\n\r\n")).hasForwardingField, "\(field)")
         }
         for field in ["X-Forwarded-Host: a", "Accept-Encoding: gzip", "X-Forwarded-Fox: a", "Forwardedx: a"] {
-            #expect(try !#require(parseOne("GET / HTTP/1.1\r\nHost: a\r\n\(field)\r\n\r\n")).hasForwardingField, "\(field)")
+            #expect(
+                try !#require(parseOne("GET / HTTP/1.1\r\nHost: a\r\n\(field)\r\n\r\n")).hasForwardingField, "\(field)")
         }
         var parser = RequestParser()
         let two = Array("GET / HTTP/1.1\r\nHost: a\r\nForwarded: for=x\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
         guard case .request(let first, let used) = two.withUnsafeBytes({ parser.parse($0) }),
-              case .request(let second, _) = two[used...].withUnsafeBytes({ parser.parse($0) })
+            case .request(let second, _) = two[used...].withUnsafeBytes({ parser.parse($0) })
         else {
             Issue.record("expected two requests")
             return

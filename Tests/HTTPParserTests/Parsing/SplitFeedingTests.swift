@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 /// The parser must give the same outcome however the bytes are split across reads.
 @Suite struct SplitFeedingTests {

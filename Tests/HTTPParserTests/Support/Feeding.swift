@@ -22,7 +22,8 @@ enum Outcome: Equatable, CustomStringConvertible {
         switch self {
         case .needMore: "needMore"
         case .error(let e): "error(\(e))"
-        case .request(let m, let t, _, let b, let k, let c): "request(\(m) \(t) body:\(b.count) keepAlive:\(k) consumed:\(c))"
+        case .request(let m, let t, _, let b, let k, let c):
+            "request(\(m) \(t) body:\(b.count) keepAlive:\(k) consumed:\(c))"
         }
     }
 }
@@ -63,7 +64,8 @@ func parseOne(_ text: String, limits: ParserLimits = ParserLimits()) -> Request?
     var parser = RequestParser(limits: limits)
     let bytes = Array(text.utf8)
     if case .request(let request, let consumed) = bytes.withUnsafeBytes({ parser.parse($0) }),
-       consumed == bytes.count {
+        consumed == bytes.count
+    {
         return request
     }
     return nil

@@ -1,11 +1,14 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct DateCacheTests {
     @Test func formatsIMFFixdate() {
-        #expect(String(decoding: DateCache(clock: { 784_111_777 }).bytes, as: UTF8.self) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(
+            String(decoding: DateCache(clock: { 784_111_777 }).bytes, as: UTF8.self) == "Sun, 06 Nov 1994 08:49:37 GMT")
         #expect(String(decoding: DateCache(clock: { 0 }).bytes, as: UTF8.self) == "Thu, 01 Jan 1970 00:00:00 GMT")
-        #expect(String(decoding: DateCache(clock: { 1_709_251_199 }).bytes, as: UTF8.self) == "Thu, 29 Feb 2024 23:59:59 GMT")
+        #expect(
+            String(decoding: DateCache(clock: { 1_709_251_199 }).bytes, as: UTF8.self)
+                == "Thu, 29 Feb 2024 23:59:59 GMT")
     }
 
     @Test func reformatsOnlyWhenTheSecondChanges() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTPParser
 
 /// The one decimal formatter: padding, signs, the extremes.
@@ -11,7 +12,7 @@ import Testing
 
     @Test func digitsArePaddedToTheWidthAsked() {
         #expect(written(7, width: 3) == "007")
-        #expect(written(1234567) == "1234567")
+        #expect(written(1_234_567) == "1234567")
         #expect(written(0) == "0")
         #expect(written(1234, width: 2) == "1234")
     }

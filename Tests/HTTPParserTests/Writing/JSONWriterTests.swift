@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct JSONWriterTests {
     @Test func writesCompactSortedObjectsWithATrailingNewline() {

@@ -1,5 +1,5 @@
-import Testing
 import HTTPParser
+import Testing
 
 @Suite struct ResponseWriterTests {
     static var date: DateCache { DateCache(clock: { 784_111_777 }) }
@@ -11,13 +11,16 @@ import HTTPParser
     }
 
     @Test func writesStatusLineHeadersAndBody() {
-        let response = Response(status: 200, headers: [("Set-Cookie", "session_id=x; Path=/")], body: Array("{}\n".utf8))
-        #expect(Self.written(response) == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 3\r\n"
-            + "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nSet-Cookie: session_id=x; Path=/\r\n\r\n{}\n")
+        let response = Response(
+            status: 200, headers: [("Set-Cookie", "session_id=x; Path=/")], body: Array("{}\n".utf8))
+        #expect(
+            Self.written(response) == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 3\r\n"
+                + "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nSet-Cookie: session_id=x; Path=/\r\n\r\n{}\n")
     }
 
     @Test func writesRepeatedHeadersOnceEachAndConnectionClose() {
-        let response = Response(status: 302, headers: [("Location", "/"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
+        let response = Response(
+            status: 302, headers: [("Location", "/"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
         let text = Self.written(response, keepAlive: false)
         #expect(text.hasPrefix("HTTP/1.1 302 Found\r\n"))
         #expect(text.contains("\r\nContent-Length: 0\r\n"))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTTPParser
 
 /// The timestamps of audit and access lines.

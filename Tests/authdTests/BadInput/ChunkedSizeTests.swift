@@ -10,16 +10,21 @@ import Testing
         formPost(body: Array(framed.utf8), headers: "Transfer-Encoding: chunked\r\n")
     }
 
-    @Test(arguments: ["zz\r\nab\r\n0\r\n\r\n", "-1\r\nab\r\n0\r\n\r\n", "\r\nab\r\n0\r\n\r\n", "0x2\r\nab\r\n0\r\n\r\n"])
+    @Test(arguments: [
+        "zz\r\nab\r\n0\r\n\r\n", "-1\r\nab\r\n0\r\n\r\n", "\r\nab\r\n0\r\n\r\n", "0x2\r\nab\r\n0\r\n\r\n",
+    ])
     func aSizeThatIsNotHexGets400(framed: String) throws {
         try expectRefused(server.refusal(of: chunked(framed)), 400, "invalid chunk size", by: server)
     }
 
     @Test func anOverflowingSizeGets413() throws {
-        try expectRefused(server.refusal(of: chunked("FFFFFFFFFFFFFFFFFFFF\r\nab\r\n0\r\n\r\n")), 413, "request body too large", by: server)
+        try expectRefused(
+            server.refusal(of: chunked("FFFFFFFFFFFFFFFFFFFF\r\nab\r\n0\r\n\r\n")), 413, "request body too large",
+            by: server)
     }
 
     @Test func dataLongerThanItsSizeGets400() throws {
-        try expectRefused(server.refusal(of: chunked("2\r\nabc\r\n0\r\n\r\n")), 400, "invalid chunked framing", by: server)
+        try expectRefused(
+            server.refusal(of: chunked("2\r\nabc\r\n0\r\n\r\n")), 400, "invalid chunked framing", by: server)
     }
 }

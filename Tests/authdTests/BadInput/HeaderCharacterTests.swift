@@ -17,10 +17,13 @@ import Testing
     }
 
     @Test func aBareCRInAHeaderValueGets400() throws {
-        try expectRefused(server.refusal(of: "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n"), 400, "invalid character in header field value", by: server)
+        try expectRefused(
+            server.refusal(of: "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n"), 400,
+            "invalid character in header field value", by: server)
     }
 
     @Test func aBareCREndingTheRequestLineGets400() throws {
-        try expectRefused(server.refusal(of: "GET / HTTP/1.1\rHost: x\r\n\r\n"), 400, "malformed request line", by: server)
+        try expectRefused(
+            server.refusal(of: "GET / HTTP/1.1\rHost: x\r\n\r\n"), 400, "malformed request line", by: server)
     }
 }

@@ -11,7 +11,8 @@ import Testing
         let server = self.server
         let (refusal, elapsed) = try await onOwnThread {
             let start = Date()
-            let refusal = try server.refusal(of: formPost(body: Array("email=a".utf8), headers: "Content-Length: 50\r\n"))
+            let refusal = try server.refusal(
+                of: formPost(body: Array("email=a".utf8), headers: "Content-Length: 50\r\n"))
             return (refusal, Date().timeIntervalSince(start))
         }
         try expectRefused(refusal, 408, "request timeout", by: server)

@@ -17,7 +17,9 @@ import Testing
     }
 
     @Test func aOneMegabyteCookieGets431() throws {
-        let cookie = "GET /profile HTTP/1.1\r\nHost: x\r\nCookie: session_id=" + String(repeating: "a", count: 1 << 20) + "\r\n\r\n"
+        let cookie =
+            "GET /profile HTTP/1.1\r\nHost: x\r\nCookie: session_id=" + String(repeating: "a", count: 1 << 20)
+            + "\r\n\r\n"
         try expectRefused(server.refusal(of: cookie), 431, "request header fields too large", by: server)
     }
 

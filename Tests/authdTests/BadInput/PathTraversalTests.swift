@@ -6,7 +6,10 @@ import Testing
 
     init() throws { server = try AuthdProcess() }
 
-    @Test(arguments: ["/../../etc/passwd", "/users%2F..%2Fprofile", "/%2e%2e/%2e%2e/etc/passwd", "/profile/..", "/x/../profile", "/%2Fprofile"])
+    @Test(arguments: [
+        "/../../etc/passwd", "/users%2F..%2Fprofile", "/%2e%2e/%2e%2e/etc/passwd", "/profile/..", "/x/../profile",
+        "/%2Fprofile",
+    ])
     func dotSegmentsAndEncodedSlashesGet404(path: String) throws {
         let refusal = try server.refusal(of: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
         try expectRefused(refusal, 404, "not found", closes: false, by: server)

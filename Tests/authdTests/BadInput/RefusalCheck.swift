@@ -45,7 +45,8 @@ func expectRefused(
 
 /// A POST of an urlencoded `body` with the given extra header lines (each ending in CRLF).
 func formPost(_ path: String = "/users", body: [UInt8], headers: String? = nil) -> [UInt8] {
-    let head = "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+    let head =
+        "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
         + (headers ?? "Content-Length: \(body.count)\r\n") + "\r\n"
     return Array(head.utf8) + body
 }

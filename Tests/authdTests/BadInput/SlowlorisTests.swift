@@ -31,7 +31,9 @@ extension HeavyFaultSuites {
                 var next = 0
                 while dribbling.current, next < head.count {
                     // Errors are expected once the server has answered 408 and closed.
-                    for fd in slowSockets { _ = [head[next]].withUnsafeBytes { send(fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) } }
+                    for fd in slowSockets {
+                        _ = [head[next]].withUnsafeBytes { send(fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+                    }
                     next += 1
                     Thread.sleep(forTimeInterval: 1)
                 }
@@ -43,7 +45,8 @@ extension HeavyFaultSuites {
                 guard let client = try? RawClient(port: server.port) else { return }
                 for request in 0..<10 {
                     let body = "email=n\(index)-\(request)%40x&password=pw"
-                    let sent = request % 2 == 0
+                    let sent =
+                        request % 2 == 0
                         ? "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
                         : "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
                     let start = Date()
@@ -61,7 +64,9 @@ extension HeavyFaultSuites {
             var timedOut = 0
             var closed = 0
             for client in slow {
-                if let answer = try client.readResponse(), answer.status == 408, answer.json == ["message": "request timeout"] {
+                if let answer = try client.readResponse(), answer.status == 408,
+                    answer.json == ["message": "request timeout"]
+                {
                     timedOut += 1
                 }
                 if client.isClosedByPeer() { closed += 1 }

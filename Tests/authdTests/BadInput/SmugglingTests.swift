@@ -11,12 +11,14 @@ import Testing
     private let hidden = "GET /profile HTTP/1.1\r\nHost: x\r\n\r\n"
 
     @Test func contentLengthWithTransferEncodingGets400() throws {
-        let sent = formPost(body: Array(("0\r\n\r\n" + hidden).utf8), headers: "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n")
+        let sent = formPost(
+            body: Array(("0\r\n\r\n" + hidden).utf8), headers: "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n")
         try expectRefused(server.refusal(of: sent), 400, "both Content-Length and Transfer-Encoding", by: server)
     }
 
     @Test func twoDifferentContentLengthsGet400() throws {
-        let sent = formPost(body: Array(("abcdef" + hidden).utf8), headers: "Content-Length: 5\r\nContent-Length: 6\r\n")
+        let sent = formPost(
+            body: Array(("abcdef" + hidden).utf8), headers: "Content-Length: 5\r\nContent-Length: 6\r\n")
         try expectRefused(server.refusal(of: sent), 400, "conflicting Content-Length values", by: server)
     }
 
@@ -36,7 +38,8 @@ import Testing
     }
 
     @Test func twoTransferEncodingFieldsGet400() throws {
-        let sent = formPost(body: Array("0\r\n\r\n".utf8), headers: "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n")
+        let sent = formPost(
+            body: Array("0\r\n\r\n".utf8), headers: "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n")
         try expectRefused(server.refusal(of: sent), 400, "invalid Transfer-Encoding", by: server)
     }
 

@@ -9,7 +9,9 @@ import Testing
     }
 
     /// One login on its own connection from `source`; the status.
-    private static func login(_ server: AuthdProcess, _ email: String, _ password: String, from source: String) throws -> Int {
+    private static func login(_ server: AuthdProcess, _ email: String, _ password: String, from source: String) throws
+        -> Int
+    {
         let client = try RawClient(port: server.port, timeoutSeconds: 60, from: source)
         try client.send(login(email, password))
         return try client.readResponse()?.status ?? -1
@@ -19,7 +21,9 @@ import Testing
         let client = try RawClient(port: server.port)
         try client.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
         let page = String(decoding: try #require(try client.readResponse()).body, as: UTF8.self)
-        return page.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+        return page.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+            Double($0.dropFirst(name.count + 1))
+        }
     }
 
     private static func register(_ server: AuthdProcess, _ email: String, _ password: String) throws {
@@ -42,7 +46,9 @@ import Testing
 
     @Test func aFloodOfJunkLoginsFromABlockedAddressLiftsNoBlock() async throws {
         // A block that outlasts the flood however slow the machine: the window, 15 min.
-        let server = try AuthdProcess(arguments: ["--address-failure-limit", "10", "--throttle-backoff", "15m", "--no-access-log"])
+        let server = try AuthdProcess(arguments: [
+            "--address-failure-limit", "10", "--throttle-backoff", "15m", "--no-access-log",
+        ])
         try Self.register(server, "victim@b.c", "right")
         for index in 0..<5 { #expect(try Self.login(server, "victim@b.c", "wrong\(index)", from: "127.0.0.9") == 401) }
         for index in 0..<5 { #expect(try Self.login(server, "junk\(index)@b.c", "x", from: "127.0.0.9") == 401) }
@@ -56,7 +62,8 @@ import Testing
                         let client = try RawClient(port: port, timeoutSeconds: 60, from: "127.0.0.9")
                         var statuses: [Int: Int] = [:]
                         for round in 0..<35 {
-                            try client.send((0..<200).flatMap { Self.login("flood\(connection)-\(round)-\($0)@b.c", "x") })
+                            try client.send(
+                                (0..<200).flatMap { Self.login("flood\(connection)-\(round)-\($0)@b.c", "x") })
                             for _ in 0..<200 { statuses[try client.readResponse()?.status ?? -1, default: 0] += 1 }
                         }
                         return statuses
@@ -80,8 +87,12 @@ import Testing
         #expect(try Self.login(server, "owner@b.c", "right", from: "127.0.0.3") == 429)
         #expect(try Self.login(server, "owner@b.c", "right", from: "127.0.0.4") == 200)
         // Distributed guessing past the account limit: strangers are slowed to one attempt a slot.
-        for index in 0..<5 { #expect(try Self.login(server, "owner@b.c", "d\(index)", from: "127.0.1.\(index + 1)") == 401) }
-        let slowed = (0..<5).map { index in (try? Self.login(server, "owner@b.c", "s\(index)", from: "127.0.2.\(index + 1)")) ?? -1 }
+        for index in 0..<5 {
+            #expect(try Self.login(server, "owner@b.c", "d\(index)", from: "127.0.1.\(index + 1)") == 401)
+        }
+        let slowed = (0..<5).map { index in
+            (try? Self.login(server, "owner@b.c", "s\(index)", from: "127.0.2.\(index + 1)")) ?? -1
+        }
         #expect(slowed.filter { $0 == 429 }.count >= 4, "\(slowed)")
         // The owner, from the address she logged in from, is not slowed.
         #expect(try Self.login(server, "owner@b.c", "right", from: "127.0.0.2") == 200)

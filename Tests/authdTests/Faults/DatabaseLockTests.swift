@@ -13,14 +13,17 @@ extension HeavyFaultSuites {
 
             init(database: String) throws {
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = ["python3", "-c", """
+                process.arguments = [
+                    "python3", "-c",
+                    """
                     import sqlite3, sys
                     db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
                     db.execute('BEGIN EXCLUSIVE')
                     print('locked', flush=True)
                     sys.stdin.readline()
                     db.execute('COMMIT')
-                    """, database]
+                    """, database,
+                ]
                 process.standardInput = input
                 process.standardOutput = output
                 try process.run()
@@ -55,7 +58,8 @@ extension HeavyFaultSuites {
             // A hang would be 30 s per request; a loaded 2-core CI machine has been seen to need 34 s for both.
             #expect(elapsed < 50, "two refusals took \(elapsed) s")
 
-            #expect(try await client.send("POST", "/users", form: ["email": "later@x", "password": "pw"]).status == 200)
+            #expect(
+                try await client.send("POST", "/users", form: ["email": "later@x", "password": "pw"]).status == 200)
             #expect(try await client.send("POST", "/sessions", form: form).status == 200)
             #expect(holder.process.terminationStatus == 0)
         }
@@ -63,7 +67,8 @@ extension HeavyFaultSuites {
         @Test func writesRefusedWhileLockedLeaveNoTraceAndTheRetriesHold() async throws {
             let server = try AuthdProcess(arguments: ["--busy-timeout-milliseconds", "300"])
             let client = HTTPClient(base: server.baseURL)
-            #expect(try await client.send("POST", "/users", form: ["email": "owner@x", "password": "old"]).status == 200)
+            #expect(
+                try await client.send("POST", "/users", form: ["email": "owner@x", "password": "old"]).status == 200)
             let issued = try await client.send("POST", "/reset_password", form: ["email": "owner@x"])
             let token = try #require(issued.json["reset_token"])
 
@@ -79,15 +84,20 @@ extension HeavyFaultSuites {
 
             // No trace: the password is unchanged, the token still unused, the email free. (A login
             // with the old password would clear the token, so the password is checked the other way.)
-            #expect(try await client.send("POST", "/sessions", form: ["email": "owner@x", "password": "changed"]).status == 401)
+            #expect(
+                try await client.send("POST", "/sessions", form: ["email": "owner@x", "password": "changed"]).status
+                    == 401)
             let retried = try await client.send("POST", "/users", form: ["email": "new@x", "password": "pw"])
             #expect(retried.status == 200, "the refused registration left its row: \(retried.json)")
             let used = try await client.send(
                 "PUT", "/reset_password", form: ["email": "owner@x", "reset_token": token, "new_password": "changed"])
             #expect(used.status == 200, "the refused reset consumed the token: \(used.json)")
             // What got 200 holds.
-            #expect(try await client.send("POST", "/sessions", form: ["email": "owner@x", "password": "changed"]).status == 200)
-            #expect(try await client.send("POST", "/sessions", form: ["email": "new@x", "password": "pw"]).status == 200)
+            #expect(
+                try await client.send("POST", "/sessions", form: ["email": "owner@x", "password": "changed"]).status
+                    == 200)
+            #expect(
+                try await client.send("POST", "/sessions", form: ["email": "new@x", "password": "pw"]).status == 200)
             // Audit lines only for what committed: two registrations, one password change.
             #expect(server.log.components(separatedBy: #""audit":"registered""#).count - 1 == 2)
             #expect(server.log.components(separatedBy: #""audit":"password_changed""#).count - 1 == 1)

@@ -6,7 +6,8 @@ extension HeavyFaultSuites {
     /// count returns to its baseline and its resident memory stays bounded.
     @Suite struct DisconnectLeakTests {
         private static let body = "email=leak%40x&password=pw"
-        private static let login = "POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        private static let login =
+            "POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
 
         /// One client of each kind per index: cut mid-head or mid-body (half of them with RST), a
         /// login dropped while bcrypt runs, and 200 pipelined answers dropped unread.
@@ -55,11 +56,15 @@ extension HeavyFaultSuites {
             }
 
             // Warm-up: reach the allocator's and SQLite's steady state before taking the baseline.
-            onThreads(4) { thread in for index in stride(from: thread, to: 200, by: 4) { Self.vanish(index, port: port) } }
+            onThreads(4) { thread in
+                for index in stride(from: thread, to: 200, by: 4) { Self.vanish(index, port: port) }
+            }
             let baselineFiles = ProcessProbe.settledOpenFiles(pid)
             let baselineKiB = ProcessProbe.residentKiB(pid)
 
-            onThreads(4) { thread in for index in stride(from: thread, to: 3334, by: 4) { Self.vanish(index, port: port) } }
+            onThreads(4) { thread in
+                for index in stride(from: thread, to: 3334, by: 4) { Self.vanish(index, port: port) }
+            }
             _ = waitUntil(within: 60) { ProcessProbe.openFiles(pid) <= baselineFiles }
             return (registered, baselineFiles, ProcessProbe.openFiles(pid), ProcessProbe.residentKiB(pid) - baselineKiB)
         }

@@ -7,7 +7,8 @@ extension HeavyFaultSuites {
     @Suite struct KillRecoveryTests {
         private static func form(_ path: String, _ email: String) -> String {
             let body = "email=\(email.replacingOccurrences(of: "@", with: "%40"))&password=pw"
-            return "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            return
+                "POST \(path) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         }
 
         /// Registers from 3 clients until the server dies; returns the emails answered 200.
@@ -18,7 +19,7 @@ extension HeavyFaultSuites {
                 for index in 0... {
                     let email = "r\(round)-\(client)-\(index)@x"
                     guard (try? connection.send(form("/users", email))) != nil,
-                          let answer = (try? connection.readResponse()) ?? nil
+                        let answer = (try? connection.readResponse()) ?? nil
                     else { return }
                     if answer.status == 200 { acknowledged.update { $0.append(email) } }
                 }
@@ -73,8 +74,11 @@ extension HeavyFaultSuites {
                 pending = registerUntilKilled(port: server.port, round: round)
                 server.process.waitUntilExit()
                 let check = try run("/usr/bin/sqlite3", [database, "PRAGMA integrity_check"])
-                rounds.append((pending.count, [], server.process.terminationReason == .uncaughtSignal,
-                               check.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+                rounds.append(
+                    (
+                        pending.count, [], server.process.terminationReason == .uncaughtSignal,
+                        check.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                    ))
             }
             let last = try AuthdProcess(database: database)
             rounds[count - 1].lostAfterRestart = try failedLogins(pending, port: last.port)

@@ -18,7 +18,8 @@ extension HeavyFaultSuites {
 
             // root writes through file modes, so as root the service runs as nobody, as under systemd.
             let authd = [AuthdProcess.binary.path, "--port", "0", "--database", database]
-            let command = getuid() == 0
+            let command =
+                getuid() == 0
                 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + authd
                 : authd
             let result = try await onOwnThread { try run("/usr/bin/timeout", ["20"] + command) }

@@ -12,7 +12,8 @@ extension HeavyFaultSuites {
             init?(megabytes: Int) throws {
                 folder = try TemporaryFolder()
                 guard getuid() == 0,
-                      (try? run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", folder.url.path]))?.status == 0
+                    (try? run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", folder.url.path]))?
+                        .status == 0
                 else { return nil }
             }
             func remount(readOnly: Bool) throws {
@@ -63,7 +64,12 @@ extension HeavyFaultSuites {
             var refused: HTTPAnswer?
             for index in 0..<5000 {
                 let answer = try await Self.register(client, "user\(index)@full.test")
-                if answer.status == 200 { acknowledged.insert("user\(index)@full.test") } else { refused = answer; break }
+                if answer.status == 200 {
+                    acknowledged.insert("user\(index)@full.test")
+                } else {
+                    refused = answer
+                    break
+                }
             }
             let answer = try #require(refused, "the storage never filled")
             #expect(answer.status == 503)
@@ -92,7 +98,9 @@ extension HeavyFaultSuites {
             let server = try AuthdProcess(arguments: ["--no-access-log"])
             let client = HTTPClient(base: server.baseURL)
             #expect(try await Self.register(client, "before@lost.test").status == 200)
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: server.databasePath + suffix) }
+            for suffix in ["", "-wal", "-shm"] {
+                try? FileManager.default.removeItem(atPath: server.databasePath + suffix)
+            }
 
             let refused = try await Self.register(client, "after@lost.test")
             #expect(refused.status == 503)
@@ -131,10 +139,13 @@ extension HeavyFaultSuites {
 
         @Test func aReadBehindAWriterStuckOnALockWaitsOneBusyTimeoutAtMost() async throws {
             let busy = 2.0
-            let server = try AuthdProcess(arguments: ["--busy-timeout-milliseconds", "\(Int(busy * 1000))", "--no-access-log"])
+            let server = try AuthdProcess(arguments: [
+                "--busy-timeout-milliseconds", "\(Int(busy * 1000))", "--no-access-log",
+            ])
             let client = HTTPClient(base: server.baseURL)
             #expect(try await Self.register(client, "reader@lock.test").status == 200)
-            let login = try await client.send("POST", "/sessions", form: ["email": "reader@lock.test", "password": "pw"])
+            let login = try await client.send(
+                "POST", "/sessions", form: ["email": "reader@lock.test", "password": "pw"])
             let cookie = try #require(login.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
             let database = server.databasePath
             let holder = try await onOwnThread { try DatabaseLockTests.LockHolder(database: database) }

@@ -1,5 +1,6 @@
 import HTTPParser
 import Testing
+
 @testable import authd
 
 /// Which client `X-Forwarded-For` and `Forwarded` name, given the trusted proxies: the right-most
@@ -70,7 +71,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "unknown", "203.0.113.7:", "203.0.113.7:99999", "203.0.113.7:x", "[203.0.113.7]", "[2001:db8::7", "[2001:db8::7]x",
+        "unknown", "203.0.113.7:", "203.0.113.7:99999", "203.0.113.7:x", "[203.0.113.7]", "[2001:db8::7",
+        "[2001:db8::7]x",
         "[2001:db8::7]:", "2001:db8::7:4711:1:2:3:4:5", "\"203.0.113.7\"", "_hidden", "203.0.113.7 203.0.113.8",
     ])
     func aMalformedElementWhereTheClientShouldBeNamesNoClient(element: String) {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import authd
 
 /// Addresses as literals and as throttle keys, and the blocks `--trusted-proxy` and
@@ -32,11 +33,15 @@ import Testing
     }
 
     @Test func everyIPv6AddressOfOneSlash64SharesOneThrottleKey() throws {
-        let keys = try ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2:a:b:c:d"]
-            .map { try #require(IPAddress($0)).throttleKey }
+        let keys = try [
+            "2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2:a:b:c:d",
+        ]
+        .map { try #require(IPAddress($0)).throttleKey }
         #expect(Set(keys) == ["2001:db8:1:2::/64"])
         #expect(try #require(IPAddress("2001:db8:1:3::1")).throttleKey == "2001:db8:1:3::/64")
-        #expect(try #require(IPAddress("2001:db8:1:2::1")).throttleKey != #require(IPAddress("2001:db8:1:3::1")).throttleKey)
+        #expect(
+            try #require(IPAddress("2001:db8:1:2::1")).throttleKey != #require(IPAddress("2001:db8:1:3::1")).throttleKey
+        )
         #expect(try #require(IPAddress("::1")).throttleKey == "::/64")
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import authd
 
 /// The PROXY protocol header, v1 and v2, as `HTTPConnection` feeds it: every byte of the
@@ -35,7 +36,8 @@ import Testing
 
     static func v2(command: UInt8 = 0x21, family: UInt8, addresses: [UInt8], extra: [UInt8] = []) -> [UInt8] {
         let block = addresses + extra
-        return ProxyHeaderParser.v2Signature + [command, family, UInt8(block.count >> 8), UInt8(block.count & 0xFF)] + block
+        return ProxyHeaderParser.v2Signature + [command, family, UInt8(block.count >> 8), UInt8(block.count & 0xFF)]
+            + block
     }
 
     static let tcp4Addresses: [UInt8] = [203, 0, 113, 7, 127, 0, 0, 1, 0x12, 0x67, 0x13, 0x88]
@@ -121,10 +123,16 @@ import Testing
     }
 
     @Test func aV2LocalHeaderLeavesThePeerAsTheClientWhateverItsFamily() {
-        #expect(parse(ProxyHeaderParserTests.v2(command: 0x20, family: 0x00, addresses: [])) == .header(.local, consumed: 16))
+        #expect(
+            parse(ProxyHeaderParserTests.v2(command: 0x20, family: 0x00, addresses: []))
+                == .header(.local, consumed: 16))
         // LOCAL: "discard the protocol block including the family", even one not defined.
-        #expect(parse(ProxyHeaderParserTests.v2(command: 0x20, family: 0x11, addresses: Self.tcp4Addresses)) == .header(.local, consumed: 28))
-        #expect(parse(ProxyHeaderParserTests.v2(command: 0x20, family: 0x77, addresses: [1, 2])) == .header(.local, consumed: 18))
+        #expect(
+            parse(ProxyHeaderParserTests.v2(command: 0x20, family: 0x11, addresses: Self.tcp4Addresses))
+                == .header(.local, consumed: 28))
+        #expect(
+            parse(ProxyHeaderParserTests.v2(command: 0x20, family: 0x77, addresses: [1, 2]))
+                == .header(.local, consumed: 18))
     }
 
     @Test func aV2ProxyHeaderOfAnUnspecifiedFamilyLeavesThePeerAsTheClient() {
@@ -132,7 +140,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (ProxyHeaderParserTests.v2(command: 0x11, family: 0x11, addresses: Self.tcp4Addresses), ProxyHeaderError.v2BadVersion),
+        (
+            ProxyHeaderParserTests.v2(command: 0x11, family: 0x11, addresses: Self.tcp4Addresses),
+            ProxyHeaderError.v2BadVersion
+        ),
         (ProxyHeaderParserTests.v2(command: 0x31, family: 0x11, addresses: Self.tcp4Addresses), .v2BadVersion),
         (ProxyHeaderParserTests.v2(command: 0x22, family: 0x11, addresses: Self.tcp4Addresses), .v2BadCommand),
         (ProxyHeaderParserTests.v2(command: 0x2F, family: 0x11, addresses: Self.tcp4Addresses), .v2BadCommand),
@@ -192,7 +203,9 @@ import Testing
             #expect(Array(Self.v1("PROXY ")[..<end]).withUnsafeBytes { ProxyHeaderParser.signature($0) } == .partial)
         }
         for end in 1..<12 {
-            #expect(Array(ProxyHeaderParser.v2Signature[..<end]).withUnsafeBytes { ProxyHeaderParser.signature($0) } == .partial)
+            #expect(
+                Array(ProxyHeaderParser.v2Signature[..<end]).withUnsafeBytes { ProxyHeaderParser.signature($0) }
+                    == .partial)
         }
         #expect(Array("PROXY ".utf8).withUnsafeBytes { ProxyHeaderParser.signature($0) } == .v1)
         #expect(ProxyHeaderParser.v2Signature.withUnsafeBytes { ProxyHeaderParser.signature($0) } == .v2)

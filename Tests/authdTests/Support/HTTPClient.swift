@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// An answer as a test sees it.
@@ -55,7 +56,8 @@ final class HTTPClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
                 let http = response as! HTTPURLResponse
                 var fields: [String: String] = [:]
                 for (key, value) in http.allHeaderFields { fields["\(key)"] = "\(value)" }
-                continuation.resume(returning: HTTPAnswer(status: http.statusCode, headers: fields, body: data ?? Data()))
+                continuation.resume(
+                    returning: HTTPAnswer(status: http.statusCode, headers: fields, body: data ?? Data()))
             }.resume()
         }
     }

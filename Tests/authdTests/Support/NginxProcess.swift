@@ -13,7 +13,8 @@ final class NginxProcess {
 
     /// Starts nginx proxying to authd on `upstreamPort` and waits until it accepts connections.
     init(proxyingTo upstreamPort: Int) throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "nginx is not installed (.ci/run installs it)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.binary), "nginx is not installed (.ci/run installs it)")
         folder = try TemporaryFolder()
         port = try freePort()
         let dir = folder.url.path

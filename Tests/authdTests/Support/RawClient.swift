@@ -17,7 +17,9 @@ final class RawClient {
         address.sin6_port = in_port_t(UInt16(port).bigEndian)
         address.sin6_addr = in6addr_loopback
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
         }
         guard result == 0 else {
             close(fd)
@@ -37,7 +39,9 @@ final class RawClient {
             local.sin_family = sa_family_t(AF_INET)
             local.sin_addr.s_addr = inet_addr(source)
             let bound = withUnsafePointer(to: &local) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             guard bound == 0 else {
                 let code = errno
@@ -133,7 +137,7 @@ struct RawResponse {
     static func parse(_ buffer: inout [UInt8]) -> RawResponse? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard buffer.count >= 4,
-              let end = (0...(buffer.count - 4)).first(where: { Array(buffer[$0..<$0 + 4]) == separator })
+            let end = (0...(buffer.count - 4)).first(where: { Array(buffer[$0..<$0 + 4]) == separator })
         else { return nil }
         let head = String(decoding: buffer[..<end], as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = head[0].split(separator: " ")
@@ -141,7 +145,8 @@ struct RawResponse {
         var headers: [(String, String)] = []
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         let length = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
         let bodyStart = end + 4
@@ -157,5 +162,9 @@ struct RawResponse {
 }
 
 enum RawClientError: Error {
-    case socket(Int32), bind(Int32), connect(Int32), send(Int32), receive(Int32)
+    case socket(Int32)
+    case bind(Int32)
+    case connect(Int32)
+    case send(Int32)
+    case receive(Int32)
 }

@@ -29,7 +29,8 @@ final class SMTPRelayProcess: @unchecked Sendable {
 
     /// How the relay answers from its next transaction on.
     func setMode(_ mode: String) {
-        _ = FileManager.default.createFile(atPath: folder.appendingPathComponent("mode").path, contents: Data(mode.utf8))
+        _ = FileManager.default.createFile(
+            atPath: folder.appendingPathComponent("mode").path, contents: Data(mode.utf8))
     }
 
     /// The messages accepted so far (with the envelope in `X-Envelope-*` lines), oldest first.

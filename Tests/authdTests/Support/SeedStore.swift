@@ -5,7 +5,8 @@ import Testing
 /// `arguments`; its output, after requiring a zero exit.
 @discardableResult
 func seedStore(_ arguments: [String]) throws -> String {
-    let script = try #require(Bundle.module.url(forResource: "seed_store", withExtension: "py", subdirectory: "Resources"))
+    let script = try #require(
+        Bundle.module.url(forResource: "seed_store", withExtension: "py", subdirectory: "Resources"))
     let (status, output) = try run("/usr/bin/env", ["python3", script.path] + arguments)
     try #require(status == 0, "seed_store.py \(arguments.prefix(2)) failed:\n\(output)")
     return output

@@ -3,20 +3,23 @@ import HTTPParser
 extension AuthRoutes {
     /// `POST /sessions` email, password: 200 `{"email", "message": "logged in"}` and the session cookie.
     static func login(
-        _ request: Request, _ abandonment: Abandonment?, _ context: Context, respond: @escaping @Sendable (Response) -> Void
+        _ request: Request, _ abandonment: Abandonment?, _ context: Context,
+        respond: @escaping @Sendable (Response) -> Void
     ) {
-        let email: String, password: String
+        let email: String
+        let password: String
         do {
             (email, password) = try FormInput(request).credentials()
         } catch { return respond(error.answer) }
         let client = client(of: request)
         context.auth.login(email: email, password: password, client: client, abandonment: abandonment) { result in
-            respond(answer(result, context) { session in
-                var response = json(200, [("email", session.user.email), ("message", "logged in")])
-                response.headers.append(context.cookie.setting(session.sessionID))
-                response.headers.append(("Cache-Control", "no-store"))
-                return response
-            })
+            respond(
+                answer(result, context) { session in
+                    var response = json(200, [("email", session.user.email), ("message", "logged in")])
+                    response.headers.append(context.cookie.setting(session.sessionID))
+                    response.headers.append(("Cache-Control", "no-store"))
+                    return response
+                })
         }
     }
 }

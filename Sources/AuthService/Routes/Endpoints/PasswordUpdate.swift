@@ -3,9 +3,12 @@ import HTTPParser
 extension AuthRoutes {
     /// `PUT /reset_password` email, reset_token, new_password: 200 `{"email", "message": "Password updated"}`.
     static func updatePassword(
-        _ request: Request, _ abandonment: Abandonment?, _ context: Context, respond: @escaping @Sendable (Response) -> Void
+        _ request: Request, _ abandonment: Abandonment?, _ context: Context,
+        respond: @escaping @Sendable (Response) -> Void
     ) {
-        let email: String, token: String, newPassword: String
+        let email: String
+        let token: String
+        let newPassword: String
         do {
             let form = try FormInput(request)
             email = try form.required("email")
@@ -20,7 +23,8 @@ extension AuthRoutes {
         context.auth.updatePassword(
             email: email, resetToken: token, newPassword: newPassword, client: client, abandonment: abandonment
         ) { result in
-            respond(answer(result, context) { user in json(200, [("email", user.email), ("message", "Password updated")]) })
+            respond(
+                answer(result, context) { user in json(200, [("email", user.email), ("message", "Password updated")]) })
         }
     }
 }

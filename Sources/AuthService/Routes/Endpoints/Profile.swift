@@ -4,12 +4,13 @@ extension AuthRoutes {
     /// `GET /profile` with the cookie: 200 `{"email"}`.
     static func profile(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
         context.auth.user(forSession: SessionCookie.sessionID(in: request), client: client(of: request)) { result in
-            respond(answer(result, context) { user in
-                // Personal data: no shared cache may keep it (ASVS 8.2.1).
-                var response = json(200, [("email", user.email)])
-                response.headers.append(("Cache-Control", "no-store"))
-                return response
-            })
+            respond(
+                answer(result, context) { user in
+                    // Personal data: no shared cache may keep it (ASVS 8.2.1).
+                    var response = json(200, [("email", user.email)])
+                    response.headers.append(("Cache-Control", "no-store"))
+                    return response
+                })
         }
     }
 }

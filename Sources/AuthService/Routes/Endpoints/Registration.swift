@@ -3,15 +3,18 @@ import HTTPParser
 extension AuthRoutes {
     /// `POST /users` email, password: 200 `{"email", "message": "user created"}`.
     static func register(
-        _ request: Request, _ abandonment: Abandonment?, _ context: Context, respond: @escaping @Sendable (Response) -> Void
+        _ request: Request, _ abandonment: Abandonment?, _ context: Context,
+        respond: @escaping @Sendable (Response) -> Void
     ) {
-        let email: String, password: String
+        let email: String
+        let password: String
         do {
             (email, password) = try FormInput(request).credentials()
         } catch { return respond(error.answer) }
         let client = client(of: request)
         context.auth.register(email: email, password: password, client: client, abandonment: abandonment) { result in
-            respond(answer(result, context) { user in json(200, [("email", user.email), ("message", "user created")]) })
+            respond(
+                answer(result, context) { user in json(200, [("email", user.email), ("message", "user created")]) })
         }
     }
 }

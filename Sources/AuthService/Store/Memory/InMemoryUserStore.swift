@@ -20,10 +20,13 @@ public final class InMemoryUserStore: UserStore {
     public func addUser(
         email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>
     ) {
-        completion(apply { state throws(StoreError) in
-            guard let user = Self.add(email, hashedPassword, unique: unique, to: &state) else { throw .duplicateEmail }
-            return user
-        })
+        completion(
+            apply { state throws(StoreError) in
+                guard let user = Self.add(email, hashedPassword, unique: unique, to: &state) else {
+                    throw .duplicateEmail
+                }
+                return user
+            })
     }
 
     public func findUser(email: String, completion: @escaping StoreCompletion<User?>) {
@@ -31,10 +34,11 @@ public final class InMemoryUserStore: UserStore {
     }
 
     public func findUser(emailIgnoringCase email: String, completion: @escaping StoreCompletion<User?>) {
-        completion(apply { state in
-            let matches = state.users.lazy.filter { Self.equalIgnoringCase($0.email, email) }.prefix(2)
-            return matches.count == 1 ? matches.first : nil
-        })
+        completion(
+            apply { state in
+                let matches = state.users.lazy.filter { Self.equalIgnoringCase($0.email, email) }.prefix(2)
+                return matches.count == 1 ? matches.first : nil
+            })
     }
 
     public func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
@@ -48,70 +52,81 @@ public final class InMemoryUserStore: UserStore {
     public func startSession(
         userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
     ) {
-        completion(apply { state in
-            guard let index = state.users.firstIndex(where: { $0.id == userID }) else { return false }
-            state.users[index].sessionID = sessionID
-            state.users[index].sessionCreatedAt = createdAt
-            state.users[index].resetToken = nil
-            state.users[index].resetTokenCreatedAt = nil
-            return true
-        })
+        completion(
+            apply { state in
+                guard let index = state.users.firstIndex(where: { $0.id == userID }) else { return false }
+                state.users[index].sessionID = sessionID
+                state.users[index].sessionCreatedAt = createdAt
+                state.users[index].resetToken = nil
+                state.users[index].resetTokenCreatedAt = nil
+                return true
+            })
     }
 
     public func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
-        completion(apply { state in
-            guard let index = state.users.firstIndex(where: { sessionID.matches($0.sessionID) }) else { return nil }
-            let before = state.users[index]
-            state.users[index].sessionID = nil
-            state.users[index].sessionCreatedAt = nil
-            return before
-        })
+        completion(
+            apply { state in
+                guard let index = state.users.firstIndex(where: { sessionID.matches($0.sessionID) }) else { return nil }
+                let before = state.users[index]
+                state.users[index].sessionID = nil
+                state.users[index].sessionCreatedAt = nil
+                return before
+            })
     }
 
     public func issueResetToken(
         email: String, token: String, createdAt: Int64, completion: @escaping StoreCompletion<User?>
     ) {
-        completion(apply { state in
-            guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
-            state.users[index].resetToken = token
-            state.users[index].resetTokenCreatedAt = createdAt
-            return state.users[index]
-        })
+        completion(
+            apply { state in
+                guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
+                state.users[index].resetToken = token
+                state.users[index].resetTokenCreatedAt = createdAt
+                return state.users[index]
+            })
     }
 
     public func clearResetToken(_ token: SecretKey, email: String, completion: @escaping StoreCompletion<Bool>) {
-        completion(apply { state in
-            guard let index = state.users.firstIndex(where: { token.matches($0.resetToken) && $0.email == email }) else {
-                return false
-            }
-            state.users[index].resetToken = nil
-            state.users[index].resetTokenCreatedAt = nil
-            return true
-        })
+        completion(
+            apply { state in
+                guard let index = state.users.firstIndex(where: { token.matches($0.resetToken) && $0.email == email })
+                else {
+                    return false
+                }
+                state.users[index].resetToken = nil
+                state.users[index].resetTokenCreatedAt = nil
+                return true
+            })
     }
 
     public func consumeResetToken(
         _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
     ) {
-        completion(apply { state in
-            guard let index = state.users.firstIndex(where: { token.matches($0.resetToken) && $0.email == email }) else {
-                return nil
-            }
-            state.users[index].replacePassword(with: newHashedPassword)
-            return state.users[index]
-        })
+        completion(
+            apply { state in
+                guard let index = state.users.firstIndex(where: { token.matches($0.resetToken) && $0.email == email })
+                else {
+                    return nil
+                }
+                state.users[index].replacePassword(with: newHashedPassword)
+                return state.users[index]
+            })
     }
 
     public func replacePasswordHash(
         userID: Int64, from old: String, to new: String, completion: @escaping StoreCompletion<Bool>
     ) {
-        completion(apply { state in
-            // Byte for byte, as SQLite compares the stored bytes: Swift's == would equate Unicode variants.
-            guard let index = state.users.firstIndex(where: { $0.id == userID && $0.hashedPassword.utf8.elementsEqual(old.utf8) })
-            else { return false }
-            state.users[index].hashedPassword = new
-            return true
-        })
+        completion(
+            apply { state in
+                // Byte for byte, as SQLite compares the stored bytes: Swift's == would equate Unicode variants.
+                guard
+                    let index = state.users.firstIndex(where: {
+                        $0.id == userID && $0.hashedPassword.utf8.elementsEqual(old.utf8)
+                    })
+                else { return false }
+                state.users[index].hashedPassword = new
+                return true
+            })
     }
 
     public func newestPasswordHashes(limit: Int, completion: @escaping StoreCompletion<[String]>) {
@@ -123,82 +138,91 @@ public final class InMemoryUserStore: UserStore {
     }
 
     public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
-        completion(apply { state in
-            guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
-            return state.users.remove(at: index)
-        })
+        completion(
+            apply { state in
+                guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
+                return state.users.remove(at: index)
+            })
     }
 
     public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {
-        completion(apply { state in
-            guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
-            let before = state.users[index]
-            state.users[index].sessionID = nil
-            state.users[index].sessionCreatedAt = nil
-            return before
-        })
+        completion(
+            apply { state in
+                guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
+                let before = state.users[index]
+                state.users[index].sessionID = nil
+                state.users[index].sessionCreatedAt = nil
+                return before
+            })
     }
 
     public func setPasswordHash(email: String, to hash: String, completion: @escaping StoreCompletion<User?>) {
-        completion(apply { state in
-            guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
-            state.users[index].replacePassword(with: hash)
-            return state.users[index]
-        })
+        completion(
+            apply { state in
+                guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
+                state.users[index].replacePassword(with: hash)
+                return state.users[index]
+            })
     }
 
     public func addUsers(_ users: [NewUser], unique: EmailComparison, completion: @escaping StoreCompletion<[User?]>) {
-        completion(apply { state in
-            users.map { new in Self.add(new.email, new.hashedPassword, unique: unique, to: &state) }
-        })
+        completion(
+            apply { state in
+                users.map { new in Self.add(new.email, new.hashedPassword, unique: unique, to: &state) }
+            })
     }
 
     public func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>) {
-        completion(apply { state in
-            state.lastResetRequest = request.createdAt
-            let exact = state.users.firstIndex { $0.email == request.email }
-            let folded = state.users.indices.filter { Self.equalIgnoringCase(state.users[$0].email, request.email) }
-            guard let index = exact ?? (folded.count == 1 ? folded[0] : nil) else { return nil }
-            state.users[index].resetToken = request.storedToken
-            state.users[index].resetTokenCreatedAt = request.createdAt
-            let user = state.users[index]
-            state.outbox.removeAll { $0.userID == user.id }
-            let mail = OutboxMail(
-                id: state.nextMailID, userID: user.id, recipient: user.email, token: request.mailedToken,
-                requestedBy: request.requestedBy, createdAt: request.createdAt, expiresAt: request.expiresAt,
-                nextAttemptAt: request.createdAt)
-            state.nextMailID += 1
-            state.outbox.append(mail)
-            return mail
-        })
+        completion(
+            apply { state in
+                state.lastResetRequest = request.createdAt
+                let exact = state.users.firstIndex { $0.email == request.email }
+                let folded = state.users.indices.filter { Self.equalIgnoringCase(state.users[$0].email, request.email) }
+                guard let index = exact ?? (folded.count == 1 ? folded[0] : nil) else { return nil }
+                state.users[index].resetToken = request.storedToken
+                state.users[index].resetTokenCreatedAt = request.createdAt
+                let user = state.users[index]
+                state.outbox.removeAll { $0.userID == user.id }
+                let mail = OutboxMail(
+                    id: state.nextMailID, userID: user.id, recipient: user.email, token: request.mailedToken,
+                    requestedBy: request.requestedBy, createdAt: request.createdAt, expiresAt: request.expiresAt,
+                    nextAttemptAt: request.createdAt)
+                state.nextMailID += 1
+                state.outbox.append(mail)
+                return mail
+            })
     }
 
-    public func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>) {
-        completion(apply { state in
-            let ordered = state.outbox.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
-            let due = Array(ordered.prefix { $0.nextAttemptAt <= (now ?? .max) }.prefix(max(0, limit)))
-            let next = ordered.count > due.count ? ordered[due.count].nextAttemptAt : nil
-            return OutboxSnapshot(due: due, pending: ordered.count, nextAttemptAt: next)
-        })
+    public func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>)
+    {
+        completion(
+            apply { state in
+                let ordered = state.outbox.sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+                let due = Array(ordered.prefix { $0.nextAttemptAt <= (now ?? .max) }.prefix(max(0, limit)))
+                let next = ordered.count > due.count ? ordered[due.count].nextAttemptAt : nil
+                return OutboxSnapshot(due: due, pending: ordered.count, nextAttemptAt: next)
+            })
     }
 
     public func deferResetMail(
         id: Int64, attempts: Int, nextAttemptAt: Int64, completion: @escaping StoreCompletion<Bool>
     ) {
-        completion(apply { state in
-            guard let index = state.outbox.firstIndex(where: { $0.id == id }) else { return false }
-            state.outbox[index].attempts = attempts
-            state.outbox[index].nextAttemptAt = nextAttemptAt
-            return true
-        })
+        completion(
+            apply { state in
+                guard let index = state.outbox.firstIndex(where: { $0.id == id }) else { return false }
+                state.outbox[index].attempts = attempts
+                state.outbox[index].nextAttemptAt = nextAttemptAt
+                return true
+            })
     }
 
     public func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>) {
-        completion(apply { state in
-            guard let index = state.outbox.firstIndex(where: { $0.id == id }) else { return false }
-            state.outbox.remove(at: index)
-            return true
-        })
+        completion(
+            apply { state in
+                guard let index = state.outbox.firstIndex(where: { $0.id == id }) else { return false }
+                state.outbox.remove(at: index)
+                return true
+            })
     }
 
     public var queueDepth: Int { 0 }
@@ -212,7 +236,9 @@ public final class InMemoryUserStore: UserStore {
     }
 
     /// Appends a user unless its email is taken under `unique`; the user, or nil when taken.
-    private static func add(_ email: String, _ hashedPassword: String, unique: EmailComparison, to state: inout State) -> User? {
+    private static func add(_ email: String, _ hashedPassword: String, unique: EmailComparison, to state: inout State)
+        -> User?
+    {
         let taken = state.users.contains { user in
             unique == .exact ? user.email == email : equalIgnoringCase(user.email, email)
         }

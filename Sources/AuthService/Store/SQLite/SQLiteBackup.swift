@@ -29,7 +29,9 @@ public enum SQLiteBackup {
         // Read-write, never create: a read-only open of a WAL file may fail to map its -shm.
         let from = try open(source, flags: SQLITE_OPEN_READWRITE, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         defer { sqlite3_close_v2(from) }
-        let to = try open(destination, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        let to = try open(
+            destination, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+            busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         let pages: Int
         do {
             pages = try runBackup(from: from, to: to, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
@@ -69,7 +71,9 @@ public enum SQLiteBackup {
         return pages
     }
 
-    private static func open(_ path: String, flags: Int32, busyTimeoutMilliseconds: Int) throws(StoreError) -> OpaquePointer {
+    private static func open(_ path: String, flags: Int32, busyTimeoutMilliseconds: Int) throws(StoreError)
+        -> OpaquePointer
+    {
         var handle: OpaquePointer?
         let code = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nil)
         guard code == SQLITE_OK, let handle else {

@@ -40,16 +40,19 @@ final class SQLiteOutbox {
             try SQLiteStatement(database: database, sql: sql)
         }
         self.database = database
-        insert = try prepare("""
+        insert = try prepare(
+            """
             INSERT INTO authd_outbox (user_id, recipient, token, requested_by, created_ms, expires_ms, attempts, \
             next_attempt_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?5)
             """)
         removeForUser = try prepare("DELETE FROM authd_outbox WHERE user_id = ?1")
         selectDue = try prepare(
-            "SELECT \(Self.columns) FROM authd_outbox WHERE next_attempt_ms <= ?1 ORDER BY next_attempt_ms, id LIMIT ?2")
+            "SELECT \(Self.columns) FROM authd_outbox WHERE next_attempt_ms <= ?1 ORDER BY next_attempt_ms, id LIMIT ?2"
+        )
         count = try prepare("SELECT count(*) FROM authd_outbox")
         // The earliest attempt after the due ones returned: skipping them by rank keeps this one read.
-        selectNextAfter = try prepare("SELECT next_attempt_ms FROM authd_outbox ORDER BY next_attempt_ms, id LIMIT 1 OFFSET ?1")
+        selectNextAfter = try prepare(
+            "SELECT next_attempt_ms FROM authd_outbox ORDER BY next_attempt_ms, id LIMIT 1 OFFSET ?1")
         setAttempt = try prepare("UPDATE authd_outbox SET attempts = ?2, next_attempt_ms = ?3 WHERE id = ?1")
         remove = try prepare("DELETE FROM authd_outbox WHERE id = ?1")
         noteRequest = try prepare("INSERT OR REPLACE INTO authd_reset_requests (id, requested_ms) VALUES (1, ?1)")
@@ -85,11 +88,13 @@ final class SQLiteOutbox {
             selectDue.bind(1, integer: now ?? Int64.max)
             selectDue.bind(2, integer: Int64(max(0, limit)))
             while try selectDue.step() {
-                due.append(OutboxMail(
-                    id: selectDue.integer(at: 0), userID: selectDue.integer(at: 1), recipient: selectDue.string(at: 2) ?? "",
-                    token: selectDue.string(at: 3) ?? "", requestedBy: selectDue.string(at: 4) ?? "",
-                    createdAt: selectDue.integer(at: 5), expiresAt: selectDue.integer(at: 6),
-                    attempts: Int(selectDue.integer(at: 7)), nextAttemptAt: selectDue.integer(at: 8)))
+                due.append(
+                    OutboxMail(
+                        id: selectDue.integer(at: 0), userID: selectDue.integer(at: 1),
+                        recipient: selectDue.string(at: 2) ?? "",
+                        token: selectDue.string(at: 3) ?? "", requestedBy: selectDue.string(at: 4) ?? "",
+                        createdAt: selectDue.integer(at: 5), expiresAt: selectDue.integer(at: 6),
+                        attempts: Int(selectDue.integer(at: 7)), nextAttemptAt: selectDue.integer(at: 8)))
             }
         }
         let pending: Int

@@ -67,7 +67,9 @@ final class SQLiteQueue: Sendable {
     /// The health and fault totals now; a probe overdue by its deadline reads as `unavailable`.
     var status: StoreStatus {
         var status = health.status
-        if status.health == .serving, let started = health.probeStartedAt, ContinuousClock.now - started > Self.probeDeadline {
+        if status.health == .serving, let started = health.probeStartedAt,
+            ContinuousClock.now - started > Self.probeDeadline
+        {
             status.health = .unavailable
         }
         return status
@@ -78,13 +80,16 @@ final class SQLiteQueue: Sendable {
     func probe() {
         guard health.startProbe(at: ContinuousClock.now) else { return }
         let health = self.health
-        submit(.read, { table throws(StoreError) in
-            guard table.fileIsStillThere else { throw .lost }
-            try table.answersQuery()
-        }, completion: { result in
-            health.endProbe()
-            if case .failure(let error) = result, let fault = StoreHealth(error) { health.observe(fault) }
-        })
+        submit(
+            .read,
+            { table throws(StoreError) in
+                guard table.fileIsStillThere else { throw .lost }
+                try table.answersQuery()
+            },
+            completion: { result in
+                health.endProbe()
+                if case .failure(let error) = result, let fault = StoreHealth(error) { health.observe(fault) }
+            })
     }
 
     /// Queues `body` to run on the store thread; `completion` gets its result once its transaction
@@ -95,26 +100,28 @@ final class SQLiteQueue: Sendable {
         completion: @escaping StoreCompletion<T>
     ) {
         let health = self.health
-        let accepted = jobs.push(Job(access: access) { table in
-            guard let table else {
-                return { error in
-                    if let error, StoreHealth(error) != nil { health.refused() }
-                    completion(.failure(error ?? .busy))
+        let accepted = jobs.push(
+            Job(access: access) { table in
+                guard let table else {
+                    return { error in
+                        if let error, StoreHealth(error) != nil { health.refused() }
+                        completion(.failure(error ?? .busy))
+                    }
                 }
-            }
-            let result: Result<T, StoreError>
-            do throws(StoreError) {
-                result = .success(try body(table))
-            } catch {
-                result = .failure(error)
-            }
-            return { batchError in
-                // A job's own failure is more precise than the batch's, so it wins.
-                let outcome: Result<T, StoreError> = if let batchError, case .success = result { .failure(batchError) } else { result }
-                if case .failure(let error) = outcome, StoreHealth(error) != nil { health.refused() }
-                completion(outcome)
-            }
-        })
+                let result: Result<T, StoreError>
+                do throws(StoreError) {
+                    result = .success(try body(table))
+                } catch {
+                    result = .failure(error)
+                }
+                return { batchError in
+                    // A job's own failure is more precise than the batch's, so it wins.
+                    let outcome: Result<T, StoreError> =
+                        if let batchError, case .success = result { .failure(batchError) } else { result }
+                    if case .failure(let error) = outcome, StoreHealth(error) != nil { health.refused() }
+                    completion(outcome)
+                }
+            })
         if !accepted { completion(.failure(.closed)) }
     }
 
@@ -128,7 +135,9 @@ final class SQLiteQueue: Sendable {
 
     /// Runs a batch: its reads at once, its writes inside one transaction; returns the writes it
     /// could not run in that transaction.
-    private static func runBatch(_ batch: ArraySlice<Job>, on table: SQLiteUsersTable, health: HealthState) -> ArraySlice<Job> {
+    private static func runBatch(_ batch: ArraySlice<Job>, on table: SQLiteUsersTable, health: HealthState)
+        -> ArraySlice<Job>
+    {
         // Most batches hold reads only: those need neither the filtering nor a transaction.
         guard batch.contains(where: { $0.access == .write }) else {
             for job in batch { job.run(table)(nil) }
@@ -141,7 +150,7 @@ final class SQLiteQueue: Sendable {
         // A removed or replaced file would swallow every write and lose it at exit.
         if health.current == .lost || !table.fileIsStillThere {
             health.observe(.lost)
-            writes.forEach { $0.run(nil)(.lost) }
+            for job in writes { job.run(nil)(.lost) }
             return []
         }
         do {
@@ -150,7 +159,7 @@ final class SQLiteQueue: Sendable {
             // No transaction, so no write may run: in autocommit mode it would apply and then be
             // reported as failed.
             if let fault = StoreHealth(error) { health.observe(fault) }
-            writes.forEach { $0.run(nil)(error) }
+            for job in writes { job.run(nil)(error) }
             return []
         }
         var deliveries: [@Sendable (StoreError?) -> Void] = []
@@ -161,7 +170,7 @@ final class SQLiteQueue: Sendable {
             // so far is lost; the rest must not run in autocommit mode as if it were grouped.
             if !table.isInTransaction {
                 let error = StoreError.failure(code: 0, message: "transaction rolled back by SQLite")
-                deliveries.forEach { $0(error) }
+                for deliver in deliveries { deliver(error) }
                 return ArraySlice(writes.dropFirst(offset + 1))
             }
         }
@@ -170,11 +179,11 @@ final class SQLiteQueue: Sendable {
         } catch {
             table.rollback()
             if let fault = StoreHealth(error) { health.observe(fault) }
-            deliveries.forEach { $0(error) }
+            for deliver in deliveries { deliver(error) }
             return []
         }
         health.observe(.serving)
-        deliveries.forEach { $0(nil) }
+        for deliver in deliveries { deliver(nil) }
         return []
     }
 

@@ -11,7 +11,8 @@ enum SQLiteSchema {
     static func prepare(_ database: OpaquePointer) throws(StoreError) -> Bool {
         try execute("PRAGMA journal_mode=WAL", on: database)
         try execute("PRAGMA synchronous=FULL", on: database)
-        try execute("""
+        try execute(
+            """
             CREATE TABLE IF NOT EXISTS users (id INTEGER NOT NULL, email VARCHAR(250) NOT NULL, \
             hashed_password VARCHAR(250) NOT NULL, session_id VARCHAR(250), reset_token VARCHAR(250), \
             PRIMARY KEY (id))
@@ -20,7 +21,8 @@ enum SQLiteSchema {
         try execute("CREATE INDEX IF NOT EXISTS authd_users_session_id ON users (session_id)", on: database)
         try execute("CREATE INDEX IF NOT EXISTS authd_users_reset_token ON users (reset_token)", on: database)
         // One row the health probe rewrites to learn whether the storage takes writes again.
-        try execute("CREATE TABLE IF NOT EXISTS authd_health (id INTEGER PRIMARY KEY, checked_ms INTEGER)", on: database)
+        try execute(
+            "CREATE TABLE IF NOT EXISTS authd_health (id INTEGER PRIMARY KEY, checked_ms INTEGER)", on: database)
         for statement in SQLiteOutbox.schema { try execute(statement, on: database) }
         // For the lookups ignoring case (`email = ? COLLATE NOCASE`). Not UNIQUE: a seed-made file may
         // hold emails differing only by case, and those rows are never rewritten.

@@ -93,7 +93,8 @@ final class SQLiteStatement {
     /// The typed error for a failed SQLite call: busy or locked, full, read-only and I/O failures
     /// are told apart, since each asks for a different answer.
     static func error(code: Int32, database: OpaquePointer?) -> StoreError {
-        let message = database.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        let message =
+            database.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))
         switch code & 0xff {
         case SQLITE_BUSY, SQLITE_LOCKED: return .busy

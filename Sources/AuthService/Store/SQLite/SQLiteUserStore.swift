@@ -11,7 +11,8 @@ public final class SQLiteUserStore: UserStore {
         path: String, busyTimeoutMilliseconds: Int = 5000, maxPages: Int? = nil,
         onHealthChange: @escaping @Sendable (_ from: StoreHealth, _ to: StoreHealth) -> Void = { _, _ in }
     ) throws(StoreError) {
-        let table = try SQLiteUsersTable(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, maxPages: maxPages)
+        let table = try SQLiteUsersTable(
+            path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, maxPages: maxPages)
         do {
             queue = try SQLiteQueue(table: table, clock: WallClock.milliseconds, onHealthChange: onHealthChange)
         } catch {
@@ -22,9 +23,11 @@ public final class SQLiteUserStore: UserStore {
     public func addUser(
         email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>
     ) {
-        queue.submit(.write, { table throws(StoreError) in
-            try table.addUser(email: email, hashedPassword: hashedPassword, unique: unique)
-        }, completion: completion)
+        queue.submit(
+            .write,
+            { table throws(StoreError) in
+                try table.addUser(email: email, hashedPassword: hashedPassword, unique: unique)
+            }, completion: completion)
     }
 
     public func findUser(email: String, completion: @escaping StoreCompletion<User?>) {
@@ -32,43 +35,55 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func findUser(emailIgnoringCase email: String, completion: @escaping StoreCompletion<User?>) {
-        queue.submit(.read, { table throws(StoreError) in
-            try table.findUser(emailIgnoringCase: email)
-        }, completion: completion)
+        queue.submit(
+            .read,
+            { table throws(StoreError) in
+                try table.findUser(emailIgnoringCase: email)
+            }, completion: completion)
     }
 
     public func replacePasswordHash(
         userID: Int64, from old: String, to new: String, completion: @escaping StoreCompletion<Bool>
     ) {
-        queue.submit(.write, { table throws(StoreError) in
-            try table.replacePasswordHash(userID: userID, from: old, to: new)
-        }, completion: completion)
+        queue.submit(
+            .write,
+            { table throws(StoreError) in
+                try table.replacePasswordHash(userID: userID, from: old, to: new)
+            }, completion: completion)
     }
 
     public func newestPasswordHashes(limit: Int, completion: @escaping StoreCompletion<[String]>) {
-        queue.submit(.read, { table throws(StoreError) in
-            try table.newestPasswordHashes(limit: limit)
-        }, completion: completion)
+        queue.submit(
+            .read,
+            { table throws(StoreError) in
+                try table.newestPasswordHashes(limit: limit)
+            }, completion: completion)
     }
 
     public func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
-        queue.submit(.read, { table throws(StoreError) in
-            try table.findUser(sessionID: sessionID)
-        }, completion: completion)
+        queue.submit(
+            .read,
+            { table throws(StoreError) in
+                try table.findUser(sessionID: sessionID)
+            }, completion: completion)
     }
 
     public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
-        queue.submit(.read, { table throws(StoreError) in
-            try table.findUser(resetToken: resetToken, email: email)
-        }, completion: completion)
+        queue.submit(
+            .read,
+            { table throws(StoreError) in
+                try table.findUser(resetToken: resetToken, email: email)
+            }, completion: completion)
     }
 
     public func startSession(
         userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
     ) {
-        queue.submit(.write, { table throws(StoreError) in
-            try table.startSession(userID: userID, sessionID: sessionID, createdAt: createdAt)
-        }, completion: completion)
+        queue.submit(
+            .write,
+            { table throws(StoreError) in
+                try table.startSession(userID: userID, sessionID: sessionID, createdAt: createdAt)
+            }, completion: completion)
     }
 
     public func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
@@ -78,23 +93,29 @@ public final class SQLiteUserStore: UserStore {
     public func issueResetToken(
         email: String, token: String, createdAt: Int64, completion: @escaping StoreCompletion<User?>
     ) {
-        queue.submit(.write, { table throws(StoreError) in
-            try table.issueResetToken(email: email, token: token, createdAt: createdAt)
-        }, completion: completion)
+        queue.submit(
+            .write,
+            { table throws(StoreError) in
+                try table.issueResetToken(email: email, token: token, createdAt: createdAt)
+            }, completion: completion)
     }
 
     public func clearResetToken(_ token: SecretKey, email: String, completion: @escaping StoreCompletion<Bool>) {
-        queue.submit(.write, { table throws(StoreError) in
-            try table.clearResetToken(token, email: email)
-        }, completion: completion)
+        queue.submit(
+            .write,
+            { table throws(StoreError) in
+                try table.clearResetToken(token, email: email)
+            }, completion: completion)
     }
 
     public func consumeResetToken(
         _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
     ) {
-        queue.submit(.write, { table throws(StoreError) in
-            try table.consumeResetToken(token, email: email, newHashedPassword: newHashedPassword)
-        }, completion: completion)
+        queue.submit(
+            .write,
+            { table throws(StoreError) in
+                try table.consumeResetToken(token, email: email, newHashedPassword: newHashedPassword)
+            }, completion: completion)
     }
 
     public func listUsers(completion: @escaping StoreCompletion<[User]>) {
@@ -106,41 +127,53 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {
-        queue.submit(.write, { table throws(StoreError) in try table.endSessions(email: email) }, completion: completion)
+        queue.submit(
+            .write, { table throws(StoreError) in try table.endSessions(email: email) }, completion: completion)
     }
 
     public func setPasswordHash(email: String, to hash: String, completion: @escaping StoreCompletion<User?>) {
-        queue.submit(.write, { table throws(StoreError) in
-            try table.setPasswordHash(email: email, to: hash)
-        }, completion: completion)
+        queue.submit(
+            .write,
+            { table throws(StoreError) in
+                try table.setPasswordHash(email: email, to: hash)
+            }, completion: completion)
     }
 
     public func addUsers(_ users: [NewUser], unique: EmailComparison, completion: @escaping StoreCompletion<[User?]>) {
-        queue.submit(.write, { table throws(StoreError) in
-            try table.addUsers(users, unique: unique)
-        }, completion: completion)
+        queue.submit(
+            .write,
+            { table throws(StoreError) in
+                try table.addUsers(users, unique: unique)
+            }, completion: completion)
     }
 
     public func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>) {
-        queue.submit(.write, { table throws(StoreError) in try table.issueResetTokenByMail(request) }, completion: completion)
+        queue.submit(
+            .write, { table throws(StoreError) in try table.issueResetTokenByMail(request) }, completion: completion)
     }
 
-    public func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>) {
-        queue.submit(.read, { table throws(StoreError) in
-            try table.outbox.pending(dueAt: now, limit: limit)
-        }, completion: completion)
+    public func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>)
+    {
+        queue.submit(
+            .read,
+            { table throws(StoreError) in
+                try table.outbox.pending(dueAt: now, limit: limit)
+            }, completion: completion)
     }
 
     public func deferResetMail(
         id: Int64, attempts: Int, nextAttemptAt: Int64, completion: @escaping StoreCompletion<Bool>
     ) {
-        queue.submit(.write, { table throws(StoreError) in
-            try table.outbox.deferMail(id: id, attempts: attempts, nextAttemptAt: nextAttemptAt)
-        }, completion: completion)
+        queue.submit(
+            .write,
+            { table throws(StoreError) in
+                try table.outbox.deferMail(id: id, attempts: attempts, nextAttemptAt: nextAttemptAt)
+            }, completion: completion)
     }
 
     public func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>) {
-        queue.submit(.write, { table throws(StoreError) in try table.outbox.removeMail(id: id) }, completion: completion)
+        queue.submit(
+            .write, { table throws(StoreError) in try table.outbox.removeMail(id: id) }, completion: completion)
     }
 
     public var queueDepth: Int { queue.depth }

@@ -69,7 +69,8 @@ final class SQLiteUsersTable {
             // One value per lookup: `IN (?1, ?2)` would build an ephemeral table on every read.
             selectBySession = try prepare("\(select) session_id = ?1 ORDER BY id LIMIT 1")
             selectByResetToken = try prepare("\(select) reset_token = ?1 AND email = ?2 ORDER BY id LIMIT 1")
-            setSession = try prepare("""
+            setSession = try prepare(
+                """
                 UPDATE users SET session_id = ?2, authd_session_created_ms = ?3, reset_token = NULL, \
                 authd_reset_token_created_ms = NULL WHERE id = ?1
                 """)
@@ -77,11 +78,13 @@ final class SQLiteUsersTable {
                 "UPDATE users SET session_id = NULL, authd_session_created_ms = NULL WHERE id = ?1 AND session_id = ?2")
             setResetToken = try prepare(
                 "UPDATE users SET reset_token = ?2, authd_reset_token_created_ms = ?3 WHERE id = ?1")
-            clearResetToken = try prepare("""
+            clearResetToken = try prepare(
+                """
                 UPDATE users SET reset_token = NULL, authd_reset_token_created_ms = NULL \
                 WHERE id = ?1 AND reset_token = ?2
                 """)
-            setPassword = try prepare("""
+            setPassword = try prepare(
+                """
                 UPDATE users SET hashed_password = ?2, reset_token = NULL, authd_reset_token_created_ms = NULL, \
                 session_id = NULL, authd_session_created_ms = NULL WHERE id = ?1
                 """)

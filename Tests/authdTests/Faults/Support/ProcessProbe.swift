@@ -21,7 +21,7 @@ enum ProcessProbe {
     /// VmRSS in KiB; -1 if the process is gone.
     static func residentKiB(_ pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
         else { return -1 }
         return Int(line.split(separator: " ")[1]) ?? -1
     }
