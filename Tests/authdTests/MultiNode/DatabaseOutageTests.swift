@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+extension MultiNodeSuites {
+    /// PostgreSQL stopped and started under a write load, on a cluster of the test's own: while it
+    /// is away every answer is a quick 503 with `Retry-After` and `/healthz` is 503; once it is
+    /// back the nodes reconnect by themselves, and every acknowledged registration is there.
+    @Suite struct DatabaseOutageTests {
+        /// Whether `/healthz` answers `status` on every node within `seconds`.
+        private static func health(_ nodes: AuthdNodes, is status: Int, within seconds: Double) async -> Bool {
+            let limit = ContinuousClock.now + .seconds(seconds)
+            for client in nodes.clients {
+                while (try? await client.send("GET", "/healthz"))?.status != status {
+                    guard ContinuousClock.now < limit else { return false }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            return true
+        }
+
+        @Test(arguments: [false, true])
+        func answersAreQuick503sWhilePostgresIsDownAndNothingAcknowledgedIsLost(crash: Bool) async throws {
+            let cluster = try await onOwnThread { try PostgresCluster() }
+            let database = try PostgresDatabase(on: cluster.adminURL)
+            let nodes = try await AuthdNodes.start(2, database: database.url, ["--address-request-limit", "0"])
+            let load = RegistrationLoad(ports: nodes.nodes.map(\.port), threads: 4, prefix: "outage")
+            let running = Task { try await onOwnThread { load.run() } }
+            #expect(
+                await eventually(within: 20) { load.soFar.filter { $0.status == 200 }.count >= 40 }, "\(nodes.logs)")
+
+            // Down: a clean stop, or one as abrupt as a crash.
+            try await onOwnThread { try cluster.stop(immediately: crash) }
+            #expect(await Self.health(nodes, is: 503, within: 10), "\(nodes.logs)")
+            let outageStart = load.soFar.count
+            #expect(
+                await eventually(within: 15) {
+                    load.soFar[outageStart...].filter { $0.status == 503 }.count >= 20
+                }, "\(nodes.logs)")
+            let during = Array(load.soFar[outageStart...])
+
+            // Back: no node is told; each must find the server again by itself.
+            try await onOwnThread { try cluster.start() }
+            #expect(await Self.health(nodes, is: 200, within: 30), "\(nodes.logs)")
+            let recoveredAt = load.soFar.count
+            #expect(
+                await eventually(within: 20) {
+                    Set(load.soFar[recoveredAt...].filter { $0.status == 200 }.map(\.port)).count == 2
+                }, "a node did not recover\n\(nodes.logs)")
+            load.finish()
+            let attempts = try await running.value
+
+            #expect(
+                !during.isEmpty && during.allSatisfy { $0.status == 503 || $0.status == 200 }, "\(during.map(\.status))"
+            )
+            #expect(
+                attempts.filter { $0.status == 503 }.allSatisfy { $0.retryAfter.flatMap(Int.init) ?? 0 > 0 },
+                "a 503 without Retry-After")
+            // Never a 500, never a request left without an answer, never one hanging for long: the
+            // nodes time out on the lost database well before the client's 20 s.
+            #expect(Set(attempts.map(\.status)).isSubset(of: [200, 503]), "\(Set(attempts.map(\.status)))")
+            let slowest = attempts.map(\.seconds).max() ?? 0
+            #expect(slowest < 10, "a request took \(slowest) s")
+
+            let emails = attempts.filter { $0.status == 200 }.map(\.email)
+            let port = nodes.nodes[0].port
+            let lost = try await onOwnThread { try RegistrationLoad.failedLogins(emails, port: port) }
+            #expect(
+                lost.isEmpty, "\(lost.count) of \(emails.count) acknowledged registrations lost: \(lost.prefix(10))")
+            // More rows than 200s is allowed: a COMMIT whose reply the lost connection swallowed.
+            #expect(try #require(Int(try database.query("SELECT count(*) FROM users"))) >= emails.count)
+        }
+    }
+}
