@@ -57,7 +57,8 @@ final class PostgreSQLConnection {
 
     /// libpq's last error, on one line.
     var errorMessage: String {
-        String(cString: PQerrorMessage(connection)).split(whereSeparator: \.isNewline).joined(separator: " ")
+        String(cString: PQerrorMessage(connection)).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingPrefix(while: \.isWhitespace) }.joined(separator: " ")
     }
 
     /// Whether libpq still considers the connection usable.

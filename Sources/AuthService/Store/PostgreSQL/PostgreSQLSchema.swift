@@ -37,6 +37,8 @@ enum PostgreSQLSchema {
 
     /// Brings the database to the newest version, on a connection still in blocking mode.
     static func prepare(_ connection: PostgreSQLConnection) throws(StoreError) {
+        // Notices ("already exists, skipping") would go to stderr at every start.
+        try connection.execute("SET client_min_messages = warning")
         try connection.execute("BEGIN")
         do throws(StoreError) {
             try connection.execute(

@@ -15,6 +15,11 @@ public final class PostgreSQLUserStore: UserStore {
         location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
     }
 
+    /// `location` with its password, if any, replaced by `***`: for logs.
+    public static func redacted(_ location: String) -> String {
+        PostgreSQLConnection.redacted(location)
+    }
+
     /// Connects to the database at `location` (a libpq URI; several hosts with
     /// `target_session_attrs=read-write` find the primary), creates or upgrades the schema, and
     /// starts the store thread; throws `.cannotOpen` when the database cannot be reached now.
