@@ -27,6 +27,8 @@ final class InMemorySharedLoginLimits: SharedLoginLimits {
             if let wait = account.admit(
                 SharedLimitRow.Limit(.account, rules), now: now, lease: rules.pendingLease, exempt: attempt.isOwner)
             {
+                // As PostgreSQL's function leaves it: the pair's row made, its count untouched.
+                rows[pairKey] = rows[pairKey] ?? SharedLimitRow(now: now)
                 return .refused(limit: .account, retryAfterSeconds: wait)
             }
             rows[pairKey] = pair
