@@ -127,7 +127,7 @@ import Testing
 
 /// The stores that keep shared login limits.
 enum SharedLimitsKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case memory
+    case memory, postgresql
 
     var testDescription: String { rawValue }
 
@@ -138,6 +138,12 @@ enum SharedLimitsKind: String, CaseIterable, CustomTestStringConvertible, Sendab
             let store = InMemoryUserStore(sharingLoginLimits: true)
             defer { store.close() }
             try await body(try #require(store.sharedLoginLimits))
+        case .postgresql:
+            try await TemporaryPostgreSQL.with { database in
+                let store = try PostgreSQLUserStore(location: database.url)
+                defer { store.close() }
+                try await body(try #require(store.sharedLoginLimits))
+            }
         }
     }
 }
