@@ -21,7 +21,7 @@ extension MultiNodeSuites {
         @Test(arguments: [false, true])
         func answersAreQuick503sWhilePostgresIsDownAndNothingAcknowledgedIsLost(crash: Bool) async throws {
             let cluster = try await onOwnThread { try PostgresCluster() }
-            let database = try PostgresDatabase(on: cluster.adminURL)
+            let database = try cluster.createDatabase()
             let nodes = try await AuthdNodes.start(2, database: database.url, ["--address-request-limit", "0"])
             let load = RegistrationLoad(ports: nodes.nodes.map(\.port), threads: 4, prefix: "outage")
             let running = Task { try await onOwnThread { load.run() } }

@@ -8,7 +8,7 @@ extension MultiNodeSuites {
     @Suite struct FailoverTests {
         @Test func nodesOnAMultiHostURIFollowAPromotedStandby() async throws {
             let primary = try await onOwnThread { try PostgresCluster() }
-            let database = try PostgresDatabase(on: primary.adminURL)
+            let database = try primary.createDatabase()
             // After the database exists, so the base backup carries it.
             let standby = try await onOwnThread { try primary.standby() }
             #expect(

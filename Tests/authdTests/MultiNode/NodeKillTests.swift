@@ -6,7 +6,7 @@ extension MultiNodeSuites {
     /// database before they were sent, so the surviving nodes know every one of them.
     @Suite struct NodeKillTests {
         @Test func everyRegistrationAcknowledgedByAKilledNodeLogsInThroughAnother() async throws {
-            let database = try PostgresDatabase()
+            let database = try PostgresEnvironment.createDatabase()
             let nodes = try await AuthdNodes.start(3, database: database.url, ["--address-request-limit", "0"])
             let victim = nodes.nodes[0]
             let load = RegistrationLoad(ports: nodes.nodes.map(\.port), threads: 6, prefix: "kill")

@@ -18,7 +18,7 @@ extension MultiNodeSuites {
             let folder = try TemporaryFolder()
             let mailFolder = folder.url
             let relay = try await onOwnThread { try SMTPRelayProcess(folder: mailFolder) }
-            let database = try PostgresDatabase()
+            let database = try PostgresEnvironment.createDatabase()
             let nodes = try await AuthdNodes.start(
                 2, database: database.url,
                 [

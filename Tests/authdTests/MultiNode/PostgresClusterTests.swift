@@ -26,7 +26,7 @@ extension MultiNodeSuites {
             try PostgresEnvironment.query(standby.adminURL, "INSERT INTO t VALUES (3)")
             #expect(try PostgresEnvironment.query(standby.adminURL, "SELECT count(*) FROM t") == "3")
             // A fresh database on a cluster of our own, as the other tests use it.
-            let database = try PostgresDatabase(on: standby.adminURL)
+            let database = try standby.createDatabase()
             #expect(try database.query("SELECT current_database()") == database.name)
         }
     }

@@ -22,7 +22,7 @@ extension MultiNodeSuites {
         }
 
         @Test func oneEmailRegisteredOnThreeNodesAtOnceHasExactlyOneWinner() async throws {
-            let database = try PostgresDatabase()
+            let database = try PostgresEnvironment.createDatabase()
             let nodes = try await AuthdNodes.start(3, database: database.url, ["--address-request-limit", "0"])
             let ports = nodes.nodes.map(\.port)
             // Five rounds of 30, each on a fresh email: one round could be won by timing alone.
@@ -49,7 +49,7 @@ extension MultiNodeSuites {
         }
 
         @Test func oneResetTokenUsedOnTwoNodesAtOnceChangesThePasswordOnce() async throws {
-            let database = try PostgresDatabase()
+            let database = try PostgresEnvironment.createDatabase()
             // The losers' passwords are tried below: wrong logins the failure limits must not turn into 429.
             let nodes = try await AuthdNodes.start(
                 2, database: database.url,

@@ -11,7 +11,7 @@ extension MultiNodeSuites {
         static let newPassword = "t4rt1fl3tt3"
 
         @Test func theSeedFlowPassesWithEachRequestOnAnotherNode() async throws {
-            let database = try PostgresDatabase()
+            let database = try PostgresEnvironment.createDatabase()
             let nodes = try await AuthdNodes.start(3, database: database.url)
             var step = 0
             func next() -> HTTPClient {
@@ -79,7 +79,7 @@ extension MultiNodeSuites {
         }
 
         @Test func aPasswordChangeOrANewLoginOnOneNodeIsSeenByTheOthersAtTheirNextRequest() async throws {
-            let database = try PostgresDatabase()
+            let database = try PostgresEnvironment.createDatabase()
             let nodes = try await AuthdNodes.start(3, database: database.url)
             let (a, b, c) = (nodes.client(0), nodes.client(1), nodes.client(2))
             #expect(

@@ -4,8 +4,8 @@ import Testing
 extension MultiNodeSuites {
     /// The per-email login limit counts across nodes: its state is in the database and an attempt
     /// is admitted there atomically, so an attacker who spreads guesses over three nodes gets no
-    /// more of them than on one. Passes once the shared limits land (they are not on this branch's
-    /// store by itself: each node would admit the limit on its own, three times as many).
+    /// more of them than on one. With limits kept per node (the PostgreSQL store before the shared
+    /// limits of schema version 2) each node admits the limit by itself: three times as many.
     @Suite struct SharedLimitsAcrossNodesTests {
         /// The default per (email, client) failure limit, as `BruteForceTests` relies on it.
         private static let limit = 5
@@ -19,7 +19,7 @@ extension MultiNodeSuites {
         }
 
         @Test func guessesSpreadOverThreeNodesOneAtATimeGetNoMoreThanTheLimit() async throws {
-            let database = try PostgresDatabase()
+            let database = try PostgresEnvironment.createDatabase()
             let nodes = try await AuthdNodes.start(3, database: database.url)
             #expect(
                 try await nodes.client(0).send("POST", "/users", form: ["email": "victim@b.c", "password": "right"])
@@ -37,7 +37,7 @@ extension MultiNodeSuites {
         }
 
         @Test func simultaneousGuessesOnThreeNodesGetAtMostTheLimitChecked() async throws {
-            let database = try PostgresDatabase()
+            let database = try PostgresEnvironment.createDatabase()
             // bcrypt slow enough that every guess is in flight before the first one is checked.
             let nodes = try await AuthdNodes.start(
                 3, database: database.url, ["--bcrypt-cost", "10", "--hash-threads", "1"])

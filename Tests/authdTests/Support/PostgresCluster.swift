@@ -50,6 +50,11 @@ final class PostgresCluster: @unchecked Sendable {
         return standby
     }
 
+    /// A fresh database of its own on this cluster, dropped when the value goes away.
+    func createDatabase() throws -> PostgresDatabase {
+        try PostgresDatabase(on: adminURL)
+    }
+
     /// Starts the server as a child process of the tests and waits until it accepts connections.
     /// Not through `pg_ctl start`: the daemon it leaves would inherit the descriptor by which
     /// Foundation sees `pg_ctl` exit, and the wait for it would last as long as the server.

@@ -33,6 +33,11 @@ enum PostgresEnvironment {
         return adminURL
     }
 
+    /// A fresh database of its own on the shared cluster, dropped when the value goes away.
+    static func createDatabase() throws -> PostgresDatabase {
+        try PostgresDatabase(on: requireAdminURL())
+    }
+
     /// `psql` from the configured binaries, or Debian's wrapper when that folder has none.
     static var psql: String {
         let own = binaries.appendingPathComponent("psql").path
@@ -56,12 +61,12 @@ final class PostgresDatabase: @unchecked Sendable {
     let url: String
     private let adminURL: String
 
-    /// Creates the database on the cluster that `adminURL` names (the shared one when nil).
-    init(on adminURL: String? = nil) throws {
-        self.adminURL = try adminURL ?? PostgresEnvironment.requireAdminURL()
+    /// Creates the database on the cluster that `adminURL` (a superuser's URL) names.
+    init(on adminURL: String) throws {
+        self.adminURL = adminURL
         name = "authd_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        url = try Self.replacingDatabase(in: self.adminURL, with: name)
-        try PostgresEnvironment.query(self.adminURL, "CREATE DATABASE \(name)")
+        url = try Self.replacingDatabase(in: adminURL, with: name)
+        try PostgresEnvironment.query(adminURL, "CREATE DATABASE \(name)")
     }
 
     deinit {

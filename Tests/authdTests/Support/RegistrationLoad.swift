@@ -66,6 +66,10 @@ final class RegistrationLoad: @unchecked Sendable {
                         seconds: seconds))
             }
             if answer == nil || answer?.header("Connection")?.lowercased() == "close" { connection = nil }
+            // A 503 comes back in microseconds: without a pause the senders would spin on two
+            // shared cores and starve the very reconnection and promotion a test waits for. A
+            // short one, not Retry-After's seconds, so the test sees the moment service returns.
+            if answer?.status == 503 { usleep(20_000) }
         }
     }
 
