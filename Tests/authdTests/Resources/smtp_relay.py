@@ -11,6 +11,7 @@ FOLDER/mode, read at every RCPT and DATA, scripts the answers:
     451-once  451 to the first DATA this process sees, 250 afterwards
     550       550 to every RCPT (a permanent failure)
     hang      never answers RCPT (a stuck relay)
+    slow      250 to every DATA, 2.5 s after it ends (a slow relay, well within authd's SMTP timeout)
 """
 import asyncio
 import os
@@ -52,6 +53,8 @@ class Handler:
             self.deferred_once = True
             self.note("DATA 451")
             return "451 4.3.0 try again later"
+        if mode == "slow":
+            await asyncio.sleep(2.5)
         self.count += 1
         name = os.path.join(self.folder, f"mail-{os.getpid()}-{self.count}.eml")
         with open(name + ".part", "wb") as f:
