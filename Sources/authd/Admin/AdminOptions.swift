@@ -55,6 +55,9 @@ enum AdminFailure: Error, CustomStringConvertible {
     case damagedCopy(String, [String])
     case unreadableFile(String, Int32)
     case noPassword
+    case noSource(String)
+    case sameDatabase(String)
+    case conflicts(Int)
 
     var description: String {
         switch self {
@@ -65,6 +68,10 @@ enum AdminFailure: Error, CustomStringConvertible {
             "the copy \(path) failed its integrity check: \(lines.prefix(3).joined(separator: "; "))"
         case let .unreadableFile(path, code): "cannot read \(path): \(String(cString: strerror(code)))"
         case .noPassword: "no password on standard input (pipe it in: the password is never an argument)"
+        case .noSource(let path): "no database at \(path) (--from)"
+        case .sameDatabase(let path): "--to \(path) is the --from file itself"
+        case .conflicts(let count):
+            "\(count) user\(count == 1 ? " conflicts" : "s conflict") with the target (listed above); nothing was copied"
         }
     }
 
