@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         .systemLibrary(name: "CLibcrypto", path: "Sources/CLibcrypto"),
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres"),
         .target(name: "CLinux", path: "Sources/CLinux"),
 
         .target(name: "EventLoop", dependencies: ["CLinux"]),
@@ -26,7 +27,7 @@ let package = Package(
         .target(
             name: "AuthService",
             dependencies: [
-                "HTTPParser", "CSQLite", "CCrypt", "CLibcrypto",
+                "HTTPParser", "CSQLite", "CCrypt", "CLibcrypto", "CPostgres",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -46,7 +47,9 @@ let package = Package(
         .testTarget(name: "HTTPParserTests", dependencies: ["HTTPParser"]),
         .testTarget(
             name: "AuthServiceTests",
-            dependencies: ["AuthService", "HTTPParser", "CSQLite", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "AuthService", "HTTPParser", "CSQLite", "CPostgres", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "authdTests",

@@ -111,7 +111,7 @@ struct ServeCommand: ParsableCommand {
         logger.info(
             "listening on http://\(shown)",
             metadata: [
-                "database": "\(auth.databasePath)", "bcrypt_cost": "\(auth.bcryptCost)",
+                "database": "\(PostgreSQLUserStore.redacted(auth.databasePath))", "bcrypt_cost": "\(auth.bcryptCost)",
                 "hash_threads": "\(auth.hashThreads)",
             ])
         if let adminPort = listener.adminPort {

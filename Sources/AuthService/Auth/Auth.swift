@@ -34,19 +34,25 @@ public final class Auth: Sendable {
     // authd started, so they expire one lifetime later instead of living forever.
     private let startedAt: Int64
 
-    /// Opens or creates the SQLite database of `configuration` (never wiping it), then as below.
-    /// `onStorageHealthChange` hears each change of the storage's health once (on the store thread).
+    /// Opens or creates the database of `configuration` (never wiping it): PostgreSQL for a
+    /// `postgresql://` URI, else the SQLite file; then as below. `onStorageHealthChange` hears each
+    /// change of the storage's health once (on the store thread).
     public convenience init(
         configuration: AuthConfiguration, audit: any AuditSink = DiscardingAuditSink(),
         logger: Logger = Logger(label: "authd"),
         onStorageHealthChange: @escaping @Sendable (_ from: StoreHealth, _ to: StoreHealth) -> Void = { _, _ in }
     ) throws {
         try configuration.validate()
-        let store: SQLiteUserStore
+        let store: any UserStore
         do {
-            store = try SQLiteUserStore(
-                path: configuration.databasePath, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
-                maxPages: configuration.databaseMaxPages, onHealthChange: onStorageHealthChange)
+            if PostgreSQLUserStore.handles(configuration.databasePath) {
+                store = try PostgreSQLUserStore(
+                    location: configuration.databasePath, onHealthChange: onStorageHealthChange)
+            } else {
+                store = try SQLiteUserStore(
+                    path: configuration.databasePath, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds,
+                    maxPages: configuration.databaseMaxPages, onHealthChange: onStorageHealthChange)
+            }
         } catch {
             throw AuthStartupError.database(error)
         }

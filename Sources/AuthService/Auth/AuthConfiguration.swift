@@ -6,7 +6,8 @@
 /// of their rules: authd's flags and `AUTHD_*` variables start from `AuthConfiguration()` and only
 /// override what they set, and `validate()` is the only check.
 public struct AuthConfiguration: Sendable {
-    /// The SQLite file `Auth(configuration:)` opens, created when missing, never wiped.
+    /// The SQLite file `Auth(configuration:)` opens, created when missing, never wiped; or a
+    /// `postgresql://` URI, whose database must exist (authd creates its tables there).
     public var databasePath: String
     /// bcrypt cost for new hashes, 4...31.
     public var bcryptCost: Int

@@ -6,7 +6,7 @@ import Glibc
 struct DatabaseOptions: ParsableArguments {
     @Option(
         help:
-            "SQLite database file, as the server's; must exist (AUTHD_DATABASE). (default: \(AuthConfiguration().databasePath))"
+            "SQLite database file or postgresql:// URI, as the server's; must exist (AUTHD_DATABASE). (default: \(AuthConfiguration().databasePath))"
     )
     var database: String?
 
@@ -26,15 +26,19 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Runs `body` on the users of the existing database, through a store of its own beside the
-    /// server's connection (WAL mode lets both work), closed afterwards. A missing file is an error:
-    /// an admin command never creates a database.
+    /// server's connection (WAL mode lets both work; PostgreSQL takes several), closed afterwards. A
+    /// missing file is an error: an admin command never creates a database.
     func withUsers<T>(_ body: (UserAdministration) throws -> T) throws -> T {
         let path = try path()
-        guard access(path, F_OK) == 0 else { throw AdminFailure.noDatabase(path) }
+        let isPostgreSQL = PostgreSQLUserStore.handles(path)
+        guard isPostgreSQL || access(path, F_OK) == 0 else { throw AdminFailure.noDatabase(path) }
         let timeout = try busyTimeout()
-        let store: SQLiteUserStore
+        let store: any UserStore
         do {
-            store = try SQLiteUserStore(path: path, busyTimeoutMilliseconds: timeout)
+            store =
+                isPostgreSQL
+                ? try PostgreSQLUserStore(location: path)
+                : try SQLiteUserStore(path: path, busyTimeoutMilliseconds: timeout)
         } catch {
             throw AdminFailure.admin(.store(error))
         }
@@ -51,6 +55,7 @@ struct DatabaseOptions: ParsableArguments {
 enum AdminFailure: Error, CustomStringConvertible {
     case noDatabase(String)
     case admin(AdminError)
+    case backupOfPostgreSQL
     case backup(StoreError)
     case damagedCopy(String, [String])
     case unreadableFile(String, Int32)
@@ -63,6 +68,7 @@ enum AdminFailure: Error, CustomStringConvertible {
         switch self {
         case .noDatabase(let path): "no database at \(path) (--database, AUTHD_DATABASE)"
         case .admin(let error): Self.describe(error)
+        case .backupOfPostgreSQL: "authd backup copies SQLite files only; back PostgreSQL up with pg_dump"
         case .backup(let error): "backup failed: \(error)"
         case let .damagedCopy(path, lines):
             "the copy \(path) failed its integrity check: \(lines.prefix(3).joined(separator: "; "))"

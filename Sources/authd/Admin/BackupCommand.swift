@@ -18,6 +18,7 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         let source = try database.path()
+        guard !PostgreSQLUserStore.handles(source) else { throw AdminFailure.backupOfPostgreSQL }
         let timeout = try database.busyTimeout()
         let report: SQLiteBackup.Report
         do {

@@ -16,7 +16,7 @@ struct Options: ParsableArguments {
 
     @Option(
         help: Options.shown(
-            "SQLite database file, created if missing, never wiped (AUTHD_DATABASE).",
+            "SQLite database file, created if missing, never wiped; or a postgresql:// URI (libpq's, several hosts allowed) of an existing database, shared by several nodes (AUTHD_DATABASE).",
             default: AuthConfiguration().databasePath))
     var database: String?
 

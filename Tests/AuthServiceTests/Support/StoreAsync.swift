@@ -145,11 +145,14 @@ extension UserStore {
     }
 }
 
-/// Each store implementation the contract suite runs against; PostgreSQL joins when it exists.
+/// Each store implementation the contract suite runs against.
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqlite, memory
+    case sqlite, memory, postgresql
 
     var testDescription: String { rawValue }
+
+    /// Whether `pendingResetMails` claims what it returns, so a second look does not see it again.
+    var claimsPendingMails: Bool { self == .postgresql }
 
     /// Runs `body` with a fresh, empty store of this kind, closed and removed afterwards.
     func with(_ body: (any UserStore) async throws -> Void) async throws {
@@ -161,6 +164,12 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .sqlite:
             try await TemporaryDatabase.with { database in
                 let store = try SQLiteUserStore(path: database.path)
+                defer { store.close() }
+                try await body(store)
+            }
+        case .postgresql:
+            try await TemporaryPostgreSQL.with { database in
+                let store = try PostgreSQLUserStore(location: database.url)
                 defer { store.close() }
                 try await body(store)
             }

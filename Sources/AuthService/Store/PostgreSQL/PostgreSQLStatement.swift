@@ -1,0 +1,185 @@
+/// Every statement the PostgreSQL store runs, prepared once per connection under its case name.
+/// Each operation is one statement (or a few that need no answer in between), so a whole batch
+/// leaves in one round trip; values always travel as parameters.
+enum PostgreSQLStatement: String, CaseIterable {
+    case insertUser
+    case insertUserUnlessCaseVariant
+    case lockFoldedEmail
+    case selectByEmail
+    case selectByEmailIgnoringCase
+    case replaceHash
+    case selectNewestHashes
+    case selectBySession
+    case selectByResetToken
+    case startSession
+    case endSession
+    case issueResetToken
+    case clearResetToken
+    case consumeResetToken
+    case selectAll
+    case deleteByEmail
+    case endSessionsByEmail
+    case setPasswordByEmail
+    case noteResetRequest
+    case queueResetMail
+    case claimDueMails
+    case deferMail
+    case removeMail
+    case lockFoldedEmails
+    case copyUsers
+    case ping
+
+    static let userColumns = """
+        id, email, hashed_password, session_id, reset_token, authd_session_created_ms, authd_reset_token_created_ms
+        """
+    static let mailColumns = """
+        id, user_id, recipient, token, requested_by, created_ms, expires_ms, attempts, next_attempt_ms
+        """
+
+    /// ASCII letters only, as SQLite's NOCASE: `lower()` follows the database's locale and would
+    /// fold `É` too. The expression index `authd_users_email_folded` is built on exactly this.
+    static func folded(_ expression: String) -> String {
+        "translate(\(expression), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    }
+
+    /// The first user whose session id is `$1` (the stored form) or else `$2` (a legacy raw value, or NULL).
+    private static let sessionMatch = "(session_id = $1 OR session_id = $2)"
+    private static let sessionOrder = "ORDER BY session_id <> $1, id LIMIT 1"
+    /// The same for reset tokens, of the user with email `$3`.
+    private static let tokenMatch = "(reset_token = $1 OR reset_token = $2)"
+    private static let tokenUser = """
+        (SELECT id FROM users WHERE \(tokenMatch) AND email = $3 ORDER BY reset_token <> $1, id LIMIT 1)
+        """
+    private static let clearedPassword = """
+        reset_token = NULL, authd_reset_token_created_ms = NULL, session_id = NULL, authd_session_created_ms = NULL
+        """
+    private static let firstByEmail = "(SELECT id FROM users WHERE email = $1 ORDER BY id LIMIT 1)"
+
+    var sql: String {
+        let columns = Self.userColumns
+        switch self {
+        case .insertUser:
+            return
+                "INSERT INTO users (email, hashed_password) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id"
+        case .insertUserUnlessCaseVariant:
+            // Run after `lockFoldedEmail` in the same transaction, so this statement's snapshot
+            // already sees a case variant another node committed while holding that lock.
+            return """
+                INSERT INTO users (email, hashed_password) SELECT $1::varchar, $2::varchar \
+                WHERE NOT EXISTS (SELECT 1 FROM users WHERE \(Self.folded("email")) = \(Self.folded("$1::varchar"))) \
+                ON CONFLICT (email) DO NOTHING RETURNING id
+                """
+        case .lockFoldedEmail:
+            // Serializes adds of one email ignoring case across nodes until COMMIT: no UNIQUE index
+            // can, since a seed-made table may hold case variants.
+            return "SELECT pg_advisory_xact_lock(hashtextextended(\(Self.folded("$1::text")), 0))"
+        case .selectByEmail:
+            return "SELECT \(columns) FROM users WHERE email = $1 ORDER BY id LIMIT 1"
+        case .selectByEmailIgnoringCase:
+            // Two rows are enough to tell one match from several.
+            return
+                "SELECT \(columns) FROM users WHERE \(Self.folded("email")) = \(Self.folded("$1::varchar")) ORDER BY id LIMIT 2"
+        case .replaceHash:
+            // Text equality is byte equality under PostgreSQL's deterministic collations.
+            return "UPDATE users SET hashed_password = $3 WHERE id = $1 AND hashed_password = $2"
+        case .selectNewestHashes:
+            return "SELECT hashed_password FROM users ORDER BY id DESC LIMIT $1"
+        case .selectBySession:
+            return "SELECT \(columns) FROM users WHERE \(Self.sessionMatch) \(Self.sessionOrder)"
+        case .selectByResetToken:
+            return "SELECT \(columns) FROM users WHERE id = \(Self.tokenUser)"
+        case .startSession:
+            return """
+                UPDATE users SET session_id = $2, authd_session_created_ms = $3, reset_token = NULL, \
+                authd_reset_token_created_ms = NULL WHERE id = $1
+                """
+        case .endSession:
+            // The row as it was before: a data-modifying WITH returns the snapshot's values.
+            return """
+                WITH found AS (SELECT \(columns) FROM users WHERE \(Self.sessionMatch) \(Self.sessionOrder) FOR UPDATE), \
+                cleared AS (UPDATE users SET session_id = NULL, authd_session_created_ms = NULL \
+                FROM found WHERE users.id = found.id) \
+                SELECT * FROM found
+                """
+        case .issueResetToken:
+            return """
+                UPDATE users SET reset_token = $2, authd_reset_token_created_ms = $3 WHERE id = \(Self.firstByEmail) \
+                RETURNING \(columns)
+                """
+        case .clearResetToken:
+            return """
+                UPDATE users SET reset_token = NULL, authd_reset_token_created_ms = NULL \
+                WHERE id = \(Self.tokenUser) AND \(Self.tokenMatch) RETURNING id
+                """
+        case .consumeResetToken:
+            return """
+                UPDATE users SET hashed_password = $4, \(Self.clearedPassword) \
+                WHERE id = \(Self.tokenUser) AND \(Self.tokenMatch) RETURNING \(columns)
+                """
+        case .selectAll:
+            return "SELECT \(columns) FROM users ORDER BY id"
+        case .deleteByEmail:
+            return "DELETE FROM users WHERE id = \(Self.firstByEmail) RETURNING \(columns)"
+        case .endSessionsByEmail:
+            return """
+                WITH found AS (SELECT \(columns) FROM users WHERE email = $1 ORDER BY id LIMIT 1 FOR UPDATE), \
+                cleared AS (UPDATE users SET session_id = NULL, authd_session_created_ms = NULL \
+                FROM found WHERE users.id = found.id AND found.session_id IS NOT NULL) \
+                SELECT * FROM found
+                """
+        case .setPasswordByEmail:
+            return
+                "UPDATE users SET hashed_password = $2, \(Self.clearedPassword) WHERE id = \(Self.firstByEmail) RETURNING \(columns)"
+        case .noteResetRequest:
+            return """
+                INSERT INTO authd_reset_requests (id, requested_ms) VALUES (1, $1) \
+                ON CONFLICT (id) DO UPDATE SET requested_ms = EXCLUDED.requested_ms
+                """
+        case .queueResetMail:
+            // The user named exactly, else the one named ignoring case; its token, and its one mail
+            // (a pending one is replaced under a new id, so its token's mail is gone).
+            return """
+                WITH exact AS (SELECT id, email FROM users WHERE email = $1 ORDER BY id LIMIT 1), \
+                folded AS (SELECT id, email FROM users WHERE \(Self.folded("email")) = \(Self.folded("$1::varchar")) \
+                ORDER BY id LIMIT 2), \
+                named AS (SELECT id, email FROM exact UNION ALL SELECT id, email FROM folded \
+                WHERE NOT EXISTS (SELECT 1 FROM exact) AND (SELECT count(*) FROM folded) = 1), \
+                token AS (UPDATE users SET reset_token = $2, authd_reset_token_created_ms = $5 FROM named \
+                WHERE users.id = named.id RETURNING users.id, users.email) \
+                INSERT INTO authd_outbox (user_id, recipient, token, requested_by, created_ms, expires_ms, attempts, \
+                next_attempt_ms, lease_until_ms) SELECT id, email, $3, $4, $5::bigint, $6::bigint, 0, $5::bigint, 0 FROM token \
+                ON CONFLICT (user_id) DO UPDATE SET id = EXCLUDED.id, recipient = EXCLUDED.recipient, \
+                token = EXCLUDED.token, requested_by = EXCLUDED.requested_by, created_ms = EXCLUDED.created_ms, \
+                expires_ms = EXCLUDED.expires_ms, attempts = 0, next_attempt_ms = EXCLUDED.next_attempt_ms, \
+                lease_until_ms = 0 \
+                RETURNING \(Self.mailColumns)
+                """
+        case .claimDueMails:
+            // Claims the due mails no other node holds for a lease (`$3` now, `$4` the lease, in
+            // milliseconds); SKIP LOCKED passes over rows another node is claiming right now. The
+            // totals come from the snapshot before the claim, so they count the others as they were.
+            return """
+                WITH due AS (SELECT id FROM authd_outbox WHERE next_attempt_ms <= $1 AND lease_until_ms <= $3::bigint \
+                ORDER BY next_attempt_ms, id LIMIT $2 FOR UPDATE SKIP LOCKED), \
+                claimed AS (UPDATE authd_outbox SET lease_until_ms = $3::bigint + $4::bigint FROM due \
+                WHERE authd_outbox.id = due.id RETURNING authd_outbox.*), \
+                totals AS (SELECT (SELECT count(*) FROM authd_outbox) AS pending, \
+                (SELECT min(greatest(next_attempt_ms, lease_until_ms)) FROM authd_outbox \
+                WHERE id NOT IN (SELECT id FROM due)) AS next) \
+                SELECT totals.pending, totals.next, claimed.id, claimed.user_id, claimed.recipient, claimed.token, \
+                claimed.requested_by, claimed.created_ms, claimed.expires_ms, claimed.attempts, claimed.next_attempt_ms \
+                FROM totals LEFT JOIN claimed ON true ORDER BY claimed.next_attempt_ms, claimed.id
+                """
+        case .deferMail:
+            return "UPDATE authd_outbox SET attempts = $2, next_attempt_ms = $3, lease_until_ms = 0 WHERE id = $1"
+        case .removeMail:
+            return "DELETE FROM authd_outbox WHERE id = $1"
+        case .lockFoldedEmails:
+            return Self.lockFoldedEmailsSQL
+        case .copyUsers:
+            return Self.copyUsersSQL
+        case .ping:
+            return "SELECT 1"
+        }
+    }
+}

@@ -1,0 +1,273 @@
+/// The store for several nodes: the seed's `users` table and authd's tables in one PostgreSQL
+/// database, reached through libpq on one dedicated thread in pipeline mode with group commit
+/// (see `PostgreSQLQueue`). `pendingResetMails` claims what it returns for a lease (see
+/// `UserStore`), so each mail is sent by one node. Thread-safe; completions run on the store thread.
+public final class PostgreSQLUserStore: UserStore {
+    /// How long a node holds the mails `pendingResetMails` gave it before another node may take them.
+    public static let mailLease = Duration.seconds(60)
+
+    let queue: PostgreSQLQueue
+    private let clock: @Sendable () -> Int64
+
+    /// Whether `location` names a PostgreSQL database (a `postgresql://` or `postgres://` URI)
+    /// rather than a SQLite file.
+    public static func handles(_ location: String) -> Bool {
+        location.hasPrefix("postgresql://") || location.hasPrefix("postgres://")
+    }
+
+    /// `location` with its password, if any, replaced by `***`: for logs.
+    public static func redacted(_ location: String) -> String {
+        PostgreSQLConnection.redacted(location)
+    }
+
+    /// Connects to the database at `location` (a libpq URI; several hosts with
+    /// `target_session_attrs=read-write` find the primary), creates or upgrades the schema, and
+    /// starts the store thread; throws `.cannotOpen` when the database cannot be reached now.
+    /// Each operation fails with `.unavailable` once it waited `operationTimeout`; `clock` (unix ms)
+    /// times the mail leases; `onHealthChange` hears each change of health once, on the store thread.
+    public init(
+        location: String, operationTimeout: Duration = .seconds(5),
+        clock: @escaping @Sendable () -> Int64 = WallClock.milliseconds,
+        onHealthChange: @escaping @Sendable (_ from: StoreHealth, _ to: StoreHealth) -> Void = { _, _ in }
+    ) throws(StoreError) {
+        self.clock = clock
+        do {
+            queue = try PostgreSQLQueue(
+                location: location, operationTimeout: operationTimeout, onHealthChange: onHealthChange)
+        } catch .cannotOpen(let redacted, let reason) {
+            throw .cannotOpen(location: redacted, reason: reason)
+        } catch {
+            throw .cannotOpen(location: PostgreSQLConnection.redacted(location), reason: error.description)
+        }
+    }
+
+    /// Round trips to the server so far, one per batch: pipelining shows as fewer than operations.
+    var roundTrips: Int { queue.roundTrips }
+
+    /// Connections made again after one was lost.
+    var reconnects: Int { queue.reconnects }
+
+    public func addUser(
+        email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>
+    ) {
+        queue.submit(writes: true, Self.addSteps(email, hashedPassword, unique)) { results throws(StoreError) in
+            guard let id = results.last?.integer(row: 0, column: 0) else { throw .duplicateEmail }
+            return User(id: id, email: email, hashedPassword: hashedPassword)
+        } completion: {
+            completion($0)
+        }
+    }
+
+    public func findUser(email: String, completion: @escaping StoreCompletion<User?>) {
+        read(.selectByEmail, [.text(email)], completion: completion)
+    }
+
+    public func findUser(emailIgnoringCase email: String, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(writes: false, [.init(statement: .selectByEmailIgnoringCase, parameters: [.text(email)])]) {
+            results in
+            results[0].rowCount == 1 ? results[0].user(row: 0) : nil
+        } completion: {
+            completion($0)
+        }
+    }
+
+    public func replacePasswordHash(
+        userID: Int64, from old: String, to new: String, completion: @escaping StoreCompletion<Bool>
+    ) {
+        change(.replaceHash, [.integer(userID), .text(old), .text(new)], completion: completion)
+    }
+
+    public func newestPasswordHashes(limit: Int, completion: @escaping StoreCompletion<[String]>) {
+        let steps = [PostgreSQLJob.Step(statement: .selectNewestHashes, parameters: [.integer(Int64(max(0, limit)))])]
+        queue.submit(writes: false, steps) { results in
+            (0..<results[0].rowCount).map { results[0].string(row: $0, column: 0) ?? "" }
+        } completion: {
+            completion($0)
+        }
+    }
+
+    public func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
+        read(.selectBySession, [.text(sessionID.stored), .optional(sessionID.legacy)], completion: completion)
+    }
+
+    public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
+        read(
+            .selectByResetToken, [.text(resetToken.stored), .optional(resetToken.legacy), .text(email)],
+            completion: completion)
+    }
+
+    public func startSession(
+        userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
+    ) {
+        change(.startSession, [.integer(userID), .text(sessionID), .integer(createdAt)], completion: completion)
+    }
+
+    public func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
+        write(.endSession, [.text(sessionID.stored), .optional(sessionID.legacy)], completion: completion)
+    }
+
+    public func issueResetToken(
+        email: String, token: String, createdAt: Int64, completion: @escaping StoreCompletion<User?>
+    ) {
+        write(.issueResetToken, [.text(email), .text(token), .integer(createdAt)], completion: completion)
+    }
+
+    public func clearResetToken(_ token: SecretKey, email: String, completion: @escaping StoreCompletion<Bool>) {
+        change(.clearResetToken, [.text(token.stored), .optional(token.legacy), .text(email)], completion: completion)
+    }
+
+    public func consumeResetToken(
+        _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
+    ) {
+        write(
+            .consumeResetToken,
+            [.text(token.stored), .optional(token.legacy), .text(email), .text(newHashedPassword)],
+            completion: completion)
+    }
+
+    public func listUsers(completion: @escaping StoreCompletion<[User]>) {
+        queue.submit(writes: false, [.init(statement: .selectAll, parameters: [])]) { results in
+            (0..<results[0].rowCount).map { results[0].user(row: $0) }
+        } completion: {
+            completion($0)
+        }
+    }
+
+    public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
+        write(.deleteByEmail, [.text(email)], completion: completion)
+    }
+
+    public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {
+        write(.endSessionsByEmail, [.text(email)], completion: completion)
+    }
+
+    public func setPasswordHash(email: String, to hash: String, completion: @escaping StoreCompletion<User?>) {
+        write(.setPasswordByEmail, [.text(email), .text(hash)], completion: completion)
+    }
+
+    /// One job of every user's steps: the batch's transaction makes them one step, and each sees
+    /// the rows the earlier ones added.
+    public func addUsers(_ users: [NewUser], unique: EmailComparison, completion: @escaping StoreCompletion<[User?]>) {
+        let perUser = unique == .ignoringCase ? 2 : 1
+        let steps = users.flatMap { Self.addSteps($0.email, $0.hashedPassword, unique) }
+        queue.submit(writes: true, steps) { results in
+            users.enumerated().map { index, new in
+                results[index * perUser + perUser - 1].integer(row: 0, column: 0).map {
+                    User(id: $0, email: new.email, hashedPassword: new.hashedPassword)
+                }
+            }
+        } completion: {
+            completion($0)
+        }
+    }
+
+    public func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>) {
+        let steps: [PostgreSQLJob.Step] = [
+            .init(statement: .noteResetRequest, parameters: [.integer(request.createdAt)]),
+            .init(
+                statement: .queueResetMail,
+                parameters: [
+                    .text(request.email), .text(request.storedToken), .text(request.mailedToken),
+                    .text(request.requestedBy), .integer(request.createdAt), .integer(request.expiresAt),
+                ]),
+        ]
+        queue.submit(writes: true, steps) { results in
+            results[1].rowCount > 0 ? results[1].mail(row: 0) : nil
+        } completion: {
+            completion($0)
+        }
+    }
+
+    /// Claims the mails it returns (a write): another caller, on this node or another, gets them
+    /// again only once `mailLease` passed, or after `deferResetMail`.
+    public func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>)
+    {
+        let lease = Self.mailLease.components.seconds * 1000
+        let steps = [
+            PostgreSQLJob.Step(
+                statement: .claimDueMails,
+                parameters: [
+                    .integer(now ?? .max), .integer(Int64(max(0, limit))), .integer(clock()), .integer(lease),
+                ])
+        ]
+        queue.submit(writes: true, steps) { results in
+            let rows = results[0]
+            let due = (0..<rows.rowCount).compactMap { row in
+                rows.integer(row: row, column: 2) == nil ? nil : rows.mail(row: row, offset: 2)
+            }
+            return OutboxSnapshot(
+                due: due, pending: Int(rows.integer(row: 0, column: 0) ?? 0),
+                nextAttemptAt: rows.integer(row: 0, column: 1))
+        } completion: {
+            completion($0)
+        }
+    }
+
+    public func deferResetMail(
+        id: Int64, attempts: Int, nextAttemptAt: Int64, completion: @escaping StoreCompletion<Bool>
+    ) {
+        change(.deferMail, [.integer(id), .integer(Int64(attempts)), .integer(nextAttemptAt)], completion: completion)
+    }
+
+    public func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>) {
+        change(.removeMail, [.integer(id)], completion: completion)
+    }
+
+    public var queueDepth: Int { queue.depth }
+
+    public var status: StoreStatus { queue.status }
+
+    public func probe() {
+        queue.probe()
+    }
+
+    public func close() {
+        queue.shutdown()
+    }
+
+    /// An add's statements: ignoring case, the lock on the folded email first (see `lockFoldedEmail`).
+    private static func addSteps(_ email: String, _ hash: String, _ unique: EmailComparison) -> [PostgreSQLJob.Step] {
+        switch unique {
+        case .exact:
+            [.init(statement: .insertUser, parameters: [.text(email), .text(hash)])]
+        case .ignoringCase:
+            [
+                .init(statement: .lockFoldedEmail, parameters: [.text(email)]),
+                .init(statement: .insertUserUnlessCaseVariant, parameters: [.text(email), .text(hash)]),
+            ]
+        }
+    }
+
+    /// A one-statement read whose first row, if any, is the user.
+    private func read(
+        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], completion: @escaping StoreCompletion<User?>
+    ) {
+        queue.submit(writes: false, [.init(statement: statement, parameters: parameters)]) { results in
+            results[0].firstUser
+        } completion: {
+            completion($0)
+        }
+    }
+
+    /// A one-statement write whose first row, if any, is the user.
+    private func write(
+        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], completion: @escaping StoreCompletion<User?>
+    ) {
+        queue.submit(writes: true, [.init(statement: statement, parameters: parameters)]) { results in
+            results[0].firstUser
+        } completion: {
+            completion($0)
+        }
+    }
+
+    /// A one-statement write; whether it touched a row.
+    private func change(
+        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], completion: @escaping StoreCompletion<Bool>
+    ) {
+        queue.submit(writes: true, [.init(statement: statement, parameters: parameters)]) { results in
+            results[0].affectedRows > 0
+        } completion: {
+            completion($0)
+        }
+    }
+}
