@@ -50,7 +50,7 @@ struct PostgreSQLResult {
             .map(String.init) ?? "no result"
         guard let state = sqlState else { return .unavailable(message: message) }
         if state == "23505" { return .duplicateEmail }
-        if Self.reconnectStates.contains(state) || state.hasPrefix("08") { return .unavailable(message: message) }
+        if Self.isConnectionLevel(state) { return .unavailable(message: message) }
         if Self.retryStates.contains(state) { return .busy }
         return .failure(code: 0, message: "\(state) \(message)")
     }
@@ -58,7 +58,12 @@ struct PostgreSQLResult {
     /// Whether the failure means the connection must be replaced.
     var needsReconnect: Bool {
         guard let state = sqlState else { return !succeeded && !wasSkipped }
-        return Self.reconnectStates.contains(state) || state.hasPrefix("08")
+        return Self.isConnectionLevel(state)
+    }
+
+    /// libpq's own failures (a closed socket) carry no SQLSTATE; class 08 is the server's word for them.
+    private static func isConnectionLevel(_ state: String) -> Bool {
+        state.isEmpty || state.hasPrefix("08") || reconnectStates.contains(state)
     }
 
     /// Whether the failure is a lost race worth running again.

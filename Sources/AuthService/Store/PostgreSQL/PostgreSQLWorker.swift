@@ -151,6 +151,8 @@ final class PostgreSQLWorker {
                 // Each query's results end with a nil.
                 while let extra = try connection.nextResult(until: deadline, unflushed: &unflushed) { PQclear(extra) }
             }
+        } catch .unavailable(let message) {
+            return abandon(ordered, message)
         } catch {
             return abandon(ordered, error.description)
         }
@@ -169,9 +171,33 @@ final class PostgreSQLWorker {
                 settle(job, outcome, results: reads.count + index, reconnectNeeded: &reconnectNeeded)
             }
             if case .failed(_, let reconnect) = commit, reconnect { reconnectNeeded = true }
-            if case .ran = commit, health.current != .serving { health.observe(.serving) }
+            if case .ran = commit {
+                if health.current != .serving { health.observe(.serving) }
+            } else if !reconnectNeeded && !rollBack(on: connection, until: deadline) {
+                reconnectNeeded = true
+            }
         }
-        if reconnectNeeded { lose(connection.errorMessage) }
+        if reconnectNeeded || !connection.isHealthy { lose(connection.errorMessage) }
+    }
+
+    /// Ends the transaction a failed statement left open: a Sync ends only implicit transactions,
+    /// so after BEGIN the session would refuse everything (25P02) until this ROLLBACK. One more
+    /// round trip, on failures only. False when the connection cannot go on.
+    private func rollBack(on connection: PostgreSQLConnection, until deadline: ContinuousClock.Instant) -> Bool {
+        guard connection.send("ROLLBACK"), connection.sync() else { return false }
+        counters.roundTrips.add(1, ordering: .relaxed)
+        do throws(StoreError) {
+            var unflushed = try !connection.flush()
+            var rolledBack = false
+            while true {
+                guard let result = try connection.nextResult(until: deadline, unflushed: &unflushed) else { continue }
+                defer { PQclear(result) }
+                if PQresultStatus(result) == PGRES_PIPELINE_SYNC { return rolledBack }
+                rolledBack = PostgreSQLResult(result).succeeded
+            }
+        } catch {
+            return false
+        }
     }
 
     /// What a job's results (or BEGIN and COMMIT's) say: its first failure, if any.
@@ -189,7 +215,11 @@ final class PostgreSQLWorker {
         case .ran:
             job.decode(results[index].map(PostgreSQLResult.init))(nil)
         case .failed(let error, let reconnect):
-            if reconnect { reconnectNeeded = true }
+            if reconnect {
+                // Before the answer, so whoever gets it already sees the store unavailable.
+                health.observe(.unavailable)
+                reconnectNeeded = true
+            }
             job.fail(error)
         case .again:
             var again = job
@@ -200,8 +230,8 @@ final class PostgreSQLWorker {
 
     /// Fails every job of the batch and drops the connection.
     private func abandon(_ batch: [PostgreSQLJob], _ message: String) {
-        for job in batch { job.fail(.unavailable(message: message)) }
         lose(message)
+        for job in batch { job.fail(.unavailable(message: message)) }
     }
 
     /// Drops the connection; the next one is tried after the current delay.

@@ -1,0 +1,233 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+
+@testable import AuthService
+
+/// What only the PostgreSQL store has to show: pipelining, group commit over the wire, losing and
+/// regaining the connection, deadlines, and several stores (nodes) on one database. Each case gets
+/// a fresh database on the server of `AUTHD_TEST_POSTGRES_URL` (skipped without it).
+@Suite struct PostgreSQLUserStoreTests {
+    private let hash = TestVectors.hash2b
+
+    @Test func concurrentOperationsShareRoundTrips() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let store = try PostgreSQLUserStore(location: database.url)
+            defer { store.close() }
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            let before = store.roundTrips
+            let found = Counter()
+            let started = Counter()
+            let done = DispatchGroup()
+            for index in 0..<400 {
+                done.enter()
+                let finish: @Sendable (Bool) -> Void = { ok in
+                    if ok { found.increment() }
+                    done.leave()
+                }
+                if index % 4 == 0 {
+                    store.startSession(userID: user.id, sessionID: "s-\(index)", createdAt: Int64(index)) {
+                        if case .success(true) = $0 { started.increment() }
+                        finish(true)
+                    }
+                } else {
+                    store.findUser(email: "a@b.c") { finish((try? $0.get())??.id == user.id) }
+                }
+            }
+            done.wait()
+            let trips = store.roundTrips - before
+            #expect(found.value == 400 && started.value == 100)
+            // One round trip per batch: 400 operations submitted together need far fewer.
+            #expect(trips <= 40, "400 operations took \(trips) round trips")
+        }
+    }
+
+    @Test func aFailedStatementFailsOnlyItsOwnOperation() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let store = try PostgreSQLUserStore(location: database.url)
+            defer { store.close() }
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            let started = Counter()
+            let tooLong = Mutex<Result<User, StoreError>?>(nil)
+            let done = DispatchGroup()
+            for index in 0..<60 {
+                done.enter()
+                if index == 30 {
+                    // Over VARCHAR(250): PostgreSQL refuses the INSERT, in the middle of the others' transaction.
+                    store.addUser(email: String(repeating: "x", count: 300) + "@b.c", hashedPassword: hash) { result in
+                        tooLong.withLock { $0 = result }
+                        done.leave()
+                    }
+                    continue
+                }
+                store.startSession(userID: user.id, sessionID: "s-\(index)", createdAt: Int64(index)) { result in
+                    if case .success(true) = result { started.increment() }
+                    done.leave()
+                }
+            }
+            done.wait()
+            #expect(started.value == 59)
+            guard case .failure(.failure) = tooLong.withLock({ $0 }) else {
+                Issue.record(
+                    "the over-long email was not refused alone: \(String(describing: tooLong.withLock { $0 }))")
+                return
+            }
+            #expect(try await store.listUsers().get().count == 1)
+        }
+    }
+
+    @Test func aKilledConnectionFailsWithA503AndTheStoreComesBack() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let store = try PostgreSQLUserStore(location: database.url, operationTimeout: .seconds(3))
+            defer { store.close() }
+            _ = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            let admin = try PostgreSQLAdmin(url: database.url)
+            let failures = Mutex<[StoreError]>([])
+            let done = DispatchGroup()
+            for index in 0..<200 {
+                if index == 20 {
+                    try admin.execute(
+                        """
+                        SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                        WHERE datname = current_database() AND pid <> pg_backend_pid()
+                        """)
+                }
+                done.enter()
+                store.findUser(email: "a@b.c") { result in
+                    if case .failure(let error) = result { failures.withLock { $0.append(error) } }
+                    done.leave()
+                }
+            }
+            // Every operation is answered: none waits on the dead connection.
+            #expect(done.wait(timeout: .now() + 10) == .success)
+            let seen = failures.withLock { $0 }
+            #expect(!seen.isEmpty, "the terminated connection failed no operation")
+            for error in seen {
+                guard case .unavailable = error else {
+                    Issue.record("unexpected \(error)")
+                    continue
+                }
+                let answer = ErrorAnswer.make(AuthError(error))
+                #expect(answer.status == 503 && answer.headers.contains { $0.name == "Retry-After" })
+            }
+            #expect(store.status.faultEpisodes >= 1)
+            // Back by itself within the reconnection delays.
+            let deadline = ContinuousClock.now + .seconds(5)
+            var back = false
+            while !back && ContinuousClock.now < deadline {
+                back = (try? await store.findUser(email: "a@b.c").get())?.email == "a@b.c"
+                if !back { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(back)
+            #expect(store.status.health == .serving)
+            #expect(store.reconnects >= 1)
+        }
+    }
+
+    @Test func anOperationStuckBehindALockFailsAtItsDeadline() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let store = try PostgreSQLUserStore(location: database.url, operationTimeout: .seconds(1))
+            defer { store.close() }
+            _ = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            let admin = try PostgreSQLAdmin(url: database.url)
+            try admin.execute("BEGIN")
+            try admin.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+            let started = ContinuousClock.now
+            let outcome = await store.findUser(email: "a@b.c")
+            let waited = ContinuousClock.now - started
+            try admin.execute("ROLLBACK")
+            guard case .failure(.unavailable) = outcome else {
+                Issue.record("expected .unavailable, got \(outcome)")
+                return
+            }
+            #expect(waited < .seconds(4), "waited \(waited)")
+            // The stuck connection is replaced; the next operations work.
+            let deadline = ContinuousClock.now + .seconds(5)
+            var back = false
+            while !back && ContinuousClock.now < deadline {
+                back = (try? await store.findUser(email: "a@b.c").get()) != nil
+                if !back { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(back)
+        }
+    }
+
+    @Test(arguments: [EmailComparison.exact, .ignoringCase])
+    func twoNodesAddingOneEmailAtOnceHaveOneWinner(_ unique: EmailComparison) async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let nodes = try [PostgreSQLUserStore(location: database.url), PostgreSQLUserStore(location: database.url)]
+            defer { nodes.forEach { $0.close() } }
+            for round in 0..<5 {
+                let added = Counter()
+                let refused = Counter()
+                let done = DispatchGroup()
+                let spellings =
+                    unique == .exact
+                    ? ["race\(round)@b.c"] : ["race\(round)@b.c", "RACE\(round)@b.c", "Race\(round)@B.C"]
+                for index in 0..<30 {
+                    done.enter()
+                    nodes[index % 2].addUser(
+                        email: spellings[index % spellings.count], hashedPassword: "h", unique: unique
+                    ) { result in
+                        switch result {
+                        case .success: added.increment()
+                        case .failure(.duplicateEmail): refused.increment()
+                        case .failure(let error): Issue.record("unexpected \(error)")
+                        }
+                        done.leave()
+                    }
+                }
+                done.wait()
+                #expect(added.value == 1 && refused.value == 29, "round \(round)")
+            }
+            #expect(try await nodes[1].listUsers().get().count == 5)
+        }
+    }
+
+    @Test func twoNodesCreatingTheSchemaAtOnceBothStart() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let url = database.url
+            let started = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        guard let store = try? PostgreSQLUserStore(location: url) else { return false }
+                        store.close()
+                        return true
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(started == 4)
+            let admin = try PostgreSQLAdmin(url: url)
+            #expect(
+                try admin.execute("SELECT version FROM authd_schema_version")
+                    == [["\(PostgreSQLSchema.versions.count)"]])
+            #expect(try admin.execute("SELECT count(*) FROM authd_schema_version") == [["1"]])
+        }
+    }
+
+    @Test func aMailClaimedByOneNodeIsNotGivenToAnotherUntilDeferred() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let first = try PostgreSQLUserStore(location: database.url)
+            let second = try PostgreSQLUserStore(location: database.url)
+            defer {
+                first.close()
+                second.close()
+            }
+            _ = try await first.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            _ = try await first.addUser(email: "eve@b.c", hashedPassword: hash).get()
+            let bob = try #require(try await first.issueResetTokenByMail(.test("bob@b.c", at: 1_000)).get())
+            let eve = try #require(try await second.issueResetTokenByMail(.test("eve@b.c", at: 2_000)).get())
+            #expect(try await first.pendingResetMails(dueAt: 1_500).get().due == [bob])
+            // The start-up look (every mail) of another node skips the claimed one.
+            let seen = try await second.pendingResetMails(dueAt: nil).get()
+            #expect(seen.due == [eve] && seen.pending == 2)
+            #expect(try await second.pendingResetMails(dueAt: nil).get().due == [])
+            // A deferred mail is free again, for whichever node looks when it is due.
+            #expect(try await first.deferResetMail(id: bob.id, attempts: 1, nextAttemptAt: 3_000).get())
+            let again = try await second.pendingResetMails(dueAt: 3_000).get().due
+            #expect(again.map(\.id) == [bob.id] && again.first?.attempts == 1)
+        }
+    }
+}
