@@ -1,6 +1,35 @@
 import Foundation
 import Testing
 
+/// Where a test migrates to: a fresh SQLite file, or a fresh PostgreSQL database (skipped, saying
+/// so, without `AUTHD_TEST_POSTGRES_URL`).
+enum MigrationTarget: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgresql
+
+    var testDescription: String { rawValue }
+
+    /// Runs `body` with the target's `--to` and a reader of its users table (each row
+    /// `email|hash|session|token|session ms|token ms`, NULL as nothing), removing the target afterwards.
+    func with(
+        in folder: TemporaryFolder, _ body: (_ to: String, _ rows: () throws -> [String]) async throws -> Void
+    ) async throws {
+        let columns = "session_id, reset_token, authd_session_created_ms, authd_reset_token_created_ms"
+        switch self {
+        case .sqlite:
+            let path = folder.url.appendingPathComponent("target.db").path
+            try await body(path) {
+                try sqliteLines(path, "SELECT email, CAST(hashed_password AS TEXT), \(columns) FROM users ORDER BY id")
+            }
+        case .postgresql:
+            let database = try PostgreSQLDatabase()
+            defer { database.remove() }
+            try await body(database.url) {
+                try database.lines("SELECT email, hashed_password, \(columns) FROM users ORDER BY id")
+            }
+        }
+    }
+}
+
 /// `authd migrate` through the real binary: a seed-made and an authd-made file copied into a fresh
 /// target, then used by an authd serving the target with the old passwords, cookies and tokens.
 @Suite struct MigrateCommandTests {
@@ -19,13 +48,13 @@ import Testing
         return String(output.prefix(64))
     }
 
-    /// The users table of a SQLite file, every column as the file holds it (the hash as hex bytes).
-    private func rows(_ path: String) throws -> [String] {
+    /// The source's users in the shape `MigrationTarget` reads a target's.
+    private func sourceRows(_ path: String) throws -> [String] {
         try sqliteLines(
             path,
             """
-            SELECT email, typeof(hashed_password), hex(hashed_password), session_id, reset_token, \
-            authd_session_created_ms, authd_reset_token_created_ms FROM users ORDER BY id
+            SELECT email, CAST(hashed_password AS TEXT), session_id, reset_token, authd_session_created_ms, \
+            authd_reset_token_created_ms FROM users ORDER BY id
             """)
     }
 
@@ -43,46 +72,49 @@ import Testing
         return path
     }
 
-    @Test func aSeedMadeFileMovesWithItsPasswordsSessionAndTokenAndStaysUnchanged() async throws {
+    @Test(arguments: MigrationTarget.allCases)
+    func aSeedMadeFileMovesWithItsPasswordsSessionAndTokenAndStaysUnchanged(_ kind: MigrationTarget) async throws {
         let folder = try TemporaryFolder()
         let source = try seedFile(in: folder)
-        let target = folder.url.appendingPathComponent("target.db").path
         let before = try digest(source)
+        try await kind.with(in: folder) { target, _ in
+            let first = try migrate(source, target)
+            #expect(first.status == 0, "\(first.output)")
+            #expect(first.output == "copied 2 users (1 session, 1 reset token); 0 already present\n")
+            let again = try migrate(source, target)
+            #expect(again.status == 0, "\(again.output)")
+            #expect(again.output == "copied 0 users (0 sessions, 0 reset tokens); 2 already present\n")
+            #expect(try digest(source) == before)
+            if kind == .sqlite {
+                // The hash as the seed stores it, so the seed's service still verifies it on the target.
+                #expect(try seedStore(["check", target, "guillaume@holberton.io", "b4l0u"]) == "$2b$04$ ok\n")
+            }
 
-        let first = try migrate(source, target)
-        #expect(first.status == 0, "\(first.output)")
-        #expect(first.output == "copied 2 users (1 session, 1 reset token); 0 already present\n")
-        let again = try migrate(source, target)
-        #expect(again.status == 0, "\(again.output)")
-        #expect(again.output == "copied 0 users (0 sessions, 0 reset tokens); 2 already present\n")
-        #expect(try digest(source) == before)
-        // The hash as the seed stores it, so the seed's service still verifies it on the target.
-        #expect(try seedStore(["check", target, "guillaume@holberton.io", "b4l0u"]) == "$2b$04$ ok\n")
-
-        let server = try AuthdProcess(database: target)
-        let client = HTTPClient(base: server.baseURL)
-        #expect(
-            try await client.send("GET", "/profile", sessionID: Self.session).json == [
-                "email": "guillaume@holberton.io"
-            ])
-        let update = try await client.send(
-            "PUT", "/reset_password",
-            form: ["email": "Other@Example.com", "reset_token": Self.token, "new_password": "pw-3"])
-        #expect(update.status == 200)
-        let login = try await client.send(
-            "POST", "/sessions", form: ["email": "guillaume@holberton.io", "password": "b4l0u"])
-        #expect(login.status == 200)
-        #expect(
-            try await client.send("POST", "/sessions", form: ["email": "Other@Example.com", "password": "pw-3"]).status
-                == 200)
-        #expect(server.stop() == 0)
+            let server = try AuthdProcess(database: target)
+            let client = HTTPClient(base: server.baseURL)
+            #expect(
+                try await client.send("GET", "/profile", sessionID: Self.session).json == [
+                    "email": "guillaume@holberton.io"
+                ])
+            let update = try await client.send(
+                "PUT", "/reset_password",
+                form: ["email": "Other@Example.com", "reset_token": Self.token, "new_password": "pw-3"])
+            #expect(update.status == 200)
+            let login = try await client.send(
+                "POST", "/sessions", form: ["email": "guillaume@holberton.io", "password": "b4l0u"])
+            #expect(login.status == 200)
+            #expect(
+                try await client.send("POST", "/sessions", form: ["email": "Other@Example.com", "password": "pw-3"])
+                    .status == 200)
+            #expect(server.stop() == 0)
+        }
         #expect(try digest(source) == before)
     }
 
-    @Test func anAuthdMadeFileMovesWithItsDigestsAndTheirTimes() async throws {
+    @Test(arguments: MigrationTarget.allCases)
+    func anAuthdMadeFileMovesWithItsDigestsAndTheirTimes(_ kind: MigrationTarget) async throws {
         let folder = try TemporaryFolder()
         let source = folder.url.appendingPathComponent("authd.db").path
-        let target = folder.url.appendingPathComponent("target.db").path
         let old = try AuthdProcess(database: source)
         let oldClient = HTTPClient(base: old.baseURL)
         for email in ["alice@example.com", "bob@example.com", "carol@example.com"] {
@@ -97,63 +129,68 @@ import Testing
             try await oldClient.send("POST", "/reset_password", form: ["email": "bob@example.com"]).json["reset_token"])
         #expect(old.stop() == 0)
         let before = try digest(source)
-        let sourceRows = try rows(source)
+        let expected = try sourceRows(source)
 
-        let result = try migrate(source, target)
-        #expect(result.status == 0, "\(result.output)")
-        #expect(result.output == "copied 3 users (1 session, 1 reset token); 0 already present\n")
-        #expect(try digest(source) == before)
-        // Every column as it was, creation times included: only the ids are the target's.
-        #expect(try rows(target) == sourceRows)
+        try await kind.with(in: folder) { target, rows in
+            let result = try migrate(source, target)
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output == "copied 3 users (1 session, 1 reset token); 0 already present\n")
+            #expect(try digest(source) == before)
+            // Every column as it was, creation times included: only the ids are the target's.
+            #expect(try rows() == expected)
 
-        let server = try AuthdProcess(database: target)
-        let client = HTTPClient(base: server.baseURL)
-        #expect(try await client.send("GET", "/profile", sessionID: session).json == ["email": "alice@example.com"])
-        let update = try await client.send(
-            "PUT", "/reset_password",
-            form: ["email": "bob@example.com", "reset_token": token, "new_password": "new-bob"])
-        #expect(update.status == 200)
-        #expect(
-            try await client.send(
-                "POST", "/sessions", form: ["email": "carol@example.com", "password": "pw-carol@example.com"]
-            )
-            .status == 200)
-        #expect(server.stop() == 0)
-        // Used since: bob's password and carol's session differ now, and alice's is untouched.
-        #expect(
-            try migrate(source, target).output.split(separator: "\n") == [
-                "conflict: bob@example.com: the target holds this email with another password hash and reset token",
-                "conflict: carol@example.com: the target holds this email with another session",
-                "Error: 2 users conflict with the target (listed above); nothing was copied",
-            ])
+            let server = try AuthdProcess(database: target)
+            let client = HTTPClient(base: server.baseURL)
+            #expect(try await client.send("GET", "/profile", sessionID: session).json == ["email": "alice@example.com"])
+            let update = try await client.send(
+                "PUT", "/reset_password",
+                form: ["email": "bob@example.com", "reset_token": token, "new_password": "new-bob"])
+            #expect(update.status == 200)
+            #expect(
+                try await client.send(
+                    "POST", "/sessions", form: ["email": "carol@example.com", "password": "pw-carol@example.com"]
+                ).status == 200)
+            #expect(server.stop() == 0)
+            // Used since: bob's password and carol's session differ now, and alice's is untouched.
+            #expect(
+                try migrate(source, target).output.split(separator: "\n") == [
+                    "conflict: bob@example.com: the target holds this email with another password hash and reset token",
+                    "conflict: carol@example.com: the target holds this email with another session",
+                    "Error: 2 users conflict with the target (listed above); nothing was copied",
+                ])
+        }
     }
 
-    @Test func conflictsAreReportedByEmailAndNothingIsWritten() async throws {
+    @Test(arguments: MigrationTarget.allCases)
+    func conflictsAreReportedByEmailAndNothingIsWritten(_ kind: MigrationTarget) async throws {
         let folder = try TemporaryFolder()
         let source = try seedFile(in: folder)
         _ = try sqliteLines(
             source, "INSERT INTO users (email, hashed_password) VALUES ('new@example.com', CAST('h' AS BLOB))")
-        let target = folder.url.appendingPathComponent("target.db").path
-        // The target already serves the first email with another password, and a case twin of the second.
-        let server = try AuthdProcess(database: target)
-        let client = HTTPClient(base: server.baseURL)
-        for email in ["guillaume@holberton.io", "other@example.com"] {
-            #expect(
-                try await client.send("POST", "/users", form: ["email": email, "password": "theirs"]).status == 200)
-        }
-        #expect(server.stop() == 0)
-        let before = (source: try digest(source), target: try rows(target))
+        let before = try digest(source)
+        try await kind.with(in: folder) { target, rows in
+            // The target already serves the first email with another password, and a case twin of the second.
+            let server = try AuthdProcess(database: target)
+            let client = HTTPClient(base: server.baseURL)
+            for email in ["guillaume@holberton.io", "other@example.com"] {
+                #expect(
+                    try await client.send("POST", "/users", form: ["email": email, "password": "theirs"]).status == 200)
+            }
+            #expect(server.stop() == 0)
+            let stored = try rows()
 
-        let result = try migrate(source, target)
-        #expect(result.status == 1)
-        #expect(
-            result.output.split(separator: "\n") == [
-                "conflict: guillaume@holberton.io: the target holds this email with another password hash and session",
-                "conflict: Other@Example.com: the target holds other@example.com, equal ignoring case, which the source lacks",
-                "Error: 2 users conflict with the target (listed above); nothing was copied",
-            ])
-        #expect(try rows(target) == before.target)
-        #expect(try digest(source) == before.source)
+            let result = try migrate(source, target)
+            #expect(result.status == 1)
+            #expect(
+                result.output.split(separator: "\n") == [
+                    "conflict: guillaume@holberton.io: the target holds this email with another password hash and session",
+                    "conflict: Other@Example.com: the target holds other@example.com, equal ignoring case, which the source lacks",
+                    "Error: 2 users conflict with the target (listed above); nothing was copied",
+                ])
+            #expect(try rows() == stored)
+            #expect(stored.count == 2)
+        }
+        #expect(try digest(source) == before)
     }
 
     @Test func aMissingSourceOrTheSourceAsTargetIsOneErrorLine() throws {

@@ -32,21 +32,26 @@ struct DatabaseOptions: ParsableArguments {
         let path = try path()
         let isPostgreSQL = PostgreSQLUserStore.handles(path)
         guard isPostgreSQL || access(path, F_OK) == 0 else { throw AdminFailure.noDatabase(path) }
-        let timeout = try busyTimeout()
-        let store: any UserStore
-        do {
-            store =
-                isPostgreSQL
-                ? try PostgreSQLUserStore(location: path)
-                : try SQLiteUserStore(path: path, busyTimeoutMilliseconds: timeout)
-        } catch {
-            throw AdminFailure.admin(.store(error))
-        }
+        let store = try Self.openStore(path, busyTimeoutMilliseconds: try busyTimeout())
         defer { store.close() }
         do {
             return try body(UserAdministration(store: store))
         } catch let error as AdminError {
             throw AdminFailure.admin(error)
+        }
+    }
+}
+
+extension DatabaseOptions {
+    /// The store `location` names, as the server chooses it: PostgreSQL for a `postgresql://` URI,
+    /// else the SQLite file (created if missing: callers that must not create check first).
+    static func openStore(_ location: String, busyTimeoutMilliseconds: Int) throws -> any UserStore {
+        do {
+            return PostgreSQLUserStore.handles(location)
+                ? try PostgreSQLUserStore(location: location)
+                : try SQLiteUserStore(path: location, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        } catch {
+            throw AdminFailure.admin(.store(error))
         }
     }
 }

@@ -22,7 +22,10 @@ struct MigrateCommand: ParsableCommand {
     @Option(help: "The SQLite file to copy from (authd's or the seed's); opened read-only.")
     var from: String
 
-    @Option(help: "The database to copy into, named as the server's --database names it; created if missing.")
+    @Option(
+        help:
+            "The database to copy into, as the server's --database names it: a SQLite file (created if missing) or a postgresql:// URI."
+    )
     var to: String
 
     func run() throws {
@@ -30,13 +33,12 @@ struct MigrateCommand: ParsableCommand {
         if Self.sameFile(from, to) { throw AdminFailure.sameDatabase(to) }
         let timeout = AuthConfiguration().busyTimeoutMilliseconds
         let rows: [User]
-        let target: any UserStore
         do {
             rows = try SQLiteUsersReader.users(inFileAt: from, busyTimeoutMilliseconds: timeout)
-            target = try SQLiteUserStore(path: to, busyTimeoutMilliseconds: timeout)
         } catch {
             throw AdminFailure.admin(.store(error))
         }
+        let target = try DatabaseOptions.openStore(to, busyTimeoutMilliseconds: timeout)
         defer { target.close() }
         let report: CopyReport
         do {

@@ -532,6 +532,19 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func rowsHoldingQuotesCommasBracesAndTheWordNULLAreCopiedIntact(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            // A seed-made file may hold any string: each must arrive as it was, in every backend.
+            let odd = User(
+                id: 1, email: #""a,b\"{c}"@x.test"#, hashedPassword: hash, sessionID: "NULL", resetToken: #"\N,"#)
+            #expect(try await store.copyUsers([odd]).get() == [.added])
+            let stored = try #require(try await store.findUser(email: odd.email).get())
+            #expect(stored.holdsTheSameRow(as: odd))
+            #expect(try await store.copyUsers([odd]).get() == [.alreadyPresent])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func anEmailRepeatedAmongTheRowsConflictsAndNothingIsWritten(_ kind: StoreKind) async throws {
         try await kind.with { store in
             let rows = [
