@@ -1,35 +1,6 @@
 import Foundation
 import Testing
 
-/// Where a test migrates to: a fresh SQLite file, or a fresh PostgreSQL database (skipped, saying
-/// so, without `AUTHD_TEST_POSTGRES_URL`).
-enum MigrationTarget: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqlite, postgresql
-
-    var testDescription: String { rawValue }
-
-    /// Runs `body` with the target's `--to` and a reader of its users table (each row
-    /// `email|hash|session|token|session ms|token ms`, NULL as nothing), removing the target afterwards.
-    func with(
-        in folder: TemporaryFolder, _ body: (_ to: String, _ rows: () throws -> [String]) async throws -> Void
-    ) async throws {
-        let columns = "session_id, reset_token, authd_session_created_ms, authd_reset_token_created_ms"
-        switch self {
-        case .sqlite:
-            let path = folder.url.appendingPathComponent("target.db").path
-            try await body(path) {
-                try sqliteLines(path, "SELECT email, CAST(hashed_password AS TEXT), \(columns) FROM users ORDER BY id")
-            }
-        case .postgresql:
-            let database = try PostgreSQLDatabase()
-            defer { database.remove() }
-            try await body(database.url) {
-                try database.lines("SELECT email, hashed_password, \(columns) FROM users ORDER BY id")
-            }
-        }
-    }
-}
-
 /// `authd migrate` through the real binary: a seed-made and an authd-made file copied into a fresh
 /// target, then used by an authd serving the target with the old passwords, cookies and tokens.
 @Suite struct MigrateCommandTests {
@@ -48,7 +19,7 @@ enum MigrationTarget: String, CaseIterable, CustomTestStringConvertible, Sendabl
         return String(output.prefix(64))
     }
 
-    /// The source's users in the shape `MigrationTarget` reads a target's.
+    /// The source's users in the shape `DatabaseKind` reads a target's.
     private func sourceRows(_ path: String) throws -> [String] {
         try sqliteLines(
             path,
@@ -72,8 +43,8 @@ enum MigrationTarget: String, CaseIterable, CustomTestStringConvertible, Sendabl
         return path
     }
 
-    @Test(arguments: MigrationTarget.allCases)
-    func aSeedMadeFileMovesWithItsPasswordsSessionAndTokenAndStaysUnchanged(_ kind: MigrationTarget) async throws {
+    @Test(arguments: DatabaseKind.allCases)
+    func aSeedMadeFileMovesWithItsPasswordsSessionAndTokenAndStaysUnchanged(_ kind: DatabaseKind) async throws {
         let folder = try TemporaryFolder()
         let source = try seedFile(in: folder)
         let before = try digest(source)
@@ -111,8 +82,8 @@ enum MigrationTarget: String, CaseIterable, CustomTestStringConvertible, Sendabl
         #expect(try digest(source) == before)
     }
 
-    @Test(arguments: MigrationTarget.allCases)
-    func anAuthdMadeFileMovesWithItsDigestsAndTheirTimes(_ kind: MigrationTarget) async throws {
+    @Test(arguments: DatabaseKind.allCases)
+    func anAuthdMadeFileMovesWithItsDigestsAndTheirTimes(_ kind: DatabaseKind) async throws {
         let folder = try TemporaryFolder()
         let source = folder.url.appendingPathComponent("authd.db").path
         let old = try AuthdProcess(database: source)
@@ -161,8 +132,8 @@ enum MigrationTarget: String, CaseIterable, CustomTestStringConvertible, Sendabl
         }
     }
 
-    @Test(arguments: MigrationTarget.allCases)
-    func conflictsAreReportedByEmailAndNothingIsWritten(_ kind: MigrationTarget) async throws {
+    @Test(arguments: DatabaseKind.allCases)
+    func conflictsAreReportedByEmailAndNothingIsWritten(_ kind: DatabaseKind) async throws {
         let folder = try TemporaryFolder()
         let source = try seedFile(in: folder)
         _ = try sqliteLines(
