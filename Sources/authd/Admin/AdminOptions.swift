@@ -43,13 +43,18 @@ struct DatabaseOptions: ParsableArguments {
 }
 
 extension DatabaseOptions {
-    /// The store `location` names, as the server chooses it: PostgreSQL for a `postgresql://` URI,
-    /// else the SQLite file (created if missing: callers that must not create check first).
-    static func openStore(_ location: String, busyTimeoutMilliseconds: Int) throws -> any UserStore {
+    /// The store `location` names, as the server chooses it: PostgreSQL for a `postgresql://` URI
+    /// (each operation given `operationTimeout`, else the store's default), else the SQLite file
+    /// (created if missing: callers that must not create check first).
+    static func openStore(
+        _ location: String, busyTimeoutMilliseconds: Int, operationTimeout: Duration? = nil
+    ) throws -> any UserStore {
         do {
-            return PostgreSQLUserStore.handles(location)
-                ? try PostgreSQLUserStore(location: location)
-                : try SQLiteUserStore(path: location, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            guard PostgreSQLUserStore.handles(location) else {
+                return try SQLiteUserStore(path: location, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            }
+            guard let operationTimeout else { return try PostgreSQLUserStore(location: location) }
+            return try PostgreSQLUserStore(location: location, operationTimeout: operationTimeout)
         } catch {
             throw AdminFailure.admin(.store(error))
         }

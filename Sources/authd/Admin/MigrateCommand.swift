@@ -19,6 +19,10 @@ struct MigrateCommand: ParsableCommand {
             copied: let them go out first.
             """)
 
+    /// How long the copy may take on PostgreSQL before it fails (and writes nothing): 50 000 users
+    /// take about 4 s. The store waits as long to connect, so not longer.
+    static let copyTimeout = Duration.seconds(120)
+
     @Option(help: "The SQLite file to copy from (authd's or the seed's); opened read-only.")
     var from: String
 
@@ -38,7 +42,9 @@ struct MigrateCommand: ParsableCommand {
         } catch {
             throw AdminFailure.admin(.store(error))
         }
-        let target = try DatabaseOptions.openStore(to, busyTimeoutMilliseconds: timeout)
+        // The whole copy is one operation: a large file takes longer than a request's few seconds.
+        let target = try DatabaseOptions.openStore(
+            to, busyTimeoutMilliseconds: timeout, operationTimeout: Self.copyTimeout)
         defer { target.close() }
         let report: CopyReport
         do {

@@ -25,7 +25,7 @@ enum PostgreSQLStatement: String, CaseIterable {
     case claimDueMails
     case deferMail
     case removeMail
-    case lockFoldedEmails
+    case lockUsers
     case copyUsers
     case ping
 
@@ -174,8 +174,8 @@ enum PostgreSQLStatement: String, CaseIterable {
             return "UPDATE authd_outbox SET attempts = $2, next_attempt_ms = $3, lease_until_ms = 0 WHERE id = $1"
         case .removeMail:
             return "DELETE FROM authd_outbox WHERE id = $1"
-        case .lockFoldedEmails:
-            return Self.lockFoldedEmailsSQL
+        case .lockUsers:
+            return Self.lockUsersSQL
         case .copyUsers:
             return Self.copyUsersSQL
         case .ping:

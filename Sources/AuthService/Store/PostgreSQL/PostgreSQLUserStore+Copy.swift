@@ -1,5 +1,5 @@
 extension PostgreSQLUserStore {
-    /// See `UserStore.copyUsers`. Two statements in one job: the email locks of the rows, then one
+    /// See `UserStore.copyUsers`. Two statements in one job: a lock on the table, then one
     /// statement that decides every row and inserts the `.added` ones only if none conflicts. The
     /// rules are `CopyOutcome.outcomes`, written in SQL because a pipelined job cannot wait for a
     /// read before it writes; the contract suite holds both to the same answers. The rows travel
@@ -7,7 +7,7 @@ extension PostgreSQLUserStore {
     public func copyUsers(_ rows: [User], completion: @escaping StoreCompletion<[CopyOutcome]>) {
         let emails = Self.arrayLiteral(rows.map(\.email))
         let steps: [PostgreSQLJob.Step] = [
-            .init(statement: .lockFoldedEmails, parameters: [.text(emails)]),
+            .init(statement: .lockUsers, parameters: []),
             .init(
                 statement: .copyUsers,
                 parameters: [
@@ -50,35 +50,35 @@ extension PostgreSQLUserStore {
 }
 
 extension PostgreSQLStatement {
-    /// The advisory locks of `lockFoldedEmail` for every email of the array `$1`, taken in one
-    /// order so that two copies cannot deadlock; before `copyUsersSQL`, whose snapshot then sees
-    /// what other nodes committed while holding them.
-    static let lockFoldedEmailsSQL = """
-        SELECT pg_advisory_xact_lock(key) FROM (SELECT DISTINCT hashtextextended(\(folded("email")), 0) AS key \
-        FROM unnest($1::text[]) AS email ORDER BY key) AS keys
-        """
+    /// Holds off every other write to `users` (a sign-up on any node, a login) until the copy
+    /// commits, so the statement after it decides on rows nobody changes meanwhile. The table
+    /// rather than `lockFoldedEmail`'s lock per email: a large file would need more lock slots than
+    /// the server has (`max_locks_per_transaction`), and a migration is rare and brief.
+    static let lockUsersSQL = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"
 
     /// Decides each row of the arrays `$1`...`$6` (email, hash, session id, reset token, their
     /// creation times) in order, as `CopyOutcome.outcomes` does: `repeated` (an earlier row has its
     /// email), `present` or `differs` (a stored user has it, with the same columns or not), `twin`
     /// (a stored email equal ignoring case that no row has), else `added`; inserts the added rows,
     /// in order, only when no row is repeated, differs or a twin (a data-modifying WITH runs whether
-    /// or not the query reads it). One row per given row: the
-    /// outcome, then the stored user it names (NULL columns when none).
+    /// or not the query reads it). One row per given row: the outcome, then the stored user it names
+    /// (NULL columns when none). Near linear in the rows, so a large file copies in one go: a window
+    /// finds repeats, and the twin lookup runs only without an exact match, against a hashed set.
     static let copyUsersSQL = """
         WITH given AS (SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], \
         $5::bigint[], $6::bigint[]) WITH ORDINALITY AS g(email, hashed_password, session_id, reset_token, \
         session_ms, token_ms, n)), \
         judged AS (SELECT g.*, exact.id AS exact_id, twin.id AS twin_id, \
-        EXISTS (SELECT 1 FROM given earlier WHERE earlier.email = g.email AND earlier.n < g.n) AS repeated, \
+        row_number() OVER (PARTITION BY g.email ORDER BY g.n) > 1 AS repeated, \
         (exact.hashed_password = g.hashed_password AND exact.session_id IS NOT DISTINCT FROM g.session_id \
         AND exact.reset_token IS NOT DISTINCT FROM g.reset_token \
         AND exact.authd_session_created_ms IS NOT DISTINCT FROM g.session_ms \
         AND exact.authd_reset_token_created_ms IS NOT DISTINCT FROM g.token_ms) AS same \
         FROM given g \
         LEFT JOIN LATERAL (SELECT * FROM users u WHERE u.email = g.email ORDER BY u.id LIMIT 1) exact ON true \
-        LEFT JOIN LATERAL (SELECT u.id FROM users u WHERE \(folded("u.email")) = \(folded("g.email")) \
-        AND NOT EXISTS (SELECT 1 FROM given r WHERE r.email = u.email) ORDER BY u.id LIMIT 1) twin ON true), \
+        LEFT JOIN LATERAL (SELECT u.id FROM users u WHERE exact.id IS NULL \
+        AND \(folded("u.email")) = \(folded("g.email")) \
+        AND u.email NOT IN (SELECT email FROM given) ORDER BY u.id LIMIT 1) twin ON true), \
         decided AS (SELECT *, CASE WHEN repeated THEN 'repeated' \
         WHEN exact_id IS NOT NULL THEN CASE WHEN same THEN 'present' ELSE 'differs' END \
         WHEN twin_id IS NOT NULL THEN 'twin' ELSE 'added' END AS outcome FROM judged), \
