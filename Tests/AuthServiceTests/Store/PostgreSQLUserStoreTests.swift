@@ -212,6 +212,31 @@ import Testing
         }
     }
 
+    @Test func aMultiHostURIFindsTheServerThatAnswersAsPrimary() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            // A dead first host, as after the primary died: libpq goes on to the next one.
+            let url = try #require(URLComponents(string: database.url))
+            let live = "\(url.host ?? "127.0.0.1"):\(url.port ?? 5432)"
+            let multiHost = database.url.replacingOccurrences(of: live, with: "127.0.0.1:1,\(live)")
+            let separator = multiHost.contains("?") ? "&" : "?"
+            let store = try PostgreSQLUserStore(location: multiHost + separator + "target_session_attrs=read-write")
+            defer { store.close() }
+            #expect(try await store.addUser(email: "a@b.c", hashedPassword: hash).get().email == "a@b.c")
+        }
+    }
+
+    @Test func anUnreachableDatabaseIsOneClearFailureAtStart() throws {
+        let started = ContinuousClock.now
+        #expect {
+            _ = try PostgreSQLUserStore(location: "postgresql://nobody:secret@127.0.0.1:1/none")
+        } throws: { error in
+            guard case StoreError.cannotOpen(let location, let reason) = error else { return false }
+            return location == "postgresql://nobody:***@127.0.0.1:1/none" && reason.contains("refused")
+                && !reason.contains("\n")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
     @Test func twoNodesCreatingTheSchemaAtOnceBothStart() async throws {
         try await TemporaryPostgreSQL.with { database in
             let url = database.url
