@@ -104,7 +104,9 @@ public protocol UserStore: AnyObject, Sendable {
     func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>)
 
     /// The outbox's mails due at `now` (every mail for nil), soonest first, at most `limit`, with
-    /// how many wait in all and when the next mail not returned is due.
+    /// how many wait in all and when the next mail not returned is due. A store shared by several
+    /// nodes (PostgreSQL) claims the mails it returns for a lease: until it runs out, or the mail is
+    /// deferred, no caller gets them again, so each mail is sent by one node.
     func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>)
 
     /// Records a failed attempt of mail `id`: its attempt count and next attempt; false when the
