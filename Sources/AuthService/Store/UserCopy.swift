@@ -60,19 +60,34 @@ extension [CopyOutcome] {
     }
 }
 
+/// What a copied row may hold other than the stored user with its email: the parts `authd migrate`
+/// names in a conflict.
+public enum CopiedColumn: Sendable, Hashable, CaseIterable {
+    case passwordHash
+    /// The session id with its creation time.
+    case session
+    /// The reset token with its creation time.
+    case resetToken
+}
+
 extension User {
-    /// Whether `other` is this row under any id: every column compared byte for byte, as the
-    /// database compares them (Swift's `==` on strings would equate Unicode variants).
-    func holdsTheSameRow(as other: User) -> Bool {
-        func same(_ left: String?, _ right: String?) -> Bool {
-            switch (left, right) {
-            case (nil, nil): true
-            case let (left?, right?): left.utf8.elementsEqual(right.utf8)
-            default: false
+    /// The columns in which `other` differs from this row, byte for byte as the database compares
+    /// them (Swift's `==` on strings would equate Unicode variants), in `CopiedColumn` order.
+    public func columns(differingFrom other: User) -> [CopiedColumn] {
+        func differ(_ left: String?, _ right: String?) -> Bool {
+            left.map { Array($0.utf8) } != right.map { Array($0.utf8) }
+        }
+        return CopiedColumn.allCases.filter { column in
+            switch column {
+            case .passwordHash: differ(hashedPassword, other.hashedPassword)
+            case .session: differ(sessionID, other.sessionID) || sessionCreatedAt != other.sessionCreatedAt
+            case .resetToken: differ(resetToken, other.resetToken) || resetTokenCreatedAt != other.resetTokenCreatedAt
             }
         }
-        return same(email, other.email) && same(hashedPassword, other.hashedPassword)
-            && same(sessionID, other.sessionID) && same(resetToken, other.resetToken)
-            && sessionCreatedAt == other.sessionCreatedAt && resetTokenCreatedAt == other.resetTokenCreatedAt
+    }
+
+    /// Whether `other` is this row under any id: the same email and no column differing.
+    func holdsTheSameRow(as other: User) -> Bool {
+        email.utf8.elementsEqual(other.email.utf8) && columns(differingFrom: other).isEmpty
     }
 }

@@ -67,22 +67,17 @@ struct MigrateCommand: ParsableCommand {
     }
 
     /// Why `row` cannot be copied, in words; never a hash, session id or token.
-    static func describe(_ conflict: CopyConflict, of row: User) -> String {
+    private static func describe(_ conflict: CopyConflict, of row: User) -> String {
         switch conflict {
         case .differs(let stored):
-            // Byte for byte, as the store compared them.
-            func differ(_ left: String?, _ right: String?) -> Bool {
-                left.map { Array($0.utf8) } != right.map { Array($0.utf8) }
+            let names = stored.columns(differingFrom: row).map { column in
+                switch column {
+                case .passwordHash: "password hash"
+                case .session: "session"
+                case .resetToken: "reset token"
+                }
             }
-            let differing = [
-                ("password hash", differ(stored.hashedPassword, row.hashedPassword)),
-                ("session", differ(stored.sessionID, row.sessionID) || stored.sessionCreatedAt != row.sessionCreatedAt),
-                (
-                    "reset token",
-                    differ(stored.resetToken, row.resetToken) || stored.resetTokenCreatedAt != row.resetTokenCreatedAt
-                ),
-            ].filter(\.1).map(\.0)
-            return "the target holds this email with another \(differing.joined(separator: " and "))"
+            return "the target holds this email with another \(names.joined(separator: " and "))"
         case .caseVariant(let stored):
             return "the target holds \(stored.email), equal ignoring case, which the source lacks"
         case .repeated:
