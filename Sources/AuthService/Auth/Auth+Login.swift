@@ -20,27 +20,65 @@ extension Auth {
                 finish(.failure(.throttled(retryAfterSeconds: refusal.retryAfterSeconds)))
             case .success(let endedBlocks):
                 self.record(endedBlocks, email: email, client: client)
-                self.checkedLogin(
-                    email: email, password: password, client: client, abandonment: abandonment, finish: finish)
+                self.admitShared(email: email, client: client, finish: finish) { shared in
+                    self.checkedLogin(
+                        email: email, password: password, client: client, shared: shared, abandonment: abandonment,
+                        finish: finish)
+                }
+            }
+        }
+    }
+
+    /// A login this node admitted, admitted by the limits the store shares with other nodes too (at
+    /// once when it shares none): `next` gets the attempt to end there, nil when none. A refusal or
+    /// a store failure ends the local attempt and answers.
+    private func admitShared(
+        email: String, client: ClientIdentity, finish: @escaping Finish<(user: User, sessionID: String)>,
+        then next: @escaping @Sendable (SharedLoginAttempt?) -> Void
+    ) {
+        guard let shared = store.sharedLoginLimits else { return next(nil) }
+        let attempt = throttling.sharedAttempt(email: email, client: client)
+        shared.admitLogin(attempt, rules: throttling.sharedRules) { result in
+            switch result {
+            case .success(.admitted):
+                next(attempt)
+            case .success(.refused(let limit, let seconds)):
+                self.throttling.endLogin(email: email, client: client, failed: false, succeeded: false)
+                self.counters.loginsThrottled.add(1, ordering: .relaxed)
+                let reason = limit == .pair ? "email_failure_limit" : "account_failure_limit"
+                self.record(.throttled, email: email, client: client, reason: reason, count: 1)
+                finish(.failure(.throttled(retryAfterSeconds: seconds)))
+            case .failure(let error):
+                self.throttling.endLogin(email: email, client: client, failed: false, succeeded: false)
+                finish(.failure(AuthError(error)))
             }
         }
     }
 
     /// An admitted attempt: the check, its outcome reported to the throttles and the audit log.
     private func checkedLogin(
-        email: String, password: String, client: ClientIdentity, abandonment: Abandonment?,
-        finish: @escaping Finish<(user: User, sessionID: String)>
+        email: String, password: String, client: ClientIdentity, shared: SharedLoginAttempt?,
+        abandonment: Abandonment?, finish: @escaping Finish<(user: User, sessionID: String)>
     ) {
         authenticate(email: email, password: password, client: client, abandonment: abandonment) { result in
+            let outcome: SharedLoginOutcome
             switch result {
             case .success(let session):
                 self.record(.loginSucceeded, userID: session.user.id, client: client)
                 self.throttling.endLogin(email: email, client: client, failed: false, succeeded: true)
+                outcome = .succeeded
             case .failure(let error):
                 let failed = error == .invalidCredentials
                 if failed { self.counters.loginsFailed.add(1, ordering: .relaxed) }
                 self.record(.loginFailed, email: email, client: client, reason: error.reason)
                 self.throttling.endLogin(email: email, client: client, failed: failed, succeeded: false)
+                outcome = failed ? .failed : .withdrawn
+            }
+            if var shared, let limits = self.store.sharedLoginLimits {
+                shared.now = self.clock()
+                // Not waited for: the answer is decided, and an end that fails leaves the attempt
+                // under way only until its lease runs out.
+                limits.endLogin(shared, rules: self.throttling.sharedRules, outcome: outcome) { _ in }
             }
             finish(result)
         }

@@ -117,6 +117,10 @@ public protocol UserStore: AnyObject, Sendable {
     /// it, or its token expired. False when it was not there.
     func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>)
 
+    /// The login limits this store keeps for several nodes; nil when each node's own suffice (one
+    /// node on an embedded database).
+    var sharedLoginLimits: (any SharedLoginLimits)? { get }
+
     /// Operations waiting to run (a gauge for metrics).
     var queueDepth: Int { get }
 
@@ -151,6 +155,8 @@ extension EmailComparison {
 }
 
 extension UserStore {
+    public var sharedLoginLimits: (any SharedLoginLimits)? { nil }
+
     /// Adds a user; `.duplicateEmail` when another user has this exact email.
     public func addUser(email: String, hashedPassword: String, completion: @escaping StoreCompletion<User>) {
         addUser(email: email, hashedPassword: hashedPassword, unique: .exact, completion: completion)

@@ -59,6 +59,8 @@ final class LoginThrottling: Sendable {
     private let slotMilliseconds: Int64
     private let ownerMilliseconds: Int64
     private let capacity: Int
+    /// The per-email and per-account limits as a store shared by several nodes applies them.
+    let sharedRules: SharedLimitRules
 
     /// Throttles with `settings`, reading time from `clock` (unix milliseconds).
     init(_ settings: ThrottleSettings, clock: @escaping @Sendable () -> Int64) {
@@ -81,6 +83,27 @@ final class LoginThrottling: Sendable {
             ? max(1, settings.accountWindow.milliseconds / Int64(settings.accountFailureLimit)) : 0
         ownerMilliseconds = settings.ownerMemory.milliseconds
         capacity = max(1, settings.capacity)
+        sharedRules = SharedLimitRules(
+            pairLimit: settings.emailFailureLimit, pairWindow: settings.window.milliseconds,
+            pairBackoff: settings.backoff.milliseconds, accountLimit: settings.accountFailureLimit,
+            accountWindow: settings.accountWindow.milliseconds, accountSlot: slotMilliseconds,
+            pendingLease: Self.pendingLease)
+    }
+
+    /// How long an attempt counts as under way in the shared limits without its end (a node that
+    /// died mid-attempt): longer than a login waits for the hash threads and the store.
+    private static let pendingLease: Int64 = 120_000
+
+    /// `beginLogin`'s attempt as the shared limits count it: the same pair and account, and whether
+    /// this node remembers the client as the account's owner.
+    func sharedAttempt(email given: String, client: ClientIdentity) -> SharedLoginAttempt {
+        let email = Self.accountKey(given)
+        let now = clock()
+        let pair = Self.pairKey(email, client)
+        let isOwner: Bool = state.withLock { state in self.isOwner(pair, in: state, now: now) }
+        // A space, which neither part can hold, instead of the local key's NUL, which PostgreSQL's
+        // text cannot.
+        return SharedLoginAttempt(pair: email + " " + client.throttleKey, account: email, isOwner: isOwner, now: now)
     }
 
     // MARK: logins

@@ -13,9 +13,13 @@ public final class InMemoryUserStore: UserStore {
     }
 
     private let state = Mutex(State())
+    public let sharedLoginLimits: (any SharedLoginLimits)?
 
-    /// An empty table.
-    public init() {}
+    /// An empty table; with `sharingLoginLimits`, keeping login limits that every `Auth` on this
+    /// store counts together, as PostgreSQL does for several nodes.
+    public init(sharingLoginLimits: Bool = false) {
+        sharedLoginLimits = sharingLoginLimits ? InMemorySharedLoginLimits() : nil
+    }
 
     public func addUser(
         email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>

@@ -32,7 +32,8 @@ enum PostgreSQLSchema {
             // One mail per user, also when two nodes queue one at once.
             "CREATE UNIQUE INDEX IF NOT EXISTS authd_outbox_user ON authd_outbox (user_id)",
             "CREATE TABLE IF NOT EXISTS authd_reset_requests (id INTEGER PRIMARY KEY, requested_ms BIGINT NOT NULL)",
-        ]
+        ],
+        PostgreSQLLoginLimitsSchema.statements,
     ]
 
     /// Brings the database to the newest version, on a connection still in blocking mode.

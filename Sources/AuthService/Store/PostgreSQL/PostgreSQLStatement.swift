@@ -25,6 +25,8 @@ enum PostgreSQLStatement: String, CaseIterable {
     case claimDueMails
     case deferMail
     case removeMail
+    case admitLogin
+    case endLoginLimit
     case lockUsers
     case copyUsers
     case ping
@@ -174,6 +176,16 @@ enum PostgreSQLStatement: String, CaseIterable {
             return "UPDATE authd_outbox SET attempts = $2, next_attempt_ms = $3, lease_until_ms = 0 WHERE id = $1"
         case .removeMail:
             return "DELETE FROM authd_outbox WHERE id = $1"
+        case .admitLogin:
+            return """
+                SELECT refused_kind, wait_seconds FROM authd_login_admit($1::text, $2::text, $3::boolean, $4::bigint, \
+                $5::integer, $6::bigint, $7::integer, $8::bigint, $9::bigint, $10::bigint)
+                """
+        case .endLoginLimit:
+            return """
+                SELECT authd_limit_end($1::smallint, $2::text, $3::bigint, $4::integer, $5::bigint, $6::bigint, \
+                $7::boolean, $8::boolean)
+                """
         case .lockUsers:
             return Self.lockUsersSQL
         case .copyUsers:

@@ -8,6 +8,7 @@ public final class PostgreSQLUserStore: UserStore {
 
     let queue: PostgreSQLQueue
     private let clock: @Sendable () -> Int64
+    public let sharedLoginLimits: (any SharedLoginLimits)?
 
     /// Whether `location` names a PostgreSQL database (a `postgresql://` or `postgres://` URI)
     /// rather than a SQLite file.
@@ -39,6 +40,7 @@ public final class PostgreSQLUserStore: UserStore {
         } catch {
             throw .cannotOpen(location: PostgreSQLConnection.redacted(location), reason: error.description)
         }
+        sharedLoginLimits = PostgreSQLLoginLimits(queue: queue)
     }
 
     /// Round trips to the server so far, one per batch: pipelining shows as fewer than operations.

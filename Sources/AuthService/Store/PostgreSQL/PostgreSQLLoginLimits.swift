@@ -1,0 +1,55 @@
+/// The shared login limits in PostgreSQL (`PostgreSQLLoginLimitsSchema`), on the store's own thread
+/// and connection. Each step is one function call sent outside the batch's transaction, in
+/// autocommit: atomic by itself, its row locks held for that statement only, so admissions of one
+/// account from several nodes queue briefly instead of deadlocking across batches. Thread-safe;
+/// completions run on the store thread.
+final class PostgreSQLLoginLimits: SharedLoginLimits {
+    private let queue: PostgreSQLQueue
+
+    init(queue: PostgreSQLQueue) {
+        self.queue = queue
+    }
+
+    func admitLogin(
+        _ attempt: SharedLoginAttempt, rules: SharedLimitRules, completion: @escaping StoreCompletion<SharedAdmission>
+    ) {
+        let parameters: [PostgreSQLValue] = [
+            .text(attempt.pair), .text(attempt.account), .text(attempt.isOwner ? "true" : "false"),
+            .integer(attempt.now), .integer(Int64(rules.pairLimit)), .integer(rules.pairWindow),
+            .integer(Int64(rules.accountLimit)), .integer(rules.accountWindow), .integer(rules.accountSlot),
+            .integer(rules.pendingLease),
+        ]
+        queue.submit(writes: false, [.init(statement: .admitLogin, parameters: parameters)]) { results in
+            guard let kind = results[0].integer(row: 0, column: 0) else { return .admitted }
+            return .refused(
+                limit: SharedLimitKind(rawValue: Int16(clamping: kind)) ?? .pair,
+                retryAfterSeconds: Int(results[0].integer(row: 0, column: 1) ?? 1))
+        } completion: {
+            completion($0)
+        }
+    }
+
+    func endLogin(
+        _ attempt: SharedLoginAttempt, rules: SharedLimitRules, outcome: SharedLoginOutcome,
+        completion: @escaping StoreCompletion<Void>
+    ) {
+        let failed = outcome == .failed ? "true" : "false"
+        func step(_ kind: SharedLimitKind, _ key: String, clears: Bool) -> PostgreSQLJob.Step {
+            let rule = SharedLimitRow.Limit(kind, rules)
+            return .init(
+                statement: .endLoginLimit,
+                parameters: [
+                    .integer(Int64(kind.rawValue)), .text(key), .integer(attempt.now), .integer(Int64(rule.limit)),
+                    .integer(rule.window), .integer(rule.backoff), .text(failed), .text(clears ? "true" : "false"),
+                ])
+        }
+        let steps = [
+            step(.pair, attempt.pair, clears: outcome == .succeeded), step(.account, attempt.account, clears: false),
+        ]
+        queue.submit(writes: false, steps) { _ in
+            ()
+        } completion: {
+            completion($0)
+        }
+    }
+}
