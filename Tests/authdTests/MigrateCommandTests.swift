@@ -164,6 +164,26 @@ import Testing
         #expect(try digest(source) == before)
     }
 
+    @Test func aFileStillBeingServedIsCopiedWithItsLatestWrites() async throws {
+        let folder = try TemporaryFolder()
+        let source = folder.url.appendingPathComponent("live.db").path
+        let server = try AuthdProcess(database: source)
+        let client = HTTPClient(base: server.baseURL)
+        for index in 0..<3 {
+            #expect(
+                try await client.send("POST", "/users", form: ["email": "live\(index)@example.com", "password": "pw"])
+                    .status == 200)
+        }
+        // The rows are in the write-ahead log, not yet in the file: the read-only connection sees them.
+        let result = try migrate(source, folder.url.appendingPathComponent("target.db").path)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output == "copied 3 users (0 sessions, 0 reset tokens); 0 already present\n")
+        #expect(
+            try await client.send("POST", "/users", form: ["email": "after@example.com", "password": "pw"]).status
+                == 200)
+        #expect(server.stop() == 0)
+    }
+
     @Test func aMissingSourceOrTheSourceAsTargetIsOneErrorLine() throws {
         let folder = try TemporaryFolder()
         let source = try seedFile(in: folder)
