@@ -12,7 +12,9 @@ struct AuthdCommand: ParsableCommand {
         discussion:
             "With no subcommand, authd serves: `authd --port 5000` is `authd serve --port 5000`; `authd serve --help` lists the server's flags.",
         version: Version.text,
-        subcommands: [ServeCommand.self, UsersCommand.self, BackupCommand.self, ImportCommand.self],
+        subcommands: [
+            ServeCommand.self, UsersCommand.self, BackupCommand.self, ImportCommand.self, MigrateCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

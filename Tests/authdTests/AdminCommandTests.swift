@@ -218,7 +218,7 @@ import Testing
     @Test func everyAdminCommandHasHelp() throws {
         for command in [
             ["users"], ["users", "list"], ["users", "show"], ["users", "delete"], ["users", "logout"],
-            ["users", "set-password"], ["backup"], ["import"], ["serve"],
+            ["users", "set-password"], ["backup"], ["import"], ["migrate"], ["serve"],
         ] {
             let result = try authd(command + ["--help"])
             #expect(result.status == 0, "\(command)")

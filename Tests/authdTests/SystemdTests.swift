@@ -26,6 +26,24 @@ import Testing
         #expect(service.contains("DynamicUser=yes"))
     }
 
+    @Test func theTemplateUnitPassesSystemdAnalyzeVerifyForTwoInstances() throws {
+        let folder = try TemporaryFolder()
+        let template = try String(contentsOf: Self.contrib.appendingPathComponent("authd@.service"), encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/bin/authd", with: AuthdProcess.binary.path)
+        try template.write(to: folder.url.appendingPathComponent("authd@.service"), atomically: true, encoding: .utf8)
+        // Instances are verified through the template file beside them, as systemd loads them.
+        let result = try run(
+            "/usr/bin/systemd-analyze",
+            ["verify"] + ["authd@1.service", "authd@2.service"].map { folder.url.appendingPathComponent($0).path })
+        #expect(result.status == 0, "systemd-analyze said: \(result.output)")
+        // Not even a warning (an unknown key or a bad value is one, with status 0).
+        #expect(result.output.isEmpty, "systemd-analyze said: \(result.output)")
+        // Each instance its own settings (its port), and no state directory two instances would share.
+        #expect(template.contains("EnvironmentFile=/etc/authd/%i.env"))
+        #expect(template.contains("Type=notify"))
+        #expect(!template.contains("StateDirectory="))
+    }
+
     @Test func notifySocketGetsReadyWatchdogAndStopping() throws {
         let folder = try TemporaryFolder()
         let listener = try NotifyListener(path: folder.url.appendingPathComponent("notify").path)

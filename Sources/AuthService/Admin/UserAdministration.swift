@@ -112,6 +112,22 @@ public final class UserAdministration: Sendable {
         return ImportReport(added: added, skipped: skipped)
     }
 
+    /// Copies whole rows (as `SQLiteUsersReader` reads them from another file) in one step, all or
+    /// nothing: see `UserStore.copyUsers`. Emails are copied as stored, not normalized, so a row
+    /// the seed wrote keeps the spelling its user logs in with.
+    public func copyUsers(_ rows: [User]) throws(AdminError) -> CopyReport {
+        let outcomes = try wait { store.copyUsers(rows, completion: $0) }
+        var report = CopyReport()
+        for (row, outcome) in zip(rows, outcomes) {
+            switch outcome {
+            case .added: report.added.append(row)
+            case .alreadyPresent: report.alreadyPresent.append(row)
+            case .conflict(let conflict): report.conflicts.append((row, conflict))
+            }
+        }
+        return report
+    }
+
     /// Starts a store operation and blocks until its completion runs.
     private func wait<T: Sendable>(_ start: (@escaping StoreCompletion<T>) -> Void) throws(AdminError) -> T {
         let answer = Answer<T>()

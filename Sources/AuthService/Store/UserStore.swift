@@ -85,6 +85,16 @@ public protocol UserStore: AnyObject, Sendable {
     /// was taken. A failure adds none of them.
     func addUsers(_ users: [NewUser], unique: EmailComparison, completion: @escaping StoreCompletion<[User?]>)
 
+    /// Copies whole rows from another database (`authd migrate`), in the order given and in one
+    /// step: each row's email, hash (stored as the seed stores it), session and reset token with
+    /// their creation times, under an id of this store's own (`id` is ignored). One outcome per row
+    /// (see `CopyOutcome`): a row whose exact email is stored with the same columns is already
+    /// present; one that differs from the stored user with its email, shadows a stored user with an
+    /// email equal ignoring ASCII case that is not among the rows, or repeats an earlier row's email
+    /// conflicts. All or nothing: while any row conflicts none is written, and the other outcomes say
+    /// what the copy would do. A failure writes none.
+    func copyUsers(_ rows: [User], completion: @escaping StoreCompletion<[CopyOutcome]>)
+
     /// A reset by mail, as one write whether or not the email is registered (so neither the answer's
     /// timing nor its shape tells): finds the user the normalized email names (the exact spelling,
     /// else the one stored email equal ignoring ASCII case, as `findUser` does), gives it the reset
@@ -94,7 +104,9 @@ public protocol UserStore: AnyObject, Sendable {
     func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>)
 
     /// The outbox's mails due at `now` (every mail for nil), soonest first, at most `limit`, with
-    /// how many wait in all and when the next mail not returned is due.
+    /// how many wait in all and when the next mail not returned is due. A store shared by several
+    /// nodes (PostgreSQL) claims the mails it returns for a lease: until it runs out, or the mail is
+    /// deferred, no caller gets them again, so each mail is sent by one node.
     func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>)
 
     /// Records a failed attempt of mail `id`: its attempt count and next attempt; false when the

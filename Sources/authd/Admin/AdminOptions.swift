@@ -32,21 +32,31 @@ struct DatabaseOptions: ParsableArguments {
         let path = try path()
         let isPostgreSQL = PostgreSQLUserStore.handles(path)
         guard isPostgreSQL || access(path, F_OK) == 0 else { throw AdminFailure.noDatabase(path) }
-        let timeout = try busyTimeout()
-        let store: any UserStore
-        do {
-            store =
-                isPostgreSQL
-                ? try PostgreSQLUserStore(location: path)
-                : try SQLiteUserStore(path: path, busyTimeoutMilliseconds: timeout)
-        } catch {
-            throw AdminFailure.admin(.store(error))
-        }
+        let store = try Self.openStore(path, busyTimeoutMilliseconds: try busyTimeout())
         defer { store.close() }
         do {
             return try body(UserAdministration(store: store))
         } catch let error as AdminError {
             throw AdminFailure.admin(error)
+        }
+    }
+}
+
+extension DatabaseOptions {
+    /// The store `location` names, as the server chooses it: PostgreSQL for a `postgresql://` URI
+    /// (each operation given `operationTimeout`, else the store's default), else the SQLite file
+    /// (created if missing: callers that must not create check first).
+    static func openStore(
+        _ location: String, busyTimeoutMilliseconds: Int, operationTimeout: Duration? = nil
+    ) throws -> any UserStore {
+        do {
+            guard PostgreSQLUserStore.handles(location) else {
+                return try SQLiteUserStore(path: location, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            }
+            guard let operationTimeout else { return try PostgreSQLUserStore(location: location) }
+            return try PostgreSQLUserStore(location: location, operationTimeout: operationTimeout)
+        } catch {
+            throw AdminFailure.admin(.store(error))
         }
     }
 }
@@ -60,6 +70,9 @@ enum AdminFailure: Error, CustomStringConvertible {
     case damagedCopy(String, [String])
     case unreadableFile(String, Int32)
     case noPassword
+    case noSource(String)
+    case sameDatabase(String)
+    case conflicts(Int)
 
     var description: String {
         switch self {
@@ -71,6 +84,10 @@ enum AdminFailure: Error, CustomStringConvertible {
             "the copy \(path) failed its integrity check: \(lines.prefix(3).joined(separator: "; "))"
         case let .unreadableFile(path, code): "cannot read \(path): \(String(cString: strerror(code)))"
         case .noPassword: "no password on standard input (pipe it in: the password is never an argument)"
+        case .noSource(let path): "no database at \(path) (--from)"
+        case .sameDatabase(let path): "--to \(path) is the --from file itself"
+        case .conflicts(let count):
+            "\(count) user\(count == 1 ? " conflicts" : "s conflict") with the target (listed above); nothing was copied"
         }
     }
 

@@ -72,6 +72,11 @@ final class RecordingStore: UserStore {
         inner.addUsers(users, unique: unique, completion: completion)
     }
 
+    func copyUsers(_ rows: [User], completion: @escaping StoreCompletion<[CopyOutcome]>) {
+        note()
+        inner.copyUsers(rows, completion: completion)
+    }
+
     func addUser(
         email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>
     ) {

@@ -83,26 +83,34 @@ import Testing
             defer { store.close() }
             _ = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
             let admin = try PostgreSQLAdmin(url: database.url)
+            // Held by the test, so the store's reads are surely in flight when its session is ended.
+            try admin.execute("BEGIN")
+            try admin.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
             let failures = Mutex<[StoreError]>([])
             let done = DispatchGroup()
-            for index in 0..<200 {
-                if index == 20 {
-                    try admin.execute(
-                        """
-                        SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                        WHERE datname = current_database() AND pid <> pg_backend_pid()
-                        """)
-                }
+            for _ in 0..<50 {
                 done.enter()
                 store.findUser(email: "a@b.c") { result in
                     if case .failure(let error) = result { failures.withLock { $0.append(error) } }
                     done.leave()
                 }
             }
+            var waiting: [[String?]] = []
+            for _ in 0..<100 where waiting.isEmpty {
+                try await Task.sleep(for: .milliseconds(20))
+                waiting = try admin.execute(
+                    """
+                    SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+                    AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
+                    """)
+            }
+            try #require(!waiting.isEmpty, "the store's reads never waited for the lock")
+            try admin.execute("SELECT pg_terminate_backend(\(waiting[0][0] ?? "0"), 5000)")
+            try admin.execute("ROLLBACK")
             // Every operation is answered: none waits on the dead connection.
             #expect(done.wait(timeout: .now() + 10) == .success)
             let seen = failures.withLock { $0 }
-            #expect(!seen.isEmpty, "the terminated connection failed no operation")
+            #expect(seen.count == 50, "the terminated connection failed \(seen.count) of 50 operations")
             for error in seen {
                 guard case .unavailable = error else {
                     Issue.record("unexpected \(error)")
@@ -113,7 +121,7 @@ import Testing
             }
             #expect(store.status.faultEpisodes >= 1)
             // Back by itself within the reconnection delays.
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(10)
             var back = false
             while !back && ContinuousClock.now < deadline {
                 back = (try? await store.findUser(email: "a@b.c").get())?.email == "a@b.c"
@@ -125,6 +133,23 @@ import Testing
         }
     }
 
+    @Test func aConnectionEndedWhileIdleIsReplacedBeforeTheNextOperation() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let store = try PostgreSQLUserStore(location: database.url)
+            defer { store.close() }
+            _ = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            // As a server restart or an idle-session timeout would; the timeout waits until it is gone.
+            try PostgreSQLAdmin(url: database.url).execute(
+                """
+                SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+                WHERE datname = current_database() AND pid <> pg_backend_pid()
+                """)
+            #expect(try await store.findUser(email: "a@b.c").get()?.email == "a@b.c")
+            #expect(try await store.addUser(email: "d@e.f", hashedPassword: hash).get().email == "d@e.f")
+            #expect(store.reconnects == 1)
+        }
+    }
+
     @Test func anOperationStuckBehindALockFailsAtItsDeadline() async throws {
         try await TemporaryPostgreSQL.with { database in
             let store = try PostgreSQLUserStore(location: database.url, operationTimeout: .seconds(1))
@@ -133,9 +158,11 @@ import Testing
             let admin = try PostgreSQLAdmin(url: database.url)
             try admin.execute("BEGIN")
             try admin.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+            // Timed on the store thread: the test's own task may resume late on a busy machine.
             let started = ContinuousClock.now
-            let outcome = await store.findUser(email: "a@b.c")
-            let waited = ContinuousClock.now - started
+            let (outcome, waited) = await withCheckedContinuation { done in
+                store.findUser(email: "a@b.c") { done.resume(returning: ($0, ContinuousClock.now - started)) }
+            }
             try admin.execute("ROLLBACK")
             guard case .failure(.unavailable) = outcome else {
                 Issue.record("expected .unavailable, got \(outcome)")
@@ -143,7 +170,7 @@ import Testing
             }
             #expect(waited < .seconds(4), "waited \(waited)")
             // The stuck connection is replaced; the next operations work.
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(10)
             var back = false
             while !back && ContinuousClock.now < deadline {
                 back = (try? await store.findUser(email: "a@b.c").get()) != nil
@@ -183,6 +210,31 @@ import Testing
             }
             #expect(try await nodes[1].listUsers().get().count == 5)
         }
+    }
+
+    @Test func aMultiHostURIFindsTheServerThatAnswersAsPrimary() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            // A dead first host, as after the primary died: libpq goes on to the next one.
+            let url = try #require(URLComponents(string: database.url))
+            let live = "\(url.host ?? "127.0.0.1"):\(url.port ?? 5432)"
+            let multiHost = database.url.replacingOccurrences(of: live, with: "127.0.0.1:1,\(live)")
+            let separator = multiHost.contains("?") ? "&" : "?"
+            let store = try PostgreSQLUserStore(location: multiHost + separator + "target_session_attrs=read-write")
+            defer { store.close() }
+            #expect(try await store.addUser(email: "a@b.c", hashedPassword: hash).get().email == "a@b.c")
+        }
+    }
+
+    @Test func anUnreachableDatabaseIsOneClearFailureAtStart() throws {
+        let started = ContinuousClock.now
+        #expect {
+            _ = try PostgreSQLUserStore(location: "postgresql://nobody:secret@127.0.0.1:1/none")
+        } throws: { error in
+            guard case StoreError.cannotOpen(let location, let reason) = error else { return false }
+            return location == "postgresql://nobody:***@127.0.0.1:1/none" && reason.contains("refused")
+                && !reason.contains("\n")
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func twoNodesCreatingTheSchemaAtOnceBothStart() async throws {

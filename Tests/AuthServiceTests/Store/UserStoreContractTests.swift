@@ -454,6 +454,110 @@ import Testing
         }
     }
 
+    /// Rows as `authd migrate` reads them from another file: a session and a token authd made
+    /// (digests, with times) and ones the seed's service made (raw uuid4s, no times).
+    private var copiedRows: [User] {
+        [
+            User(
+                id: 7, email: "Alice@b.c", hashedPassword: hash, sessionID: "digest-s", sessionCreatedAt: 5,
+                resetTokenCreatedAt: nil),
+            User(
+                id: 9, email: "bob@b.c", hashedPassword: TestVectors.hash2a, resetToken: "digest-t",
+                resetTokenCreatedAt: 6),
+            User(
+                id: 12, email: "seed@b.c", hashedPassword: TestVectors.hash2y,
+                sessionID: "0e7b3c1a-5d2f-4b8e-9a61-3f0c2d4e5b6a", resetToken: "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"),
+        ]
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func copyingUsersAddsWholeRowsUnderTheStoresOwnIDsAndASecondCopyFindsThemPresent(_ kind: StoreKind)
+        async throws
+    {
+        try await kind.with { store in
+            let earlier = try await store.addUser(email: "earlier@b.c", hashedPassword: hash).get()
+            #expect(try await store.copyUsers(copiedRows).get() == [.added, .added, .added])
+            for row in copiedRows {
+                let stored = try #require(try await store.findUser(email: row.email).get())
+                #expect(stored.holdsTheSameRow(as: row), "\(row.email)")
+                #expect(stored.id > earlier.id)
+            }
+            // The session works as the one stored there; the token as well.
+            #expect(try await store.findUser(sessionID: "digest-s").get()?.email == "Alice@b.c")
+            #expect(
+                try await store.findUser(sessionKey: SecretKey(stored: "x", legacy: copiedRows[2].sessionID)).get()?
+                    .email == "seed@b.c")
+            #expect(try await store.findUser(resetToken: "digest-t", email: "bob@b.c").get()?.email == "bob@b.c")
+            // In the order given, after the users already there.
+            #expect(
+                try await store.listUsers().get().map(\.email) == ["earlier@b.c", "Alice@b.c", "bob@b.c", "seed@b.c"])
+
+            #expect(try await store.copyUsers(copiedRows).get() == [.alreadyPresent, .alreadyPresent, .alreadyPresent])
+            #expect(try await store.listUsers().get().count == 4)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aRowDifferingFromTheStoredOneConflictsAndNoRowIsWritten(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let stored = try await store.addUser(email: "bob@b.c", hashedPassword: TestVectors.hash2a).get()
+            _ = try await store.startSession(userID: stored.id, sessionID: "newer", createdAt: 8).get()
+            let holding = try #require(try await store.findUser(email: "bob@b.c").get())
+            #expect(
+                try await store.copyUsers(copiedRows).get() == [.added, .conflict(.differs(stored: holding)), .added])
+            #expect(try await store.findUser(email: "Alice@b.c").get() == nil)
+            #expect(try await store.findUser(email: "seed@b.c").get() == nil)
+            #expect(try await store.findUser(email: "bob@b.c").get() == holding)
+            #expect(try await store.listUsers().get().count == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aStoredCaseTwinOutsideTheRowsConflictsWhileTwinsAmongThemAreCopied(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let victim = try await store.addUser(email: "victim@x.test", hashedPassword: hash).get()
+            #expect(
+                try await store.copyUsers([User(id: 1, email: "Victim@x.test", hashedPassword: hash)]).get()
+                    == [.conflict(.caseVariant(stored: victim))])
+            // Twins the source itself holds (as a seed-made file may) are copied, each with its spelling.
+            let twins = [
+                User(id: 1, email: "Dup@x.test", hashedPassword: hash),
+                User(id: 2, email: "dup@x.test", hashedPassword: TestVectors.hash2a),
+            ]
+            #expect(try await store.copyUsers(twins).get() == [.added, .added])
+            #expect(try await store.copyUsers(twins).get() == [.alreadyPresent, .alreadyPresent])
+            #expect(try await store.findUser(email: "dup@x.test").get()?.hashedPassword == TestVectors.hash2a)
+            #expect(try await store.listUsers().get().map(\.email) == ["victim@x.test", "Dup@x.test", "dup@x.test"])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func rowsHoldingQuotesCommasBracesAndTheWordNULLAreCopiedIntact(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            // A seed-made file may hold any string: each must arrive as it was, in every backend.
+            let odd = User(
+                id: 1, email: #""a,b\"{c}"@x.test"#, hashedPassword: hash, sessionID: "NULL", resetToken: #"\N,"#)
+            #expect(try await store.copyUsers([odd]).get() == [.added])
+            let stored = try #require(try await store.findUser(email: odd.email).get())
+            #expect(stored.holdsTheSameRow(as: odd))
+            #expect(try await store.copyUsers([odd]).get() == [.alreadyPresent])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anEmailRepeatedAmongTheRowsConflictsAndNothingIsWritten(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let rows = [
+                User(id: 1, email: "r@b.c", hashedPassword: hash),
+                User(id: 2, email: "r@b.c", hashedPassword: hash),
+            ]
+            let outcomes = try await store.copyUsers(rows).get()
+            #expect(outcomes == [.added, .conflict(.repeated)])
+            #expect(try await store.listUsers().get().isEmpty)
+            #expect(try await store.copyUsers([]).get() == [])
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func operatorOperationsOnAClosedStoreFailClosed(_ kind: StoreKind) async throws {
         try await kind.with { store in
@@ -465,6 +569,7 @@ import Testing
             #expect(
                 await store.addUsers([NewUser(email: "a@b.c", hashedPassword: hash)], unique: .exact).failure == .closed
             )
+            #expect(await store.copyUsers(copiedRows).failure == .closed)
         }
     }
 

@@ -12,11 +12,50 @@ final class NginxProcess {
     private let folder: TemporaryFolder
 
     /// Starts nginx proxying to authd on `upstreamPort` and waits until it accepts connections.
-    init(proxyingTo upstreamPort: Int) throws {
+    convenience init(proxyingTo upstreamPort: Int) throws {
+        try self.init { port in
+            """
+            server {
+                listen 127.0.0.1:\(port);
+                location / {
+                    proxy_pass http://127.0.0.1:\(upstreamPort);
+                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                }
+            }
+            """
+        }
+    }
+
+    /// Starts nginx with `http(port)` inside its `http` block (which must listen on `port`, free a
+    /// moment ago) and waits until it accepts connections.
+    init(http: (_ port: Int) -> String) throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: Self.binary), "nginx is not installed (.ci/run installs it)")
         folder = try TemporaryFolder()
         port = try freePort()
+        let path = try Self.write(http(port), in: folder)
+        let dir = folder.url.path
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        // -e: nginx opens its compiled-in error log before reading the configuration otherwise.
+        process.arguments = ["-p", dir, "-c", path, "-e", "\(dir)/error.log"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try waitUntilListening()
+    }
+
+    /// `nginx -t` on `http` inside the same frame: its status and what it said.
+    static func check(http: String) throws -> (status: Int32, output: String) {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary), "nginx is not installed (.ci/run installs it)")
+        let folder = try TemporaryFolder()
+        let path = try write(http, in: folder)
+        return try run(binary, ["-t", "-p", folder.url.path, "-c", path, "-e", "\(folder.url.path)/error.log"])
+    }
+
+    /// Writes a whole configuration around `http` into `folder`: its pid file, logs and temporary
+    /// files all inside; the configuration's path.
+    private static func write(_ http: String, in folder: TemporaryFolder) throws -> String {
         let dir = folder.url.path
         let configuration = """
             daemon off;
@@ -32,25 +71,13 @@ final class NginxProcess {
                 fastcgi_temp_path \(dir)/fastcgi;
                 uwsgi_temp_path \(dir)/uwsgi;
                 scgi_temp_path \(dir)/scgi;
-                server {
-                    listen 127.0.0.1:\(port);
-                    location / {
-                        proxy_pass http://127.0.0.1:\(upstreamPort);
-                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                    }
-                }
+            \(http)
             }
 
             """
         let path = folder.url.appendingPathComponent("nginx.conf").path
         try configuration.write(toFile: path, atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        // -e: nginx opens its compiled-in error log before reading the configuration otherwise.
-        process.arguments = ["-p", dir, "-c", path, "-e", "\(dir)/error.log"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try waitUntilListening()
+        return path
     }
 
     deinit {

@@ -176,6 +176,23 @@ public final class InMemoryUserStore: UserStore {
             })
     }
 
+    public func copyUsers(_ rows: [User], completion: @escaping StoreCompletion<[CopyOutcome]>) {
+        completion(
+            apply { state in
+                let stored = state.users
+                let outcomes = CopyOutcome.outcomes(copying: rows) { email in
+                    stored.filter { Self.equalIgnoringCase($0.email, email) }
+                }
+                guard !outcomes.hasConflict else { return outcomes }
+                for (row, outcome) in zip(rows, outcomes) where outcome == .added {
+                    var user = row
+                    user.id = (state.users.last?.id ?? 0) + 1
+                    state.users.append(user)
+                }
+                return outcomes
+            })
+    }
+
     public func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>) {
         completion(
             apply { state in

@@ -64,6 +64,15 @@ final class PostgreSQLConnection {
     /// Whether libpq still considers the connection usable.
     var isHealthy: Bool { PQstatus(connection) == CONNECTION_OK }
 
+    /// Whether an idle connection is still there. With no query in flight (and no LISTEN) the
+    /// server writes only to end the session (shutdown, termination, idle timeout): anything to
+    /// read now means that, and one `poll` learns it, where sending a batch into it would fail the
+    /// whole batch.
+    func isStillUsableWhileIdle() -> Bool {
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 0 && isHealthy
+    }
+
     // MARK: blocking set-up, before pipeline mode
 
     /// Runs one statement and waits; its rows as text. Only before `enterPipelineMode`.

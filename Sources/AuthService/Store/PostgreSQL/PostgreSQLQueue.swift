@@ -32,6 +32,7 @@ final class PostgreSQLQueue: Sendable {
         onHealthChange: @escaping @Sendable (StoreHealth, StoreHealth) -> Void
     ) throws(StoreError) {
         let first = try Self.open(location, timeout: operationTimeout)
+        // Handed over: from here on only the store thread touches it.
         nonisolated(unsafe) let connection = first
         self.operationTimeout = operationTimeout
         let health = HealthState(onChange: onHealthChange)

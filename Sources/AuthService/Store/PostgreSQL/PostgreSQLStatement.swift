@@ -27,6 +27,8 @@ enum PostgreSQLStatement: String, CaseIterable {
     case removeMail
     case admitLogin
     case endLoginLimit
+    case lockUsers
+    case copyUsers
     case ping
 
     static let userColumns = """
@@ -184,6 +186,10 @@ enum PostgreSQLStatement: String, CaseIterable {
                 SELECT authd_limit_end($1::smallint, $2::text, $3::bigint, $4::integer, $5::bigint, $6::bigint, \
                 $7::boolean, $8::boolean)
                 """
+        case .lockUsers:
+            return Self.lockUsersSQL
+        case .copyUsers:
+            return Self.copyUsersSQL
         case .ping:
             return "SELECT 1"
         }

@@ -6,7 +6,7 @@ public final class PostgreSQLUserStore: UserStore {
     /// How long a node holds the mails `pendingResetMails` gave it before another node may take them.
     public static let mailLease = Duration.seconds(60)
 
-    private let queue: PostgreSQLQueue
+    let queue: PostgreSQLQueue
     private let clock: @Sendable () -> Int64
     public let sharedLoginLimits: (any SharedLoginLimits)?
 

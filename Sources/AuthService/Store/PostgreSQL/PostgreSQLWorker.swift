@@ -76,6 +76,12 @@ final class PostgreSQLWorker {
                 job.fail(.unavailable(message: "PostgreSQL did not answer within \(timeout)"))
                 return true
             }
+            if let idle = connection, !idle.isStillUsableWhileIdle() {
+                // Lost while nothing was in flight: nothing of this batch was sent, so it waits for a
+                // new connection at once instead of failing.
+                lose(idle.errorMessage)
+                reconnectAt = now
+            }
             if connection == nil, now >= reconnectAt { reconnect() }
             guard let connection else {
                 for job in batch { job.fail(.unavailable(message: "no PostgreSQL connection (\(lastFailure))")) }

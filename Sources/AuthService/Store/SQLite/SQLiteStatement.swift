@@ -55,6 +55,15 @@ final class SQLiteStatement {
         sqlite3_bind_int64(handle, index, integer)
     }
 
+    /// Binds an integer to the 1-based parameter `index`, or NULL for nil.
+    func bind(_ index: Int32, optionalInteger: Int64?) {
+        guard let optionalInteger else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        sqlite3_bind_int64(handle, index, optionalInteger)
+    }
+
     /// Runs one step: true when a row is ready to read, false when done.
     func step() throws(StoreError) -> Bool {
         let code = sqlite3_step(handle)

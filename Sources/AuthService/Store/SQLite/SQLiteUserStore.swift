@@ -147,6 +147,10 @@ public final class SQLiteUserStore: UserStore {
             }, completion: completion)
     }
 
+    public func copyUsers(_ rows: [User], completion: @escaping StoreCompletion<[CopyOutcome]>) {
+        queue.submit(.write, { table throws(StoreError) in try table.copyUsers(rows) }, completion: completion)
+    }
+
     public func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>) {
         queue.submit(
             .write, { table throws(StoreError) in try table.issueResetTokenByMail(request) }, completion: completion)

@@ -5,12 +5,12 @@ import Glibc
 /// Not thread-safe: after creation it is used only on the store thread (see SQLiteQueue), whose
 /// write batches run inside one transaction, so an operation made of two statements is atomic.
 final class SQLiteUsersTable {
-    private static let columns = """
+    static let columns = """
         id, email, hashed_password, session_id, reset_token, authd_session_created_ms, \
         authd_reset_token_created_ms
         """
 
-    private let database: OpaquePointer
+    let database: OpaquePointer
     private let insert: SQLiteStatement
     private let selectByEmail: SQLiteStatement
     private let selectByEmailIgnoringCase: SQLiteStatement
@@ -237,7 +237,7 @@ final class SQLiteUsersTable {
         defer { selectAll.reset() }
         var users: [User] = []
         while try selectAll.step() {
-            users.append(user(at: selectAll))
+            users.append(Self.user(at: selectAll))
         }
         return users
     }
@@ -361,11 +361,11 @@ final class SQLiteUsersTable {
     private func row(of statement: SQLiteStatement) throws(StoreError) -> User? {
         defer { statement.reset() }
         guard try statement.step() else { return nil }
-        return user(at: statement)
+        return Self.user(at: statement)
     }
 
     /// The current row of a SELECT of `columns` as a User.
-    private func user(at statement: SQLiteStatement) -> User {
+    static func user(at statement: SQLiteStatement) -> User {
         User(
             id: statement.integer(at: 0),
             email: statement.string(at: 1) ?? "",
@@ -388,7 +388,7 @@ final class SQLiteUsersTable {
         selectByEmailIgnoringCase.bind(1, text: email)
         var found: [User] = []
         while try selectByEmailIgnoringCase.step() {
-            found.append(user(at: selectByEmailIgnoringCase))
+            found.append(Self.user(at: selectByEmailIgnoringCase))
         }
         return found
     }
