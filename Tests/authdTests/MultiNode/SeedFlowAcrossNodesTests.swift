@@ -3,8 +3,8 @@ import Testing
 
 extension MultiNodeSuites {
     /// Three nodes on one database are one service: the seed's flow with every request on the next
-    /// node, and a change made on one node seen by the others at their next request (no cache that
-    /// can lie).
+    /// node, and a change made on one node, or a session's expiry, seen by the others at their next
+    /// request (no cache that can lie).
     @Suite struct SeedFlowAcrossNodesTests {
         static let email = "guillaume@holberton.io"
         static let password = "b4l0u"
@@ -116,6 +116,27 @@ extension MultiNodeSuites {
                 #expect(new.status == 200)
             }
             #expect(try await nodes.stop() == [0, 0, 0])
+        }
+
+        @Test func aSessionPastItsLifetimeIsRefusedByEveryNode() async throws {
+            let database = try PostgresEnvironment.createDatabase()
+            let nodes = try await AuthdNodes.start(3, database: database.url, ["--session-ttl", "3"])
+            #expect(
+                try await nodes.client(0).send(
+                    "POST", "/users", form: ["email": Self.email, "password": Self.password]
+                )
+                .status == 200)
+            let loggedInAt = ContinuousClock.now
+            let login = try await nodes.client(0).send(
+                "POST", "/sessions", form: ["email": Self.email, "password": Self.password])
+            let session = try #require(HTTPClient.sessionID(from: login))
+            let fresh = try await nodes.client(1).send("GET", "/profile", sessionID: session).status
+            // Two shared cores: judge the fresh answer only if it really came well in time.
+            if ContinuousClock.now - loggedInAt < .milliseconds(2500) { #expect(fresh == 200) }
+            try await Task.sleep(for: .milliseconds(3500))
+            for client in nodes.clients {
+                #expect(try await client.send("GET", "/profile", sessionID: session).status == 403)
+            }
         }
     }
 }
