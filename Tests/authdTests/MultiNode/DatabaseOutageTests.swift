@@ -68,6 +68,7 @@ extension MultiNodeSuites {
                 lost.isEmpty, "\(lost.count) of \(emails.count) acknowledged registrations lost: \(lost.prefix(10))")
             // More rows than 200s is allowed: a COMMIT whose reply the lost connection swallowed.
             #expect(try #require(Int(try database.query("SELECT count(*) FROM users"))) >= emails.count)
+            #expect(try await nodes.stop() == [0, 0], "\(nodes.logs)")
         }
     }
 }

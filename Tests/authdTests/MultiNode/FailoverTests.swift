@@ -51,6 +51,7 @@ extension MultiNodeSuites {
                 try PostgresDatabase.replacingDatabase(in: standby.adminURL, with: database.name),
                 "SELECT count(*) FROM users")
             #expect(try #require(Int(onStandby)) >= everything.count)
+            #expect(try await nodes.stop() == [0, 0], "\(nodes.logs)")
         }
     }
 }

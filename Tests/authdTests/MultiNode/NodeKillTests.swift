@@ -44,6 +44,7 @@ extension MultiNodeSuites {
             }
             #expect(
                 lost.isEmpty, "\(lost.count) of \(emails.count) acknowledged registrations lost: \(lost.prefix(10))")
+            #expect(try await nodes.stop()[1...] == [0, 0])
         }
     }
 }

@@ -55,6 +55,7 @@ extension MultiNodeSuites {
             let perNode = try await nodes.clients.asyncMap { try await Self.metric("authd_reset_mails_sent_total", $0) }
             #expect(perNode.reduce(0, +) == Self.users, "sent per node: \(perNode)")
             #expect(try database.query("SELECT count(*) FROM authd_outbox") == "0")
+            #expect(try await nodes.stop() == [0, 0])
         }
     }
 }

@@ -55,6 +55,7 @@ extension MultiNodeSuites {
                 let twice = Dictionary(grouping: recipients, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
                 #expect(twice.isEmpty, "mailed more than once: \(twice)")
             }
+            #expect(try await nodes.stop() == [0, 0])
         }
     }
 }

@@ -46,6 +46,7 @@ extension MultiNodeSuites {
                 }
             }
             #expect(try database.query("SELECT count(*) FROM users") == "5")
+            #expect(try await nodes.stop() == [0, 0, 0])
         }
 
         @Test func oneResetTokenUsedOnTwoNodesAtOnceChangesThePasswordOnce() async throws {
@@ -85,6 +86,7 @@ extension MultiNodeSuites {
                     "POST", "/sessions", form: ["email": email, "password": "old"])
                 #expect(old.status == 401)
             }
+            #expect(try await nodes.stop() == [0, 0])
         }
     }
 }

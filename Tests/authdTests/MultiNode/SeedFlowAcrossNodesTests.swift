@@ -137,6 +137,7 @@ extension MultiNodeSuites {
             for client in nodes.clients {
                 #expect(try await client.send("GET", "/profile", sessionID: session).status == 403)
             }
+            #expect(try await nodes.stop() == [0, 0, 0])
         }
     }
 }

@@ -34,6 +34,7 @@ extension MultiNodeSuites {
             #expect(
                 statuses == Array(repeating: 401, count: Self.limit) + Array(repeating: 429, count: 2 * Self.limit),
                 "\(statuses)")
+            #expect(try await nodes.stop() == [0, 0, 0])
         }
 
         @Test func simultaneousGuessesOnThreeNodesGetAtMostTheLimitChecked() async throws {
@@ -53,6 +54,7 @@ extension MultiNodeSuites {
             }
             #expect(statuses.filter { $0 == 401 }.count == Self.limit, "\(statuses)")
             #expect(statuses.filter { $0 == 429 }.count == 30 - Self.limit, "\(statuses)")
+            #expect(try await nodes.stop() == [0, 0, 0])
         }
     }
 }

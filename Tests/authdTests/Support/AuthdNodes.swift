@@ -7,18 +7,30 @@ final class AuthdNodes: @unchecked Sendable {
     /// One URLSession client per node, in the same order.
     let clients: [HTTPClient]
 
-    /// Starts `count` nodes on `database` (a `postgresql://` URL) with `arguments` added, one after
-    /// another so that the schema is created once and the rest find it; on a thread of their own
-    /// because `AuthdProcess` waits for the port by blocking.
+    /// Starts `count` nodes on `database` (a `postgresql://` URL) with `arguments` added, all at
+    /// once as a deployment's restart would: their schema step meets on a fresh database, which
+    /// the store's advisory lock must keep from racing. Each on a thread of its own, because
+    /// `AuthdProcess` waits for its port by blocking.
     static func start(_ count: Int, database: String, _ arguments: [String] = []) async throws -> AuthdNodes {
-        try await onOwnThread {
-            AuthdNodes(nodes: try (0..<count).map { _ in try AuthdProcess(arguments: arguments, database: database) })
+        let started = try await withThrowingTaskGroup(of: (Int, AuthdProcess).self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    try await onOwnThread { (index, try AuthdProcess(arguments: arguments, database: database)) }
+                }
+            }
+            return try await group.reduce(into: [Int: AuthdProcess]()) { $0[$1.0] = $1.1 }
         }
+        return AuthdNodes(nodes: (0..<count).map { started[$0]! })
     }
 
     private init(nodes: [AuthdProcess]) {
         self.nodes = nodes
         clients = nodes.map { HTTPClient(base: $0.baseURL) }
+    }
+
+    deinit {
+        // A test that ended early: SIGTERM to all at once, so that each node's own wait overlaps.
+        for node in nodes where node.process.isRunning { kill(node.process.processIdentifier, SIGTERM) }
     }
 
     /// The client of node `index` modulo the count: `client(step)` puts each step on the next node.
@@ -29,9 +41,15 @@ final class AuthdNodes: @unchecked Sendable {
         nodes.enumerated().map { "--- node \($0) ---\n\($1.log)" }.joined(separator: "\n")
     }
 
-    /// SIGTERM to every node still running; their exit statuses (nil for a node killed after the grace).
+    /// SIGTERM to every node still running, all at once (each drain takes a moment, and they
+    /// need not queue); their exit statuses in node order (nil for a node killed after the grace).
     func stop() async throws -> [Int32?] {
-        let nodes = nodes
-        return try await onOwnThread { nodes.map { $0.stop() } }
+        try await withThrowingTaskGroup(of: (Int, Int32?).self) { group in
+            for (index, node) in nodes.enumerated() {
+                group.addTask { try await onOwnThread { (index, node.stop()) } }
+            }
+            let statuses = try await group.reduce(into: [Int: Int32?]()) { $0[$1.0] = $1.1 }
+            return nodes.indices.map { statuses[$0] ?? nil }
+        }
     }
 }
