@@ -25,6 +25,8 @@ extension MultiNodeSuites {
             let nodes = try await AuthdNodes.start(2, database: database.url, ["--address-request-limit", "0"])
             let load = RegistrationLoad(ports: nodes.nodes.map(\.port), threads: 4, prefix: "outage")
             let running = Task { try await onOwnThread { load.run() } }
+            // However the test ends, early by a thrown error too, the senders stop.
+            defer { load.finish() }
             #expect(
                 await eventually(within: 20) { load.soFar.filter { $0.status == 200 }.count >= 40 }, "\(nodes.logs)")
 

@@ -11,6 +11,8 @@ extension MultiNodeSuites {
             let victim = nodes.nodes[0]
             let load = RegistrationLoad(ports: nodes.nodes.map(\.port), threads: 6, prefix: "kill")
             let running = Task { try await onOwnThread { load.run() } }
+            // However the test ends, early by a thrown error too, the senders stop.
+            defer { load.finish() }
 
             // Kill once the victim has acknowledged some, so that the test always has something to prove.
             let victimPort = victim.port
