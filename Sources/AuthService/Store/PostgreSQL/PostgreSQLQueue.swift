@@ -120,6 +120,15 @@ final class PostgreSQLQueue: Sendable {
     static func open(_ location: String, timeout: Duration) throws(StoreError) -> PostgreSQLConnection {
         let connection = try PostgreSQLConnection.connect(to: location, timeout: timeout)
         try PostgreSQLSchema.prepare(connection)
+        // The server gives up on a statement before authd gives up on its answer, so an operation
+        // answered as failed cannot commit later behind authd's back (a row lock released after
+        // the deadline); and it notices a vanished authd while a statement waits.
+        let serverTimeout = timeout * 4 / 5
+        let milliseconds =
+            serverTimeout.components.seconds * 1000 + serverTimeout.components.attoseconds / 1_000_000_000_000_000
+        try connection.execute(
+            "SELECT set_config('statement_timeout', $1, false), set_config('client_connection_check_interval', '1000', false)",
+            [.text("\(milliseconds)ms")])
         try connection.prepareStatements()
         try connection.enterPipelineMode()
         return connection
