@@ -120,9 +120,10 @@ final class PostgreSQLQueue: Sendable {
     static func open(_ location: String, timeout: Duration) throws(StoreError) -> PostgreSQLConnection {
         let connection = try PostgreSQLConnection.connect(to: location, timeout: timeout)
         try PostgreSQLSchema.prepare(connection)
-        // The server gives up on a statement before authd gives up on its answer, so an operation
-        // answered as failed cannot commit later behind authd's back (a row lock released after
-        // the deadline); and it notices a vanished authd while a statement waits.
+        // The server gives up on a statement stuck behind a lock before authd gives up on its
+        // answer, and notices a vanished authd while a statement runs: an operation answered as
+        // failed is then rolled back rather than committed later (unless its COMMIT was already
+        // under way when the connection went).
         let serverTimeout = timeout * 4 / 5
         let milliseconds =
             serverTimeout.components.seconds * 1000 + serverTimeout.components.attoseconds / 1_000_000_000_000_000
