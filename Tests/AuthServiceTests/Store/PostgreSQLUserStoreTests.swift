@@ -79,7 +79,7 @@ import Testing
 
     @Test func aKilledConnectionFailsWithA503AndTheStoreComesBack() async throws {
         try await TemporaryPostgreSQL.with { database in
-            let store = try PostgreSQLUserStore(location: database.url, operationTimeout: .seconds(3))
+            let store = try PostgreSQLUserStore(location: database.url)
             defer { store.close() }
             _ = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
             let admin = try PostgreSQLAdmin(url: database.url)
@@ -112,16 +112,19 @@ import Testing
             let seen = failures.withLock { $0 }
             #expect(seen.count == 50, "the terminated connection failed \(seen.count) of 50 operations")
             for error in seen {
-                guard case .unavailable = error else {
+                switch error {
+                // `.busy` when the server's statement timeout ended a read first, on a slow machine.
+                case .unavailable, .busy:
+                    let answer = ErrorAnswer.make(AuthError(error))
+                    #expect(answer.status == 503 && answer.headers.contains { $0.name == "Retry-After" })
+                default:
                     Issue.record("unexpected \(error)")
-                    continue
                 }
-                let answer = ErrorAnswer.make(AuthError(error))
-                #expect(answer.status == 503 && answer.headers.contains { $0.name == "Retry-After" })
             }
             #expect(store.status.faultEpisodes >= 1)
             // Back by itself within the reconnection delays.
-            let deadline = ContinuousClock.now + .seconds(10)
+            // Generous: on a loaded machine this task itself may wait long to run.
+            let deadline = ContinuousClock.now + .seconds(30)
             var back = false
             while !back && ContinuousClock.now < deadline {
                 back = (try? await store.findUser(email: "a@b.c").get())?.email == "a@b.c"
@@ -172,7 +175,8 @@ import Testing
             #expect(ErrorAnswer.make(AuthError(error)).status == 503)
             #expect(waited < .seconds(4), "waited \(waited)")
             // The connection goes on; the next operations work.
-            let deadline = ContinuousClock.now + .seconds(10)
+            // Generous: on a loaded machine this task itself may wait long to run.
+            let deadline = ContinuousClock.now + .seconds(30)
             var back = false
             while !back && ContinuousClock.now < deadline {
                 back = (try? await store.findUser(email: "a@b.c").get()) != nil
@@ -219,7 +223,8 @@ import Testing
             #expect(waited >= .milliseconds(900) && waited < .seconds(3), "waited \(waited)")
             #expect(health == .unavailable)
             // A new connection (a new server process) serves the next operations.
-            let deadline = ContinuousClock.now + .seconds(10)
+            // Generous: on a loaded machine this task itself may wait long to run.
+            let deadline = ContinuousClock.now + .seconds(30)
             var back = false
             while !back && ContinuousClock.now < deadline {
                 back = (try? await store.findUser(email: "a@b.c").get()) != nil
