@@ -153,6 +153,42 @@ import Testing
         }
     }
 
+    @Test func aSessionTurnedReadOnlyMeansReconnecting() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let store = try PostgreSQLUserStore(location: database.url)
+            defer { store.close() }
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            let admin = try PostgreSQLAdmin(url: database.url)
+            let name = try #require(try admin.execute("SELECT current_database()").first?.first ?? nil)
+            // As a demoted primary: the next session the store gets refuses writes (SQLSTATE 25006).
+            try admin.execute("ALTER DATABASE \(name) SET default_transaction_read_only = on")
+            try admin.execute(
+                """
+                SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+                WHERE datname = current_database() AND pid <> pg_backend_pid()
+                """)
+            let refused = await store.startSession(userID: user.id, sessionID: "s-1", createdAt: 1)
+            guard case .failure(let error) = refused, case .unavailable = error else {
+                Issue.record("expected .unavailable, got \(refused)")
+                return
+            }
+            #expect(ErrorAnswer.make(AuthError(error)).status == 503)
+            let reconnectsBefore = store.reconnects
+            try admin.execute("ALTER DATABASE \(name) RESET default_transaction_read_only")
+            // The store drops the read-only session and finds a writable one by itself.
+            // Generous: on a loaded machine this task itself may wait long to run.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var written = false
+            while !written && ContinuousClock.now < deadline {
+                written = (try? await store.startSession(userID: user.id, sessionID: "s-2", createdAt: 2).get()) == true
+                if !written { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(written)
+            #expect(store.reconnects > reconnectsBefore)
+            #expect(try await store.findUser(sessionID: "s-2").get()?.id == user.id)
+        }
+    }
+
     @Test func anOperationStuckBehindALockFailsBusyBeforeItsDeadline() async throws {
         try await TemporaryPostgreSQL.with { database in
             let store = try PostgreSQLUserStore(location: database.url, operationTimeout: .seconds(1))
