@@ -120,6 +120,16 @@ final class PostgreSQLQueue: Sendable {
     static func open(_ location: String, timeout: Duration) throws(StoreError) -> PostgreSQLConnection {
         let connection = try PostgreSQLConnection.connect(to: location, timeout: timeout)
         try PostgreSQLSchema.prepare(connection)
+        // The server gives up on a statement stuck behind a lock before authd gives up on its
+        // answer, and notices a vanished authd while a statement runs: an operation answered as
+        // failed is then rolled back rather than committed later (unless its COMMIT was already
+        // under way when the connection went).
+        let serverTimeout = timeout * 4 / 5
+        let milliseconds =
+            serverTimeout.components.seconds * 1000 + serverTimeout.components.attoseconds / 1_000_000_000_000_000
+        try connection.execute(
+            "SELECT set_config('statement_timeout', $1, false), set_config('client_connection_check_interval', '1000', false)",
+            [.text("\(milliseconds)ms")])
         try connection.prepareStatements()
         try connection.enterPipelineMode()
         return connection

@@ -11,6 +11,8 @@ struct PostgreSQLResult {
     /// SQLSTATEs that say nothing about the statement: the transaction lost a race (deadlock,
     /// serialization) and its statements may simply run again.
     private static let retryStates: Set<String> = ["40001", "40P01"]
+    /// SQLSTATEs of a statement cancelled by `statement_timeout` or refused a lock.
+    private static let busyStates: Set<String> = ["57014", "55P03"]
 
     private let result: OpaquePointer
 
@@ -51,7 +53,8 @@ struct PostgreSQLResult {
         guard let state = sqlState else { return .unavailable(message: message) }
         if state == "23505" { return .duplicateEmail }
         if Self.isConnectionLevel(state) { return .unavailable(message: message) }
-        if Self.retryStates.contains(state) { return .busy }
+        // Lost a race, or ran out of the statement timeout waiting for a lock: busy, not broken.
+        if Self.retryStates.contains(state) || Self.busyStates.contains(state) { return .busy }
         return .failure(code: 0, message: "\(state) \(message)")
     }
 
