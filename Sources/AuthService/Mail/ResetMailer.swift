@@ -162,6 +162,14 @@ private struct DeliveryLoop: Sendable {
             if !due.isEmpty {
                 for mail in due {
                     guard !signal.isStopping else { return }
+                    // Several nodes: the batch may outlast its claim, and another node then takes
+                    // what is left; each mail goes only while its claim is still ours.
+                    if let claimedUntil = snapshot.claimedUntil {
+                        let renewed = wait {
+                            context.store.renewResetMailClaim(id: mail.id, claimedUntil: claimedUntil, completion: $0)
+                        }
+                        guard case .success(true) = renewed else { continue }
+                    }
                     if let relayDownUntil = deliver(mail, finishedUnrecorded: &finishedUnrecorded) {
                         pausedUntil = relayDownUntil
                         break

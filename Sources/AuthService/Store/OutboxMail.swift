@@ -74,10 +74,14 @@ public struct OutboxSnapshot: Sendable, Equatable {
     public var pending: Int
     /// The earliest next attempt among the mails not in `due`; nil when there are none.
     public var nextAttemptAt: Int64?
+    /// Until when `due` is claimed for this caller (several nodes: `renewResetMailClaim` before each
+    /// send); nil when the store does not claim (one node).
+    public var claimedUntil: Int64?
 
-    public init(due: [OutboxMail], pending: Int, nextAttemptAt: Int64?) {
+    public init(due: [OutboxMail], pending: Int, nextAttemptAt: Int64?, claimedUntil: Int64? = nil) {
         self.due = due
         self.pending = pending
         self.nextAttemptAt = nextAttemptAt
+        self.claimedUntil = claimedUntil
     }
 }

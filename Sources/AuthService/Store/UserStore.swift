@@ -117,6 +117,12 @@ public protocol UserStore: AnyObject, Sendable {
     /// it, or its token expired. False when it was not there.
     func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>)
 
+    /// Renews the claim on mail `id` that a snapshot with `claimedUntil` gave, right before the mail
+    /// is sent: true when the claim is still the caller's (another caller can have taken the mail
+    /// only once the claim ran out, and then it is not sent twice), false when it is not, or when
+    /// the mail is gone. Only stores that claim (a non-nil `claimedUntil`) are asked.
+    func renewResetMailClaim(id: Int64, claimedUntil: Int64, completion: @escaping StoreCompletion<Bool>)
+
     /// The login limits this store keeps for several nodes; nil when each node's own suffice (one
     /// node on an embedded database).
     var sharedLoginLimits: (any SharedLoginLimits)? { get }
@@ -156,6 +162,11 @@ extension EmailComparison {
 
 extension UserStore {
     public var sharedLoginLimits: (any SharedLoginLimits)? { nil }
+
+    /// A store that does not claim mails (one node) never hands out a claim to renew.
+    public func renewResetMailClaim(id: Int64, claimedUntil: Int64, completion: @escaping StoreCompletion<Bool>) {
+        completion(.success(true))
+    }
 
     /// Adds a user; `.duplicateEmail` when another user has this exact email.
     public func addUser(email: String, hashedPassword: String, completion: @escaping StoreCompletion<User>) {

@@ -120,6 +120,12 @@ extension UserStore {
         }
     }
 
+    func renewResetMailClaim(id: Int64, claimedUntil: Int64) async -> Result<Bool, StoreError> {
+        await withCheckedContinuation { done in
+            renewResetMailClaim(id: id, claimedUntil: claimedUntil) { done.resume(returning: $0) }
+        }
+    }
+
     func removeResetMail(id: Int64) async -> Result<Bool, StoreError> {
         await withCheckedContinuation { done in removeResetMail(id: id) { done.resume(returning: $0) } }
     }

@@ -46,15 +46,8 @@ extension MultiNodeSuites {
                 }
             }
             #expect(Set(recipients) == Set(emails))
-            withKnownIssue(
-                """
-                pg-store: a mail claimed in a batch is sent even after its lease ran out and another \
-                node claimed it (the lease is neither renewed nor checked before each send)
-                """
-            ) {
-                let twice = Dictionary(grouping: recipients, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
-                #expect(twice.isEmpty, "mailed more than once: \(twice)")
-            }
+            let twice = Dictionary(grouping: recipients, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            #expect(twice.isEmpty, "mailed more than once: \(twice)")
             #expect(try await nodes.stop() == [0, 0])
         }
     }

@@ -9,6 +9,10 @@ struct PostgreSQLJob: Sendable {
 
     /// Whether the job writes, so it goes into the batch's transaction.
     var writes: Bool
+    /// Whether a job that does not go into the batch's transaction needs one of its own, ended by
+    /// a Sync right after it: the statements before a Sync share one implicit transaction, and with
+    /// it every row lock they take.
+    var alone = false
     var steps: [Step]
     /// Past this, the job fails instead of being sent (or waited for) any longer.
     var deadline: ContinuousClock.Instant

@@ -1,8 +1,8 @@
 /// The shared login limits in PostgreSQL (`PostgreSQLLoginLimitsSchema`), on the store's own thread
-/// and connection. Each step is one function call sent outside the batch's transaction, in
-/// autocommit: atomic by itself, its row locks held for that statement only, so admissions of one
-/// account from several nodes queue briefly instead of deadlocking across batches. Thread-safe;
-/// completions run on the store thread.
+/// and connection. Each step is one function call, atomic by itself, in a transaction of its own
+/// outside the batch's (a Sync after it, in the same round trip): its row locks last that call
+/// only, so admissions of one account from several nodes queue briefly instead of deadlocking
+/// across batches that each hold some of them. Thread-safe; completions run on the store thread.
 final class PostgreSQLLoginLimits: SharedLoginLimits {
     private let queue: PostgreSQLQueue
 
@@ -19,7 +19,7 @@ final class PostgreSQLLoginLimits: SharedLoginLimits {
             .integer(Int64(rules.accountLimit)), .integer(rules.accountWindow), .integer(rules.accountSlot),
             .integer(rules.pendingLease),
         ]
-        queue.submit(writes: false, [.init(statement: .admitLogin, parameters: parameters)]) { results in
+        queue.submit(writes: false, alone: true, [.init(statement: .admitLogin, parameters: parameters)]) { results in
             guard let kind = results[0].integer(row: 0, column: 0) else { return .admitted }
             return .refused(
                 limit: SharedLimitKind(rawValue: Int16(clamping: kind)) ?? .pair,
@@ -46,7 +46,7 @@ final class PostgreSQLLoginLimits: SharedLoginLimits {
         let steps = [
             step(.pair, attempt.pair, clears: outcome == .succeeded), step(.account, attempt.account, clears: false),
         ]
-        queue.submit(writes: false, steps) { _ in
+        queue.submit(writes: false, alone: true, steps) { _ in
             ()
         } completion: {
             completion($0)

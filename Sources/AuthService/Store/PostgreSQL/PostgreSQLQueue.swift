@@ -84,7 +84,7 @@ final class PostgreSQLQueue: Sendable {
     /// Queues an operation of `steps`; `completion` gets what `decode` makes of their results once
     /// its transaction committed (reads: once they ran), or the error that prevented it.
     func submit<T: Sendable>(
-        writes: Bool, _ steps: [PostgreSQLJob.Step],
+        writes: Bool, alone: Bool = false, _ steps: [PostgreSQLJob.Step],
         decode: @escaping @Sendable ([PostgreSQLResult]) throws(StoreError) -> T,
         completion: @escaping StoreCompletion<T>
     ) {
@@ -94,7 +94,7 @@ final class PostgreSQLQueue: Sendable {
             completion(outcome)
         }
         let job = PostgreSQLJob(
-            writes: writes, steps: steps, deadline: .now + operationTimeout,
+            writes: writes, alone: alone, steps: steps, deadline: .now + operationTimeout,
             decode: { results in
                 let result: Result<T, StoreError>
                 do throws(StoreError) {

@@ -25,6 +25,7 @@ enum PostgreSQLStatement: String, CaseIterable {
     case claimDueMails
     case deferMail
     case removeMail
+    case renewMailClaim
     case admitLogin
     case endLoginLimit
     case lockUsers
@@ -176,6 +177,8 @@ enum PostgreSQLStatement: String, CaseIterable {
             return "UPDATE authd_outbox SET attempts = $2, next_attempt_ms = $3, lease_until_ms = 0 WHERE id = $1"
         case .removeMail:
             return "DELETE FROM authd_outbox WHERE id = $1"
+        case .renewMailClaim:
+            return "UPDATE authd_outbox SET lease_until_ms = $3 WHERE id = $1 AND lease_until_ms = $2"
         case .admitLogin:
             return """
                 SELECT refused_kind, wait_seconds FROM authd_login_admit($1::text, $2::text, $3::boolean, $4::bigint, \

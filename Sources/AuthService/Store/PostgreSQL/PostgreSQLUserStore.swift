@@ -185,11 +185,12 @@ public final class PostgreSQLUserStore: UserStore {
     public func pendingResetMails(dueAt now: Int64?, limit: Int, completion: @escaping StoreCompletion<OutboxSnapshot>)
     {
         let lease = Self.mailLease.components.seconds * 1000
+        let claimedAt = clock()
         let steps = [
             PostgreSQLJob.Step(
                 statement: .claimDueMails,
                 parameters: [
-                    .integer(now ?? .max), .integer(Int64(max(0, limit))), .integer(clock()), .integer(lease),
+                    .integer(now ?? .max), .integer(Int64(max(0, limit))), .integer(claimedAt), .integer(lease),
                 ])
         ]
         queue.submit(writes: true, steps) { results in
@@ -199,7 +200,7 @@ public final class PostgreSQLUserStore: UserStore {
             }
             return OutboxSnapshot(
                 due: due, pending: Int(rows.integer(row: 0, column: 0) ?? 0),
-                nextAttemptAt: rows.integer(row: 0, column: 1))
+                nextAttemptAt: rows.integer(row: 0, column: 1), claimedUntil: claimedAt + lease)
         } completion: {
             completion($0)
         }
@@ -213,6 +214,14 @@ public final class PostgreSQLUserStore: UserStore {
 
     public func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>) {
         change(.removeMail, [.integer(id)], completion: completion)
+    }
+
+    /// A fresh lease from now, only while the row still carries the claim `claimedUntil` names:
+    /// another node's claim would have replaced it.
+    public func renewResetMailClaim(id: Int64, claimedUntil: Int64, completion: @escaping StoreCompletion<Bool>) {
+        let lease = Self.mailLease.components.seconds * 1000
+        change(
+            .renewMailClaim, [.integer(id), .integer(claimedUntil), .integer(clock() + lease)], completion: completion)
     }
 
     public var queueDepth: Int { queue.depth }

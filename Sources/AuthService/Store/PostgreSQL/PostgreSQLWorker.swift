@@ -104,10 +104,10 @@ final class PostgreSQLWorker {
                 sent = sent && connection.send(step.statement, step.parameters)
                 slots.append(.job(index))
             }
-        }
-        if !reads.isEmpty {
-            sent = sent && connection.sync()
-            slots.append(.sync)
+            if job.alone || index == reads.count - 1 {
+                sent = sent && connection.sync()
+                slots.append(.sync)
+            }
         }
         if !writes.isEmpty {
             sent = sent && connection.send("BEGIN")
