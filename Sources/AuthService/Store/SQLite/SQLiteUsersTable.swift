@@ -26,6 +26,7 @@ final class SQLiteUsersTable {
     private let selectAll: SQLiteStatement
     private let deleteByID: SQLiteStatement
     private let beginStatement: SQLiteStatement
+    private let beginReadStatement: SQLiteStatement
     private let commitStatement: SQLiteStatement
     private let rollbackStatement: SQLiteStatement
     /// The reset-mail outbox, on this connection and in its transactions.
@@ -91,6 +92,7 @@ final class SQLiteUsersTable {
             selectAll = try prepare("SELECT \(Self.columns) FROM users ORDER BY id")
             deleteByID = try prepare("DELETE FROM users WHERE id = ?1")
             beginStatement = try prepare("BEGIN IMMEDIATE")
+            beginReadStatement = try prepare("BEGIN")
             commitStatement = try prepare("COMMIT")
             rollbackStatement = try prepare("ROLLBACK")
             outbox = try SQLiteOutbox(database: handle)
@@ -325,6 +327,12 @@ final class SQLiteUsersTable {
     func begin() throws(StoreError) {
         defer { beginStatement.reset() }
         _ = try beginStatement.step()
+    }
+
+    /// Starts a transaction that takes no lock until its first read, and only a read lock for reads.
+    func beginRead() throws(StoreError) {
+        defer { beginReadStatement.reset() }
+        _ = try beginReadStatement.step()
     }
 
     /// Commits the open transaction; when this returns, the writes are durable (`synchronous=FULL`).
