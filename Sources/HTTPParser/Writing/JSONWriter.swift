@@ -3,10 +3,13 @@ public enum JSONWriter {
     /// `{"k":"v",...}` plus a newline, keys sorted by code point; `"`, `\` and control characters
     /// escaped, `/` and non-ASCII left as UTF-8.
     public static func object(_ pairs: [(String, String)]) -> [UInt8] {
-        // UTF-8 byte order is code point order, which is how Python sorts keys.
-        let sorted = pairs.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-        var out: [UInt8] = [0x7B]
+        // UTF-8 byte order is code point order, which is how Python sorts keys. Most answers hold
+        // one pair: sorting would copy the array for nothing.
+        let sorted = pairs.count < 2 ? pairs : pairs.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        // Reserved before the first byte: a literal `[0x7B]` would allocate once more.
+        var out: [UInt8] = []
         out.reserveCapacity(pairs.reduce(4) { $0 + $1.0.utf8.count + $1.1.utf8.count + 6 })
+        out.append(0x7B)
         for (index, pair) in sorted.enumerated() {
             if index > 0 { out.append(0x2C) }
             appendString(pair.0, to: &out)
