@@ -327,7 +327,10 @@ final class HTTPConnection: ConnectionHandler {
     private func arm(_ at: Int64) {
         let delay = max(0, at - Self.now())
         timerFiresAt = at
-        timer = server.reactor.schedule(after: Int(delay)) { [weak self] in self?.timerFired() }
+        // Strong, like the stall check's: a weak reference would give every connection a side table
+        // (an allocation, and slow-path retains and releases on each request). Both timers are
+        // cancelled when the connection closes, so they keep it no longer than that.
+        timer = server.reactor.schedule(after: Int(delay)) { self.timerFired() }
     }
 
     private func cancelTimer() {
@@ -360,7 +363,7 @@ final class HTTPConnection: ConnectionHandler {
         guard stallTimer == nil else { return }
         bytesWrittenAtStallCheck = connection.bytesWritten
         let delay = Int(server.settings.writeTimeoutMilliseconds)
-        stallTimer = server.reactor.schedule(after: delay) { [weak self] in self?.stallCheckFired() }
+        stallTimer = server.reactor.schedule(after: delay) { self.stallCheckFired() }
     }
 
     private func stallCheckFired() {
