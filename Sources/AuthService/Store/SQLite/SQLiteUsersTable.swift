@@ -161,10 +161,10 @@ final class SQLiteUsersTable {
     /// with a seed-shaped value, by the raw value a seed-made row holds.
     func findUser(sessionID: SecretKey) throws(StoreError) -> User? {
         selectBySession.bind(1, text: sessionID.stored)
-        if let user = try row(of: selectBySession) { return user }
+        if let user = try row(of: selectBySession, sessionID: sessionID.stored) { return user }
         guard let legacy = sessionID.legacy else { return nil }
         selectBySession.bind(1, text: legacy)
-        return try row(of: selectBySession)
+        return try row(of: selectBySession, sessionID: legacy)
     }
 
     func findUser(resetToken: SecretKey, email: String) throws(StoreError) -> User? {
@@ -366,19 +366,21 @@ final class SQLiteUsersTable {
     // MARK: statements
 
     /// The first row of a bound SELECT as a User; nil when it has none. Resets the statement.
-    private func row(of statement: SQLiteStatement) throws(StoreError) -> User? {
+    /// `sessionID`: the text a `session_id = ?1` lookup bound, which the row then holds byte for byte
+    /// (BINARY collation, and a BLOB never equals TEXT), so it is not read back: one String less.
+    private func row(of statement: SQLiteStatement, sessionID: String? = nil) throws(StoreError) -> User? {
         defer { statement.reset() }
         guard try statement.step() else { return nil }
-        return Self.user(at: statement)
+        return Self.user(at: statement, sessionID: sessionID)
     }
 
     /// The current row of a SELECT of `columns` as a User.
-    static func user(at statement: SQLiteStatement) -> User {
+    static func user(at statement: SQLiteStatement, sessionID: String? = nil) -> User {
         User(
             id: statement.integer(at: 0),
             email: statement.string(at: 1) ?? "",
             hashedPassword: statement.string(at: 2) ?? "",
-            sessionID: statement.string(at: 3),
+            sessionID: sessionID ?? statement.string(at: 3),
             resetToken: statement.string(at: 4),
             sessionCreatedAt: statement.optionalInteger(at: 5),
             resetTokenCreatedAt: statement.optionalInteger(at: 6))
