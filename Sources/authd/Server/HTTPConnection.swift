@@ -44,6 +44,9 @@ final class HTTPConnection: ConnectionHandler {
     private var startingHeld = false
     /// Answers that finished before an earlier one (pipelining); rarely non-empty.
     private var parked: [UInt64: Answer] = [:]
+    /// `parked.count`, kept apart so each answer reads a plain counter: the dictionary's accesses
+    /// keep their runtime exclusivity checks (an insertion may release an answer).
+    private var parkedCount = 0
     /// The last request to answer before closing (a `Connection: close`, an error, a drain).
     private var lastSequence: UInt64?
     private var closed = false
@@ -165,6 +168,7 @@ final class HTTPConnection: ConnectionHandler {
         if let stallTimer { server.reactor.cancel(stallTimer) }
         stallTimer = nil
         parked.removeAll()
+        parkedCount = 0
         forwardedAddresses.removeAll()
         forwardedAddressCount = 0
         order.removeAll()
@@ -241,11 +245,13 @@ final class HTTPConnection: ConnectionHandler {
         guard !closed else { return }
         guard sequence == nextToWrite else {
             parked[sequence] = answer
+            parkedCount += 1
             return
         }
         write(answer, sequence: sequence)
         // Usually empty: skip hashing a key per answer unless pipelined answers were parked.
-        while !parked.isEmpty, let next = parked.removeValue(forKey: nextToWrite) {
+        while parkedCount > 0, let next = parked.removeValue(forKey: nextToWrite) {
+            parkedCount -= 1
             write(next, sequence: nextToWrite)
         }
         if !order.isEmpty { startHeld() }
