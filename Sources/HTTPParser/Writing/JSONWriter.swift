@@ -23,7 +23,12 @@ public enum JSONWriter {
 
     /// Appends `text` as a JSON string literal.
     public static func appendString(_ text: String, to out: inout [UInt8]) {
-        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+        appendString(utf8: text.utf8, to: &out)
+    }
+
+    /// Appends UTF-8 `bytes` as a JSON string literal, without building a String first.
+    public static func appendString(utf8 bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { bytes in
             // The usual case, nothing to escape: one bulk copy instead of a checked append per byte.
             guard bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
                 out.append(0x22)
@@ -31,13 +36,13 @@ public enum JSONWriter {
                 out.append(0x22)
                 return
             }
-            appendString(utf8: bytes, to: &out)
+            appendEscaped(bytes, to: &out)
         }
-        if copied == nil { appendString(utf8: text.utf8, to: &out) }
+        if copied == nil { appendEscaped(bytes, to: &out) }
     }
 
-    /// Appends UTF-8 `bytes` as a JSON string literal, without building a String first.
-    public static func appendString(utf8 bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+    /// Appends `bytes` as a JSON string literal, escaping byte by byte.
+    private static func appendEscaped(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
         for b in bytes {
             switch b {

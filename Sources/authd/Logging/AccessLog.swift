@@ -32,33 +32,43 @@ final class AccessLog {
             swap(&buffer, &self.buffer)
             swap(&time, &self.time)
         }
-        buffer.append(contentsOf: #"{"time":""#.utf8)
+        Self.append(#"{"time":""#, to: &buffer)
         time.append(WallClock.milliseconds(), to: &buffer)
-        buffer.append(contentsOf: #"","access":"#.utf8)
+        Self.append(#"","access":"#, to: &buffer)
         JSONWriter.appendString(trace?.method.name ?? "-", to: &buffer)
-        buffer.append(contentsOf: #","path":"#.utf8)
+        Self.append(#","path":"#, to: &buffer)
         // The path only: a query string may carry what a client should not have put there.
         if let trace {
-            JSONWriter.appendString(utf8: trace.target.utf8.prefix { $0 != UInt8(ascii: "?") }, to: &buffer)
+            var target = trace.target
+            target.withUTF8 { bytes in
+                let path = bytes.firstIndex(of: UInt8(ascii: "?")).map { bytes[..<$0] } ?? bytes[...]
+                JSONWriter.appendString(utf8: UnsafeBufferPointer(rebasing: path), to: &buffer)
+            }
         } else {
             JSONWriter.appendString("-", to: &buffer)
         }
-        buffer.append(contentsOf: #","status":"#.utf8)
+        Self.append(#","status":"#, to: &buffer)
         DecimalWriter.append(status, to: &buffer)
-        buffer.append(contentsOf: #","bytes":"#.utf8)
+        Self.append(#","bytes":"#, to: &buffer)
         DecimalWriter.append(bytes, to: &buffer)
         if trace != nil {
             // Microseconds, written as milliseconds with three decimals.
             let micros = Int(elapsed / 1000)
-            buffer.append(contentsOf: #","ms":"#.utf8)
+            Self.append(#","ms":"#, to: &buffer)
             DecimalWriter.append(micros / 1000, to: &buffer)
             buffer.append(UInt8(ascii: "."))
             DecimalWriter.append(micros % 1000, width: 3, to: &buffer)
         }
-        buffer.append(contentsOf: #","address":"#.utf8)
+        Self.append(#","address":"#, to: &buffer)
         JSONWriter.appendString(address, to: &buffer)
-        buffer.append(contentsOf: "}\n".utf8)
+        Self.append("}\n", to: &buffer)
         if buffer.count >= Self.flushThreshold { Self.write(&buffer, to: descriptor) }
+    }
+
+    /// Copies a literal's bytes in one go: a String's UTF-8 view goes through the generic append.
+    @inline(__always)
+    private static func append(_ literal: StaticString, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Writes the lines gathered so far; called at the end of each loop cycle and before exit.
