@@ -10,7 +10,9 @@ final class HTTPConnection: ConnectionHandler {
     /// Strong, not `unowned`: each `unowned` use costs an atomic check, about a dozen per request.
     /// The cycle through `HTTPServer.connections` ends when the connection closes.
     private let server: HTTPServer
-    private var parser: RequestParser
+    /// The parser of a request that has arrived in part; nil between requests, when the server's
+    /// `sharedParser` serves (see `ParserBox`).
+    private var partialParser: ParserBox?
     /// The connection's client, found once at accept (or from its PROXY header) and kept as the
     /// request fields of these names take it: the peer does not change, and every request needs it.
     private var clientAddress = ""
@@ -70,7 +72,6 @@ final class HTTPConnection: ConnectionHandler {
     init(_ connection: Connection, server: HTTPServer, admin: Bool) {
         self.connection = connection
         self.server = server
-        self.parser = RequestParser(limits: server.settings.limits)
         self.admin = admin
         // At accept, while the peer is surely still connected (getpeername fails once it is gone).
         let peerText = connection.peerAddress
@@ -113,10 +114,14 @@ final class HTTPConnection: ConnectionHandler {
         if proxyStage != nil { return readProxyStage(input) }
         var consumed = 0
         var completedOne = false
+        let box = partialParser ?? server.sharedParser
+        var waiting = false
+        var failed = false
         parsing: while consumed < input.count && !stoppedParsing {
-            switch parser.parse(UnsafeRawBufferPointer(rebasing: input[consumed...])) {
+            switch box.parser.parse(UnsafeRawBufferPointer(rebasing: input[consumed...])) {
             case .needMore:
-                if parser.expectsContinue && !continueSent && inFlight == 0 {
+                waiting = true
+                if box.parser.expectsContinue && !continueSent && inFlight == 0 {
                     continueSent = true
                     server.withScratch { bytes in
                         ResponseWriter.writeContinue(into: &bytes)
@@ -131,9 +136,11 @@ final class HTTPConnection: ConnectionHandler {
                 receive(request)
             case .error(let error):
                 consumed = input.count
+                failed = true
                 fail(error.status, error.message)
             }
         }
+        settleParser(box, waiting: waiting, failed: failed)
         if closed { return input.count }
         let paused = inFlight >= server.settings.maxRequestsInFlight
         if paused { connection.pauseReading() }
@@ -173,6 +180,21 @@ final class HTTPConnection: ConnectionHandler {
         forwardedAddressCount = 0
         order.removeAll()
         server.connectionClosed(self)
+    }
+
+    /// After a read: a request still arriving in the server's parser moves into a box of this
+    /// connection's, and the server's starts afresh; one finished in this connection's box frees it.
+    /// A parser that refused its input is spent (the connection closes), so the server's is renewed.
+    private func settleParser(_ box: ParserBox, waiting: Bool, failed: Bool) {
+        let shared = box === server.sharedParser
+        if waiting && shared {
+            partialParser = ParserBox(box.parser)
+            box.parser = RequestParser(limits: server.settings.limits)
+        } else if !waiting && !shared {
+            partialParser = nil
+        } else if failed && shared {
+            box.parser = RequestParser(limits: server.settings.limits)
+        }
     }
 
     // MARK: requests and answers

@@ -20,6 +20,8 @@ final class HTTPServer {
     let limits: ConnectionLimits
     /// True once an admin listener exists: `/metrics` and `/openapi.json` are then served there only.
     private var hasAdminListener = false
+    /// The parser every connection uses between requests (see `ParserBox`).
+    let sharedParser: ParserBox
     /// Reused for serializing every response on this loop; lent out by `withScratch`.
     private var scratch: [UInt8]
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
@@ -43,6 +45,7 @@ final class HTTPServer {
         self.routes = routes
         self.settings = settings
         self.logger = logger
+        sharedParser = ParserBox(RequestParser(limits: settings.limits))
         // Reserved in a local: an access to `scratch` spanning the allocation would keep a runtime
         // exclusivity check on the swaps that lend it out for every answer (callgrind).
         var bytes: [UInt8] = []
