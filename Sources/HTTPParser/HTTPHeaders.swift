@@ -5,10 +5,10 @@
 public struct HTTPHeaders: Sendable {
     /// Where one field's name and value sit in `bytes`.
     @usableFromInline struct FieldSpan: Sendable {
-        var nameStart: Int32
-        var nameCount: Int32
-        var valueStart: Int32
-        var valueCount: Int32
+        @usableFromInline var nameStart: Int32
+        @usableFromInline var nameCount: Int32
+        @usableFromInline var valueStart: Int32
+        @usableFromInline var valueCount: Int32
     }
 
     @usableFromInline var bytes: [UInt8]
@@ -54,7 +54,9 @@ public struct HTTPHeaders: Sendable {
     }
 
     /// The first non-nil `transform` of a value of `name`, in order; each value's bytes are read
-    /// in place, without making a String of it.
+    /// in place, without making a String of it. Inlinable, so it is specialized for the caller's
+    /// `T`: generic across modules, each call went through value witnesses (callgrind).
+    @inlinable
     public func firstValue<T>(of name: String, _ transform: (UnsafeRawBufferPointer) -> T?) -> T? {
         bytes.withUnsafeBytes { all in
             for index in spans.indices where nameMatches(at: index, name) {
@@ -92,7 +94,8 @@ public struct HTTPHeaders: Sendable {
         }
     }
 
-    private func nameMatches(at index: Int, _ name: String) -> Bool {
+    @usableFromInline
+    func nameMatches(at index: Int, _ name: String) -> Bool {
         let span = spans[index]
         // Most names differ in length: a native String knows its UTF-8 count without a scan.
         guard Int(span.nameCount) == name.utf8.count else { return false }
@@ -108,7 +111,7 @@ public struct HTTPHeaders: Sendable {
         return probe.next() == nil
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     static func foldASCII(_ b: UInt8) -> UInt8 {
         (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
     }

@@ -1,7 +1,5 @@
 /// Random version-4 UUIDs in the canonical lower-case form Python's `str(uuid4())` prints.
 enum UUID4 {
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     /// A new uuid4 from the system's cryptographic random source: two 64-bit draws (one
     /// `getrandom` each), not sixteen one-byte ones.
     static func make() -> String {
@@ -17,8 +15,8 @@ enum UUID4 {
                         text[out] = UInt8(ascii: "-")
                         out += 1
                     }
-                    text[out] = hexDigits[Int(bytes[index] >> 4)]
-                    text[out + 1] = hexDigits[Int(bytes[index] & 0x0f)]
+                    text[out] = LowerHex.digit(bytes[index] >> 4)
+                    text[out + 1] = LowerHex.digit(bytes[index])
                     out += 2
                 }
                 return out

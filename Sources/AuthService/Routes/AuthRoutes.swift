@@ -73,6 +73,10 @@ public final class AuthRoutes: Sendable {
             isExemptFromClientLimits: request.clientIsExemptFromLimits)
     }
 
+    /// `Cache-Control: no-store` alone, for answers carrying personal data or a secret that no shared
+    /// cache may keep (ASVS 8.2.1): one shared array, so such an answer allocates none for its headers.
+    static let noStore: [(name: String, value: String)] = [("Cache-Control", "no-store")]
+
     static func json(_ status: Int, _ pairs: [(String, String)]) -> Response {
         Response(status: status, body: JSONWriter.object(pairs))
     }

@@ -121,7 +121,10 @@ public final class Reactor: @unchecked Sendable {
     /// batching across the events of one wake-up, such as log lines.
     public func onCycleEnd(_ hook: @escaping () -> Void) {
         assert(isInLoopThread)
-        cycleEndHooks.append(hook)
+        var hooks: [() -> Void] = []
+        swap(&hooks, &cycleEndHooks)
+        hooks.append(hook)
+        swap(&hooks, &cycleEndHooks)
     }
 
     /// Hands one event to the owner of `fd`, unless it is for an earlier registration of that fd.
@@ -173,7 +176,12 @@ public final class Reactor: @unchecked Sendable {
     }
 
     func markDirty(_ connection: Connection) {
-        dirty.append(connection)
+        // Appended in a local: an access to `dirty` spanning the append (which may allocate) would
+        // keep a runtime exclusivity check on every access to it (callgrind).
+        var list: [Connection] = []
+        swap(&list, &dirty)
+        list.append(connection)
+        swap(&list, &dirty)
     }
 
     /// A generation no earlier registration on this reactor carried (until it wraps, see
@@ -188,11 +196,17 @@ public final class Reactor: @unchecked Sendable {
         assert(isInLoopThread)
         try poller.add(fd, generation: generation, interest: interest)
         let index = Int(fd)
-        if index >= registrations.count {
-            let growth = max(index + 1 - registrations.count, registrations.count)
-            registrations.append(contentsOf: repeatElement(nil, count: growth))
+        // The table is changed in a local, and a replaced entry released only once it is back: an
+        // access to `registrations` spanning an allocation or a release would keep a runtime
+        // exclusivity check on the read that routes every event (callgrind).
+        var table: [Registration?] = []
+        swap(&table, &registrations)
+        if index >= table.count {
+            table.append(contentsOf: repeatElement(nil, count: max(index + 1 - table.count, table.count)))
         }
-        registrations[index] = Registration(source: source, generation: generation)
+        var entry: Registration? = Registration(source: source, generation: generation)
+        swap(&entry, &table[index])
+        swap(&table, &registrations)
     }
 
     /// Forgets `fd`'s owner once `fd` is closed (closing took it out of the epoll set).
@@ -200,6 +214,11 @@ public final class Reactor: @unchecked Sendable {
         assert(isInLoopThread)
         // Beyond the table: a connection aborted because `register` failed for it.
         guard Int(fd) < registrations.count else { return }
-        registrations[Int(fd)] = nil
+        // Released at the end of this scope, once the table is back (see `register`).
+        var table: [Registration?] = []
+        swap(&table, &registrations)
+        var gone: Registration?
+        swap(&gone, &table[Int(fd)])
+        swap(&table, &registrations)
     }
 }

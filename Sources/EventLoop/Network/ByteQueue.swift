@@ -10,7 +10,8 @@ struct ByteQueue: ~Copyable {
 
     init() {}
 
-    deinit { free(storage) }
+    // Skips the call for the empty queues `Connection` swaps in while it changes one.
+    deinit { if let storage { free(storage) } }
 
     var count: Int { end - start }
     var isEmpty: Bool { start == end }

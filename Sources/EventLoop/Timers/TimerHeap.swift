@@ -40,12 +40,16 @@ struct TimerHeap {
         return TimerHandle(slot: slot, generation: entries[Int(slot)].generation)
     }
 
-    mutating func cancel(_ handle: TimerHandle) {
+    /// Removes the timer; returns its callback, so that the caller decides when it is released.
+    @discardableResult
+    mutating func cancel(_ handle: TimerHandle) -> (() -> Void)? {
         let slot = Int(handle.slot)
         guard slot < entries.count, entries[slot].generation == handle.generation,
             entries[slot].heapIndex >= 0
-        else { return }
+        else { return nil }
+        let callback = entries[slot].callback
         removeHeapEntry(at: Int(entries[slot].heapIndex))
+        return callback
     }
 
     /// Milliseconds `epoll_wait` may sleep: until the earliest deadline, or -1 with no timers.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads one cookie from a `Cookie` header (RFC 6265 §5.4: `a=b; c=d`).
 public enum CookieParser {
     /// The value of the first cookie called `name` (case-sensitive), without surrounding quotes.
@@ -15,26 +21,32 @@ public enum CookieParser {
     }
 
     private static func find(_ name: UnsafeRawBufferPointer, in header: UnsafeRawBufferPointer) -> String? {
+        guard let base = header.baseAddress else { return nil }
         var start = 0
         while start < header.count {
-            var end = start
-            while end < header.count && header[end] != 0x3B { end += 1 }
+            let end = offset(of: 0x3B, in: base, from: start, to: header.count)
             if let value = match(name, header, start, end) { return value }
             start = end + 1
         }
         return nil
     }
 
+    /// Where `byte` first occurs in `base[from..<to]`, else `to`; memchr, not a loop per byte.
+    private static func offset(of byte: UInt8, in base: UnsafeRawPointer, from: Int, to: Int) -> Int {
+        guard from < to, let found = memchr(base + from, Int32(byte), to - from) else { return to }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
     /// The value of the pair in `header[start..<end]` when its key is `name`.
     private static func match(
         _ name: UnsafeRawBufferPointer, _ header: UnsafeRawBufferPointer, _ start: Int, _ end: Int
     ) -> String? {
-        var equals = start
-        while equals < end && header[equals] != 0x3D { equals += 1 }
+        guard let base = header.baseAddress else { return nil }
+        let equals = offset(of: 0x3D, in: base, from: start, to: end)
         guard equals < end else { return nil }
         let (keyStart, keyEnd) = trimmed(header, start, equals)
         guard keyEnd - keyStart == name.count,
-            UnsafeRawBufferPointer(rebasing: header[keyStart..<keyEnd]).elementsEqual(name)
+            name.isEmpty || memcmp(base + keyStart, name.baseAddress!, name.count) == 0
         else { return nil }
         var (valueStart, valueEnd) = trimmed(header, equals + 1, end)
         if valueEnd - valueStart >= 2, header[valueStart] == 0x22, header[valueEnd - 1] == 0x22 {

@@ -3,10 +3,13 @@ public enum JSONWriter {
     /// `{"k":"v",...}` plus a newline, keys sorted by code point; `"`, `\` and control characters
     /// escaped, `/` and non-ASCII left as UTF-8.
     public static func object(_ pairs: [(String, String)]) -> [UInt8] {
-        // UTF-8 byte order is code point order, which is how Python sorts keys.
-        let sorted = pairs.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-        var out: [UInt8] = [0x7B]
+        // UTF-8 byte order is code point order, which is how Python sorts keys. Most answers hold
+        // one pair: sorting would copy the array for nothing.
+        let sorted = pairs.count < 2 ? pairs : pairs.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        // Reserved before the first byte: a literal `[0x7B]` would allocate once more.
+        var out: [UInt8] = []
         out.reserveCapacity(pairs.reduce(4) { $0 + $1.0.utf8.count + $1.1.utf8.count + 6 })
+        out.append(0x7B)
         for (index, pair) in sorted.enumerated() {
             if index > 0 { out.append(0x2C) }
             appendString(pair.0, to: &out)
@@ -20,7 +23,12 @@ public enum JSONWriter {
 
     /// Appends `text` as a JSON string literal.
     public static func appendString(_ text: String, to out: inout [UInt8]) {
-        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+        appendString(utf8: text.utf8, to: &out)
+    }
+
+    /// Appends UTF-8 `bytes` as a JSON string literal, without building a String first.
+    public static func appendString(utf8 bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { bytes in
             // The usual case, nothing to escape: one bulk copy instead of a checked append per byte.
             guard bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
                 out.append(0x22)
@@ -28,13 +36,13 @@ public enum JSONWriter {
                 out.append(0x22)
                 return
             }
-            appendString(utf8: bytes, to: &out)
+            appendEscaped(bytes, to: &out)
         }
-        if copied == nil { appendString(utf8: text.utf8, to: &out) }
+        if copied == nil { appendEscaped(bytes, to: &out) }
     }
 
-    /// Appends UTF-8 `bytes` as a JSON string literal, without building a String first.
-    public static func appendString(utf8 bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+    /// Appends `bytes` as a JSON string literal, escaping byte by byte.
+    private static func appendEscaped(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
         for b in bytes {
             switch b {

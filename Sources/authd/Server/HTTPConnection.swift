@@ -10,7 +10,9 @@ final class HTTPConnection: ConnectionHandler {
     /// Strong, not `unowned`: each `unowned` use costs an atomic check, about a dozen per request.
     /// The cycle through `HTTPServer.connections` ends when the connection closes.
     private let server: HTTPServer
-    private var parser: RequestParser
+    /// The parser of a request that has arrived in part; nil between requests, when the server's
+    /// `sharedParser` serves (see `ParserBox`).
+    private var partialParser: ParserBox?
     /// The connection's client, found once at accept (or from its PROXY header) and kept as the
     /// request fields of these names take it: the peer does not change, and every request needs it.
     private var clientAddress = ""
@@ -44,6 +46,9 @@ final class HTTPConnection: ConnectionHandler {
     private var startingHeld = false
     /// Answers that finished before an earlier one (pipelining); rarely non-empty.
     private var parked: [UInt64: Answer] = [:]
+    /// `parked.count`, kept apart so each answer reads a plain counter: the dictionary's accesses
+    /// keep their runtime exclusivity checks (an insertion may release an answer).
+    private var parkedCount = 0
     /// The last request to answer before closing (a `Connection: close`, an error, a drain).
     private var lastSequence: UInt64?
     private var closed = false
@@ -67,7 +72,6 @@ final class HTTPConnection: ConnectionHandler {
     init(_ connection: Connection, server: HTTPServer, admin: Bool) {
         self.connection = connection
         self.server = server
-        self.parser = RequestParser(limits: server.settings.limits)
         self.admin = admin
         // At accept, while the peer is surely still connected (getpeername fails once it is gone).
         let peerText = connection.peerAddress
@@ -110,10 +114,14 @@ final class HTTPConnection: ConnectionHandler {
         if proxyStage != nil { return readProxyStage(input) }
         var consumed = 0
         var completedOne = false
+        let box = partialParser ?? server.sharedParser
+        var waiting = false
+        var failed = false
         parsing: while consumed < input.count && !stoppedParsing {
-            switch parser.parse(UnsafeRawBufferPointer(rebasing: input[consumed...])) {
+            switch box.parser.parse(UnsafeRawBufferPointer(rebasing: input[consumed...])) {
             case .needMore:
-                if parser.expectsContinue && !continueSent && inFlight == 0 {
+                waiting = true
+                if box.parser.expectsContinue && !continueSent && inFlight == 0 {
                     continueSent = true
                     server.withScratch { bytes in
                         ResponseWriter.writeContinue(into: &bytes)
@@ -128,9 +136,11 @@ final class HTTPConnection: ConnectionHandler {
                 receive(request)
             case .error(let error):
                 consumed = input.count
+                failed = true
                 fail(error.status, error.message)
             }
         }
+        settleParser(box, waiting: waiting, failed: failed)
         if closed { return input.count }
         let paused = inFlight >= server.settings.maxRequestsInFlight
         if paused { connection.pauseReading() }
@@ -165,10 +175,26 @@ final class HTTPConnection: ConnectionHandler {
         if let stallTimer { server.reactor.cancel(stallTimer) }
         stallTimer = nil
         parked.removeAll()
+        parkedCount = 0
         forwardedAddresses.removeAll()
         forwardedAddressCount = 0
         order.removeAll()
         server.connectionClosed(self)
+    }
+
+    /// After a read: a request still arriving in the server's parser moves into a box of this
+    /// connection's, and the server's starts afresh; one finished in this connection's box frees it.
+    /// A parser that refused its input is spent (the connection closes), so the server's is renewed.
+    private func settleParser(_ box: ParserBox, waiting: Bool, failed: Bool) {
+        let shared = box === server.sharedParser
+        if waiting && shared {
+            partialParser = ParserBox(box.parser)
+            box.parser = RequestParser(limits: server.settings.limits)
+        } else if !waiting && !shared {
+            partialParser = nil
+        } else if failed && shared {
+            box.parser = RequestParser(limits: server.settings.limits)
+        }
     }
 
     // MARK: requests and answers
@@ -241,11 +267,13 @@ final class HTTPConnection: ConnectionHandler {
         guard !closed else { return }
         guard sequence == nextToWrite else {
             parked[sequence] = answer
+            parkedCount += 1
             return
         }
         write(answer, sequence: sequence)
         // Usually empty: skip hashing a key per answer unless pipelined answers were parked.
-        while !parked.isEmpty, let next = parked.removeValue(forKey: nextToWrite) {
+        while parkedCount > 0, let next = parked.removeValue(forKey: nextToWrite) {
+            parkedCount -= 1
             write(next, sequence: nextToWrite)
         }
         if !order.isEmpty { startHeld() }
@@ -327,7 +355,10 @@ final class HTTPConnection: ConnectionHandler {
     private func arm(_ at: Int64) {
         let delay = max(0, at - Self.now())
         timerFiresAt = at
-        timer = server.reactor.schedule(after: Int(delay)) { [weak self] in self?.timerFired() }
+        // Strong, like the stall check's: a weak reference would give every connection a side table
+        // (an allocation, and slow-path retains and releases on each request). Both timers are
+        // cancelled when the connection closes, so they keep it no longer than that.
+        timer = server.reactor.schedule(after: Int(delay)) { self.timerFired() }
     }
 
     private func cancelTimer() {
@@ -360,7 +391,7 @@ final class HTTPConnection: ConnectionHandler {
         guard stallTimer == nil else { return }
         bytesWrittenAtStallCheck = connection.bytesWritten
         let delay = Int(server.settings.writeTimeoutMilliseconds)
-        stallTimer = server.reactor.schedule(after: delay) { [weak self] in self?.stallCheckFired() }
+        stallTimer = server.reactor.schedule(after: delay) { self.stallCheckFired() }
     }
 
     private func stallCheckFired() {

@@ -8,7 +8,7 @@ extension AuthRoutes {
                 answer(result, context) { user in
                     // Personal data: no shared cache may keep it (ASVS 8.2.1).
                     var response = json(200, [("email", user.email)])
-                    response.headers.append(("Cache-Control", "no-store"))
+                    response.headers = noStore
                     return response
                 })
         }

@@ -17,12 +17,12 @@ extension AuthRoutes {
                     switch outcome {
                     case let .token(user, token):
                         var response = json(200, [("email", user.email), ("reset_token", token)])
-                        response.headers.append(("Cache-Control", "no-store"))
+                        response.headers = noStore
                         return response
                     case let .mailed(email):
                         // The same headers as the seed's answer, so nothing but the body differs by mode.
                         var response = json(200, [("email", email), ("message", "reset instructions sent")])
-                        response.headers.append(("Cache-Control", "no-store"))
+                        response.headers = noStore
                         return response
                     }
                 })

@@ -138,14 +138,10 @@ final class SQLiteQueue: Sendable {
     private static func runBatch(_ batch: ArraySlice<Job>, on table: SQLiteUsersTable, health: HealthState)
         -> ArraySlice<Job>
     {
-        // Most batches hold reads only: those need neither the filtering nor a transaction.
-        guard batch.contains(where: { $0.access == .write }) else {
-            for job in batch { job.run(table)(nil) }
-            return []
-        }
-        for job in batch where job.access == .read {
-            job.run(table)(nil)
-        }
+        let readCount = batch.count(where: { $0.access == .read })
+        runReads(batch, count: readCount, on: table)
+        // Most batches hold reads only: those need neither the filtering nor a write transaction.
+        guard readCount < batch.count else { return [] }
         let writes = batch.filter { $0.access == .write }
         // A removed or replaced file would swallow every write and lose it at exit.
         if health.current == .lost || !table.fileIsStillThere {
@@ -185,6 +181,20 @@ final class SQLiteQueue: Sendable {
         health.observe(.serving)
         for deliver in deliveries { deliver(nil) }
         return []
+    }
+
+    /// Runs the batch's `count` reads, several of them inside one read transaction: SQLite takes and
+    /// drops its WAL read lock (an `fcntl` each way) per transaction, so one per batch instead of
+    /// one per statement. The transaction ends with the batch: the next batch sees every commit
+    /// made before it, this process's or another's.
+    private static func runReads(_ batch: ArraySlice<Job>, count: Int, on table: SQLiteUsersTable) {
+        // BEGIN (deferred) takes no lock; should it fail, the reads run one statement at a time.
+        let grouped = count > 1 && (try? table.beginRead()) != nil
+        for job in batch where job.access == .read {
+            job.run(table)(nil)
+        }
+        // Read only, so nothing to keep: ending it cannot lose a write.
+        if grouped { table.rollback() }
     }
 
     /// Every few seconds on the store thread: the file check, and while writes fail, one small write

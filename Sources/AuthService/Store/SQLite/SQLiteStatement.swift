@@ -74,10 +74,10 @@ final class SQLiteStatement {
         }
     }
 
-    /// Makes the statement ready for its next use and drops the bound values.
+    /// Makes the statement ready for its next use. The bound values stay until rebound: every
+    /// use binds all of its parameters, and clearing them cost ~300 instructions per lookup (callgrind).
     func reset() {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
     }
 
     /// The integer in column `index` (0-based) of the current row.
