@@ -1,3 +1,5 @@
+import Dispatch
+
 extension Auth {
     /// valid_login + create_session: verifies the password and starts a session with a fresh
     /// lower-case uuid4. The email is normalized (`.invalidEmail` when it cannot be one) and names
@@ -20,7 +22,7 @@ extension Auth {
                 finish(.failure(.throttled(retryAfterSeconds: refusal.retryAfterSeconds)))
             case .success(let endedBlocks):
                 self.record(endedBlocks, email: email, client: client)
-                self.admitShared(email: email, client: client, finish: finish) { shared in
+                self.admitShared(email: email, client: client, abandonment: abandonment, finish: finish) { shared in
                     self.checkedLogin(
                         email: email, password: password, client: client, shared: shared, abandonment: abandonment,
                         finish: finish)
@@ -30,30 +32,55 @@ extension Auth {
     }
 
     /// A login this node admitted, admitted by the limits the store shares with other nodes too (at
-    /// once when it shares none): `next` gets the attempt to end there, nil when none. A refusal or
-    /// a store failure ends the local attempt and answers.
+    /// once when it shares none): `next` gets the attempt to end there, nil when none. While the
+    /// pair is busy with attempts under way (on any node) it asks again at growing intervals, as a
+    /// node's own pair table lets it wait, for up to `sharedBusyWait`. A refusal, an abandoned
+    /// attempt or a store failure ends the local attempt and answers.
     private func admitShared(
-        email: String, client: ClientIdentity, finish: @escaping Finish<(user: User, sessionID: String)>,
+        email: String, client: ClientIdentity, abandonment: Abandonment?,
+        finish: @escaping Finish<(user: User, sessionID: String)>,
+        waitingUntil: ContinuousClock.Instant? = nil, retryMilliseconds: Int = 20,
         then next: @escaping @Sendable (SharedLoginAttempt?) -> Void
     ) {
         guard let shared = store.sharedLoginLimits else { return next(nil) }
         let attempt = throttling.sharedAttempt(email: email, client: client)
+        let deadline = waitingUntil ?? .now + Self.sharedBusyWait
+        let refuse: @Sendable (SharedLimitKind, Int) -> Void = { limit, seconds in
+            self.throttling.endLogin(email: email, client: client, failed: false, succeeded: false)
+            self.counters.loginsThrottled.add(1, ordering: .relaxed)
+            let reason = limit == .pair ? "email_failure_limit" : "account_failure_limit"
+            self.record(.throttled, email: email, client: client, reason: reason, count: 1)
+            finish(.failure(.throttled(retryAfterSeconds: seconds)))
+        }
         shared.admitLogin(attempt, rules: throttling.sharedRules) { result in
             switch result {
             case .success(.admitted):
                 next(attempt)
-            case .success(.refused(let limit, let seconds)):
+            case .success(.busy) where abandonment?.isAbandoned == true:
                 self.throttling.endLogin(email: email, client: client, failed: false, succeeded: false)
-                self.counters.loginsThrottled.add(1, ordering: .relaxed)
-                let reason = limit == .pair ? "email_failure_limit" : "account_failure_limit"
-                self.record(.throttled, email: email, client: client, reason: reason, count: 1)
-                finish(.failure(.throttled(retryAfterSeconds: seconds)))
+                finish(.failure(.overloaded))
+            case .success(.busy) where ContinuousClock.now + .milliseconds(retryMilliseconds) < deadline:
+                // Jittered, so the attempts waiting on several nodes do not all ask at once.
+                let delay = retryMilliseconds + Int.random(in: 0...10)
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) {
+                    self.admitShared(
+                        email: email, client: client, abandonment: abandonment, finish: finish,
+                        waitingUntil: deadline, retryMilliseconds: min(retryMilliseconds * 2, 250), then: next)
+                }
+            case .success(.busy):
+                refuse(.pair, 1)
+            case .success(.refused(let limit, let seconds)):
+                refuse(limit, seconds)
             case .failure(let error):
                 self.throttling.endLogin(email: email, client: client, failed: false, succeeded: false)
                 finish(.failure(AuthError(error)))
             }
         }
     }
+
+    /// How long a login waits for a pair busy with attempts under way on other nodes: many hash
+    /// times, and still well within a client's patience.
+    static let sharedBusyWait = Duration.seconds(10)
 
     /// An admitted attempt: the check, its outcome reported to the throttles and the audit log.
     private func checkedLogin(

@@ -44,25 +44,34 @@ struct SharedLimitRow: Equatable, Sendable {
         }
     }
 
+    /// What `admit` says of an attempt.
+    enum Answer: Equatable {
+        case admitted
+        /// Full of attempts under way, not blocked: ask again once one of them ends.
+        case busy
+        /// Refused for that many seconds.
+        case refused(Int)
+    }
+
     /// Admits one attempt (`exempt`: one the limit does not apply to, the account's owner), counting
-    /// it as under way until `now + lease`; nil when admitted, else the seconds to wait.
-    mutating func admit(_ rule: Limit, now: Int64, lease: Int64, exempt: Bool = false) -> Int? {
-        guard rule.limit > 0 else { return nil }
+    /// it as under way until `now + lease`; changes nothing unless it is admitted.
+    mutating func admit(_ rule: Limit, now: Int64, lease: Int64, exempt: Bool = false) -> Answer {
+        guard rule.limit > 0 else { return .admitted }
         let underWay = now < pendingUntil ? pending : 0
         let counted = now - windowStart < rule.window ? failures : 0
         let open = now >= blockedUntil && counted + underWay < rule.limit
         if !(exempt || open) {
             guard let slot = rule.slot, now >= nextSlot else {
-                // A slowed account's stranger waits for the next slot; a pair for its block to end,
-                // or a second when only attempts under way fill it.
-                let until = rule.slot != nil ? nextSlot : (now < blockedUntil ? blockedUntil : now + 1)
-                return Int((until - now + 999) / 1000)
+                // A slowed account's stranger waits for the next slot; a pair for its block to end.
+                if rule.slot == nil && now >= blockedUntil { return .busy }
+                let until = rule.slot != nil ? nextSlot : blockedUntil
+                return .refused(Int((until - now + 999) / 1000))
             }
             nextSlot = now + slot
         }
         pending = underWay + 1
         pendingUntil = now + lease
-        return nil
+        return .admitted
     }
 
     /// Ends an admitted attempt; `clears` forgives the key's failures (a pair's successful login).

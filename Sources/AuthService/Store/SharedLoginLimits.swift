@@ -78,6 +78,10 @@ public struct SharedLimitRules: Sendable, Equatable {
 /// The shared limits' answer to an attempt.
 public enum SharedAdmission: Sendable, Equatable {
     case admitted
+    /// The pair is at its limit with attempts still under way (on any node): their outcomes decide
+    /// within a hash time, so the attempt asks again shortly instead of being refused, as a node's
+    /// own pair table lets it wait.
+    case busy
     /// Refused by `limit`, for that many seconds.
     case refused(limit: SharedLimitKind, retryAfterSeconds: Int)
 }

@@ -41,6 +41,20 @@ import Testing
         #expect(await nodes[1].login(email: "victim@b.c", password: "right", client: owner).value != nil)
     }
 
+    @Test func aBurstOfRightPasswordsOverTwoNodesWaitsForItsTurnInsteadOfBeingRefused() async throws {
+        let nodes = try await nodes(sharing: true)
+        defer { for node in nodes { node.shutdown() } }
+        // More at once than the pair's limit of attempts under way, on each node and in all.
+        let answers = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<24 {
+                let node = nodes[index % 2]
+                group.addTask { await node.login(email: "victim@b.c", password: "right").value != nil }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(answers == 24)
+    }
+
     @Test func withoutSharedLimitsEachNodeCountsAlone() async throws {
         let nodes = try await nodes(sharing: false)
         defer { for node in nodes { node.shutdown() } }

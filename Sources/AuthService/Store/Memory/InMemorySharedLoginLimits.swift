@@ -20,15 +20,18 @@ final class InMemorySharedLoginLimits: SharedLoginLimits {
         let admission: SharedAdmission = rows.withLock { rows in
             // Both rows change together or neither does.
             var pair = rows[pairKey] ?? SharedLimitRow(now: now)
-            if let wait = pair.admit(SharedLimitRow.Limit(.pair, rules), now: now, lease: rules.pendingLease) {
-                return .refused(limit: .pair, retryAfterSeconds: wait)
+            switch pair.admit(SharedLimitRow.Limit(.pair, rules), now: now, lease: rules.pendingLease) {
+            case .admitted: break
+            case .busy: return .busy
+            case .refused(let wait): return .refused(limit: .pair, retryAfterSeconds: wait)
             }
             var account = rows[accountKey] ?? SharedLimitRow(now: now)
-            if let wait = account.admit(
+            let answer = account.admit(
                 SharedLimitRow.Limit(.account, rules), now: now, lease: rules.pendingLease, exempt: attempt.isOwner)
-            {
+            guard answer == .admitted else {
                 // As PostgreSQL's function leaves it: the pair's row made, its count untouched.
                 rows[pairKey] = rows[pairKey] ?? SharedLimitRow(now: now)
+                guard case .refused(let wait) = answer else { return .busy }
                 return .refused(limit: .account, retryAfterSeconds: wait)
             }
             rows[pairKey] = pair

@@ -5,6 +5,8 @@
 /// across batches that each hold some of them. Thread-safe; completions run on the store thread.
 final class PostgreSQLLoginLimits: SharedLoginLimits {
     private let queue: PostgreSQLQueue
+    /// `authd_login_admit`'s wait for a pair full of attempts under way, not blocked.
+    private static let busy: Int64 = -2
 
     init(queue: PostgreSQLQueue) {
         self.queue = queue
@@ -21,6 +23,8 @@ final class PostgreSQLLoginLimits: SharedLoginLimits {
         ]
         queue.submit(writes: false, alone: true, [.init(statement: .admitLogin, parameters: parameters)]) { results in
             guard let kind = results[0].integer(row: 0, column: 0) else { return .admitted }
+            let wait = results[0].integer(row: 0, column: 1)
+            if wait == Self.busy { return .busy }
             return .refused(
                 limit: SharedLimitKind(rawValue: Int16(clamping: kind)) ?? .pair,
                 retryAfterSeconds: Int(results[0].integer(row: 0, column: 1) ?? 1))

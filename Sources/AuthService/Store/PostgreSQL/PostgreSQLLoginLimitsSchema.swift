@@ -20,7 +20,7 @@ enum PostgreSQLLoginLimitsSchema {
                 WHEN slot_ms IS NOT NULL AND now_ms >= r.next_slot_ms THEN -1
                 WHEN slot_ms IS NOT NULL THEN ((r.next_slot_ms - now_ms + 999) / 1000)::INTEGER
                 WHEN now_ms < r.blocked_until_ms THEN ((r.blocked_until_ms - now_ms + 999) / 1000)::INTEGER
-                ELSE 1 END
+                ELSE -2 END
         $$
         """,
         """
@@ -46,7 +46,7 @@ enum PostgreSQLLoginLimitsSchema {
                     ON CONFLICT DO NOTHING;
                 SELECT * INTO pair FROM authd_login_limits WHERE kind = 1 AND key = pair_key FOR UPDATE;
                 pair_verdict := authd_limit_verdict(pair, now_ms, pair_limit, pair_window_ms, NULL, FALSE);
-                IF pair_verdict > 0 THEN
+                IF pair_verdict > 0 OR pair_verdict = -2 THEN
                     refused_kind := 1;
                     wait_seconds := pair_verdict;
                     RETURN;
