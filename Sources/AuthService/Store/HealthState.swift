@@ -19,11 +19,22 @@ final class HealthState: Sendable {
 
     var current: StoreHealth { state.withLock { $0.health } }
 
-    var status: StoreStatus {
-        state.withLock { StoreStatus(health: $0.health, faultEpisodes: $0.episodes, refusedOperations: $0.refused) }
+    /// The health and fault totals now, a probe unanswered for longer than `probeDeadline` reading
+    /// as `unavailable`: a store thread stuck in a call does not say so itself.
+    func status(probeDeadline: Duration) -> StoreStatus {
+        let (status, started) = state.withLock { state in
+            (
+                StoreStatus(health: state.health, faultEpisodes: state.episodes, refusedOperations: state.refused),
+                state.probeStartedAt
+            )
+        }
+        guard status.health == .serving, let started, ContinuousClock.now - started > probeDeadline else {
+            return status
+        }
+        var overdue = status
+        overdue.health = .unavailable
+        return overdue
     }
-
-    var probeStartedAt: ContinuousClock.Instant? { state.withLock { $0.probeStartedAt } }
 
     /// Records what an operation or probe showed; reports a change once.
     func observe(_ health: StoreHealth) {

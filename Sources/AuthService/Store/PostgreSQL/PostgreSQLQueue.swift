@@ -60,15 +60,7 @@ final class PostgreSQLQueue: Sendable {
     var depth: Int { jobs.count }
 
     /// The health and fault totals now; a probe overdue by its deadline reads as `unavailable`.
-    var status: StoreStatus {
-        var status = health.status
-        if status.health == .serving, let started = health.probeStartedAt,
-            ContinuousClock.now - started > Self.probeDeadline
-        {
-            status.health = .unavailable
-        }
-        return status
-    }
+    var status: StoreStatus { health.status(probeDeadline: Self.probeDeadline) }
 
     /// Asks the server whether it still answers, unless a probe is already waiting.
     func probe() {

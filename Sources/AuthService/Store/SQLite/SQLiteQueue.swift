@@ -65,15 +65,7 @@ final class SQLiteQueue: Sendable {
     var depth: Int { jobs.count }
 
     /// The health and fault totals now; a probe overdue by its deadline reads as `unavailable`.
-    var status: StoreStatus {
-        var status = health.status
-        if status.health == .serving, let started = health.probeStartedAt,
-            ContinuousClock.now - started > Self.probeDeadline
-        {
-            status.health = .unavailable
-        }
-        return status
-    }
+    var status: StoreStatus { health.status(probeDeadline: Self.probeDeadline) }
 
     /// Asks the store thread whether it still answers (a trivial query, and the file check), unless a
     /// probe is already waiting. `status` meanwhile answers from the last known state.
