@@ -42,6 +42,8 @@ public struct StoreStatus: Sendable, Equatable {
     public var faultEpisodes: Int
     /// Operations refused by a storage fault.
     public var refusedOperations: Int
+    /// Connections to a database server made again after one was lost (PostgreSQL; 0 for a file).
+    public var reconnects = 0
 
     /// A status; the in-memory store is always serving.
     public init(health: StoreHealth = .serving, faultEpisodes: Int = 0, refusedOperations: Int = 0) {

@@ -63,6 +63,9 @@ enum MetricsPage {
         counter(
             &out, "authd_storage_refused_total", "Operations refused with 503 by a storage fault.",
             storage.refusedOperations)
+        counter(
+            &out, "authd_storage_reconnects_total",
+            "Connections to the database server made again after one was lost (PostgreSQL).", storage.reconnects)
         gauge(&out, "authd_throttle_keys", "Keys held by the brute-force tables.", auth.throttleKeys)
         gauge(&out, "authd_reset_outbox_depth", "Reset mails waiting in the outbox.", auth.outboxDepth)
         counter(&out, "authd_reset_mails_sent_total", "Reset mails the relay accepted.", auth.resetMailsSent)

@@ -68,6 +68,13 @@ extension MultiNodeSuites {
             let lost = try await onOwnThread { try RegistrationLoad.failedLogins(emails, port: port) }
             #expect(
                 lost.isEmpty, "\(lost.count) of \(emails.count) acknowledged registrations lost: \(lost.prefix(10))")
+            // Each node found the server again by itself, and says so to its operator.
+            for index in nodes.nodes.indices {
+                let metrics = String(
+                    decoding: try await nodes.client(index).send("GET", "/metrics").body, as: UTF8.self)
+                let line = metrics.split(separator: "\n").first { $0.hasPrefix("authd_storage_reconnects_total ") }
+                #expect((line?.split(separator: " ").last).flatMap { Int($0) } ?? 0 >= 1, "\(line ?? "no line")")
+            }
             // More rows than 200s is allowed: a COMMIT whose reply the lost connection swallowed.
             #expect(try #require(Int(try database.query("SELECT count(*) FROM users"))) >= emails.count)
             #expect(try await nodes.stop() == [0, 0], "\(nodes.logs)")

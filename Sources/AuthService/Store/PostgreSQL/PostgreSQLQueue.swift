@@ -60,7 +60,11 @@ final class PostgreSQLQueue: Sendable {
     var depth: Int { jobs.count }
 
     /// The health and fault totals now; a probe overdue by its deadline reads as `unavailable`.
-    var status: StoreStatus { health.status(probeDeadline: Self.probeDeadline) }
+    var status: StoreStatus {
+        var status = health.status(probeDeadline: Self.probeDeadline)
+        status.reconnects = reconnects
+        return status
+    }
 
     /// Asks the server whether it still answers, unless a probe is already waiting.
     func probe() {
