@@ -101,6 +101,9 @@ public protocol UserStore: AnyObject, Sendable {
     /// token `request.storedToken`, and puts a mail carrying `request.mailedToken` to its stored email
     /// in the outbox, replacing that user's earlier pending mail (its token no longer works); all in
     /// one step. The mail, due at once; nil (and nothing changed for any user) when no user is named.
+    /// Whatever later clears that user's reset token (a login, a password update or reset, a cleared
+    /// token, the user's removal) drops the mail in the same step: no mail goes out with a token
+    /// that no longer works.
     func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>)
 
     /// The outbox's mails due at `now` (every mail for nil), soonest first, at most `limit`, with

@@ -594,6 +594,40 @@ import Testing
         }
     }
 
+    /// Each way a reset token is cleared, with the mail it must take along (its token would not work).
+    enum TokenClearing: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case login, cleared, consumed, passwordSet, removed
+        var testDescription: String { rawValue }
+    }
+
+    @Test(arguments: StoreKind.allCases, TokenClearing.allCases)
+    func whateverClearsAResetTokenDropsItsPendingMail(_ kind: StoreKind, _ clearing: TokenClearing) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            _ = try await store.addUser(email: "eve@b.c", hashedPassword: hash).get()
+            _ = try #require(try await store.issueResetTokenByMail(.test("bob@b.c", token: "raw-1")).get())
+            let other = try #require(try await store.issueResetTokenByMail(.test("eve@b.c", token: "raw-2")).get())
+            switch clearing {
+            case .login:
+                #expect(try await store.startSession(userID: user.id, sessionID: "s-1", createdAt: 2_000).get())
+            case .cleared:
+                #expect(try await store.clearResetToken("stored-raw-1", email: "bob@b.c").get())
+            case .consumed:
+                let consumed = try await store.consumeResetToken(
+                    "stored-raw-1", email: "bob@b.c", newHashedPassword: TestVectors.hash2a
+                ).get()
+                #expect(consumed?.id == user.id)
+            case .passwordSet:
+                #expect(try await store.setPasswordHash(email: "bob@b.c", to: TestVectors.hash2a).get()?.id == user.id)
+            case .removed:
+                #expect(try await store.deleteUser(email: "bob@b.c").get()?.id == user.id)
+            }
+            // Only bob's mail goes; eve still holds her token, and her mail.
+            let pending = try await store.pendingResetMails(dueAt: nil).get()
+            #expect(pending.due == [other] && pending.pending == 1)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func anUnknownEmailQueuesNothingAndChangesNoUser(_ kind: StoreKind) async throws {
         try await kind.with { store in

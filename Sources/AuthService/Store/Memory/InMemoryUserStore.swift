@@ -63,6 +63,7 @@ public final class InMemoryUserStore: UserStore {
                 state.users[index].sessionCreatedAt = createdAt
                 state.users[index].resetToken = nil
                 state.users[index].resetTokenCreatedAt = nil
+                state.outbox.removeAll { $0.userID == userID }
                 return true
             })
     }
@@ -99,6 +100,7 @@ public final class InMemoryUserStore: UserStore {
                 }
                 state.users[index].resetToken = nil
                 state.users[index].resetTokenCreatedAt = nil
+                state.outbox.removeAll { [id = state.users[index].id] in $0.userID == id }
                 return true
             })
     }
@@ -113,6 +115,7 @@ public final class InMemoryUserStore: UserStore {
                     return nil
                 }
                 state.users[index].replacePassword(with: newHashedPassword)
+                state.outbox.removeAll { [id = state.users[index].id] in $0.userID == id }
                 return state.users[index]
             })
     }
@@ -145,7 +148,9 @@ public final class InMemoryUserStore: UserStore {
         completion(
             apply { state in
                 guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
-                return state.users.remove(at: index)
+                let removed = state.users.remove(at: index)
+                state.outbox.removeAll { $0.userID == removed.id }
+                return removed
             })
     }
 
@@ -165,6 +170,7 @@ public final class InMemoryUserStore: UserStore {
             apply { state in
                 guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
                 state.users[index].replacePassword(with: hash)
+                state.outbox.removeAll { [id = state.users[index].id] in $0.userID == id }
                 return state.users[index]
             })
     }

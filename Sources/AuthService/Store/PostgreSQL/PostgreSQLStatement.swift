@@ -25,6 +25,7 @@ enum PostgreSQLStatement: String, CaseIterable {
     case claimDueMails
     case deferMail
     case removeMail
+    case dropMailWithoutToken
     case renewMailClaim
     case admitLogin
     case endLoginLimit
@@ -177,6 +178,13 @@ enum PostgreSQLStatement: String, CaseIterable {
             return "UPDATE authd_outbox SET attempts = $2, next_attempt_ms = $3, lease_until_ms = 0 WHERE id = $1"
         case .removeMail:
             return "DELETE FROM authd_outbox WHERE id = $1"
+        case .dropMailWithoutToken:
+            // After a statement that cleared reset tokens or removed users, in its transaction: a
+            // mail whose user no longer holds a token would carry one that no longer works.
+            return """
+                DELETE FROM authd_outbox WHERE NOT EXISTS \
+                (SELECT 1 FROM users WHERE users.id = authd_outbox.user_id AND users.reset_token IS NOT NULL)
+                """
         case .renewMailClaim:
             return "UPDATE authd_outbox SET lease_until_ms = $3 WHERE id = $1 AND lease_until_ms = $2"
         case .admitLogin:

@@ -101,7 +101,9 @@ public final class PostgreSQLUserStore: UserStore {
     public func startSession(
         userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
     ) {
-        change(.startSession, [.integer(userID), .text(sessionID), .integer(createdAt)], completion: completion)
+        change(
+            .startSession, [.integer(userID), .text(sessionID), .integer(createdAt)], droppingMail: true,
+            completion: completion)
     }
 
     public func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
@@ -115,7 +117,9 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func clearResetToken(_ token: SecretKey, email: String, completion: @escaping StoreCompletion<Bool>) {
-        change(.clearResetToken, [.text(token.stored), .optional(token.legacy), .text(email)], completion: completion)
+        change(
+            .clearResetToken, [.text(token.stored), .optional(token.legacy), .text(email)], droppingMail: true,
+            completion: completion)
     }
 
     public func consumeResetToken(
@@ -123,7 +127,7 @@ public final class PostgreSQLUserStore: UserStore {
     ) {
         write(
             .consumeResetToken,
-            [.text(token.stored), .optional(token.legacy), .text(email), .text(newHashedPassword)],
+            [.text(token.stored), .optional(token.legacy), .text(email), .text(newHashedPassword)], droppingMail: true,
             completion: completion)
     }
 
@@ -136,7 +140,7 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
-        write(.deleteByEmail, [.text(email)], completion: completion)
+        write(.deleteByEmail, [.text(email)], droppingMail: true, completion: completion)
     }
 
     public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {
@@ -144,7 +148,7 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func setPasswordHash(email: String, to hash: String, completion: @escaping StoreCompletion<User?>) {
-        write(.setPasswordByEmail, [.text(email), .text(hash)], completion: completion)
+        write(.setPasswordByEmail, [.text(email), .text(hash)], droppingMail: true, completion: completion)
     }
 
     /// One job of every user's steps: the batch's transaction makes them one step, and each sees
@@ -262,9 +266,10 @@ public final class PostgreSQLUserStore: UserStore {
 
     /// A one-statement write whose first row, if any, is the user.
     private func write(
-        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], completion: @escaping StoreCompletion<User?>
+        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], droppingMail: Bool = false,
+        completion: @escaping StoreCompletion<User?>
     ) {
-        queue.submit(writes: true, [.init(statement: statement, parameters: parameters)]) { results in
+        queue.submit(writes: true, Self.steps(statement, parameters, droppingMail: droppingMail)) { results in
             results[0].firstUser
         } completion: {
             completion($0)
@@ -273,12 +278,23 @@ public final class PostgreSQLUserStore: UserStore {
 
     /// A one-statement write; whether it touched a row.
     private func change(
-        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], completion: @escaping StoreCompletion<Bool>
+        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], droppingMail: Bool = false,
+        completion: @escaping StoreCompletion<Bool>
     ) {
-        queue.submit(writes: true, [.init(statement: statement, parameters: parameters)]) { results in
+        queue.submit(writes: true, Self.steps(statement, parameters, droppingMail: droppingMail)) { results in
             results[0].affectedRows > 0
         } completion: {
             completion($0)
         }
+    }
+
+    /// One statement, and with `droppingMail` (it clears reset tokens or removes users) the outbox's
+    /// mails that no longer have a token to carry, in the same transaction.
+    private static func steps(
+        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], droppingMail: Bool
+    ) -> [PostgreSQLJob.Step] {
+        let first = PostgreSQLJob.Step(statement: statement, parameters: parameters)
+        guard droppingMail else { return [first] }
+        return [first, .init(statement: .dropMailWithoutToken, parameters: [])]
     }
 }

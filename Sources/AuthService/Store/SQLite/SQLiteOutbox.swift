@@ -109,6 +109,12 @@ final class SQLiteOutbox {
         return OutboxSnapshot(due: due, pending: pending, nextAttemptAt: next)
     }
 
+    /// Drops the pending mail of user `id`, whose reset token was just cleared (or who was removed).
+    func dropMail(ofUser id: Int64) throws(StoreError) {
+        removeForUser.bind(1, integer: id)
+        _ = try run(removeForUser)
+    }
+
     func deferMail(id: Int64, attempts: Int, nextAttemptAt: Int64) throws(StoreError) -> Bool {
         setAttempt.bind(1, integer: id)
         setAttempt.bind(2, integer: Int64(attempts))

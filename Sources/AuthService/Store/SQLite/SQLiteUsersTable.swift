@@ -189,7 +189,9 @@ final class SQLiteUsersTable {
         setSession.bind(1, integer: userID)
         setSession.bind(2, text: sessionID)
         setSession.bind(3, integer: createdAt)
-        return try run(setSession) > 0
+        guard try run(setSession) > 0 else { return false }
+        try outbox.dropMail(ofUser: userID)
+        return true
     }
 
     func endSession(_ sessionID: SecretKey) throws(StoreError) -> User? {
@@ -229,7 +231,9 @@ final class SQLiteUsersTable {
         guard let user = try findUser(resetToken: token, email: email) else { return false }
         clearResetToken.bind(1, integer: user.id)
         clearResetToken.bind(2, text: user.resetToken)
-        return try run(clearResetToken) > 0
+        guard try run(clearResetToken) > 0 else { return false }
+        try outbox.dropMail(ofUser: user.id)
+        return true
     }
 
     func consumeResetToken(_ token: SecretKey, email: String, newHashedPassword: String) throws(StoreError) -> User? {
@@ -237,6 +241,7 @@ final class SQLiteUsersTable {
         setPassword.bind(1, integer: user.id)
         setPassword.bind(2, blobOf: newHashedPassword)
         _ = try run(setPassword)
+        try outbox.dropMail(ofUser: user.id)
         user.replacePassword(with: newHashedPassword)
         return user
     }
@@ -254,6 +259,7 @@ final class SQLiteUsersTable {
         guard let user = try findUser(email: email) else { return nil }
         deleteByID.bind(1, integer: user.id)
         _ = try run(deleteByID)
+        try outbox.dropMail(ofUser: user.id)
         return user
     }
 
@@ -272,6 +278,7 @@ final class SQLiteUsersTable {
         // Bytes, as the seed writes them (see addUser).
         setPassword.bind(2, blobOf: hash)
         _ = try run(setPassword)
+        try outbox.dropMail(ofUser: user.id)
         user.replacePassword(with: hash)
         return user
     }
