@@ -164,8 +164,9 @@ public final class Auth: Sendable {
 
     // MARK: shared by the operations (Auth+Operations.swift)
 
-    func sessionHasExpired(_ user: User) -> Bool {
-        sessionLifetime.hasExpired(createdAt: user.sessionCreatedAt ?? startedAt, now: clock())
+    /// Whether a session made at `createdAt` (nil: by the seed's service) is past its lifetime.
+    func sessionHasExpired(createdAt: Int64?) -> Bool {
+        sessionLifetime.hasExpired(createdAt: createdAt ?? startedAt, now: clock())
     }
 
     func resetTokenHasExpired(_ user: User) -> Bool {
