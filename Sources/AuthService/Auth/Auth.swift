@@ -17,7 +17,8 @@ public final class Auth: Sendable {
     let audit: any AuditSink
     let throttling: LoginThrottling
     let counters = AuthCounters()
-    private let gate = OperationGate()
+    /// Operations in flight; `admit` counts them (the session lookup does so itself, see there).
+    let gate = OperationGate()
     private let isShutDown = Atomic<Bool>(false)
     let bcryptTime = BcryptTime()
     private let storesPlainTokens: Bool
