@@ -17,7 +17,8 @@ public final class Auth: Sendable {
     let audit: any AuditSink
     let throttling: LoginThrottling
     let counters = AuthCounters()
-    private let gate = OperationGate()
+    /// Operations in flight; `admit` counts them (the session lookup does so itself, see there).
+    let gate = OperationGate()
     private let isShutDown = Atomic<Bool>(false)
     let bcryptTime = BcryptTime()
     private let storesPlainTokens: Bool
@@ -164,8 +165,9 @@ public final class Auth: Sendable {
 
     // MARK: shared by the operations (Auth+Operations.swift)
 
-    func sessionHasExpired(_ user: User) -> Bool {
-        sessionLifetime.hasExpired(createdAt: user.sessionCreatedAt ?? startedAt, now: clock())
+    /// Whether a session made at `createdAt` (nil: by the seed's service) is past its lifetime.
+    func sessionHasExpired(createdAt: Int64?) -> Bool {
+        sessionLifetime.hasExpired(createdAt: createdAt ?? startedAt, now: clock())
     }
 
     func resetTokenHasExpired(_ user: User) -> Bool {

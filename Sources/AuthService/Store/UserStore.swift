@@ -39,6 +39,10 @@ public protocol UserStore: AnyObject, Sendable {
     /// The user holding this session id; nil when none.
     func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>)
 
+    /// Who holds this session id and since when, the same row `findUser(sessionID:)` finds; nil when
+    /// none. The read behind every authenticated request, so it reads only what that needs.
+    func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>)
+
     /// The user holding this reset token, only if its email is `email`; nil otherwise.
     func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>)
 

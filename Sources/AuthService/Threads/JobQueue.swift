@@ -38,21 +38,29 @@ final class JobQueue<Job: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Waits for at least one job and takes up to `maximum`; nil once closed and empty. With
-    /// `waitingAtMost`, returns no jobs once that many milliseconds passed without any (a worker's
-    /// chance to look after itself).
-    func pop(upTo maximum: Int, waitingAtMost milliseconds: Int? = nil) -> ArraySlice<Job>? {
-        lock.withLock {
+    /// Waits for at least one job and moves up to `maximum` of them into `batch` (emptied first);
+    /// false once closed and empty. With `waitingAtMost`, returns with `batch` empty once that many
+    /// milliseconds passed without any (a worker's chance to look after itself). When all the jobs
+    /// fit, the arrays trade places: the caller's buffer takes the next jobs, so a worker reusing
+    /// one `batch` allocates nothing per batch (a slice of the queue's own array made the next
+    /// push copy it).
+    func pop(into batch: inout [Job], upTo maximum: Int, waitingAtMost milliseconds: Int? = nil) -> Bool {
+        batch.removeAll(keepingCapacity: true)
+        return lock.withLock {
             while jobs.count == head && !closed {
                 if let milliseconds {
-                    if !lock.wait(milliseconds: milliseconds) && jobs.count == head && !closed { return [] }
+                    if !lock.wait(milliseconds: milliseconds) && jobs.count == head && !closed { return true }
                 } else {
                     lock.wait()
                 }
             }
-            guard jobs.count > head else { return nil }
+            guard jobs.count > head else { return false }
+            if head == 0 && jobs.count <= maximum {
+                swap(&batch, &jobs)
+                return true
+            }
             let end = min(jobs.count, head + maximum)
-            let taken = jobs[head..<end]
+            batch.append(contentsOf: jobs[head..<end])
             head = end
             if head == jobs.count {
                 changeJobs { $0.removeAll(keepingCapacity: true) }
@@ -61,7 +69,7 @@ final class JobQueue<Job: Sendable>: @unchecked Sendable {
                 changeJobs { [head] in $0.removeFirst(head) }
                 head = 0
             }
-            return taken
+            return true
         }
     }
 

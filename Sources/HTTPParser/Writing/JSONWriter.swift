@@ -3,9 +3,9 @@ public enum JSONWriter {
     /// `{"k":"v",...}` plus a newline, keys sorted by code point; `"`, `\` and control characters
     /// escaped, `/` and non-ASCII left as UTF-8.
     public static func object(_ pairs: [(String, String)]) -> [UInt8] {
-        // UTF-8 byte order is code point order, which is how Python sorts keys. Most answers hold
-        // one pair: sorting would copy the array for nothing.
-        let sorted = pairs.count < 2 ? pairs : pairs.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        if pairs.count == 1 { return object(pairs[0].0, pairs[0].1) }
+        // UTF-8 byte order is code point order, which is how Python sorts keys.
+        let sorted = pairs.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
         // Reserved before the first byte: a literal `[0x7B]` would allocate once more.
         var out: [UInt8] = []
         out.reserveCapacity(pairs.reduce(4) { $0 + $1.0.utf8.count + $1.1.utf8.count + 6 })
@@ -16,6 +16,20 @@ public enum JSONWriter {
             out.append(0x3A)
             appendString(pair.1, to: &out)
         }
+        out.append(0x7D)
+        out.append(0x0A)
+        return out
+    }
+
+    /// `{"key":"value"}` plus a newline: the one-pair object, with no array of pairs to build
+    /// (`GET /profile` answers one on every request).
+    public static func object(_ key: String, _ value: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(key.utf8.count + value.utf8.count + 8)
+        out.append(0x7B)
+        appendString(key, to: &out)
+        out.append(0x3A)
+        appendString(value, to: &out)
         out.append(0x7D)
         out.append(0x0A)
         return out

@@ -111,6 +111,11 @@ final class RecordingStore: UserStore {
         inner.findUser(sessionID: sessionID, completion: completion)
     }
 
+    func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
+        note("findSession")
+        inner.findSession(key, completion: completion)
+    }
+
     func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
         note("findUserByResetToken")
         inner.findUser(resetToken: resetToken, email: email, completion: completion)

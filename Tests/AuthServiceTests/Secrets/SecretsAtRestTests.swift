@@ -17,6 +17,36 @@ import Testing
         #expect(!SecretDigest.looksLikeSeedSecret("0b5c9a3e-1111-4222-8333-44445555666"))
     }
 
+    @Test func aSeedShapedUUIDNeedsEveryDigitLowerCaseHexAndEveryDashInPlace() {
+        let valid = Array("0b5c9a3e-1f2d-4a6b-8c7e-9d0f1a2b3c4d".utf8)
+        #expect(SecretDigest.looksLikeSeedSecret(String(decoding: valid, as: UTF8.self)))
+        let dashes: Set = [8, 13, 18, 23]
+        for position in valid.indices {
+            // Just outside each range the check tests, an upper-case letter, a dash.
+            let wrong: [UInt8] =
+                dashes.contains(position) ? [0x30, 0x61, 0x2C, 0x2E] : [0x2F, 0x3A, 0x60, 0x67, 0x41, 0x46, 0x2D]
+            for byte in wrong {
+                var changed = valid
+                changed[position] = byte
+                let text = String(decoding: changed, as: UTF8.self)
+                #expect(!SecretDigest.looksLikeSeedSecret(text), "byte \(byte) at \(position)")
+            }
+        }
+        // Non-ASCII of the same length: `é` is two bytes with their high bits set.
+        for position in [0, 10, 15, 20, 30, 34] {
+            var changed = valid
+            changed[position] = 0xC3
+            changed[position + 1] = 0xA9
+            #expect(!SecretDigest.looksLikeSeedSecret(String(decoding: changed, as: UTF8.self)), "é at \(position)")
+        }
+        for digit in Array("0123456789abcdef".utf8) {
+            var changed = valid
+            changed[35] = digit
+            changed[9] = digit
+            #expect(SecretDigest.looksLikeSeedSecret(String(decoding: changed, as: UTF8.self)))
+        }
+    }
+
     private func auth(_ database: TemporaryDatabase, plain: Bool = false) throws -> Auth {
         var configuration = testConfiguration(database)
         configuration.storesPlainTokens = plain

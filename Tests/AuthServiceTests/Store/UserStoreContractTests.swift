@@ -197,6 +197,44 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aSessionLookupNamesItsHolderAndWhenTheSessionWasMade(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
+            let other = try await store.addUser(email: "o@b.c", hashedPassword: hash).get()
+            #expect(try await store.startSession(userID: user.id, sessionID: "s-1", createdAt: 1_000).get())
+            #expect(try await store.startSession(userID: other.id, sessionID: "s-other", createdAt: 5).get())
+            #expect(
+                try await store.findSession("s-1").get()
+                    == SessionHolder(userID: user.id, email: "a@b.c", sessionCreatedAt: 1_000))
+            #expect(try await store.findSession("s-other").get()?.userID == other.id)
+            #expect(try await store.findSession("s-unknown").get() == nil)
+
+            #expect(try await store.startSession(userID: user.id, sessionID: "s-2", createdAt: 2_000).get())
+            #expect(try await store.findSession("s-1").get() == nil)
+            #expect(try await store.findSession("s-2").get()?.sessionCreatedAt == 2_000)
+            _ = try await store.endSession("s-2").get()
+            #expect(try await store.findSession("s-2").get() == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSessionLookupFindsASeedMadeRowByItsRawValueOnlyWhenAsked(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            _ = try await store.copyUsers(copiedRows).get()
+            let seedSession = try #require(copiedRows[2].sessionID)
+            let seed = try #require(try await store.findUser(email: "seed@b.c").get())
+            #expect(
+                try await store.findSession(SecretKey(stored: "x", legacy: seedSession)).get()
+                    == SessionHolder(userID: seed.id, email: "seed@b.c", sessionCreatedAt: nil))
+            #expect(try await store.findSession(SecretKey(stored: "x")).get() == nil)
+            // The stored form wins over a legacy value that names another row.
+            #expect(
+                try await store.findSession(SecretKey(stored: "digest-s", legacy: seedSession)).get()?.email
+                    == "Alice@b.c")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func startingASessionClearsAPendingResetToken(_ kind: StoreKind) async throws {
         try await kind.with { store in
             let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()

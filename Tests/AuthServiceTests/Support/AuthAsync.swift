@@ -22,7 +22,7 @@ extension Auth {
         }
     }
 
-    func user(forSession sessionID: String?, client: ClientIdentity = .test) async -> Result<User, AuthError> {
+    func user(forSession sessionID: String?, client: ClientIdentity = .test) async -> Result<SessionHolder, AuthError> {
         await withCheckedContinuation { done in
             user(forSession: sessionID, client: client) { done.resume(returning: $0) }
         }

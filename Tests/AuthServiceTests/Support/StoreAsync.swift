@@ -149,6 +149,14 @@ extension UserStore {
     func findUser(sessionKey: SecretKey) async -> Result<User?, StoreError> {
         await withCheckedContinuation { done in findUser(sessionID: sessionKey) { done.resume(returning: $0) } }
     }
+
+    func findSession(_ key: SecretKey) async -> Result<SessionHolder?, StoreError> {
+        await withCheckedContinuation { done in findSession(key) { done.resume(returning: $0) } }
+    }
+
+    func findSession(_ sessionID: String) async -> Result<SessionHolder?, StoreError> {
+        await findSession(SecretKey(stored: sessionID))
+    }
 }
 
 /// Each store implementation the contract suite runs against.

@@ -17,6 +17,14 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == "{\"m\":\"q\\\"b\\\\s/n\\nr\\rt\\tx\\u0001\\u001fé😀\"}\n")
     }
 
+    @Test func theOnePairFormEscapesAsThePairsFormDoes() {
+        #expect(String(decoding: JSONWriter.object("email", "a@b.c"), as: UTF8.self) == "{\"email\":\"a@b.c\"}\n")
+        #expect(
+            String(decoding: JSONWriter.object("m", "q\"b\\s\n\u{1}é"), as: UTF8.self)
+                == "{\"m\":\"q\\\"b\\\\s\\n\\u0001é\"}\n")
+        #expect(JSONWriter.object("", "") == Array("{\"\":\"\"}\n".utf8))
+    }
+
     @Test func writesAnEmptyObject() {
         #expect(JSONWriter.object([]) == Array("{}\n".utf8))
     }

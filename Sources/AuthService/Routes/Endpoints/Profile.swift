@@ -7,9 +7,7 @@ extension AuthRoutes {
             respond(
                 answer(result, context) { user in
                     // Personal data: no shared cache may keep it (ASVS 8.2.1).
-                    var response = json(200, [("email", user.email)])
-                    response.headers = noStore
-                    return response
+                    Response(status: 200, headers: noStore, body: JSONWriter.object("email", user.email))
                 })
         }
     }

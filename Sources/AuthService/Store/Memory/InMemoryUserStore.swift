@@ -49,6 +49,10 @@ public final class InMemoryUserStore: UserStore {
         completion(apply { state in state.users.first { sessionID.matches($0.sessionID) } })
     }
 
+    public func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
+        completion(apply { state in state.users.first { key.matches($0.sessionID) }.map(SessionHolder.init) })
+    }
+
     public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
         completion(apply { state in state.users.first { resetToken.matches($0.resetToken) && $0.email == email } })
     }

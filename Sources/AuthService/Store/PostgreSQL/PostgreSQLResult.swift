@@ -101,6 +101,14 @@ extension PostgreSQLResult {
     /// The first row as a user; nil when there is none.
     var firstUser: User? { rowCount > 0 ? user(row: 0) : nil }
 
+    /// The first row of a query selecting `PostgreSQLStatement.sessionHolderColumns`; nil when there is none.
+    var firstSessionHolder: SessionHolder? {
+        guard rowCount > 0 else { return nil }
+        return SessionHolder(
+            userID: integer(row: 0, column: 0) ?? 0, email: string(row: 0, column: 1) ?? "",
+            sessionCreatedAt: integer(row: 0, column: 2))
+    }
+
     /// Row `row` of a query selecting `PostgreSQLStatement.mailColumns`, from column `offset`.
     func mail(row: Int, offset: Int = 0) -> OutboxMail {
         OutboxMail(

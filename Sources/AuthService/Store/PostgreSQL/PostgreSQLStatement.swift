@@ -10,6 +10,7 @@ enum PostgreSQLStatement: String, CaseIterable {
     case replaceHash
     case selectNewestHashes
     case selectBySession
+    case selectSessionHolder
     case selectByResetToken
     case startSession
     case endSession
@@ -36,6 +37,8 @@ enum PostgreSQLStatement: String, CaseIterable {
     static let userColumns = """
         id, email, hashed_password, session_id, reset_token, authd_session_created_ms, authd_reset_token_created_ms
         """
+    /// What `SessionHolder` holds, in `firstSessionHolder`'s order.
+    static let sessionHolderColumns = "id, email, authd_session_created_ms"
     static let mailColumns = """
         id, user_id, recipient, token, requested_by, created_ms, expires_ms, attempts, next_attempt_ms
         """
@@ -90,6 +93,8 @@ enum PostgreSQLStatement: String, CaseIterable {
             return "SELECT hashed_password FROM users ORDER BY id DESC LIMIT $1"
         case .selectBySession:
             return "SELECT \(columns) FROM users WHERE \(Self.sessionMatch) \(Self.sessionOrder)"
+        case .selectSessionHolder:
+            return "SELECT \(Self.sessionHolderColumns) FROM users WHERE \(Self.sessionMatch) \(Self.sessionOrder)"
         case .selectByResetToken:
             return "SELECT \(columns) FROM users WHERE id = \(Self.tokenUser)"
         case .startSession:

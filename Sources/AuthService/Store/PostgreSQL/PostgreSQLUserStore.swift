@@ -92,6 +92,17 @@ public final class PostgreSQLUserStore: UserStore {
         read(.selectBySession, [.text(sessionID.stored), .optional(sessionID.legacy)], completion: completion)
     }
 
+    public func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
+        let steps = [
+            PostgreSQLJob.Step(statement: .selectSessionHolder, parameters: [.text(key.stored), .optional(key.legacy)])
+        ]
+        queue.submit(writes: false, steps) { results in
+            results[0].firstSessionHolder
+        } completion: {
+            completion($0)
+        }
+    }
+
     public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
         read(
             .selectByResetToken, [.text(resetToken.stored), .optional(resetToken.legacy), .text(email)],

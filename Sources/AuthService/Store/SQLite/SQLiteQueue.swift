@@ -17,8 +17,9 @@ final class SQLiteQueue: Sendable {
     }
 
     /// One unit of store work. `run` executes on the store thread and returns the delivery to call
-    /// once the batch's fate is known: with nil when committed, else with the error that undid it.
-    /// Given no table, it runs nothing and its delivery reports the error it is then called with.
+    /// once the batch's fate is known: with nil when committed, else with the error that undid it
+    /// (a read has answered already, and its delivery does nothing). Given no table (only writes
+    /// are), it runs nothing and its delivery reports the error it is then called with.
     struct Job: Sendable {
         var access: Access
         var run: @Sendable (SQLiteUsersTable?) -> @Sendable (StoreError?) -> Void
@@ -30,6 +31,9 @@ final class SQLiteQueue: Sendable {
     private static let checkMilliseconds = 2000
     /// A probe unanswered for this long reads as `unavailable`.
     private static let probeDeadline = Duration.seconds(1)
+
+    /// The delivery of a job already answered: a closure without context, so returning it allocates nothing.
+    private static let delivered: @Sendable (StoreError?) -> Void = { _ in }
 
     private let jobs = JobQueue<Job>()
     private let thread: WorkerThread
@@ -48,14 +52,17 @@ final class SQLiteQueue: Sendable {
         self.health = health
         thread = try WorkerThread(name: "authd-store") {
             var lastCheck = ContinuousClock.now
-            while let batch = jobs.pop(upTo: SQLiteQueue.maximumBatch, waitingAtMost: Self.checkMilliseconds) {
+            var batch: [Job] = []
+            while jobs.pop(into: &batch, upTo: SQLiteQueue.maximumBatch, waitingAtMost: Self.checkMilliseconds) {
                 if ContinuousClock.now - lastCheck >= .milliseconds(Self.checkMilliseconds) {
                     lastCheck = ContinuousClock.now
                     Self.lookAfter(table, health: health, clock: clock)
                 }
                 guard !batch.isEmpty else { continue }
-                let unrun = SQLiteQueue.runBatch(batch, on: table, health: health)
+                let unrun = SQLiteQueue.runBatch(batch[...], on: table, health: health)
                 jobs.pushFront(unrun)
+                // The jobs go now, on this thread, not when the next batch arrives.
+                batch.removeAll(keepingCapacity: true)
             }
             table.close()
         }
@@ -105,6 +112,13 @@ final class SQLiteQueue: Sendable {
                     result = .success(try body(table))
                 } catch {
                     result = .failure(error)
+                }
+                // A read's answer is final once it ran (no COMMIT to wait for): answered now, it
+                // needs no delivery closure holding the result, one allocation per read less.
+                if access == .read {
+                    if case .failure(let error) = result, StoreHealth(error) != nil { health.refused() }
+                    completion(result)
+                    return Self.delivered
                 }
                 return { batchError in
                     // A job's own failure is more precise than the batch's, so it wins.

@@ -68,6 +68,10 @@ public final class SQLiteUserStore: UserStore {
             }, completion: completion)
     }
 
+    public func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
+        queue.submit(.read, { table throws(StoreError) in try table.findSession(key) }, completion: completion)
+    }
+
     public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
         queue.submit(
             .read,
