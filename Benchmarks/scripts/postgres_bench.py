@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from service_bench import (  # noqa: E402
-    Server, call, free_port, session_of, start_authd, start_nginx, wait_port, wrk)
+    Server, call, free_port, nginx_conf, session_of, start_authd, start_nginx, wait_port, wrk)
 
 PG_BIN = os.environ.get("AUTHD_TEST_POSTGRES_BIN", "/usr/lib/postgresql/15/bin")
 
@@ -56,25 +56,8 @@ class Cluster:
 def start_proxy(workdir, ports):
     """nginx on one port in front of `ports` (round robin, keep-alive to the nodes)."""
     port = free_port()
-    conf = os.path.join(workdir, f"proxy-{port}.conf")
     servers = "\n".join(f"        server 127.0.0.1:{p};" for p in ports)
-    with open(conf, "w") as f:
-        f.write(f"""
-daemon off;
-worker_processes 1;
-pid {workdir}/proxy-{port}.pid;
-error_log {workdir}/proxy-error.log warn;
-worker_rlimit_nofile 30000;
-events {{ worker_connections 20000; }}
-http {{
-    access_log off;
-    client_body_temp_path {workdir}/body;
-    proxy_temp_path {workdir}/proxy;
-    fastcgi_temp_path {workdir}/fastcgi;
-    uwsgi_temp_path {workdir}/uwsgi;
-    scgi_temp_path {workdir}/scgi;
-    keepalive_requests 1000000;
-    upstream authd {{
+    conf = nginx_conf(workdir, f"proxy-{port}", f"""    upstream authd {{
 {servers}
         keepalive 128;
     }}
@@ -85,9 +68,7 @@ http {{
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }}
-    }}
-}}
-""")
+    }}""")
     return Server(["nginx", "-c", conf, "-p", workdir], port)
 
 

@@ -75,15 +75,17 @@ def start_nginx(workdir):
     return Server(["nginx", "-c", write_nginx_conf(workdir, port), "-p", workdir], port)
 
 
-def write_nginx_conf(workdir, port, single_process=False):
-    conf = os.path.join(workdir, f"nginx-{port}.conf")
+def nginx_conf(workdir, name, http_body, single_process=False):
+    """An nginx configuration in `workdir` (one worker, no access log, its temporary folders there)
+    whose http block ends with `http_body`; returns its path."""
+    conf = os.path.join(workdir, f"{name}.conf")
     with open(conf, "w") as f:
         f.write(f"""
 daemon off;
 {"master_process off;" if single_process else ""}
 worker_processes 1;
-pid {workdir}/nginx.pid;
-error_log {workdir}/nginx-error.log warn;
+pid {workdir}/{name}.pid;
+error_log {workdir}/{name}-error.log warn;
 worker_rlimit_nofile 30000;
 events {{ worker_connections 20000; }}
 http {{
@@ -94,16 +96,20 @@ http {{
     uwsgi_temp_path {workdir}/uwsgi;
     scgi_temp_path {workdir}/scgi;
     keepalive_requests 1000000;
-    server {{
+{http_body}
+}}
+""")
+    return conf
+
+
+def write_nginx_conf(workdir, port, single_process=False):
+    return nginx_conf(workdir, f"nginx-{port}", f"""    server {{
         listen 127.0.0.1:{port};
         location / {{
             default_type application/json;
             return 200 '{WELCOME.strip()}\\n';
         }}
-    }}
-}}
-""")
-    return conf
+    }}""", single_process)
 
 
 def start_authd(binary, workdir, db, extra=()):

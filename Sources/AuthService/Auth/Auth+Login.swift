@@ -17,9 +17,7 @@ extension Auth {
         throttling.beginLogin(email: email, client: client) { decision in
             switch decision {
             case .failure(let refusal):
-                self.counters.loginsThrottled.add(1, ordering: .relaxed)
-                self.record(refusal, email: email, client: client)
-                finish(.failure(.throttled(retryAfterSeconds: refusal.retryAfterSeconds)))
+                self.refuseLogin(refusal, email: email, client: client, finish)
             case .success(let endedBlocks):
                 self.record(endedBlocks, email: email, client: client)
                 self.admitShared(email: email, client: client, abandonment: abandonment, finish: finish) { shared in
@@ -45,19 +43,23 @@ extension Auth {
         guard let shared = store.sharedLoginLimits else { return next(nil) }
         let attempt = throttling.sharedAttempt(email: email, client: client)
         let deadline = waitingUntil ?? .now + Self.sharedBusyWait
-        let refuse: @Sendable (SharedLimitKind, Int) -> Void = { limit, seconds in
+        // Whatever stops the attempt here ends this node's part of it too.
+        let withdraw: @Sendable () -> Void = {
             self.throttling.endLogin(email: email, client: client, failed: false, succeeded: false)
-            self.counters.loginsThrottled.add(1, ordering: .relaxed)
+        }
+        let refuse: @Sendable (SharedLimitKind, Int) -> Void = { limit, seconds in
+            withdraw()
             let reason = limit == .pair ? "email_failure_limit" : "account_failure_limit"
-            self.record(.throttled, email: email, client: client, reason: reason, count: 1)
-            finish(.failure(.throttled(retryAfterSeconds: seconds)))
+            self.refuseLogin(
+                LoginThrottling.Refusal(retryAfterSeconds: seconds, reason: reason), email: email, client: client,
+                finish)
         }
         shared.admitLogin(attempt, rules: throttling.sharedRules) { result in
             switch result {
             case .success(.admitted):
                 next(attempt)
             case .success(.busy) where abandonment?.isAbandoned == true:
-                self.throttling.endLogin(email: email, client: client, failed: false, succeeded: false)
+                withdraw()
                 finish(.failure(.overloaded))
             case .success(.busy) where ContinuousClock.now + .milliseconds(retryMilliseconds) < deadline:
                 // Jittered, so the attempts waiting on several nodes do not all ask at once.
@@ -72,7 +74,7 @@ extension Auth {
             case .success(.refused(let limit, let seconds)):
                 refuse(limit, seconds)
             case .failure(let error):
-                self.throttling.endLogin(email: email, client: client, failed: false, succeeded: false)
+                withdraw()
                 finish(.failure(AuthError(error)))
             }
         }

@@ -15,6 +15,14 @@ extension Auth {
         }
     }
 
+    /// Answers a login the throttles refused (this node's or the shared ones): counted, audited, 429.
+    func refuseLogin<T>(_ refusal: LoginThrottling.Refusal, email: String, client: ClientIdentity, _ finish: Finish<T>)
+    {
+        counters.loginsThrottled.add(1, ordering: .relaxed)
+        record(refusal, email: email, client: client)
+        finish(.failure(.throttled(retryAfterSeconds: refusal.retryAfterSeconds)))
+    }
+
     /// The audit line of a refusal: only the first of each block, which the closing line counts.
     func record(_ refusal: LoginThrottling.Refusal, email: String, client: ClientIdentity) {
         guard refusal.audited else { return }

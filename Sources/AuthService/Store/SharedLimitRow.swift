@@ -1,5 +1,5 @@
 /// One key's state in the shared login limits and the rules that change it: what the in-memory
-/// store runs, and what PostgreSQL's functions (`PostgreSQLSchema`) do step for step, so the
+/// store runs, and what PostgreSQL's functions (`PostgreSQLLoginLimitsSchema`) do step for step, so the
 /// contract suite holds both to the same answers. The counting is `ThrottleTable`'s: failures
 /// within a window, attempts under way counting from admission, a block at the limit that doubles
 /// at each strike up to the window, and for an account over its limit one stranger per slot.

@@ -67,7 +67,7 @@ public struct SharedLimitRules: Sendable, Equatable {
     ) {
         self.pairLimit = pairLimit
         self.pairWindow = pairWindow
-        self.pairBackoff = min(pairBackoff, pairWindow)
+        self.pairBackoff = pairBackoff
         self.accountLimit = accountLimit
         self.accountWindow = accountWindow
         self.accountSlot = accountSlot

@@ -10,6 +10,11 @@ public final class InMemoryUserStore: UserStore {
         var lastResetRequest: Int64?
         var nextMailID: Int64 = 1
         var closed = false
+
+        /// Drops user `id`'s pending mail: its token was replaced or cleared, or the user removed.
+        mutating func dropMail(ofUser id: Int64) {
+            outbox.removeAll { $0.userID == id }
+        }
     }
 
     private let state = Mutex(State())
@@ -67,7 +72,7 @@ public final class InMemoryUserStore: UserStore {
                 state.users[index].sessionCreatedAt = createdAt
                 state.users[index].resetToken = nil
                 state.users[index].resetTokenCreatedAt = nil
-                state.outbox.removeAll { $0.userID == userID }
+                state.dropMail(ofUser: userID)
                 return true
             })
     }
@@ -104,7 +109,7 @@ public final class InMemoryUserStore: UserStore {
                 }
                 state.users[index].resetToken = nil
                 state.users[index].resetTokenCreatedAt = nil
-                state.outbox.removeAll { [id = state.users[index].id] in $0.userID == id }
+                state.dropMail(ofUser: state.users[index].id)
                 return true
             })
     }
@@ -119,7 +124,7 @@ public final class InMemoryUserStore: UserStore {
                     return nil
                 }
                 state.users[index].replacePassword(with: newHashedPassword)
-                state.outbox.removeAll { [id = state.users[index].id] in $0.userID == id }
+                state.dropMail(ofUser: state.users[index].id)
                 return state.users[index]
             })
     }
@@ -153,7 +158,7 @@ public final class InMemoryUserStore: UserStore {
             apply { state in
                 guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
                 let removed = state.users.remove(at: index)
-                state.outbox.removeAll { $0.userID == removed.id }
+                state.dropMail(ofUser: removed.id)
                 return removed
             })
     }
@@ -174,7 +179,7 @@ public final class InMemoryUserStore: UserStore {
             apply { state in
                 guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
                 state.users[index].replacePassword(with: hash)
-                state.outbox.removeAll { [id = state.users[index].id] in $0.userID == id }
+                state.dropMail(ofUser: state.users[index].id)
                 return state.users[index]
             })
     }
@@ -213,7 +218,7 @@ public final class InMemoryUserStore: UserStore {
                 state.users[index].resetToken = request.storedToken
                 state.users[index].resetTokenCreatedAt = request.createdAt
                 let user = state.users[index]
-                state.outbox.removeAll { $0.userID == user.id }
+                state.dropMail(ofUser: user.id)
                 let mail = OutboxMail(
                     id: state.nextMailID, userID: user.id, recipient: user.email, token: request.mailedToken,
                     requestedBy: request.requestedBy, createdAt: request.createdAt, expiresAt: request.expiresAt,

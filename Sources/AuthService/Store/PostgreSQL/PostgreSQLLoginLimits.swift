@@ -26,8 +26,7 @@ final class PostgreSQLLoginLimits: SharedLoginLimits {
             let wait = results[0].integer(row: 0, column: 1)
             if wait == Self.busy { return .busy }
             return .refused(
-                limit: SharedLimitKind(rawValue: Int16(clamping: kind)) ?? .pair,
-                retryAfterSeconds: Int(results[0].integer(row: 0, column: 1) ?? 1))
+                limit: SharedLimitKind(rawValue: Int16(clamping: kind)) ?? .pair, retryAfterSeconds: Int(wait ?? 1))
         } completion: {
             completion($0)
         }

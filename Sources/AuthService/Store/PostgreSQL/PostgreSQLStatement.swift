@@ -27,6 +27,7 @@ enum PostgreSQLStatement: String, CaseIterable {
     case deferMail
     case removeMail
     case dropMailWithoutToken
+    case dropMailOfUser
     case renewMailClaim
     case admitLogin
     case endLoginLimit
@@ -183,6 +184,8 @@ enum PostgreSQLStatement: String, CaseIterable {
             return "UPDATE authd_outbox SET attempts = $2, next_attempt_ms = $3, lease_until_ms = 0 WHERE id = $1"
         case .removeMail:
             return "DELETE FROM authd_outbox WHERE id = $1"
+        case .dropMailOfUser:
+            return "DELETE FROM authd_outbox WHERE user_id = $1"
         case .dropMailWithoutToken:
             // After a statement that cleared reset tokens or removed users, in its transaction: a
             // mail whose user no longer holds a token would carry one that no longer works.

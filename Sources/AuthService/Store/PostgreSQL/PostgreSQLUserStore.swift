@@ -113,7 +113,8 @@ public final class PostgreSQLUserStore: UserStore {
         userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
     ) {
         change(
-            .startSession, [.integer(userID), .text(sessionID), .integer(createdAt)], droppingMail: true,
+            .startSession, [.integer(userID), .text(sessionID), .integer(createdAt)],
+            then: .init(statement: .dropMailOfUser, parameters: [.integer(userID)]),
             completion: completion)
     }
 
@@ -129,7 +130,8 @@ public final class PostgreSQLUserStore: UserStore {
 
     public func clearResetToken(_ token: SecretKey, email: String, completion: @escaping StoreCompletion<Bool>) {
         change(
-            .clearResetToken, [.text(token.stored), .optional(token.legacy), .text(email)], droppingMail: true,
+            .clearResetToken, [.text(token.stored), .optional(token.legacy), .text(email)],
+            then: Self.dropMailWithoutToken,
             completion: completion)
     }
 
@@ -138,7 +140,8 @@ public final class PostgreSQLUserStore: UserStore {
     ) {
         write(
             .consumeResetToken,
-            [.text(token.stored), .optional(token.legacy), .text(email), .text(newHashedPassword)], droppingMail: true,
+            [.text(token.stored), .optional(token.legacy), .text(email), .text(newHashedPassword)],
+            then: Self.dropMailWithoutToken,
             completion: completion)
     }
 
@@ -151,7 +154,7 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
-        write(.deleteByEmail, [.text(email)], droppingMail: true, completion: completion)
+        write(.deleteByEmail, [.text(email)], then: Self.dropMailWithoutToken, completion: completion)
     }
 
     public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {
@@ -159,7 +162,8 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func setPasswordHash(email: String, to hash: String, completion: @escaping StoreCompletion<User?>) {
-        write(.setPasswordByEmail, [.text(email), .text(hash)], droppingMail: true, completion: completion)
+        write(
+            .setPasswordByEmail, [.text(email), .text(hash)], then: Self.dropMailWithoutToken, completion: completion)
     }
 
     /// One job of every user's steps: the batch's transaction makes them one step, and each sees
@@ -277,10 +281,10 @@ public final class PostgreSQLUserStore: UserStore {
 
     /// A one-statement write whose first row, if any, is the user.
     private func write(
-        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], droppingMail: Bool = false,
+        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], then extra: PostgreSQLJob.Step? = nil,
         completion: @escaping StoreCompletion<User?>
     ) {
-        queue.submit(writes: true, Self.steps(statement, parameters, droppingMail: droppingMail)) { results in
+        queue.submit(writes: true, Self.steps(statement, parameters, then: extra)) { results in
             results[0].firstUser
         } completion: {
             completion($0)
@@ -289,23 +293,26 @@ public final class PostgreSQLUserStore: UserStore {
 
     /// A one-statement write; whether it touched a row.
     private func change(
-        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], droppingMail: Bool = false,
+        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], then extra: PostgreSQLJob.Step? = nil,
         completion: @escaping StoreCompletion<Bool>
     ) {
-        queue.submit(writes: true, Self.steps(statement, parameters, droppingMail: droppingMail)) { results in
+        queue.submit(writes: true, Self.steps(statement, parameters, then: extra)) { results in
             results[0].affectedRows > 0
         } completion: {
             completion($0)
         }
     }
 
-    /// One statement, and with `droppingMail` (it clears reset tokens or removes users) the outbox's
-    /// mails that no longer have a token to carry, in the same transaction.
+    /// After a statement that clears reset tokens or removes users, in its transaction: the mails
+    /// that no longer have a token to carry (a login knows its user and drops that one's instead).
+    private static let dropMailWithoutToken = PostgreSQLJob.Step(statement: .dropMailWithoutToken, parameters: [])
+
+    /// One statement, then `extra` in the same job (and so the same transaction) when given.
     private static func steps(
-        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], droppingMail: Bool
+        _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], then extra: PostgreSQLJob.Step?
     ) -> [PostgreSQLJob.Step] {
         let first = PostgreSQLJob.Step(statement: statement, parameters: parameters)
-        guard droppingMail else { return [first] }
-        return [first, .init(statement: .dropMailWithoutToken, parameters: [])]
+        guard let extra else { return [first] }
+        return [first, extra]
     }
 }
