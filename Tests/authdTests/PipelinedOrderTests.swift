@@ -66,6 +66,22 @@ import Testing
         #expect(answers[1].json == ["email": "order@b.c", "message": "logged in"])
     }
 
+    /// A proxy's pooled connection carries many clients' cookies in turn; the connection remembers
+    /// only its last session key, and each answer must be the holder of the cookie it came with.
+    @Test func profilesWithOtherCookiesInTurnOnOneConnectionEachFindTheirOwnHolder() throws {
+        let server = try AuthdProcess(arguments: ["--bcrypt-cost", "4"])
+        let client = try RawClient(port: server.port)
+        let first = try Self.loggedIn("first@b.c", on: client)
+        let second = try Self.loggedIn("second@b.c", on: client)
+        let turns: [String?] = [first, first, second, first, "unknown", first, second, second, nil, second]
+        try client.send(turns.map { Self.withCookie("GET", "/profile", $0) }.joined())
+        let answers = try turns.map { _ in try #require(try client.readResponse()) }
+        #expect(answers.map(\.status) == turns.map { $0 == first || $0 == second ? 200 : 403 })
+        for (turn, answer) in zip(turns, answers) where answer.status == 200 {
+            #expect(answer.json == ["email": turn == first ? "first@b.c" : "second@b.c"])
+        }
+    }
+
     @Test func aPipelinedProfileRequestSeesTheLoginBeforeIt() throws {
         let server = try AuthdProcess(arguments: ["--bcrypt-cost", "10"])
         let client = try RawClient(port: server.port)

@@ -5,11 +5,11 @@ extension Auth {
     /// lower-case uuid4. The email is normalized (`.invalidEmail` when it cannot be one) and names
     /// its user exactly, else ignoring case (`findUser(named:)`). `.invalidCredentials` for an
     /// unknown email or a wrong password, after one full bcrypt run either way; `.throttled` once
-    /// the email or the client has failed too often; `.overloaded`, unhashed, when `abandonment` is
-    /// set before the bcrypt run starts. A password stored at another cost than `bcryptCost` is
+    /// the email or the client has failed too often; `.overloaded`, unhashed, when `connection` has
+    /// closed before the bcrypt run starts. A password stored at another cost than `bcryptCost` is
     /// re-hashed at it on success.
     public func login(
-        email given: String, password: String, client: ClientIdentity, abandonment: Abandonment? = nil,
+        email given: String, password: String, client: ClientIdentity, connection: ClientConnection? = nil,
         completion: @escaping @Sendable (Result<(user: User, sessionID: String), AuthError>) -> Void
     ) {
         guard let email = normalizedEmail(given, else: completion) else { return }
@@ -20,9 +20,9 @@ extension Auth {
                 self.refuseLogin(refusal, email: email, client: client, finish)
             case .success(let endedBlocks):
                 self.record(endedBlocks, email: email, client: client)
-                self.admitShared(email: email, client: client, abandonment: abandonment, finish: finish) { shared in
+                self.admitShared(email: email, client: client, connection: connection, finish: finish) { shared in
                     self.checkedLogin(
-                        email: email, password: password, client: client, shared: shared, abandonment: abandonment,
+                        email: email, password: password, client: client, shared: shared, connection: connection,
                         finish: finish)
                 }
             }
@@ -35,7 +35,7 @@ extension Auth {
     /// node's own pair table lets it wait, for up to `sharedBusyWait`. A refusal, an abandoned
     /// attempt or a store failure ends the local attempt and answers.
     private func admitShared(
-        email: String, client: ClientIdentity, abandonment: Abandonment?,
+        email: String, client: ClientIdentity, connection: ClientConnection?,
         finish: @escaping Finish<(user: User, sessionID: String)>,
         waitingUntil: ContinuousClock.Instant? = nil, retryMilliseconds: Int = 20,
         then next: @escaping @Sendable (SharedLoginAttempt?) -> Void
@@ -58,7 +58,7 @@ extension Auth {
             switch result {
             case .success(.admitted):
                 next(attempt)
-            case .success(.busy) where abandonment?.isAbandoned == true:
+            case .success(.busy) where connection?.isAbandoned == true:
                 withdraw()
                 finish(.failure(.overloaded))
             case .success(.busy) where ContinuousClock.now + .milliseconds(retryMilliseconds) < deadline:
@@ -66,7 +66,7 @@ extension Auth {
                 let delay = retryMilliseconds + Int.random(in: 0...10)
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) {
                     self.admitShared(
-                        email: email, client: client, abandonment: abandonment, finish: finish,
+                        email: email, client: client, connection: connection, finish: finish,
                         waitingUntil: deadline, retryMilliseconds: min(retryMilliseconds * 2, 250), then: next)
                 }
             case .success(.busy):
@@ -87,9 +87,9 @@ extension Auth {
     /// An admitted attempt: the check, its outcome reported to the throttles and the audit log.
     private func checkedLogin(
         email: String, password: String, client: ClientIdentity, shared: SharedLoginAttempt?,
-        abandonment: Abandonment?, finish: @escaping Finish<(user: User, sessionID: String)>
+        connection: ClientConnection?, finish: @escaping Finish<(user: User, sessionID: String)>
     ) {
-        authenticate(email: email, password: password, client: client, abandonment: abandonment) { result in
+        authenticate(email: email, password: password, client: client, connection: connection) { result in
             let outcome: SharedLoginOutcome
             switch result {
             case .success(let session):
@@ -136,7 +136,7 @@ extension Auth {
 
     /// The check and the session, without the policy around them.
     private func authenticate(
-        email: String, password: String, client: ClientIdentity, abandonment: Abandonment?,
+        email: String, password: String, client: ClientIdentity, connection: ClientConnection?,
         finish: @escaping Finish<(user: User, sessionID: String)>
     ) {
         findUser(named: email, else: finish) { found in
@@ -153,7 +153,7 @@ extension Auth {
                 // An unknown email still pays one full bcrypt run, at the cost stored hashes typically
                 // have: the timing must not reveal who is registered.
                 return self.verify(
-                    password, against: self.storedCosts.dummySetting, for: client, abandonment: abandonment,
+                    password, against: self.storedCosts.dummySetting, for: client, connection: connection,
                     else: finish
                 ) { _ in
                     finish(.failure(.invalidCredentials))
@@ -161,7 +161,7 @@ extension Auth {
             }
             if let cost { self.storedCosts.note(cost) }
             self.verify(
-                password, against: user.hashedPassword, rehashingAt: rehashCost, for: client, abandonment: abandonment,
+                password, against: user.hashedPassword, rehashingAt: rehashCost, for: client, connection: connection,
                 else: finish
             ) { verdict in
                 guard verdict.matches else { return finish(.failure(.invalidCredentials)) }

@@ -67,11 +67,11 @@ extension Auth {
     /// Replaces the password of the token's owner, who must be the user the normalized email names,
     /// clears the token (single use) and ends the user's session; `.resetTokenExpired` (after
     /// clearing it) when past the token lifetime, `.passwordTooLong` / `.passwordTooShort` for a
-    /// new password out of bounds; `.overloaded`, unhashed, when `abandonment` is set before the
+    /// new password out of bounds; `.overloaded`, unhashed, when `connection` closed before the
     /// bcrypt run starts.
     public func updatePassword(
         email given: String, resetToken: String?, newPassword: String, client: ClientIdentity,
-        abandonment: Abandonment? = nil, completion: @escaping @Sendable (Result<User, AuthError>) -> Void
+        connection: ClientConnection? = nil, completion: @escaping @Sendable (Result<User, AuthError>) -> Void
     ) {
         guard let email = normalizedEmail(given, else: completion) else { return }
         guard let finish = admit(completion) else { return }
@@ -82,13 +82,13 @@ extension Auth {
             // From here on the owner's stored spelling: the store compares emails byte for byte.
             self.replacePassword(
                 of: owner.email, key: self.secretKey(for: token), newPassword: newPassword, client: client,
-                abandonment: abandonment, finish)
+                connection: connection, finish)
         }
     }
 
     /// The token checks and the change, for the stored email `email`.
     private func replacePassword(
-        of email: String, key: SecretKey, newPassword: String, client: ClientIdentity, abandonment: Abandonment?,
+        of email: String, key: SecretKey, newPassword: String, client: ClientIdentity, connection: ClientConnection?,
         _ finish: @escaping Finish<User>
     ) {
         store.findUser(
@@ -104,7 +104,7 @@ extension Auth {
                             finish(.failure(.resetTokenExpired))
                         })
                 }
-                self.hash(newPassword, for: client, abandonment: abandonment, else: finish) { hashed in
+                self.hash(newPassword, for: client, connection: connection, else: finish) { hashed in
                     // Checked again as one step with the change: the token may have been used meanwhile.
                     self.store.consumeResetToken(
                         key, email: email, newHashedPassword: hashed,

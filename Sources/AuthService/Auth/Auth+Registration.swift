@@ -2,10 +2,10 @@ extension Auth {
     /// Creates a user with a bcrypt hash of `password` under the normalized email (`.invalidEmail`
     /// when it cannot be one); `.emailAlreadyRegistered` when a user has that email ignoring case,
     /// `.passwordTooLong` / `.passwordTooShort` for a password out of bounds, `.throttled` when
-    /// `client` has spent its request budget; `.overloaded`, unhashed, when `abandonment` is set
+    /// `client` has spent its request budget; `.overloaded`, unhashed, when `connection` closed
     /// before the bcrypt run starts.
     public func register(
-        email given: String, password: String, client: ClientIdentity, abandonment: Abandonment? = nil,
+        email given: String, password: String, client: ClientIdentity, connection: ClientConnection? = nil,
         completion: @escaping @Sendable (Result<User, AuthError>) -> Void
     ) {
         guard let email = normalizedEmail(given, else: completion) else { return }
@@ -18,7 +18,7 @@ extension Auth {
             emailIgnoringCase: email,
             completion: then(finish) { existing in
                 guard existing == nil else { return finish(.failure(.emailAlreadyRegistered)) }
-                self.hash(password, for: client, abandonment: abandonment, else: finish) { hashed in
+                self.hash(password, for: client, connection: connection, else: finish) { hashed in
                     self.store.addUser(
                         email: email, hashedPassword: hashed, unique: .ignoringCase,
                         completion: self.then(finish) { user in

@@ -8,13 +8,21 @@ extension Auth {
         forSession sessionID: String?, client: ClientIdentity,
         completion: @escaping @Sendable (Result<SessionHolder, AuthError>) -> Void
     ) {
+        let key = sessionID.flatMap { $0.isEmpty ? nil : secretKey(for: $0) }
+        user(forSessionKey: key, client: client, completion: completion)
+    }
+
+    /// `user(forSession:)` for a session id already made a key (nil: none was sent).
+    func user(
+        forSessionKey key: SecretKey?, client: ClientIdentity,
+        completion: @escaping @Sendable (Result<SessionHolder, AuthError>) -> Void
+    ) {
         guard gate.enter() else { return completion(.failure(.overloaded)) }
         let gate = self.gate
-        guard let sessionID, !sessionID.isEmpty else {
+        guard let key else {
             completion(.failure(.unknownSession))
             return gate.leave()
         }
-        let key = secretKey(for: sessionID)
         store.findSession(key) { found in
             switch found {
             case .success(let holder?):

@@ -187,6 +187,16 @@ public final class Auth: Sendable {
             stored: SecretDigest.sha256Hex(secret), legacy: SecretDigest.looksLikeSeedSecret(secret) ? secret : nil)
     }
 
+    /// The key of the session id `bytes`, as `secretKey(for:)` makes it; the connection remembers
+    /// its last one, so a keep-alive client sending the same cookie again costs no digest.
+    func sessionKey(_ bytes: UnsafeRawBufferPointer, on connection: ClientConnection?) -> SecretKey {
+        if let known = connection?.rememberedKey(forSessionID: bytes, plain: storesPlainTokens) { return known }
+        let sessionID = String(decoding: bytes, as: UTF8.self)
+        let key = secretKey(for: sessionID)
+        connection?.remember(key, forSessionID: sessionID, plain: storesPlainTokens)
+        return key
+    }
+
     /// Sends one audit record, stamped now.
     func record(
         _ event: AuditEvent, userID: Int64? = nil, email: String? = nil, client: ClientIdentity, reason: String? = nil,
@@ -258,16 +268,16 @@ public final class Auth: Sendable {
     }
 
     /// Hashes `password` on a hash thread, in `client`'s turn, and passes the hash to `next`;
-    /// failures go to `finish`: `.overloaded` when the queue is full, or when `abandonment` was set
+    /// failures go to `finish`: `.overloaded` when the queue is full, or when `connection` closed
     /// before the job's turn came (nothing hashed: its answer would go nowhere).
     func hash<T>(
-        _ password: String, for client: ClientIdentity, abandonment: Abandonment?, else finish: @escaping Finish<T>,
+        _ password: String, for client: ClientIdentity, connection: ClientConnection?, else finish: @escaping Finish<T>,
         then next: @escaping @Sendable (String) -> Void
     ) {
         let cost = bcryptCost
         let timing = bcryptTime
         let refuse: @Sendable () -> Void = { finish(.failure(.overloaded)) }
-        let accepted = hashes.submit(for: client.throttleKey, abandonment: abandonment, dropped: refuse) { hasher in
+        let accepted = hashes.submit(for: client.throttleKey, connection: connection, dropped: refuse) { hasher in
             do {
                 let hashed = try timing.measure { try hasher.hash(password, cost: cost) }
                 next(hashed)
@@ -293,12 +303,12 @@ public final class Auth: Sendable {
     /// setter), on the hasher already in hand rather than queued again.
     func verify<T>(
         _ password: String, against hash: String, rehashingAt cost: Int? = nil, for client: ClientIdentity,
-        abandonment: Abandonment?, else finish: @escaping Finish<T>,
+        connection: ClientConnection?, else finish: @escaping Finish<T>,
         then next: @escaping @Sendable (Verification) -> Void
     ) {
         let timing = bcryptTime
         let refuse: @Sendable () -> Void = { finish(.failure(.overloaded)) }
-        let accepted = hashes.submit(for: client.throttleKey, abandonment: abandonment, dropped: refuse) { hasher in
+        let accepted = hashes.submit(for: client.throttleKey, connection: connection, dropped: refuse) { hasher in
             let matches = timing.measure { hasher.verify(password, against: hash) }
             let rehashed =
                 matches ? cost.flatMap { cost in try? timing.measure { try hasher.hash(password, cost: cost) } } : nil

@@ -9,10 +9,10 @@ final class HashPool: Sendable {
     struct Job: Sendable {
         /// The work; it gets the running thread's hasher.
         var run: @Sendable (PasswordHasher) -> Void
-        /// Called instead of `run`, on a hash thread, when `abandonment` was set before the job's turn.
+        /// Called instead of `run`, on a hash thread, when `connection` closed before the job's turn.
         var drop: @Sendable () -> Void
-        /// The client's connection flag; nil for a job that always runs.
-        var abandonment: Abandonment?
+        /// The client's connection, dropping the job once closed; nil for a job that always runs.
+        var connection: ClientConnection?
     }
 
     private let jobs: FairJobQueue<Job>
@@ -41,7 +41,7 @@ final class HashPool: Sendable {
                         let hasher = PasswordHasher()
                         while let job = jobs.pop() {
                             // Checked as late as possible: the answer of a client gone is written nowhere.
-                            if let abandonment = job.abandonment, abandonment.isAbandoned {
+                            if let connection = job.connection, connection.isAbandoned {
                                 counts.abandoned.add(1, ordering: .relaxed)
                                 job.drop()
                                 continue
@@ -71,12 +71,12 @@ final class HashPool: Sendable {
 
     /// Queues `run` in the lane of `client` (a `ClientIdentity.throttleKey`); false when `queueLimit` jobs
     /// are already waiting, or half of them from `client`, or the pool is shut down. When
-    /// `abandonment` is set before a thread takes the job, `dropped` is called instead of `run`.
+    /// `connection` closes before a thread takes the job, `dropped` is called instead of `run`.
     func submit(
-        for client: String, abandonment: Abandonment?, dropped: @escaping @Sendable () -> Void,
+        for client: String, connection: ClientConnection?, dropped: @escaping @Sendable () -> Void,
         _ run: @escaping @Sendable (PasswordHasher) -> Void
     ) -> Bool {
-        jobs.push(Job(run: run, drop: dropped, abandonment: abandonment), client: client)
+        jobs.push(Job(run: run, drop: dropped, connection: connection), client: client)
     }
 
     /// Jobs waiting for a thread.

@@ -20,12 +20,13 @@ public final class AuthRoutes: Sendable {
         let context = Context(auth: auth, cookie: cookie, logger: logger)
         var router = Router()
         let welcome = Response(status: 200, body: JSONWriter.object([("message", "Bienvenue")]))
-        // Only the handlers that hash take the abandonment flag: it matters only to a job that waits.
+        // The handlers that hash take the connection (its closing matters only to a job that waits),
+        // and the session lookup that every `GET /profile` makes (the connection remembers its key).
         router.add(.get, "/") { _, _, respond in respond(welcome) }
         router.add(.post, "/users") { Self.register($0, $1, context, respond: $2) }
         router.add(.post, "/sessions") { Self.login($0, $1, context, respond: $2) }
         router.add(.delete, "/sessions") { request, _, respond in Self.logout(request, context, respond: respond) }
-        router.add(.get, "/profile") { request, _, respond in Self.profile(request, context, respond: respond) }
+        router.add(.get, "/profile") { Self.profile($0, $1, context, respond: $2) }
         router.add(.post, "/reset_password") { request, _, respond in
             Self.requestResetToken(request, context, respond: respond)
         }
@@ -47,21 +48,21 @@ public final class AuthRoutes: Sendable {
         router.match(request)
     }
 
-    /// Answers `request` as `match` says; `respond` runs exactly once, on any thread. `abandonment`
-    /// is the flag of the request's connection (one per connection, set when it closes): a password
-    /// job still waiting then is dropped and answered `.overloaded`, an answer that goes nowhere.
+    /// Answers `request` as `match` says; `respond` runs exactly once, on any thread. `connection`
+    /// is the request's connection (one per connection): once it closes, a password job still
+    /// waiting is dropped and answered `.overloaded`, an answer that goes nowhere.
     public func answer(
-        _ request: Request, _ match: RouteMatch, abandonment: Abandonment? = nil,
+        _ request: Request, _ match: RouteMatch, connection: ClientConnection? = nil,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        router.run(match, request, abandonment, respond: respond)
+        router.run(match, request, connection, respond: respond)
     }
 
     /// Matches and answers in one call (tests, and callers that need no route label).
     public func handle(
-        _ request: Request, abandonment: Abandonment? = nil, respond: @escaping @Sendable (Response) -> Void
+        _ request: Request, connection: ClientConnection? = nil, respond: @escaping @Sendable (Response) -> Void
     ) {
-        router.run(router.match(request), request, abandonment, respond: respond)
+        router.run(router.match(request), request, connection, respond: respond)
     }
 
     /// The client identity Auth's policy sees for `request`, as the server found it (the peer, or

@@ -1,9 +1,9 @@
 import Glibc
 import HTTPParser
 
-/// Answers one request, given its connection's abandonment flag (nil without a connection);
+/// Answers one request, given the connection it came on (nil without one);
 /// `respond` is called exactly once, on any thread.
-typealias Handler = @Sendable (Request, Abandonment?, @escaping @Sendable (Response) -> Void) -> Void
+typealias Handler = @Sendable (Request, ClientConnection?, @escaping @Sendable (Response) -> Void) -> Void
 
 /// The routes the server answers itself, from its own state: the route table names them so that
 /// paths live in one place, and the server supplies the answer.
@@ -113,13 +113,13 @@ struct Router: Sendable {
     /// Runs the match's handler, or answers its 404 / 405. An operational route reaching here is
     /// one this listener does not serve: 404.
     func run(
-        _ match: RouteMatch, _ request: Request, _ abandonment: Abandonment?,
+        _ match: RouteMatch, _ request: Request, _ connection: ClientConnection?,
         respond: @escaping @Sendable (Response) -> Void
     ) {
         guard match.route < routes.count else { return respond(Self.notFound) }
         guard let entry = match.entry else { return respond(routes[match.route].methodNotAllowed) }
         switch routes[match.route].entries[entry].target {
-        case let .handler(handler): handler(request, abandonment, respond)
+        case let .handler(handler): handler(request, connection, respond)
         case .operational: respond(Self.notFound)
         }
     }

@@ -17,6 +17,15 @@ public struct SessionCookie: Sendable {
         }
     }
 
+    /// `body` run on the bytes of the session id the request carries, if any, read in place.
+    static func withSessionID<T>(in request: Request, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+        request.headers.firstValue(of: "Cookie") { header in
+            CookieParser.range(named: name, in: header).flatMap { range in
+                range.isEmpty ? nil : body(UnsafeRawBufferPointer(rebasing: header[range]))
+            }
+        }
+    }
+
     func setting(_ sessionID: String) -> (name: String, value: String) {
         ("Set-Cookie", "\(Self.name)=\(sessionID); Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : ""))
     }

@@ -14,13 +14,21 @@ public enum CookieParser {
 
     /// The same, read from the header value's bytes in place.
     public static func value(named name: String, in header: UnsafeRawBufferPointer) -> String? {
+        range(named: name, in: header).map {
+            String(decoding: UnsafeRawBufferPointer(rebasing: header[$0]), as: UTF8.self)
+        }
+    }
+
+    /// Where the value of the first cookie called `name` lies in `header`, without surrounding
+    /// quotes: a caller that only compares or digests it need not build a String.
+    public static func range(named name: String, in header: UnsafeRawBufferPointer) -> Range<Int>? {
         // Every authenticated request reads its cookie: scan the bytes in place, with no
-        // intermediate array of pairs, and build a String only for the value returned.
+        // intermediate array of pairs.
         var name = name
         return name.withUTF8 { find(UnsafeRawBufferPointer($0), in: header) }
     }
 
-    private static func find(_ name: UnsafeRawBufferPointer, in header: UnsafeRawBufferPointer) -> String? {
+    private static func find(_ name: UnsafeRawBufferPointer, in header: UnsafeRawBufferPointer) -> Range<Int>? {
         guard let base = header.baseAddress else { return nil }
         var start = 0
         while start < header.count {
@@ -37,10 +45,10 @@ public enum CookieParser {
         return base.distance(to: UnsafeRawPointer(found))
     }
 
-    /// The value of the pair in `header[start..<end]` when its key is `name`.
+    /// Where the value of the pair in `header[start..<end]` lies, when its key is `name`.
     private static func match(
         _ name: UnsafeRawBufferPointer, _ header: UnsafeRawBufferPointer, _ start: Int, _ end: Int
-    ) -> String? {
+    ) -> Range<Int>? {
         guard let base = header.baseAddress else { return nil }
         let equals = offset(of: 0x3D, in: base, from: start, to: end)
         guard equals < end else { return nil }
@@ -53,7 +61,7 @@ public enum CookieParser {
             valueStart += 1
             valueEnd -= 1
         }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: header[valueStart..<valueEnd]), as: UTF8.self)
+        return valueStart..<valueEnd
     }
 
     private static func trimmed(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> (Int, Int) {

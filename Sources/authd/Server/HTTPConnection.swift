@@ -34,7 +34,7 @@ final class HTTPConnection: ConnectionHandler {
     /// Set when the connection closes, so its password jobs not yet started are dropped unhashed.
     /// One per connection, lent to each request: a request allocates nothing for it. EOF does not
     /// set it: a client that half-closed (shutdown(SHUT_WR)) still reads its answers.
-    private let abandonment = Abandonment()
+    private let client = ClientConnection()
 
     /// Sequence numbers: requests get them in arrival order; answers are written in that order.
     private var nextSequence: UInt64 = 0
@@ -170,7 +170,7 @@ final class HTTPConnection: ConnectionHandler {
     func connectionDidClose(_ c: Connection) {
         guard !closed else { return }
         closed = true
-        abandonment.abandon()
+        client.abandon()
         cancelTimer()
         if let stallTimer { server.reactor.cancel(stallTimer) }
         stallTimer = nil
@@ -244,7 +244,7 @@ final class HTTPConnection: ConnectionHandler {
         }
         let reactor = server.reactor
         let me = LoopBound(self, reactor: reactor)
-        server.routes.answer(request, match, abandonment: abandonment) { response in
+        server.routes.answer(request, match, connection: client) { response in
             let answer = Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace)
             if reactor.isInLoopThread {
                 me.value.complete(sequence, answer)

@@ -66,14 +66,14 @@ import Testing
             #expect(await auth.register(email: "a@b.c", password: "pw").value != nil)
             let token = try #require(await auth.resetToken(email: "a@b.c").value)
             let runs = auth.stats.bcryptRuns
-            let gone = Abandonment()
+            let gone = ClientConnection()
             gone.abandon()
             // Each completion runs once: a second resume of the continuation would trap.
-            #expect(await auth.login(email: "a@b.c", password: "pw", abandonment: gone).failure == .overloaded)
-            #expect(await auth.register(email: "new@b.c", password: "pw", abandonment: gone).failure == .overloaded)
+            #expect(await auth.login(email: "a@b.c", password: "pw", connection: gone).failure == .overloaded)
+            #expect(await auth.register(email: "new@b.c", password: "pw", connection: gone).failure == .overloaded)
             #expect(
                 await auth.updatePassword(
-                    email: "a@b.c", resetToken: token, newPassword: "changed", abandonment: gone
+                    email: "a@b.c", resetToken: token, newPassword: "changed", connection: gone
                 ).failure == .overloaded)
             #expect(auth.stats.bcryptRuns == runs)
             #expect(auth.stats.hashJobsAbandoned == 3)

@@ -8,10 +8,10 @@ import Testing
 @Suite struct HashPoolTests {
     /// Submits `run` for `client`, counting a drop in `dropped`.
     private static func submit(
-        _ pool: HashPool, _ client: String = "192.0.2.1", abandonment: Abandonment? = nil, dropped: Counter = Counter(),
-        _ run: @escaping @Sendable (PasswordHasher) -> Void = { _ in }
+        _ pool: HashPool, _ client: String = "192.0.2.1", connection: ClientConnection? = nil,
+        dropped: Counter = Counter(), _ run: @escaping @Sendable (PasswordHasher) -> Void = { _ in }
     ) -> Bool {
-        pool.submit(for: client, abandonment: abandonment, dropped: { dropped.increment() }, run)
+        pool.submit(for: client, connection: connection, dropped: { dropped.increment() }, run)
     }
 
     /// Occupies the pool's one thread until `release` is signalled; returns once it runs.
@@ -76,16 +76,16 @@ import Testing
         let pool = try HashPool(threadCount: 1, queueLimit: 64)
         let release = DispatchSemaphore(value: 0)
         Self.occupy(pool, until: release)
-        let gone = Abandonment()
-        let stays = Abandonment()
+        let gone = ClientConnection()
+        let stays = ClientConnection()
         let ran = Counter()
         let dropped = Counter()
         let keptRan = Counter()
         let keptDropped = Counter()
         for _ in 0..<3 {
-            #expect(Self.submit(pool, "gone", abandonment: gone, dropped: dropped) { _ in ran.increment() })
+            #expect(Self.submit(pool, "gone", connection: gone, dropped: dropped) { _ in ran.increment() })
         }
-        #expect(Self.submit(pool, "stays", abandonment: stays, dropped: keptDropped) { _ in keptRan.increment() })
+        #expect(Self.submit(pool, "stays", connection: stays, dropped: keptDropped) { _ in keptRan.increment() })
         gone.abandon()
         release.signal()
         pool.shutdown()
@@ -99,11 +99,11 @@ import Testing
         let pool = try HashPool(threadCount: 1, queueLimit: 64)
         let started = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
-        let gone = Abandonment()
+        let gone = ClientConnection()
         let finished = Counter()
         let dropped = Counter()
         #expect(
-            Self.submit(pool, "gone", abandonment: gone, dropped: dropped) { _ in
+            Self.submit(pool, "gone", connection: gone, dropped: dropped) { _ in
                 started.signal()
                 release.wait()
                 finished.increment()

@@ -24,7 +24,7 @@ import Testing
     private func send(
         _ method: HTTPMethod, _ target: String, form: [String: String]? = nil, cookie: String? = nil,
         from address: String = "192.0.2.7", throttleKey: String = "", exempt: Bool = false,
-        abandonment: Abandonment? = nil
+        connection: ClientConnection? = nil
     ) async -> Response {
         var headers: [(name: String, value: String)] = []
         var body: [UInt8] = []
@@ -42,7 +42,7 @@ import Testing
         request.clientThrottleKey = throttleKey
         request.clientIsExemptFromLimits = exempt
         return await withCheckedContinuation { done in
-            routes.handle(request, abandonment: abandonment) { done.resume(returning: $0) }
+            routes.handle(request, connection: connection) { done.resume(returning: $0) }
         }
     }
 
@@ -58,6 +58,31 @@ import Testing
         header(response, "Set-Cookie").flatMap { cookie in
             cookie.split(separator: ";").first.map { String($0.dropFirst("session_id=".count)) }
         }
+    }
+
+    /// A keep-alive connection remembers the key of the last session id it sent; each answer must
+    /// still be for the cookie of that request, and the session is read afresh every time.
+    @Test func aConnectionAnswersEachProfileForTheCookieItCarries() async throws {
+        defer { auth.shutdown() }
+        var sessions: [String] = []
+        for email in ["a@b.c", "d@e.f"] {
+            #expect(await send(.post, "/users", form: ["email": email, "password": "pw"]).status == 200)
+            let login = await send(.post, "/sessions", form: ["email": email, "password": "pw"])
+            sessions.append(try #require(sessionID(login)))
+        }
+        let connection = ClientConnection()
+        for (turn, holder) in [0, 0, 1, 0, 1, 1].enumerated() {
+            let answer = await send(.get, "/profile", cookie: sessions[holder], connection: connection)
+            #expect(json(answer) == ["email": ["a@b.c", "d@e.f"][holder]], "request \(turn)")
+        }
+        for near in [String(sessions[1].dropLast()), sessions[1] + "0", sessions[1].uppercased(), ""] {
+            #expect(await send(.get, "/profile", cookie: near, connection: connection).status == 403, "\(near)")
+        }
+        #expect(json(await send(.get, "/profile", cookie: sessions[1], connection: connection)) == ["email": "d@e.f"])
+        // Remembered is the key, never the session: a logout on another connection ends it at once.
+        #expect(await send(.delete, "/sessions", cookie: sessions[1]).status == 302)
+        #expect(await send(.get, "/profile", cookie: sessions[1], connection: connection).status == 403)
+        #expect(json(await send(.get, "/profile", cookie: sessions[0], connection: connection)) == ["email": "a@b.c"])
     }
 
     @Test func theSeedFlowAnswersAsTheSeedDoes() async throws {
@@ -141,15 +166,15 @@ import Testing
     @Test func passwordRoutesOfAClosedConnectionAnswer503WithoutHashing() async throws {
         defer { auth.shutdown() }
         #expect(await send(.post, "/users", form: ["email": "a@b.c", "password": "pw"]).status == 200)
-        let gone = Abandonment()
+        let gone = ClientConnection()
         gone.abandon()
         let runs = auth.stats.bcryptRuns
-        let login = await send(.post, "/sessions", form: ["email": "a@b.c", "password": "pw"], abandonment: gone)
+        let login = await send(.post, "/sessions", form: ["email": "a@b.c", "password": "pw"], connection: gone)
         #expect(login.status == 503 && header(login, "Retry-After") == "1")
         let form = ["email": "b@b.c", "password": "pw"]
-        #expect(await send(.post, "/users", form: form, abandonment: gone).status == 503)
+        #expect(await send(.post, "/users", form: form, connection: gone).status == 503)
         // Routes that never hash ignore the flag.
-        #expect(await send(.get, "/", abandonment: gone).status == 200)
+        #expect(await send(.get, "/", connection: gone).status == 200)
         #expect(auth.stats.bcryptRuns == runs && auth.stats.hashJobsAbandoned == 2)
     }
 

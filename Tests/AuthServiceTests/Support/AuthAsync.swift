@@ -3,20 +3,20 @@
 /// Async forms of Auth's completion-based operations, so tests read top to bottom.
 extension Auth {
     func register(
-        email: String, password: String, client: ClientIdentity = .test, abandonment: Abandonment? = nil
+        email: String, password: String, client: ClientIdentity = .test, connection: ClientConnection? = nil
     ) async -> Result<User, AuthError> {
         await withCheckedContinuation { done in
-            register(email: email, password: password, client: client, abandonment: abandonment) {
+            register(email: email, password: password, client: client, connection: connection) {
                 done.resume(returning: $0)
             }
         }
     }
 
     func login(
-        email: String, password: String, client: ClientIdentity = .test, abandonment: Abandonment? = nil
+        email: String, password: String, client: ClientIdentity = .test, connection: ClientConnection? = nil
     ) async -> Result<(user: User, sessionID: String), AuthError> {
         await withCheckedContinuation { done in
-            login(email: email, password: password, client: client, abandonment: abandonment) {
+            login(email: email, password: password, client: client, connection: connection) {
                 done.resume(returning: $0)
             }
         }
@@ -50,11 +50,11 @@ extension Auth {
 
     func updatePassword(
         email: String, resetToken: String?, newPassword: String, client: ClientIdentity = .test,
-        abandonment: Abandonment? = nil
+        connection: ClientConnection? = nil
     ) async -> Result<User, AuthError> {
         await withCheckedContinuation { done in
             updatePassword(
-                email: email, resetToken: resetToken, newPassword: newPassword, client: client, abandonment: abandonment
+                email: email, resetToken: resetToken, newPassword: newPassword, client: client, connection: connection
             ) { done.resume(returning: $0) }
         }
     }

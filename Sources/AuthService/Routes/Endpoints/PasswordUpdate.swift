@@ -3,7 +3,7 @@ import HTTPParser
 extension AuthRoutes {
     /// `PUT /reset_password` email, reset_token, new_password: 200 `{"email", "message": "Password updated"}`.
     static func updatePassword(
-        _ request: Request, _ abandonment: Abandonment?, _ context: Context,
+        _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
         let email: String
@@ -21,7 +21,7 @@ extension AuthRoutes {
         } catch { return respond(error.answer) }
         let client = client(of: request)
         context.auth.updatePassword(
-            email: email, resetToken: token, newPassword: newPassword, client: client, abandonment: abandonment
+            email: email, resetToken: token, newPassword: newPassword, client: client, connection: connection
         ) { result in
             respond(
                 answer(result, context) { user in json(200, [("email", user.email), ("message", "Password updated")]) })

@@ -2,8 +2,12 @@ import HTTPParser
 
 extension AuthRoutes {
     /// `GET /profile` with the cookie: 200 `{"email"}`.
-    static func profile(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
-        context.auth.user(forSession: SessionCookie.sessionID(in: request), client: client(of: request)) { result in
+    static func profile(
+        _ request: Request, _ connection: ClientConnection?, _ context: Context,
+        respond: @escaping @Sendable (Response) -> Void
+    ) {
+        let key = SessionCookie.withSessionID(in: request) { context.auth.sessionKey($0, on: connection) }
+        context.auth.user(forSessionKey: key, client: client(of: request)) { result in
             respond(
                 answer(result, context) { user in
                     // Personal data: no shared cache may keep it (ASVS 8.2.1).
