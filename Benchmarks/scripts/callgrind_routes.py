@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """callgrind instructions per keep-alive GET / and GET /profile of one authd binary, with the
-harness's own functions: python3 Benchmarks/scripts/callgrind_routes.py .build/release/authd [N]"""
+harness's own functions: python3 Benchmarks/scripts/callgrind_routes.py .build/release/authd [N]
+GET /profile is measured twice: the same cookie on every request (a browser's keep-alive
+connection, whose remembered session key serves), and two users' cookies in turn (a proxy's
+pooled connection, where it never does)."""
 import os
 import sys
 import tempfile
@@ -12,6 +15,8 @@ binary = os.path.abspath(sys.argv[1])
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
 work = tempfile.mkdtemp(prefix="cg-")
 profile = sb.callgrind_instructions(binary, work, n)
+alternating = sb.callgrind_instructions(binary, work, n, users=2)
 root = sb.callgrind_get_root(lambda port, k: [binary, "--port", str(port), "--database",
                              os.path.join(work, f"root-{k}.db"), "--log-level", "warning"], n)
-print(f"GET / {root:,.0f}  GET /profile {profile:,.0f}  ({os.path.basename(binary)}, n={n})")
+print(f"GET / {root:,.0f}  GET /profile {profile:,.0f}, two cookies in turn {alternating:,.0f}"
+      f"  ({os.path.basename(binary)}, n={n})")

@@ -265,8 +265,10 @@ def startup_time(binary, workdir, db):
         proc.wait(timeout=20)
 
 
-def callgrind_instructions(binary, workdir, requests):
-    """Instructions per GET /profile: (run with N requests − run with 0) / N, under callgrind."""
+def callgrind_instructions(binary, workdir, requests, users=1):
+    """Instructions per GET /profile: (run with N requests − run with 0) / N, under callgrind. The
+    keep-alive connection sends the cookies of `users` users in turn: with 2, no request carries the
+    cookie of the one before it, so the connection's remembered session key never serves."""
     totals = []
     for n in (0, requests):
         db = os.path.join(workdir, f"cg-{n}.db")
@@ -277,12 +279,15 @@ def callgrind_instructions(binary, workdir, requests):
                                  "--bcrypt-cost", "4", "--hash-threads", "1"],
                                 cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port(port, timeout=120)
-        call(port, "POST", "/users", {"email": "cg%40b.c", "password": "pw"})
-        _, cookie, _ = call(port, "POST", "/sessions", {"email": "cg%40b.c", "password": "pw"})
-        sid = session_of(cookie)
+        sids = []
+        for user in range(users):
+            form = {"email": f"cg{user}%40b.c", "password": "pw"}
+            call(port, "POST", "/users", form)
+            _, cookie, _ = call(port, "POST", "/sessions", form)
+            sids.append(session_of(cookie))
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for _ in range(n):
-            conn.request("GET", "/profile", headers={"Cookie": f"session_id={sid}"})
+        for i in range(n):
+            conn.request("GET", "/profile", headers={"Cookie": f"session_id={sids[i % users]}"})
             conn.getresponse().read()
         conn.close()
         proc.terminate()

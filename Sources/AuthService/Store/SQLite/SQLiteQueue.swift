@@ -22,7 +22,38 @@ final class SQLiteQueue: Sendable {
     /// are), it runs nothing and its delivery reports the error it is then called with.
     struct Job: Sendable {
         var access: Access
-        var run: @Sendable (SQLiteUsersTable?) -> @Sendable (StoreError?) -> Void
+        var work: Work
+
+        /// Runs the work on `table` (see `Job`).
+        func run(_ table: SQLiteUsersTable?) -> @Sendable (StoreError?) -> Void {
+            switch work {
+            case .body(let run):
+                return run(table)
+            case .findSession(let key, let completion, let health):
+                guard let table else {
+                    return { error in
+                        if let error, StoreHealth(error) != nil { health.refused() }
+                        completion(.failure(error ?? .busy))
+                    }
+                }
+                do throws(StoreError) {
+                    completion(.success(try table.findSession(key)))
+                } catch {
+                    if StoreHealth(error) != nil { health.refused() }
+                    completion(.failure(error))
+                }
+                return SQLiteQueue.delivered
+            }
+        }
+    }
+
+    /// What a job does.
+    enum Work: Sendable {
+        /// Any operation, as a closure.
+        case body(@Sendable (SQLiteUsersTable?) -> @Sendable (StoreError?) -> Void)
+        /// The read behind every authenticated request, spelled out: the closures of `.body` and
+        /// their generic thunks cost two allocations per lookup (callgrind).
+        case findSession(SecretKey, StoreCompletion<SessionHolder?>, HealthState)
     }
 
     // Bounds one transaction so a long backlog still commits (and answers) in steps.
@@ -99,35 +130,40 @@ final class SQLiteQueue: Sendable {
         completion: @escaping StoreCompletion<T>
     ) {
         let health = self.health
-        let accepted = jobs.push(
-            Job(access: access) { table in
-                guard let table else {
-                    return { error in
-                        if let error, StoreHealth(error) != nil { health.refused() }
-                        completion(.failure(error ?? .busy))
-                    }
+        let run: @Sendable (SQLiteUsersTable?) -> @Sendable (StoreError?) -> Void = { table in
+            guard let table else {
+                return { error in
+                    if let error, StoreHealth(error) != nil { health.refused() }
+                    completion(.failure(error ?? .busy))
                 }
-                let result: Result<T, StoreError>
-                do throws(StoreError) {
-                    result = .success(try body(table))
-                } catch {
-                    result = .failure(error)
-                }
-                // A read's answer is final once it ran (no COMMIT to wait for): answered now, it
-                // needs no delivery closure holding the result, one allocation per read less.
-                if access == .read {
-                    if case .failure(let error) = result, StoreHealth(error) != nil { health.refused() }
-                    completion(result)
-                    return Self.delivered
-                }
-                return { batchError in
-                    // A job's own failure is more precise than the batch's, so it wins.
-                    let outcome: Result<T, StoreError> =
-                        if let batchError, case .success = result { .failure(batchError) } else { result }
-                    if case .failure(let error) = outcome, StoreHealth(error) != nil { health.refused() }
-                    completion(outcome)
-                }
-            })
+            }
+            let result: Result<T, StoreError>
+            do throws(StoreError) {
+                result = .success(try body(table))
+            } catch {
+                result = .failure(error)
+            }
+            // A read's answer is final once it ran (no COMMIT to wait for): answered now, it
+            // needs no delivery closure holding the result, one allocation per read less.
+            if access == .read {
+                if case .failure(let error) = result, StoreHealth(error) != nil { health.refused() }
+                completion(result)
+                return Self.delivered
+            }
+            return { batchError in
+                // A job's own failure is more precise than the batch's, so it wins.
+                let outcome: Result<T, StoreError> =
+                    if let batchError, case .success = result { .failure(batchError) } else { result }
+                if case .failure(let error) = outcome, StoreHealth(error) != nil { health.refused() }
+                completion(outcome)
+            }
+        }
+        if !jobs.push(Job(access: access, work: .body(run))) { completion(.failure(.closed)) }
+    }
+
+    /// Looks up the holder of a session on the store thread, as `submit(.read, …)` would.
+    func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
+        let accepted = jobs.push(Job(access: .read, work: .findSession(key, completion, health)))
         if !accepted { completion(.failure(.closed)) }
     }
 

@@ -36,6 +36,26 @@ final class SQLiteStatement {
         }
     }
 
+    /// Runs `body` with `text` bound to the parameter `index` where it lies, without the copy (an
+    /// allocation) that `bind(_:text:)` has SQLite make; resets the statement and unbinds the
+    /// parameter before returning, while `text` is still alive.
+    func withText<T>(_ index: Int32, bound text: String, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        let result: Result<T, StoreError> = text.withCString { characters in
+            // A nil destructor is SQLITE_STATIC: SQLite reads the bytes in place until unbound.
+            _ = sqlite3_bind_text(handle, index, characters, Int32(text.utf8.count), nil)
+            defer {
+                sqlite3_reset(handle)
+                sqlite3_bind_null(handle, index)
+            }
+            do throws(StoreError) {
+                return .success(try body())
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
     /// Binds the UTF-8 bytes of `text` as a BLOB (how the seed stores Python `bytes`), or NULL for nil.
     func bind(_ index: Int32, blobOf text: String?) {
         guard let text else {

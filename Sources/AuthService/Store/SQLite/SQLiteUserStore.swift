@@ -69,7 +69,7 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
-        queue.submit(.read, { table throws(StoreError) in try table.findSession(key) }, completion: completion)
+        queue.findSession(key, completion: completion)
     }
 
     public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {

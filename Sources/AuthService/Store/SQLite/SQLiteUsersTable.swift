@@ -185,12 +185,12 @@ final class SQLiteUsersTable {
     }
 
     private func sessionHolder(bySessionID sessionID: String) throws(StoreError) -> SessionHolder? {
-        defer { selectSessionHolder.reset() }
-        selectSessionHolder.bind(1, text: sessionID)
-        guard try selectSessionHolder.step() else { return nil }
-        return SessionHolder(
-            userID: selectSessionHolder.integer(at: 0), email: selectSessionHolder.string(at: 1) ?? "",
-            sessionCreatedAt: selectSessionHolder.optionalInteger(at: 2))
+        try selectSessionHolder.withText(1, bound: sessionID) { () throws(StoreError) -> SessionHolder? in
+            guard try selectSessionHolder.step() else { return nil }
+            return SessionHolder(
+                userID: selectSessionHolder.integer(at: 0), email: selectSessionHolder.string(at: 1) ?? "",
+                sessionCreatedAt: selectSessionHolder.optionalInteger(at: 2))
+        }
     }
 
     func findUser(resetToken: SecretKey, email: String) throws(StoreError) -> User? {
