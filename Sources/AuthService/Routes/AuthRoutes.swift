@@ -6,11 +6,19 @@ import Logging
 /// answer; status codes and messages live in `Routes/` alone. Answers are JSON, failures
 /// `{"message": ...}`. Thread-safe.
 public final class AuthRoutes: Sendable {
-    /// What every handler needs; captured by value in the route table (no cycle through `self`).
-    struct Context: Sendable {
+    /// What every handler needs; captured in the route table (no cycle through `self`). A class,
+    /// so a handler's completion captures one reference, not the Logger's parts: four retains and
+    /// releases fewer per request (callgrind).
+    final class Context: Sendable {
         let auth: Auth
         let cookie: SessionCookie
         let logger: Logger
+
+        init(auth: Auth, cookie: SessionCookie, logger: Logger) {
+            self.auth = auth
+            self.cookie = cookie
+            self.logger = logger
+        }
     }
 
     private let router: Router

@@ -24,12 +24,12 @@ final class SQLiteQueue: Sendable {
         var access: Access
         var work: Work
 
-        /// Runs the work on `table` (see `Job`).
-        func run(_ table: SQLiteUsersTable?) -> @Sendable (StoreError?) -> Void {
+        /// Runs the work on `table` (see `Job`); a typed job reports storage faults to `health`.
+        func run(_ table: SQLiteUsersTable?, health: HealthState) -> @Sendable (StoreError?) -> Void {
             switch work {
             case .body(let run):
                 return run(table)
-            case .findSession(let key, let completion, let health):
+            case .findSession(let key, let completion):
                 guard let table else {
                     return { error in
                         if let error, StoreHealth(error) != nil { health.refused() }
@@ -53,7 +53,7 @@ final class SQLiteQueue: Sendable {
         case body(@Sendable (SQLiteUsersTable?) -> @Sendable (StoreError?) -> Void)
         /// The read behind every authenticated request, spelled out: the closures of `.body` and
         /// their generic thunks cost two allocations per lookup (callgrind).
-        case findSession(SecretKey, StoreCompletion<SessionHolder?>, HealthState)
+        case findSession(SecretKey, StoreCompletion<SessionHolder?>)
     }
 
     // Bounds one transaction so a long backlog still commits (and answers) in steps.
@@ -163,7 +163,7 @@ final class SQLiteQueue: Sendable {
 
     /// Looks up the holder of a session on the store thread, as `submit(.read, …)` would.
     func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
-        let accepted = jobs.push(Job(access: .read, work: .findSession(key, completion, health)))
+        let accepted = jobs.push(Job(access: .read, work: .findSession(key, completion)))
         if !accepted { completion(.failure(.closed)) }
     }
 
@@ -181,14 +181,14 @@ final class SQLiteQueue: Sendable {
         -> ArraySlice<Job>
     {
         let readCount = batch.count(where: { $0.access == .read })
-        runReads(batch, count: readCount, on: table)
+        runReads(batch, count: readCount, on: table, health: health)
         // Most batches hold reads only: those need neither the filtering nor a write transaction.
         guard readCount < batch.count else { return [] }
         let writes = batch.filter { $0.access == .write }
         // A removed or replaced file would swallow every write and lose it at exit.
         if health.current == .lost || !table.fileIsStillThere {
             health.observe(.lost)
-            for job in writes { job.run(nil)(.lost) }
+            for job in writes { job.run(nil, health: health)(.lost) }
             return []
         }
         do {
@@ -197,13 +197,13 @@ final class SQLiteQueue: Sendable {
             // No transaction, so no write may run: in autocommit mode it would apply and then be
             // reported as failed.
             if let fault = StoreHealth(error) { health.observe(fault) }
-            for job in writes { job.run(nil)(error) }
+            for job in writes { job.run(nil, health: health)(error) }
             return []
         }
         var deliveries: [@Sendable (StoreError?) -> Void] = []
         deliveries.reserveCapacity(writes.count)
         for (offset, job) in writes.enumerated() {
-            deliveries.append(job.run(table))
+            deliveries.append(job.run(table, health: health))
             // A failed statement can make SQLite roll back everything (I/O error, disk full): what ran
             // so far is lost; the rest must not run in autocommit mode as if it were grouped.
             if !table.isInTransaction {
@@ -229,11 +229,13 @@ final class SQLiteQueue: Sendable {
     /// drops its WAL read lock (an `fcntl` each way) per transaction, so one per batch instead of
     /// one per statement. The transaction ends with the batch: the next batch sees every commit
     /// made before it, this process's or another's.
-    private static func runReads(_ batch: ArraySlice<Job>, count: Int, on table: SQLiteUsersTable) {
+    private static func runReads(
+        _ batch: ArraySlice<Job>, count: Int, on table: SQLiteUsersTable, health: HealthState
+    ) {
         // BEGIN (deferred) takes no lock; should it fail, the reads run one statement at a time.
         let grouped = count > 1 && (try? table.beginRead()) != nil
         for job in batch where job.access == .read {
-            job.run(table)(nil)
+            job.run(table, health: health)(nil)
         }
         // Read only, so nothing to keep: ending it cannot lose a write.
         if grouped { table.rollback() }
