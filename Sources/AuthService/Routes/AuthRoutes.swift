@@ -23,14 +23,14 @@ public final class AuthRoutes: Sendable {
 
     private let router: Router
 
-    /// `/` is answered on the calling thread; the others answer from Auth's threads.
+    /// `/`, 404 and 405 are answered on the calling thread; the others answer from Auth's threads.
     public init(auth: Auth, cookie: SessionCookie = SessionCookie(), logger: Logger) {
         let context = Context(auth: auth, cookie: cookie, logger: logger)
         var router = Router()
         let welcome = Response(status: 200, body: JSONWriter.object([("message", "Bienvenue")]))
         // The handlers that hash take the connection (its closing matters only to a job that waits),
         // and the session lookup that every `GET /profile` makes (the connection remembers its key).
-        router.add(.get, "/") { _, _, respond in respond(welcome) }
+        router.add(.get, "/", answer: welcome)
         router.add(.post, "/users") { Self.register($0, $1, context, respond: $2) }
         router.add(.post, "/sessions") { Self.login($0, $1, context, respond: $2) }
         router.add(.delete, "/sessions") { request, _, respond in Self.logout(request, context, respond: respond) }
@@ -54,6 +54,12 @@ public final class AuthRoutes: Sendable {
     /// Finds the route of `request`; match once, then `answer` (or answer an operational route yourself).
     public func match(_ request: Request) -> RouteMatch {
         router.match(request)
+    }
+
+    /// The answer of a match that needs no handler (`GET /`, a 404 or 405), which a caller gives
+    /// at once instead of calling `answer` (no completion closure to make); nil for the others.
+    public func fixedAnswer(to match: RouteMatch) -> Response? {
+        router.fixedAnswer(match)
     }
 
     /// Answers `request` as `match` says; `respond` runs exactly once, on any thread. `connection`

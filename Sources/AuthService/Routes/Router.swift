@@ -52,6 +52,8 @@ struct Router: Sendable {
     private enum Target {
         case handler(Handler)
         case operational(OperationalRoute)
+        /// The same answer every time, made once.
+        case fixed(Response)
     }
 
     private static let notFound = Response.jsonMessage(status: 404, "not found")
@@ -73,6 +75,11 @@ struct Router: Sendable {
     /// Adds `handler` for `method` on `path`; a GET route also answers HEAD.
     mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping Handler) {
         add(method, path, .handler(handler))
+    }
+
+    /// Adds a route that always gives `answer` (a GET route also answers HEAD).
+    mutating func add(_ method: HTTPMethod, _ path: String, answer: Response) {
+        add(method, path, .fixed(answer))
     }
 
     /// Names one of the server's own routes.
@@ -121,7 +128,16 @@ struct Router: Sendable {
         switch routes[match.route].entries[entry].target {
         case let .handler(handler): handler(request, connection, respond)
         case .operational: respond(Self.notFound)
+        case let .fixed(answer): respond(answer)
         }
+    }
+
+    /// The answer of a match that needs no handler: a fixed route's, or the 404 / 405; else nil.
+    func fixedAnswer(_ match: RouteMatch) -> Response? {
+        guard match.route < routes.count else { return Self.notFound }
+        guard let entry = match.entry else { return routes[match.route].methodNotAllowed }
+        guard case let .fixed(answer) = routes[match.route].entries[entry].target else { return nil }
+        return answer
     }
 
     /// The route whose path is the target's, up to `?` and without a trailing slash. Compared as

@@ -238,7 +238,7 @@ final class HTTPConnection: ConnectionHandler {
         let match = server.routes.match(request)
         let trace = RequestTrace(request, route: match.route, startedAt: arrivedAt)
         let omitBody = request.method == .head
-        if let response = server.localAnswer(to: match, admin: admin) {
+        if let response = server.localAnswer(to: match, admin: admin) ?? server.routes.fixedAnswer(to: match) {
             return complete(
                 sequence, Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace))
         }
