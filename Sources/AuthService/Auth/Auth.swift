@@ -143,6 +143,13 @@ public final class Auth: Sendable {
             resetMailsGivenUp: mailer?.counters.givenUp.load(ordering: .relaxed) ?? 0)
     }
 
+    /// Makes the calling thread's store operations wake the store's thread only when the returned
+    /// closure is called, which the caller must do after each burst of requests (see
+    /// `UserStore.holdWakeups`); nil when the store does not need it.
+    public func holdStoreWakeups() -> (@Sendable () -> Void)? {
+        store.holdWakeups()
+    }
+
     /// The storage's health and fault totals, as last seen (never waits).
     public var storageStatus: StoreStatus { store.status }
 

@@ -137,6 +137,11 @@ public protocol UserStore: AnyObject, Sendable {
     /// Operations waiting to run (a gauge for metrics).
     var queueDepth: Int { get }
 
+    /// Makes operations submitted on the calling thread wake the store's thread only when the
+    /// returned closure is called, which that thread must do after each burst of them (a reactor:
+    /// at the end of each cycle); nil when the store has no such thread to spare waking.
+    func holdWakeups() -> (@Sendable () -> Void)?
+
     /// The storage's health and fault totals, as last seen; returns at once (never queues).
     var status: StoreStatus { get }
 
@@ -169,6 +174,8 @@ extension EmailComparison {
 
 extension UserStore {
     public var sharedLoginLimits: (any SharedLoginLimits)? { nil }
+
+    public func holdWakeups() -> (@Sendable () -> Void)? { nil }
 
     /// A store that does not claim mails (one node) never hands out a claim to renew.
     public func renewResetMailClaim(id: Int64, claimedUntil: Int64, completion: @escaping StoreCompletion<Bool>) {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A FIFO of jobs shared by producer threads and the worker threads that drain it, optionally bounded.
 /// Thread-safe. After `close()` nothing more is accepted, and workers get what is left, then `nil`.
 final class JobQueue<Job: Sendable>: @unchecked Sendable {
@@ -7,6 +9,8 @@ final class JobQueue<Job: Sendable>: @unchecked Sendable {
     private var jobs: [Job] = []
     private var head = 0
     private var closed = false
+    /// Set by a push that left the worker asleep (`wakingWorker: false`), until `wakeHeld()`.
+    private let wakeHeldBack = Atomic<Bool>(false)
 
     /// A queue that refuses a job once `limit` jobs are waiting.
     init(limit: Int = .max) {
@@ -18,14 +22,27 @@ final class JobQueue<Job: Sendable>: @unchecked Sendable {
         lock.withLock { jobs.count - head }
     }
 
-    /// Appends `job`; false when the queue is full or closed (the job was not taken).
-    func push(_ job: Job) -> Bool {
+    /// Appends `job`; false when the queue is full or closed (the job was not taken). Without
+    /// `wakingWorker`, a worker asleep stays so until `wakeHeld()`: a producer pushing a burst
+    /// wakes it once, for the whole burst, instead of for the first job.
+    func push(_ job: Job, wakingWorker: Bool = true) -> Bool {
         lock.withLock {
             guard !closed, jobs.count - head < limit else { return false }
             changeJobs { $0.append(job) }
-            lock.signal()
+            if wakingWorker {
+                lock.signal()
+            } else {
+                wakeHeldBack.store(true, ordering: .relaxed)
+            }
             return true
         }
+    }
+
+    /// Wakes a worker for the jobs pushed without waking it; costs one atomic load when there were none.
+    func wakeHeld() {
+        guard wakeHeldBack.load(ordering: .relaxed), wakeHeldBack.exchange(false, ordering: .relaxed) else { return }
+        // Under the lock, like a push: a worker that saw no job is then surely waiting, and hears it.
+        lock.withLock { lock.signal() }
     }
 
     /// Puts `returned` back at the front, in order; for a worker that took more than it could run.

@@ -51,6 +51,8 @@ final class HTTPServer {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(4096)
         scratch = bytes
+        // The store lookups of one cycle's requests go to the store thread in one wake-up.
+        if let wakeStore = auth.holdStoreWakeups() { reactor.onCycleEnd { wakeStore() } }
         if let accessLog { reactor.onCycleEnd { accessLog.flush() } }
         if let auditLog { reactor.onCycleEnd { auditLog.flush() } }
     }
