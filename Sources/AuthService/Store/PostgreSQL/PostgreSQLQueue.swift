@@ -1,4 +1,5 @@
 import CPostgres
+import Glibc
 import Synchronization
 
 /// The one thread that owns the PostgreSQL connection, in pipeline mode. Each turn it takes every
@@ -18,6 +19,9 @@ final class PostgreSQLQueue: Sendable {
     private static let probeDeadline = Duration.seconds(2)
 
     private let jobs = PostgreSQLJobQueue()
+    /// The thread (a `pthread_t`) whose submissions leave the store thread asleep until
+    /// `wakeHeld()`; 0 for none.
+    private let holdingThread = Atomic<UInt>(0)
     private let thread: WorkerThread
     private let stopped = Atomic<Bool>(false)
     private let health: HealthState
@@ -101,7 +105,19 @@ final class PostgreSQLQueue: Sendable {
                 return { batchError in finish(batchError.map { .failure($0) } ?? result) }
             },
             fail: { error in finish(.failure(error)) })
-        if !jobs.push(job) { completion(.failure(.closed)) }
+        let waking = holdingThread.load(ordering: .relaxed) != UInt(pthread_self())
+        if !jobs.push(job, waking: waking) { completion(.failure(.closed)) }
+    }
+
+    /// From now on, jobs submitted on the calling thread wake the store thread only at the next
+    /// `wakeHeld()`, which that thread must call after each burst (a reactor: once per cycle).
+    func holdWakeups() {
+        holdingThread.store(UInt(pthread_self()), ordering: .relaxed)
+    }
+
+    /// Wakes the store thread for the jobs the holding thread submitted since the last call.
+    func wakeHeld() {
+        jobs.wakeHeld()
     }
 
     /// Runs the queued jobs, closes the connection and joins the thread. Blocks. Later submissions

@@ -245,6 +245,11 @@ public final class PostgreSQLUserStore: UserStore {
 
     public var queueDepth: Int { queue.depth }
 
+    public func holdWakeups() -> (@Sendable () -> Void)? {
+        queue.holdWakeups()
+        return { [queue] in queue.wakeHeld() }
+    }
+
     public var status: StoreStatus { queue.status }
 
     public func probe() {
