@@ -8,15 +8,6 @@ import Testing
 /// `holdWakeups` on PostgreSQL: the store thread, connected, waits for a wake-up with no time
 /// limit, so a job held and never woken would never run; each case waits ten seconds for its answers.
 @Suite struct PostgreSQLHeldWakeupTests {
-    /// Runs `body` on a thread of its own (a reactor's never changes, unlike a task's) and waits.
-    private func onThread(_ body: @escaping @Sendable () -> Void) {
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            body()
-            done.signal()
-        }.start()
-        done.wait()
-    }
 
     @Test func theHoldingThreadsLookupsAreAllAnsweredAfterItWakesTheStore() async throws {
         try await TemporaryPostgreSQL.with { database in
@@ -26,7 +17,7 @@ import Testing
             _ = try await store.startSession(userID: user.id, sessionID: "s-1", createdAt: 1).get()
             let emails = Mutex<[String?]>([])
             let allAnswered = Mutex<[Bool]>([])
-            onThread {
+            OwnThread.run {
                 guard let wake = store.holdWakeups() else { return }
                 for _ in 0..<3 {
                     let answered = DispatchGroup()
@@ -51,18 +42,10 @@ import Testing
         try await TemporaryPostgreSQL.with { database in
             let store = try PostgreSQLUserStore(location: database.url)
             defer { store.close() }
-            // The holder stays alive meanwhile, so no other thread can be given its id.
-            let held = DispatchSemaphore(value: 0)
-            let finished = DispatchSemaphore(value: 0)
-            Thread {
-                _ = store.holdWakeups()
-                held.signal()
-                finished.wait()
-            }.start()
-            held.wait()
-            defer { finished.signal() }
+            let finish = OwnThread.lingering { _ = store.holdWakeups() }
+            defer { finish() }
             let answered = Mutex<[Bool]>([])
-            onThread {
+            OwnThread.run {
                 for _ in 0..<3 {
                     let done = DispatchSemaphore(value: 0)
                     store.findUser(email: "nobody@b.c") { _ in done.signal() }

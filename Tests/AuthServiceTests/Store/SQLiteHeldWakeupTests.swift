@@ -14,16 +14,6 @@ import Testing
         let latencies = Mutex<[Duration]>([])
     }
 
-    /// Runs `body` on a new thread and waits for it.
-    private func onThread(_ body: @escaping @Sendable () -> Void) {
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            body()
-            done.signal()
-        }.start()
-        done.wait()
-    }
-
     @Test func theHoldingThreadsLookupsAreAllAnsweredSoonAfterItWakesTheStore() async throws {
         try await TemporaryDatabase.with { database in
             let store = try SQLiteUserStore(path: database.path)
@@ -31,7 +21,7 @@ import Testing
             let user = try await store.addUser(email: "a@b.c", hashedPassword: TestVectors.hash2b).get()
             _ = try await store.startSession(userID: user.id, sessionID: "s-1", createdAt: 1).get()
             let outcome = Outcome()
-            onThread {
+            OwnThread.run {
                 guard let wake = store.holdWakeups() else { return }
                 for _ in 0..<5 {
                     let answered = DispatchGroup()
@@ -64,19 +54,11 @@ import Testing
             let store = try SQLiteUserStore(path: database.path)
             defer { store.close() }
             let outcome = Outcome()
-            // The holder stays alive meanwhile, so no other thread can be given its id.
-            let held = DispatchSemaphore(value: 0)
-            let finished = DispatchSemaphore(value: 0)
-            Thread {
-                _ = store.holdWakeups()
-                held.signal()
-                finished.wait()
-            }.start()
-            held.wait()
-            defer { finished.signal() }
+            let finish = OwnThread.lingering { _ = store.holdWakeups() }
+            defer { finish() }
             // Timed on a thread of its own, from the submission to the completion on the store
             // thread: an await would also time the test pool, which other suites' waits can starve.
-            onThread {
+            OwnThread.run {
                 for _ in 0..<5 {
                     let answered = DispatchSemaphore(value: 0)
                     let submitted = ContinuousClock.now
