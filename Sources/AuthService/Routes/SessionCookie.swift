@@ -12,9 +12,7 @@ public struct SessionCookie: Sendable {
 
     /// The session id the request carries, if any (several Cookie headers are all searched).
     static func sessionID(in request: Request) -> String? {
-        request.headers.firstValue(of: "Cookie") { header in
-            CookieParser.value(named: name, in: header).flatMap { $0.isEmpty ? nil : $0 }
-        }
+        withSessionID(in: request) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `body` run on the bytes of the session id the request carries, if any, read in place.

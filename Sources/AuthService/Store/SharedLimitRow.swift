@@ -100,9 +100,4 @@ struct SharedLimitRow: Equatable, Sendable {
             blockedUntil = 0
         }
     }
-
-    /// Whether the row still matters at `now` (else a store may forget it).
-    func isLive(_ rule: Limit, now: Int64) -> Bool {
-        now - windowStart < rule.window || now < blockedUntil || now < pendingUntil || now < nextSlot
-    }
 }

@@ -52,7 +52,7 @@ final class HTTPServer {
         bytes.reserveCapacity(4096)
         scratch = bytes
         // The store lookups of one cycle's requests go to the store thread in one wake-up.
-        if let wakeStore = auth.holdStoreWakeups() { reactor.onCycleEnd { wakeStore() } }
+        if let wakeStore = auth.holdStoreWakeups() { reactor.onCycleEnd(wakeStore) }
         if let accessLog { reactor.onCycleEnd { accessLog.flush() } }
         if let auditLog { reactor.onCycleEnd { auditLog.flush() } }
     }

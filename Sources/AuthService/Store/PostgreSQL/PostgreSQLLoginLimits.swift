@@ -21,15 +21,15 @@ final class PostgreSQLLoginLimits: SharedLoginLimits {
             .integer(Int64(rules.accountLimit)), .integer(rules.accountWindow), .integer(rules.accountSlot),
             .integer(rules.pendingLease),
         ]
-        queue.submit(writes: false, alone: true, [.init(statement: .admitLogin, parameters: parameters)]) { results in
-            guard let kind = results[0].integer(row: 0, column: 0) else { return .admitted }
-            let wait = results[0].integer(row: 0, column: 1)
-            if wait == Self.busy { return .busy }
-            return .refused(
-                limit: SharedLimitKind(rawValue: Int16(clamping: kind)) ?? .pair, retryAfterSeconds: Int(wait ?? 1))
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: false, alone: true, [.init(statement: .admitLogin, parameters: parameters)],
+            decode: { results in
+                guard let kind = results[0].integer(row: 0, column: 0) else { return .admitted }
+                let wait = results[0].integer(row: 0, column: 1)
+                if wait == Self.busy { return .busy }
+                return .refused(
+                    limit: SharedLimitKind(rawValue: Int16(clamping: kind)) ?? .pair, retryAfterSeconds: Int(wait ?? 1))
+            }, completion: completion)
     }
 
     func endLogin(
@@ -49,10 +49,6 @@ final class PostgreSQLLoginLimits: SharedLoginLimits {
         let steps = [
             step(.pair, attempt.pair, clears: outcome == .succeeded), step(.account, attempt.account, clears: false),
         ]
-        queue.submit(writes: false, alone: true, steps) { _ in
-            ()
-        } completion: {
-            completion($0)
-        }
+        queue.submit(writes: false, alone: true, steps, decode: { _ in }, completion: completion)
     }
 }

@@ -1,5 +1,4 @@
 import CPostgres
-import Glibc
 import Synchronization
 
 /// The one thread that owns the PostgreSQL connection, in pipeline mode. Each turn it takes every
@@ -19,9 +18,8 @@ final class PostgreSQLQueue: Sendable {
     private static let probeDeadline = Duration.seconds(2)
 
     private let jobs = PostgreSQLJobQueue()
-    /// The thread (a `pthread_t`) whose submissions leave the store thread asleep until
-    /// `wakeHeld()`; 0 for none.
-    private let holdingThread = Atomic<UInt>(0)
+    /// The thread whose submissions leave the store thread asleep until `wakeHeld()`.
+    private let holder = HoldingThread()
     private let thread: WorkerThread
     private let stopped = Atomic<Bool>(false)
     private let health: HealthState
@@ -105,14 +103,13 @@ final class PostgreSQLQueue: Sendable {
                 return { batchError in finish(batchError.map { .failure($0) } ?? result) }
             },
             fail: { error in finish(.failure(error)) })
-        let waking = holdingThread.load(ordering: .relaxed) != UInt(pthread_self())
-        if !jobs.push(job, waking: waking) { completion(.failure(.closed)) }
+        if !jobs.push(job, waking: holder.submissionWakes) { completion(.failure(.closed)) }
     }
 
     /// From now on, jobs submitted on the calling thread wake the store thread only at the next
     /// `wakeHeld()`, which that thread must call after each burst (a reactor: once per cycle).
     func holdWakeups() {
-        holdingThread.store(UInt(pthread_self()), ordering: .relaxed)
+        holder.take()
     }
 
     /// Wakes the store thread for the jobs the holding thread submitted since the last call.

@@ -17,20 +17,20 @@ extension PostgreSQLUserStore {
                     .text(Self.arrayLiteral(rows.map { $0.resetTokenCreatedAt.map(String.init) })),
                 ]),
         ]
-        queue.submit(writes: true, steps) { results in
-            let decided = results[1]
-            return (0..<decided.rowCount).map { row in
-                switch decided.string(row: row, column: 0) {
-                case "added": .added
-                case "present": .alreadyPresent
-                case "differs": .conflict(.differs(stored: decided.user(row: row, offset: 1)))
-                case "twin": .conflict(.caseVariant(stored: decided.user(row: row, offset: 1)))
-                default: .conflict(.repeated)
+        queue.submit(
+            writes: true, steps,
+            decode: { results in
+                let decided = results[1]
+                return (0..<decided.rowCount).map { row in
+                    switch decided.string(row: row, column: 0) {
+                    case "added": .added
+                    case "present": .alreadyPresent
+                    case "differs": .conflict(.differs(stored: decided.user(row: row, offset: 1)))
+                    case "twin": .conflict(.caseVariant(stored: decided.user(row: row, offset: 1)))
+                    default: .conflict(.repeated)
+                    }
                 }
-            }
-        } completion: {
-            completion($0)
-        }
+            }, completion: completion)
     }
 
     /// A PostgreSQL array literal of `values` (`{"a","b",NULL}`): each element quoted, with `"` and

@@ -52,12 +52,12 @@ public final class PostgreSQLUserStore: UserStore {
     public func addUser(
         email: String, hashedPassword: String, unique: EmailComparison, completion: @escaping StoreCompletion<User>
     ) {
-        queue.submit(writes: true, Self.addSteps(email, hashedPassword, unique)) { results throws(StoreError) in
-            guard let id = results.last?.integer(row: 0, column: 0) else { throw .duplicateEmail }
-            return User(id: id, email: email, hashedPassword: hashedPassword)
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: true, Self.addSteps(email, hashedPassword, unique),
+            decode: { results throws(StoreError) in
+                guard let id = results.last?.integer(row: 0, column: 0) else { throw .duplicateEmail }
+                return User(id: id, email: email, hashedPassword: hashedPassword)
+            }, completion: completion)
     }
 
     public func findUser(email: String, completion: @escaping StoreCompletion<User?>) {
@@ -65,12 +65,11 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func findUser(emailIgnoringCase email: String, completion: @escaping StoreCompletion<User?>) {
-        queue.submit(writes: false, [.init(statement: .selectByEmailIgnoringCase, parameters: [.text(email)])]) {
-            results in
-            results[0].rowCount == 1 ? results[0].user(row: 0) : nil
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: false, [.init(statement: .selectByEmailIgnoringCase, parameters: [.text(email)])],
+            decode: { results in
+                results[0].rowCount == 1 ? results[0].user(row: 0) : nil
+            }, completion: completion)
     }
 
     public func replacePasswordHash(
@@ -81,11 +80,11 @@ public final class PostgreSQLUserStore: UserStore {
 
     public func newestPasswordHashes(limit: Int, completion: @escaping StoreCompletion<[String]>) {
         let steps = [PostgreSQLJob.Step(statement: .selectNewestHashes, parameters: [.integer(Int64(max(0, limit)))])]
-        queue.submit(writes: false, steps) { results in
-            (0..<results[0].rowCount).map { results[0].string(row: $0, column: 0) ?? "" }
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: false, steps,
+            decode: { results in
+                (0..<results[0].rowCount).map { results[0].string(row: $0, column: 0) ?? "" }
+            }, completion: completion)
     }
 
     public func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
@@ -96,11 +95,11 @@ public final class PostgreSQLUserStore: UserStore {
         let steps = [
             PostgreSQLJob.Step(statement: .selectSessionHolder, parameters: [.text(key.stored), .optional(key.legacy)])
         ]
-        queue.submit(writes: false, steps) { results in
-            results[0].firstSessionHolder
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: false, steps,
+            decode: { results in
+                results[0].firstSessionHolder
+            }, completion: completion)
     }
 
     public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
@@ -146,11 +145,11 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func listUsers(completion: @escaping StoreCompletion<[User]>) {
-        queue.submit(writes: false, [.init(statement: .selectAll, parameters: [])]) { results in
-            (0..<results[0].rowCount).map { results[0].user(row: $0) }
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: false, [.init(statement: .selectAll, parameters: [])],
+            decode: { results in
+                (0..<results[0].rowCount).map { results[0].user(row: $0) }
+            }, completion: completion)
     }
 
     public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
@@ -171,15 +170,15 @@ public final class PostgreSQLUserStore: UserStore {
     public func addUsers(_ users: [NewUser], unique: EmailComparison, completion: @escaping StoreCompletion<[User?]>) {
         let perUser = unique == .ignoringCase ? 2 : 1
         let steps = users.flatMap { Self.addSteps($0.email, $0.hashedPassword, unique) }
-        queue.submit(writes: true, steps) { results in
-            users.enumerated().map { index, new in
-                results[index * perUser + perUser - 1].integer(row: 0, column: 0).map {
-                    User(id: $0, email: new.email, hashedPassword: new.hashedPassword)
+        queue.submit(
+            writes: true, steps,
+            decode: { results in
+                users.enumerated().map { index, new in
+                    results[index * perUser + perUser - 1].integer(row: 0, column: 0).map {
+                        User(id: $0, email: new.email, hashedPassword: new.hashedPassword)
+                    }
                 }
-            }
-        } completion: {
-            completion($0)
-        }
+            }, completion: completion)
     }
 
     public func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>) {
@@ -192,11 +191,11 @@ public final class PostgreSQLUserStore: UserStore {
                     .text(request.requestedBy), .integer(request.createdAt), .integer(request.expiresAt),
                 ]),
         ]
-        queue.submit(writes: true, steps) { results in
-            results[1].rowCount > 0 ? results[1].mail(row: 0) : nil
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: true, steps,
+            decode: { results in
+                results[1].rowCount > 0 ? results[1].mail(row: 0) : nil
+            }, completion: completion)
     }
 
     /// Claims the mails it returns (a write): another caller, on this node or another, gets them
@@ -212,17 +211,17 @@ public final class PostgreSQLUserStore: UserStore {
                     .integer(now ?? .max), .integer(Int64(max(0, limit))), .integer(claimedAt), .integer(lease),
                 ])
         ]
-        queue.submit(writes: true, steps) { results in
-            let rows = results[0]
-            let due = (0..<rows.rowCount).compactMap { row in
-                rows.integer(row: row, column: 2) == nil ? nil : rows.mail(row: row, offset: 2)
-            }
-            return OutboxSnapshot(
-                due: due, pending: Int(rows.integer(row: 0, column: 0) ?? 0),
-                nextAttemptAt: rows.integer(row: 0, column: 1), claimedUntil: claimedAt + lease)
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: true, steps,
+            decode: { results in
+                let rows = results[0]
+                let due = (0..<rows.rowCount).compactMap { row in
+                    rows.integer(row: row, column: 2) == nil ? nil : rows.mail(row: row, offset: 2)
+                }
+                return OutboxSnapshot(
+                    due: due, pending: Int(rows.integer(row: 0, column: 0) ?? 0),
+                    nextAttemptAt: rows.integer(row: 0, column: 1), claimedUntil: claimedAt + lease)
+            }, completion: completion)
     }
 
     public func deferResetMail(
@@ -277,11 +276,11 @@ public final class PostgreSQLUserStore: UserStore {
     private func read(
         _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], completion: @escaping StoreCompletion<User?>
     ) {
-        queue.submit(writes: false, [.init(statement: statement, parameters: parameters)]) { results in
-            results[0].firstUser
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: false, [.init(statement: statement, parameters: parameters)],
+            decode: { results in
+                results[0].firstUser
+            }, completion: completion)
     }
 
     /// A one-statement write whose first row, if any, is the user.
@@ -289,11 +288,11 @@ public final class PostgreSQLUserStore: UserStore {
         _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], then extra: PostgreSQLJob.Step? = nil,
         completion: @escaping StoreCompletion<User?>
     ) {
-        queue.submit(writes: true, Self.steps(statement, parameters, then: extra)) { results in
-            results[0].firstUser
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: true, Self.steps(statement, parameters, then: extra),
+            decode: { results in
+                results[0].firstUser
+            }, completion: completion)
     }
 
     /// A one-statement write; whether it touched a row.
@@ -301,11 +300,11 @@ public final class PostgreSQLUserStore: UserStore {
         _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], then extra: PostgreSQLJob.Step? = nil,
         completion: @escaping StoreCompletion<Bool>
     ) {
-        queue.submit(writes: true, Self.steps(statement, parameters, then: extra)) { results in
-            results[0].affectedRows > 0
-        } completion: {
-            completion($0)
-        }
+        queue.submit(
+            writes: true, Self.steps(statement, parameters, then: extra),
+            decode: { results in
+                results[0].affectedRows > 0
+            }, completion: completion)
     }
 
     /// After a statement that clears reset tokens or removes users, in its transaction: the mails

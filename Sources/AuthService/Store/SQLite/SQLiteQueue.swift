@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 
 /// The one thread that owns the SQLite connection. Jobs run in submission order, the reads of a
@@ -68,9 +67,8 @@ final class SQLiteQueue: Sendable {
     private static let delivered: @Sendable (StoreError?) -> Void = { _ in }
 
     private let jobs = JobQueue<Job>()
-    /// The thread (a `pthread_t`) whose submissions leave the store thread asleep until
-    /// `wakeHeld()`; 0 for none.
-    private let holdingThread = Atomic<UInt>(0)
+    /// The thread whose submissions leave the store thread asleep until `wakeHeld()`.
+    private let holder = HoldingThread()
     private let thread: WorkerThread
     private let stopped = Atomic<Bool>(false)
     private let health: HealthState
@@ -162,29 +160,30 @@ final class SQLiteQueue: Sendable {
                 completion(outcome)
             }
         }
-        if !jobs.push(Job(access: access, work: .body(run)), wakingWorker: wakes) { completion(.failure(.closed)) }
+        if !push(Job(access: access, work: .body(run))) { completion(.failure(.closed)) }
     }
 
     /// Looks up the holder of a session on the store thread, as `submit(.read, …)` would.
     func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
-        let accepted = jobs.push(Job(access: .read, work: .findSession(key, completion)), wakingWorker: wakes)
-        if !accepted { completion(.failure(.closed)) }
+        if !push(Job(access: .read, work: .findSession(key, completion))) { completion(.failure(.closed)) }
+    }
+
+    /// Queues `job`, waking the store thread unless the holder submits it; false once closed.
+    private func push(_ job: Job) -> Bool {
+        jobs.push(job, wakingWorker: holder.submissionWakes)
     }
 
     /// From now on, jobs submitted on the calling thread wake the store thread only at the next
     /// `wakeHeld()`, which that thread must call after each burst (a reactor: once per cycle).
     /// At 64 connections the store thread otherwise woke for every fifth lookup or so.
     func holdWakeups() {
-        holdingThread.store(UInt(pthread_self()), ordering: .relaxed)
+        holder.take()
     }
 
     /// Wakes the store thread for the jobs the holding thread submitted since the last call.
     func wakeHeld() {
         jobs.wakeHeld()
     }
-
-    /// Whether a submission now should wake the store thread.
-    private var wakes: Bool { holdingThread.load(ordering: .relaxed) != UInt(pthread_self()) }
 
     /// Runs the queued jobs, closes the database (checkpointing the WAL) and joins the thread. Blocks.
     /// Later submissions are answered `.closed`; later calls return at once.
