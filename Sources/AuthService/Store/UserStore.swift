@@ -72,8 +72,9 @@ public protocol UserStore: AnyObject, Sendable {
     /// Every user, oldest first (`authd users list`).
     func listUsers(completion: @escaping StoreCompletion<[User]>)
 
-    /// Removes the user with this exact email (the oldest, should several have it); the user as it was, nil when none.
-    func deleteUser(email: String, completion: @escaping StoreCompletion<User?>)
+    /// Removes user `id`, and its pending reset mail; the user as it was, nil when none has this id.
+    /// By id, so a row whose stored email no email rule can name (the seed stored any string) can go too.
+    func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>)
 
     /// Ends the session of the user with this exact email, if it has one; the user as it was
     /// before, nil when none has this email.

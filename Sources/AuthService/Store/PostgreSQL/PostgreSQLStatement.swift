@@ -18,7 +18,7 @@ enum PostgreSQLStatement: String, CaseIterable {
     case clearResetToken
     case consumeResetToken
     case selectAll
-    case deleteByEmail
+    case deleteByID
     case endSessionsByEmail
     case setPasswordByEmail
     case noteResetRequest
@@ -128,8 +128,8 @@ enum PostgreSQLStatement: String, CaseIterable {
                 """
         case .selectAll:
             return "SELECT \(columns) FROM users ORDER BY id"
-        case .deleteByEmail:
-            return "DELETE FROM users WHERE id = \(Self.firstByEmail) RETURNING \(columns)"
+        case .deleteByID:
+            return "DELETE FROM users WHERE id = $1 RETURNING \(columns)"
         case .endSessionsByEmail:
             return """
                 WITH found AS (SELECT \(columns) FROM users WHERE email = $1 ORDER BY id LIMIT 1 FOR UPDATE), \

@@ -152,8 +152,8 @@ public final class PostgreSQLUserStore: UserStore {
             }, completion: completion)
     }
 
-    public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
-        write(.deleteByEmail, [.text(email)], then: Self.dropMailWithoutToken, completion: completion)
+    public func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
+        write(.deleteByID, [.integer(id)], then: Self.dropMailWithoutToken, completion: completion)
     }
 
     public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {

@@ -25,6 +25,7 @@ final class SQLiteUsersTable {
     private let clearResetToken: SQLiteStatement
     private let setPassword: SQLiteStatement
     private let selectAll: SQLiteStatement
+    private let selectByID: SQLiteStatement
     private let deleteByID: SQLiteStatement
     private let beginStatement: SQLiteStatement
     private let beginReadStatement: SQLiteStatement
@@ -47,9 +48,11 @@ final class SQLiteUsersTable {
     /// instructions per session lookup (callgrind). Later calls (SQLite already running) change nothing.
     private static let memoryStatisticsOff: Void = { _ = csqlite_disable_memory_statistics() }()
 
-    /// Opens or creates the database at `path`, in WAL mode with `synchronous=FULL`; never deletes data.
+    /// Opens or creates the database at `path` (a new file owner-only, see `OwnerOnlyFile`), in WAL
+    /// mode with `synchronous=FULL`; never deletes data.
     init(path: String, busyTimeoutMilliseconds: Int, maxPages: Int? = nil) throws(StoreError) {
         Self.memoryStatisticsOff
+        try OwnerOnlyFile.prepareDatabase(path)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let code = sqlite3_open_v2(path, &handle, flags, nil)
@@ -100,6 +103,7 @@ final class SQLiteUsersTable {
                 session_id = NULL, authd_session_created_ms = NULL WHERE id = ?1
                 """)
             selectAll = try prepare("SELECT \(Self.columns) FROM users ORDER BY id")
+            selectByID = try prepare("\(select) id = ?1")
             deleteByID = try prepare("DELETE FROM users WHERE id = ?1")
             beginStatement = try prepare("BEGIN IMMEDIATE")
             beginReadStatement = try prepare("BEGIN")
@@ -275,8 +279,9 @@ final class SQLiteUsersTable {
         return users
     }
 
-    func deleteUser(email: String) throws(StoreError) -> User? {
-        guard let user = try findUser(email: email) else { return nil }
+    func deleteUser(id: Int64) throws(StoreError) -> User? {
+        selectByID.bind(1, integer: id)
+        guard let user = try row(of: selectByID) else { return nil }
         deleteByID.bind(1, integer: user.id)
         _ = try run(deleteByID)
         try outbox.dropMail(ofUser: user.id)
