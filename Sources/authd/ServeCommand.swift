@@ -61,7 +61,7 @@ struct ServeCommand: ParsableCommand {
         } catch {
             throw StartupError.auth(error)
         }
-        let routes = AuthRoutes(auth: auth, cookie: settings.cookie, logger: logger)
+        let routes = AuthRoutes(auth: auth, cookie: settings.cookie, crossSite: settings.crossSite, logger: logger)
         let accessLog = settings.log.writesAccessLog ? AccessLog() : nil
         let http = HTTPServer(
             reactor: reactor, auth: auth, routes: routes, settings: serverSettings, accessLog: accessLog,

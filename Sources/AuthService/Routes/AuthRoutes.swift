@@ -23,10 +23,14 @@ public final class AuthRoutes: Sendable {
 
     private let router: Router
 
-    /// `/`, 404 and 405 are answered on the calling thread; the others answer from Auth's threads.
-    public init(auth: Auth, cookie: SessionCookie = SessionCookie(), logger: Logger) {
+    /// `/`, 404, 405 and a refused cross-site write are answered on the calling thread; the others
+    /// answer from Auth's threads.
+    public init(
+        auth: Auth, cookie: SessionCookie = SessionCookie(), crossSite: CrossSitePolicy = CrossSitePolicy(),
+        logger: Logger
+    ) {
         let context = Context(auth: auth, cookie: cookie, logger: logger)
-        var router = Router()
+        var router = Router(crossSite: crossSite)
         let welcome = Response(status: 200, body: JSONWriter.object([("message", "Bienvenue")]))
         // The handlers that hash take the connection (its closing matters only to a job that waits),
         // and the session lookup that every `GET /profile` makes (the connection remembers its key).
@@ -56,7 +60,8 @@ public final class AuthRoutes: Sendable {
         router.match(request)
     }
 
-    /// The answer of a match that needs no handler (`GET /`, a 404 or 405), which a caller gives
+    /// The answer of a match that needs no handler (`GET /`, a 404 or 405, a refused cross-site
+    /// write), which a caller gives
     /// at once instead of calling `answer` (no completion closure to make); nil for the others.
     public func fixedAnswer(to match: RouteMatch) -> Response? {
         router.fixedAnswer(match)

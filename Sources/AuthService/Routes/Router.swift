@@ -25,11 +25,18 @@ public struct RouteMatch: Sendable {
     let entry: Int?
     /// The server's own route, when this is one and the method is the one it answers.
     public let operational: OperationalRoute?
+    /// Whether the request writes from another site (`CrossSitePolicy`): answered 403, nothing run.
+    var refusedAsCrossSite = false
 }
 
 /// A method + path table: exact paths (an optional trailing slash is accepted, as Flask's
-/// `strict_slashes=False` did), 404 for unknown paths, 405 with `Allow` for a known path.
+/// `strict_slashes=False` did), 404 for unknown paths, 405 with `Allow` for a known path. Every
+/// route's writes are checked against `crossSite` in `match`, before anything runs: a route gets
+/// that protection by being in the table.
 struct Router: Sendable {
+    /// Which requests that change state may come from another site.
+    let crossSite: CrossSitePolicy
+
     /// A handful of paths: a linear scan over Substring compares beats hashing a new String per request.
     private var routes: [Route] = []
 
@@ -58,7 +65,9 @@ struct Router: Sendable {
 
     private static let notFound = Response.jsonMessage(status: 404, "not found")
 
-    init() {}
+    init(crossSite: CrossSitePolicy = CrossSitePolicy()) {
+        self.crossSite = crossSite
+    }
 
     /// The label of each route in table order, then `other` for every unknown path.
     var labels: [String] { routes.map(\.path) + ["other"] }
@@ -102,7 +111,8 @@ struct Router: Sendable {
         routes[index].methodNotAllowed = answer
     }
 
-    /// The route of `request` and what answers it: a handler, the server, or a 404 / 405.
+    /// The route of `request` and what answers it: a handler, the server, a 404 / 405, or the 403
+    /// of a write from another site (`CrossSitePolicy.refuses`, the one place it is decided).
     func match(_ request: Request) -> RouteMatch {
         let method = request.method == .head ? HTTPMethod.get : request.method
         guard let route = index(of: request.target) else {
@@ -114,7 +124,8 @@ struct Router: Sendable {
         if case let .operational(which) = routes[route].entries[entry].target {
             return RouteMatch(route: route, entry: entry, operational: which)
         }
-        return RouteMatch(route: route, entry: entry, operational: nil)
+        return RouteMatch(
+            route: route, entry: entry, operational: nil, refusedAsCrossSite: crossSite.refuses(request))
     }
 
     /// Runs the match's handler, or answers its 404 / 405. An operational route reaching here is
@@ -125,6 +136,7 @@ struct Router: Sendable {
     ) {
         guard match.route < routes.count else { return respond(Self.notFound) }
         guard let entry = match.entry else { return respond(routes[match.route].methodNotAllowed) }
+        guard !match.refusedAsCrossSite else { return respond(CrossSitePolicy.refusal) }
         switch routes[match.route].entries[entry].target {
         case let .handler(handler): handler(request, connection, respond)
         case .operational: respond(Self.notFound)
@@ -136,6 +148,7 @@ struct Router: Sendable {
     func fixedAnswer(_ match: RouteMatch) -> Response? {
         guard match.route < routes.count else { return Self.notFound }
         guard let entry = match.entry else { return routes[match.route].methodNotAllowed }
+        guard !match.refusedAsCrossSite else { return CrossSitePolicy.refusal }
         guard case let .fixed(answer) = routes[match.route].entries[entry].target else { return nil }
         return answer
     }

@@ -173,6 +173,12 @@ struct Options: ParsableArguments {
     var throttleExempt: [AddressList] = []
 
     @Option(
+        help:
+            "A site whose pages may send POST, PUT and DELETE requests here: an origin such as https://app.example.com, repeatable or comma-separated. Other sites' writes get 403; requests without Origin and Sec-Fetch-Site (curl, scripts) are not affected (AUTHD_ALLOWED_ORIGIN). (default: none, only the request's own Host)",
+        transform: Options.parse)
+    var allowedOrigin: [OriginList] = []
+
+    @Option(
         help: Options.shown(
             "Where reset tokens go: response (in the answer, to whoever asks: the seed's way) or smtp://HOST:PORT (only by mail, through that relay) (AUTHD_RESET_DELIVERY).",
             default: AuthConfiguration().resetDelivery), transform: Options.parse)

@@ -74,3 +74,22 @@ struct AddressList: SettingValue, Equatable {
         "addresses or CIDR blocks (127.0.0.1, 10.0.0.0/8, 2001:db8::/32), comma-separated, with no bits set past the prefix, or none"
     }
 }
+
+/// `--allowed-origin`: origins (`https://app.example.com`), comma-separated, as
+/// `CrossSitePolicy.normalizedOrigin` reads them.
+struct OriginList: SettingValue, Equatable {
+    var origins: [String]
+
+    init?(setting text: String) {
+        var origins: [String] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let origin = CrossSitePolicy.normalizedOrigin(String(item.drop { $0 == " " })) else { return nil }
+            origins.append(origin)
+        }
+        self.origins = origins
+    }
+
+    static var expected: String {
+        "origins (http:// or https:// with a host and optionally a port, no path: https://app.example.com), comma-separated"
+    }
+}

@@ -8,6 +8,7 @@ struct Settings: Sendable {
     var listener = ListenerSettings()
     var log = LogSettings()
     var cookie = SessionCookie()
+    var crossSite = CrossSitePolicy()
 
     /// Reads `options` over `environment` over the defaults, then validates. Throws the first
     /// variable that cannot be read (`ConfigurationError`) or setting that breaks its rule
@@ -100,6 +101,8 @@ struct Settings: Sendable {
         // These flags can only say yes; their variables can say either.
         if let off = try given(options.noAccessLog ? true : nil, "AUTHD_NO_ACCESS_LOG") { log.accessLog = !off }
         cookie.secure = try given(options.cookieSecure ? true : nil, "AUTHD_COOKIE_SECURE") ?? cookie.secure
+        let origins: OriginList? = try options.allowedOrigin.isEmpty ? environment.value("AUTHD_ALLOWED_ORIGIN") : nil
+        crossSite.allowedOrigins = options.allowedOrigin.flatMap(\.origins) + (origins?.origins ?? [])
         auth.storesPlainTokens =
             try given(options.storePlainTokens ? true : nil, "AUTHD_STORE_PLAIN_TOKENS") ?? auth.storesPlainTokens
 

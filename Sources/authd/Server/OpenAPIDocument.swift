@@ -12,7 +12,7 @@ enum OpenAPIDocument {
     "title": "authd",
     "version": "0.1.0",
     "summary": "User-authentication HTTP service: register, log in with a session cookie, profile, log out, reset a password.",
-    "description": "authd is a drop-in replacement for the Flask + SQLAlchemy + bcrypt teaching service \"user authentication service\": the routes tagged `seed` keep its paths, statuses and JSON bodies, quirks included (400 for a taken email, a 302 to `/` on log-out, one session per user, 403 for an unknown session, email or reset token). authd's additions never break a seed client.\n\n**Requests.** POST and PUT bodies are form fields: `application/x-www-form-urlencoded`, `multipart/form-data`, or a JSON object whose values are all strings. Unknown fields are ignored; a JSON value that is not a string is a 400. A required field that is absent, empty or only white space is 400 `missing field: NAME`. Passwords may not contain NUL and are at most 72 bytes of UTF-8 (bcrypt's limit; 400 rather than silent truncation); a new one (sign-up, reset) is at least `--password-min-length` characters (Unicode scalars; 1 by default). The body is at most `--max-body` bytes (65 536 by default) and 1 000 fields (413); a body without `Content-Type`, or of another type, is 415. The request line and headers are at most 16 KiB and 100 fields (431), the target 8 KiB (414); the whole request must arrive within `--request-timeout` (10 s, 408). A path matches with or without one trailing slash; the query string is ignored. Absolute-form targets (`http://host/path`) are routed by their path. HTTP/1.0 and 1.1 only (505); chunked is the only transfer coding (501).\n\n**Answers.** Every answer is JSON, but `/metrics`; every failure is `{\"message\": \"<why>\"}`. An unknown path is 404 `not found`; a known path with another method is 405 `method not allowed` with `Allow` listing the path's methods (GET routes also answer HEAD). A malformed request (bad request line, header or framing) is 400 with its reason, and the connection closes. 429 (throttled) carries `Retry-After` in seconds. 503 carries `Retry-After` too and means nothing was applied: `too many password operations waiting; retry shortly` (the hash queue, or the client's half of it, is full; also while shutting down), `database busy; retry shortly`, `storage unavailable; retry shortly` (the storage is full, read-only or unavailable) or `storage unavailable; retry later` (the database file was lost: until a restart); and on any route `too many connections; retry shortly` with `Retry-After: 1` and `Connection: close`, sent to a new connection past `--max-connections` or `--max-connections-per-client` when no idle one can be closed to make room, before any request is read. 500 is only a real internal fault, and is logged. Answers that carry a session cookie or a token, and the profile, have `Cache-Control: no-store`.\n\n**Emails.** An email is trimmed of surrounding white space, its domain lower-cased and the whole put in Unicode NFC; that form is what is stored, looked up and throttled on. One that cannot be an email is 400 before anything counts or throttles it: `email longer than 250 bytes` (once normalized, in UTF-8 bytes), `email must contain exactly one @`, `email has nothing before the @`, `email has nothing after the @`, `email must not contain white space`, `email must not contain control or invisible formatting characters`. A sign-up equal to a stored email ignoring ASCII case is `email already registered`; a login, a reset-token request and a password update find the exact stored spelling first, else the one stored email equal to it ignoring ASCII case (`VICTIM@x.test` is `victim@x.test`, `É` is not `é`). An answer's `email` is the user's stored spelling.\n\n**Clients.** A client is an IPv4 address or an IPv6 /64: the peer (with `--proxy-protocol`, the client a trusted proxy's PROXY v1/v2 header names), or, when that is a `--trusted-proxy`, the client the proxy names in the request: the right-most `X-Forwarded-For` address that is not itself a trusted proxy, else the same of RFC 7239 `Forwarded` `for=`. From any other peer `X-Forwarded-For` and `Forwarded` are ignored. The brute-force limits and the per-client share of the hash queue count that client, and the audit and access logs name it; `127.0.0.1` and `::1` are exempt from the per-client limits by default (`--throttle-exempt`).\n\n**Listeners.** With `--admin-port`, `/metrics` and `/openapi.json` move to the admin listener (`--admin-host`, 127.0.0.1 by default), which serves those two and `/healthz` and answers 404 to every other path; the public listener then answers 404 to them.\n",
+    "description": "authd is a drop-in replacement for the Flask + SQLAlchemy + bcrypt teaching service \"user authentication service\": the routes tagged `seed` keep its paths, statuses and JSON bodies, quirks included (400 for a taken email, a 302 to `/` on log-out, one session per user, 403 for an unknown session, email or reset token). authd's additions never break a seed client.\n\n**Requests.** POST and PUT bodies are form fields: `application/x-www-form-urlencoded`, `multipart/form-data`, or a JSON object whose values are all strings. Unknown fields are ignored; a JSON value that is not a string is a 400. A required field that is absent, empty or only white space is 400 `missing field: NAME`. Passwords may not contain NUL and are at most 72 bytes of UTF-8 (bcrypt's limit; 400 rather than silent truncation); a new one (sign-up, reset) is at least `--password-min-length` characters (Unicode scalars; 1 by default). The body is at most `--max-body` bytes (65 536 by default) and 1 000 fields (413); a body without `Content-Type`, or of another type, is 415. The request line and headers are at most 16 KiB and 100 fields (431), the target 8 KiB (414); the whole request must arrive within `--request-timeout` (10 s, 408). A path matches with or without one trailing slash; the query string is ignored. Absolute-form targets (`http://host/path`) are routed by their path. HTTP/1.0 and 1.1 only (505); chunked is the only transfer coding (501).\n\n**Answers.** Every answer is JSON, but `/metrics`; every failure is `{\"message\": \"<why>\"}`. An unknown path is 404 `not found`; a known path with another method is 405 `method not allowed` with `Allow` listing the path's methods (GET routes also answer HEAD). A malformed request (bad request line, header or framing) is 400 with its reason, and the connection closes. 429 (throttled) carries `Retry-After` in seconds. 503 carries `Retry-After` too and means nothing was applied: `too many password operations waiting; retry shortly` (the hash queue, or the client's half of it, is full; also while shutting down), `database busy; retry shortly`, `storage unavailable; retry shortly` (the storage is full, read-only or unavailable) or `storage unavailable; retry later` (the database file was lost: until a restart); and on any route `too many connections; retry shortly` with `Retry-After: 1` and `Connection: close`, sent to a new connection past `--max-connections` or `--max-connections-per-client` when no idle one can be closed to make room, before any request is read. 500 is only a real internal fault, and is logged. Answers that carry a session cookie or a token, and the profile, have `Cache-Control: no-store`.\n\n**Emails.** An email is trimmed of surrounding white space, its domain lower-cased and the whole put in Unicode NFC; that form is what is stored, looked up and throttled on. One that cannot be an email is 400 before anything counts or throttles it: `email longer than 250 bytes` (once normalized, in UTF-8 bytes), `email must contain exactly one @`, `email has nothing before the @`, `email has nothing after the @`, `email must not contain white space`, `email must not contain control or invisible formatting characters`. A sign-up equal to a stored email ignoring ASCII case is `email already registered`; a login, a reset-token request and a password update find the exact stored spelling first, else the one stored email equal to it ignoring ASCII case (`VICTIM@x.test` is `victim@x.test`, `É` is not `é`). An answer's `email` is the user's stored spelling.\n\n**Clients.** A client is an IPv4 address or an IPv6 /64: the peer (with `--proxy-protocol`, the client a trusted proxy's PROXY v1/v2 header names), or, when that is a `--trusted-proxy`, the client the proxy names in the request: the right-most `X-Forwarded-For` address that is not itself a trusted proxy, else the same of RFC 7239 `Forwarded` `for=`. From any other peer `X-Forwarded-For` and `Forwarded` are ignored. The brute-force limits and the per-client share of the hash queue count that client, and the audit and access logs name it; `127.0.0.1` and `::1` are exempt from the per-client limits by default (`--throttle-exempt`).\n\n**Cross-site writes.** A POST, PUT or DELETE that a browser marks as coming from another site is refused with 403 `cross-site request refused` before anything is done or any cookie set (login CSRF): one with `Sec-Fetch-Site: cross-site`, or with an `Origin` whose host and port are not the request's `Host` and that `--allowed-origin` does not list (`Origin: null` included). A listed origin may post cross-site. Requests with neither header, as curl, `requests` and the seed's clients send them, are not affected.\n\n**Session cookie.** A request carrying two `session_id` cookies with different values (one header or several) is 400 `several different session_id cookies; clear this site's cookies and log in again` on every route that reads the cookie: which one a server took would be the attacker's choice (cookie tossing). The same value twice is one cookie.\n\n**Listeners.** With `--admin-port`, `/metrics` and `/openapi.json` move to the admin listener (`--admin-host`, 127.0.0.1 by default), which serves those two and `/healthz` and answers 404 to every other path; the public listener then answers 404 to them.\n",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
@@ -196,6 +196,9 @@ enum OpenAPIDocument {
               }
             }
           },
+          "403": {
+            "$ref": "#/components/responses/CrossSite"
+          },
           "408": {
             "$ref": "#/components/responses/RequestTimeout"
           },
@@ -342,6 +345,9 @@ enum OpenAPIDocument {
               }
             }
           },
+          "403": {
+            "$ref": "#/components/responses/CrossSite"
+          },
           "408": {
             "$ref": "#/components/responses/RequestTimeout"
           },
@@ -427,10 +433,20 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "$ref": "#/components/responses/BadRequest"
+            "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "malformed request line"
+                }
+              }
+            }
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`).",
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`); or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
             "content": {
               "application/json": {
                 "schema": {
@@ -502,7 +518,17 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "$ref": "#/components/responses/BadRequest"
+            "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "malformed request line"
+                }
+              }
+            }
           },
           "403": {
             "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`).",
@@ -559,7 +585,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "$ref": "#/components/responses/HeadBadRequest"
+            "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open."
           },
           "403": {
             "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`)."
@@ -683,7 +709,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`email not registered` (the seed's status).",
+            "description": "`email not registered` (the seed's status); or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
             "content": {
               "application/json": {
                 "schema": {
@@ -822,7 +848,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`invalid reset token`: missing, empty, unknown, already used, replaced by a newer one, cleared by a successful login, past `--reset-token-ttl`, or not the token of this email. A missing or empty token is this 403, checked right after `missing field: email`, before `new_password` and the email's form.",
+            "description": "`invalid reset token`: missing, empty, unknown, already used, replaced by a newer one, cleared by a successful login, past `--reset-token-ttl`, or not the token of this email. A missing or empty token is this 403, checked right after `missing field: email`, before `new_password` and the email's form; or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
             "content": {
               "application/json": {
                 "schema": {
@@ -1500,6 +1526,19 @@ enum OpenAPIDocument {
           },
           "Connection": {
             "$ref": "#/components/headers/ConnectionClose"
+          }
+        }
+      },
+      "CrossSite": {
+        "description": "`cross-site request refused`: a browser sent the request from another site (`Sec-Fetch-Site: cross-site`, or an `Origin` that is neither the request's own nor listed by `--allowed-origin`). Nothing was done.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "example": {
+              "message": "cross-site request refused"
+            }
           }
         }
       }
