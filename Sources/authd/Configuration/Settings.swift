@@ -103,6 +103,8 @@ struct Settings: Sendable {
         cookie.secure = try given(options.cookieSecure ? true : nil, "AUTHD_COOKIE_SECURE") ?? cookie.secure
         let origins: OriginList? = try options.allowedOrigin.isEmpty ? environment.value("AUTHD_ALLOWED_ORIGIN") : nil
         crossSite.allowedOrigins = options.allowedOrigin.flatMap(\.origins) + (origins?.origins ?? [])
+        server.publicMetrics =
+            try given(options.publicMetrics ? true : nil, "AUTHD_PUBLIC_METRICS") ?? server.publicMetrics
         auth.storesPlainTokens =
             try given(options.storePlainTokens ? true : nil, "AUTHD_STORE_PLAIN_TOKENS") ?? auth.storesPlainTokens
 
