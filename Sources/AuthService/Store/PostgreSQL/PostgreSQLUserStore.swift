@@ -153,7 +153,16 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
-        write(.deleteByID, [.integer(id)], then: Self.dropMailWithoutToken, completion: completion)
+        let steps: [PostgreSQLJob.Step] = [
+            .init(statement: .deleteByID, parameters: [.integer(id)]), Self.dropMailWithoutToken,
+            // Its id could be given again (after a sequence reset or a seed-made table's own ids).
+            .init(statement: .dropSecondFactorsWithoutUser, parameters: []),
+        ]
+        queue.submit(
+            writes: true, steps,
+            decode: { results in
+                results[0].firstUser
+            }, completion: completion)
     }
 
     public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {
