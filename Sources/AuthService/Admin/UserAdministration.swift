@@ -5,10 +5,10 @@ import Glibc
 /// as at sign-up, hashes stored as the seed stores them), each waiting for the store's answer.
 /// Blocking: call from a thread that may wait (a command's main thread), never the store's own.
 public final class UserAdministration: Sendable {
-    private let store: any UserStore
+    let store: any UserStore & SecondFactorStore
 
     /// Administers `store`; the caller opens and closes it.
-    public init(store: any UserStore) {
+    public init(store: any UserStore & SecondFactorStore) {
         self.store = store
     }
 
@@ -45,13 +45,14 @@ public final class UserAdministration: Sendable {
         return before
     }
 
-    /// Gives the user an email names a new password, hashed with bcrypt at `cost`, checked by the
+    /// Gives the user an email names a new password, in NFC (`PasswordForm`), hashed with bcrypt at `cost`, checked by the
     /// rules of sign-up (`minimumLength` characters at least); its session and reset token end, as
     /// after a password update. Runs one bcrypt hash on this thread.
     public func setPassword(
-        email: String, password: String, cost: Int, minimumLength: Int = 1
+        email: String, password typed: String, cost: Int, minimumLength: Int = 1
     ) throws(AdminError) -> User {
         let found = try user(email: email)
+        let password = PasswordForm.new(typed)
         if password.isEmpty { throw .invalidPassword(.empty) }
         if password.unicodeScalars.count < minimumLength { throw .invalidPassword(.tooShort(minimum: minimumLength)) }
         let hash: String
@@ -129,7 +130,7 @@ public final class UserAdministration: Sendable {
     }
 
     /// Starts a store operation and blocks until its completion runs.
-    private func wait<T: Sendable>(_ start: (@escaping StoreCompletion<T>) -> Void) throws(AdminError) -> T {
+    func wait<T: Sendable>(_ start: (@escaping StoreCompletion<T>) -> Void) throws(AdminError) -> T {
         let answer = Answer<T>()
         start { result in answer.deliver(result) }
         switch answer.value() {

@@ -48,7 +48,7 @@ extension DatabaseOptions {
     /// (created if missing: callers that must not create check first).
     static func openStore(
         _ location: String, busyTimeoutMilliseconds: Int, operationTimeout: Duration? = nil
-    ) throws -> any UserStore {
+    ) throws -> any UserStore & SecondFactorStore {
         do {
             guard PostgreSQLUserStore.handles(location) else {
                 return try SQLiteUserStore(path: location, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
@@ -97,7 +97,8 @@ enum AdminFailure: Error, CustomStringConvertible {
         case .noSuchUser(let email): "no user with email \(email)"
         case .invalidPassword(.empty): "the new password is empty"
         case .invalidPassword(.tooShort(let minimum)): "the new password is shorter than \(minimum) characters"
-        case .invalidPassword(.tooLong): "the new password is longer than bcrypt's 72 bytes"
+        case .invalidPassword(.tooLong):
+            "the new password is longer than bcrypt's 72 bytes (UTF-8 bytes, not characters: a kanji takes 3)"
         case .invalidPassword(.containsNUL): "the new password contains a NUL byte"
         case .hashFailed(let code): "bcrypt failed: \(String(cString: strerror(code)))"
         case .store(let error): "\(error)"

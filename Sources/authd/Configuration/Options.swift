@@ -151,7 +151,7 @@ struct Options: ParsableArguments {
 
     @Option(
         help:
-            "Port of a separate listener for /metrics, /openapi.json and /healthz; the first two then leave the main port (AUTHD_ADMIN_PORT)."
+            "Port of a separate listener for /metrics, /openapi.json and /healthz, which the main port serves only with --public-metrics (AUTHD_ADMIN_PORT)."
     )
     var adminPort: Int?
 
@@ -193,9 +193,27 @@ struct Options: ParsableArguments {
             default: "\(ResetMailSettings().timeout.milliseconds / 1000)s"), transform: Options.parse)
     var smtpTimeout: Lifetime?
 
+    @Option(
+        help:
+            "File of 32 random bytes sealing TOTP secrets (AES-256-GCM), kept outside the database; make one with `head -c 32 /dev/urandom > FILE; chmod 600 FILE`. Without it no one can enrol a second factor (AUTHD_SECRET_KEY_FILE)."
+    )
+    var secretKeyFile: String?
+
+    @Option(
+        help:
+            "The key file used before the current --secret-key-file: what it sealed still opens, while new values use the current key (AUTHD_PREVIOUS_SECRET_KEY_FILE)."
+    )
+    var previousSecretKeyFile: String?
+
     // Present or absent, so `false` here means "not given": the variable, then the default, decide.
     @Flag(help: "Do not write an access-log line per request (AUTHD_NO_ACCESS_LOG).")
     var noAccessLog = false
+
+    @Flag(
+        help:
+            "Also serve /metrics and /openapi.json on the public port; the metrics page counts reset mails, so it tells registered emails from unknown ones (AUTHD_PUBLIC_METRICS)."
+    )
+    var publicMetrics = false
 
     @Flag(help: "Mark the session cookie Secure (only for HTTPS deployments) (AUTHD_COOKIE_SECURE).")
     var cookieSecure = false

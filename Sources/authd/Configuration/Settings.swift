@@ -56,6 +56,18 @@ struct Settings: Sendable {
         auth.resetMail.linkTemplate = try given(options.resetLink, "AUTHD_RESET_LINK") ?? auth.resetMail.linkTemplate
         auth.resetMail.timeout = try given(options.smtpTimeout, "AUTHD_SMTP_TIMEOUT") ?? auth.resetMail.timeout
 
+        let previousKeyFile = try given(options.previousSecretKeyFile, "AUTHD_PREVIOUS_SECRET_KEY_FILE")
+        if let keyFile = try given(options.secretKeyFile, "AUTHD_SECRET_KEY_FILE") {
+            let previous = try previousKeyFile.map { path throws(SealingKeyError) in
+                try SealingKey(contentsOfFile: path, flag: "--previous-secret-key-file")
+            }
+            auth.sealingKeys = SealingKeyring(
+                current: try SealingKey(contentsOfFile: keyFile), previous: previous.map { [$0] } ?? [])
+        } else if let previousKeyFile {
+            throw ConfigurationError.invalidSetting(
+                "--previous-secret-key-file", value: previousKeyFile, rule: "needs a current --secret-key-file")
+        }
+
         var throttling = auth.throttling
         throttling.emailFailureLimit =
             try given(options.loginFailureLimit, "AUTHD_LOGIN_FAILURE_LIMIT") ?? throttling.emailFailureLimit
@@ -100,6 +112,8 @@ struct Settings: Sendable {
         // These flags can only say yes; their variables can say either.
         if let off = try given(options.noAccessLog ? true : nil, "AUTHD_NO_ACCESS_LOG") { log.accessLog = !off }
         cookie.secure = try given(options.cookieSecure ? true : nil, "AUTHD_COOKIE_SECURE") ?? cookie.secure
+        server.publicMetrics =
+            try given(options.publicMetrics ? true : nil, "AUTHD_PUBLIC_METRICS") ?? server.publicMetrics
         auth.storesPlainTokens =
             try given(options.storePlainTokens ? true : nil, "AUTHD_STORE_PLAIN_TOKENS") ?? auth.storesPlainTokens
 

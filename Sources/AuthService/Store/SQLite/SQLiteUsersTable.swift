@@ -36,6 +36,8 @@ final class SQLiteUsersTable {
     /// The sessions, on this connection and in its transactions.
     let sessionRows: SQLiteSessions
     private let setPasswordKeepingSession: SQLiteStatement
+    /// Users' TOTP secrets and recovery codes, on this connection and in its transactions.
+    let secondFactors: SQLiteSecondFactors
     private var closed = false
     private let path: String
     /// Device and inode of the file opened, to notice it being removed or replaced.
@@ -117,6 +119,7 @@ final class SQLiteUsersTable {
                 """)
             outbox = try SQLiteOutbox(database: handle)
             sessionRows = try SQLiteSessions(database: handle)
+            secondFactors = try SQLiteSecondFactors(database: handle)
         } catch {
             // SQLite's own words ("attempt to write a readonly database") say most to an operator.
             let reason = sqlite3_errmsg(handle).map { String(cString: $0) } ?? error.description
@@ -329,6 +332,8 @@ final class SQLiteUsersTable {
         _ = try run(deleteByID)
         try outbox.dropMail(ofUser: user.id)
         _ = try sessionRows.endAll(ofUser: user.id, keeping: nil)
+        // Its id may be given again (SQLite reuses the highest rowid once freed).
+        _ = try secondFactors.remove(userID: user.id)
         return user
     }
 
