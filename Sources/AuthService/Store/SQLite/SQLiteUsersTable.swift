@@ -26,7 +26,6 @@ final class SQLiteUsersTable {
     private let clearResetToken: SQLiteStatement
     private let setPassword: SQLiteStatement
     private let selectAll: SQLiteStatement
-    private let selectByID: SQLiteStatement
     private let deleteByID: SQLiteStatement
     private let beginStatement: SQLiteStatement
     private let beginReadStatement: SQLiteStatement
@@ -110,7 +109,6 @@ final class SQLiteUsersTable {
                 session_id = NULL, authd_session_created_ms = NULL WHERE id = ?1
                 """)
             selectAll = try prepare("SELECT \(Self.columns) FROM users ORDER BY id")
-            selectByID = try prepare("\(select) id = ?1")
             deleteByID = try prepare("DELETE FROM users WHERE id = ?1")
             beginStatement = try prepare("BEGIN IMMEDIATE")
             beginReadStatement = try prepare("BEGIN")
@@ -331,8 +329,7 @@ final class SQLiteUsersTable {
     }
 
     func deleteUser(id: Int64) throws(StoreError) -> User? {
-        selectByID.bind(1, integer: id)
-        guard let user = try row(of: selectByID) else { return nil }
+        guard let user = try findUser(id: id) else { return nil }
         deleteByID.bind(1, integer: user.id)
         _ = try run(deleteByID)
         try outbox.dropMail(ofUser: user.id)
