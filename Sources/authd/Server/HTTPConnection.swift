@@ -76,6 +76,7 @@ final class HTTPConnection: ConnectionHandler {
         // At accept, while the peer is surely still connected (getpeername fails once it is gone).
         let peerText = connection.peerAddress
         if let peer = IPAddress(peerText) { adopt(peer) } else { clientAddress = peerText }
+        capKey = peerIsTrustedProxy || clientIsExempt ? nil : clientKey
         if server.settings.clients.proxyProtocol && !admin {
             proxyStage = peerIsTrustedProxy ? .header(ProxyHeaderParser()) : .screening
         }
@@ -83,17 +84,24 @@ final class HTTPConnection: ConnectionHandler {
 
     private var inFlight: Int { Int(nextSequence - nextToWrite) }
 
-    /// The client's key for per-client connection caps, as found at accept (its /64 for IPv6).
+    /// The client's key for per-client connection caps, as found so far (its /64 for IPv6).
     var clientKey: String { clientThrottleKey.isEmpty ? clientAddress : clientThrottleKey }
-    /// Whether the client, as found at accept, is exempt from per-client limits (meets the total cap only).
-    var clientIsExemptFromCaps: Bool { clientIsExempt }
-    /// The key this connection was counted under by the caps; fixed at accept, so a PROXY header
-    /// naming another client later leaves the count straight.
-    var countedAs = ""
+    /// The key the per-client cap counts this connection under; nil when it meets only the total
+    /// cap: its client is exempt, or its peer is a trusted proxy. A proxy's connection carries
+    /// whichever clients' requests the proxy sends on it (nginx and load balancers pool them), and
+    /// a head that never ends names no client at all, so counting it under the proxy would make
+    /// every client behind it one; limiting connections per client is then the proxy's part. With
+    /// `--proxy-protocol` the PROXY header names the connection's one client: it is counted under
+    /// that one from then on (`HTTPServer.admitNamedClient`).
+    private(set) var capKey: String?
+    /// The key this connection is counted under by the per-client cap; set by the server as it counts.
+    var countedAs: String?
 
-    /// Keep-alive with nothing to do: no request in flight or arriving. Such a connection is the
-    /// first to go when a cap needs room.
-    var isIdle: Bool { !closed && inFlight == 0 && partialSince == nil }
+    /// Keep-alive with nothing to do: no request in flight or arriving, and not closing already. Such
+    /// a connection is the first to go when a cap needs room. One closing lingers for up to two
+    /// seconds and stays counted: were it idle still, each newcomer could "close" it again and pass.
+    var isIdle: Bool { !closed && !stoppedParsing && !closingForRoom && inFlight == 0 && partialSince == nil }
+    private var closingForRoom = false
 
     /// When this connection was last accepted or answered, as a server-wide sequence number (ties
     /// in milliseconds would make "the oldest idle one" arbitrary).
@@ -323,6 +331,7 @@ final class HTTPConnection: ConnectionHandler {
 
     /// Closes an idle keep-alive connection to make room for another (the client may reconnect).
     func closeIdle() {
+        closingForRoom = true
         connection.close()
     }
 
@@ -423,7 +432,16 @@ final class HTTPConnection: ConnectionHandler {
                 return 0
             case .header(let header, let consumed):
                 proxyStage = nil
-                if case .client(let source) = header { adopt(source) }
+                if case .client(let source) = header {
+                    adopt(source)
+                    capKey = clientIsExempt ? nil : clientKey
+                    guard server.admitNamedClient(of: self, on: connection) else {
+                        // Refused with 503 and closing: no request of it is read, and no 408 follows.
+                        partialSince = nil
+                        cancelTimer()
+                        return input.count
+                    }
+                }
                 return consumed
             case .error(let error):
                 server.warnOnce(.badProxyHeader, peer: clientAddress, error: error)
