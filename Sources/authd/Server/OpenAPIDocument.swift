@@ -999,7 +999,7 @@ enum OpenAPIDocument {
         "tags": [
           "operations"
         ],
-        "description": "The Prometheus text exposition (see the README's Metrics section). With `--admin-port` it is served on the admin listener only, and the public listener answers 404.",
+        "description": "The Prometheus text exposition (docs/operations.md lists the metrics). With `--admin-port` it is served on the admin listener only, and the public listener answers 404.",
         "responses": {
           "200": {
             "description": "The metrics page.",
