@@ -22,8 +22,7 @@ enum Prerequisite: Hashable, Sendable {
     static let bcrypt = pythonModule("bcrypt", pipPackage: "bcrypt")
     static let aiosmtpd = pythonModule("aiosmtpd", pipPackage: "aiosmtpd")
     static let schemathesis = pythonModule("schemathesis", pipPackage: "schemathesis")
-    /// openapi-spec-validator comes with schemathesis.
-    static let openAPISpecValidator = pythonModule("openapi_spec_validator", pipPackage: "schemathesis")
+    static let openAPISpecValidator = pythonModule("openapi_spec_validator", pipPackage: "openapi-spec-validator")
     static let openAPIPythonClient = pythonModule("openapi_python_client", pipPackage: "openapi-python-client")
 
     /// Throws when any of `needs` is missing, naming each on a line of its own with the command that
