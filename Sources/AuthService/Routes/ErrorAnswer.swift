@@ -17,7 +17,12 @@ enum ErrorAnswer {
         case .unknownEmail: make(403, "email not registered")
         case .invalidResetToken, .resetTokenExpired: make(403, "invalid reset token")
         case let .invalidEmail(why): make(400, message(why))
-        case .passwordTooLong: make(400, "password longer than 72 bytes")
+        case .passwordTooLong:
+            // Said in full: a 64-kanji password is 192 bytes, and "72" alone reads as characters.
+            make(
+                400,
+                "password longer than 72 bytes: bcrypt's limit counts UTF-8 bytes, not characters (an accented letter takes 2, a kanji 3)"
+            )
         case let .passwordTooShort(minimum): make(400, "password shorter than \(minimum) characters")
         case let .throttled(seconds): make(429, "too many attempts; retry later", retryAfter: seconds)
         case .overloaded: make(503, "too many password operations waiting; retry shortly", retryAfter: 1)

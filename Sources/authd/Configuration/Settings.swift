@@ -100,6 +100,8 @@ struct Settings: Sendable {
         // These flags can only say yes; their variables can say either.
         if let off = try given(options.noAccessLog ? true : nil, "AUTHD_NO_ACCESS_LOG") { log.accessLog = !off }
         cookie.secure = try given(options.cookieSecure ? true : nil, "AUTHD_COOKIE_SECURE") ?? cookie.secure
+        server.publicMetrics =
+            try given(options.publicMetrics ? true : nil, "AUTHD_PUBLIC_METRICS") ?? server.publicMetrics
         auth.storesPlainTokens =
             try given(options.storePlainTokens ? true : nil, "AUTHD_STORE_PLAIN_TOKENS") ?? auth.storesPlainTokens
 
