@@ -30,6 +30,10 @@ enum ErrorAnswer {
         case .storageUnavailable(.lost): make(503, "storage unavailable; retry later", retryAfter: 60)
         case .storageUnavailable: make(503, "storage unavailable; retry shortly", retryAfter: 5)
         case .internalFailure: make(500, "internal error")
+        case .secondFactorUnavailable: make(503, "second factor unavailable: the server has no key for it")
+        case .secondFactorAlreadyEnabled: make(409, "second factor already enabled")
+        case .noPendingSecondFactor: make(409, "no second factor enrolment to confirm")
+        case .invalidSecondFactor: make(401, "wrong code")
         }
     }
 
