@@ -13,19 +13,30 @@ public final class AuthRoutes: Sendable {
         let auth: Auth
         let cookie: SessionCookie
         let logger: Logger
+        /// The portal's URL and the hosts a login may return to.
+        let gate: GateConfiguration
+        let redirects: RedirectPolicy
 
-        init(auth: Auth, cookie: SessionCookie, logger: Logger) {
+        init(auth: Auth, cookie: SessionCookie, logger: Logger, gate: GateConfiguration) {
             self.auth = auth
             self.cookie = cookie
             self.logger = logger
+            self.gate = gate
+            redirects = gate.redirectPolicy
         }
     }
 
     private let router: Router
 
     /// `/`, 404 and 405 are answered on the calling thread; the others answer from Auth's threads.
-    public init(auth: Auth, cookie: SessionCookie = SessionCookie(), logger: Logger) {
-        let context = Context(auth: auth, cookie: cookie, logger: logger)
+    /// The cookie takes its `Domain` from `gate`.
+    public init(
+        auth: Auth, cookie: SessionCookie = SessionCookie(), gate: GateConfiguration = GateConfiguration(),
+        logger: Logger
+    ) {
+        var cookie = cookie
+        cookie.domain = gate.cookieDomain
+        let context = Context(auth: auth, cookie: cookie, logger: logger, gate: gate)
         var router = Router()
         let welcome = Response(status: 200, body: JSONWriter.object([("message", "Bienvenue")]))
         // The handlers that hash take the connection (its closing matters only to a job that waits),
@@ -39,6 +50,9 @@ public final class AuthRoutes: Sendable {
             Self.requestResetToken(request, context, respond: respond)
         }
         router.add(.put, "/reset_password") { Self.updatePassword($0, $1, context, respond: $2) }
+        // The gate's checks: a session read, as `GET /profile` makes.
+        router.addForEveryMethod(PortalPath.verify) { Self.verify($0, $1, context, respond: $2) }
+        router.addForEveryMethod(PortalPath.verifyRedirecting) { Self.verifyRedirecting($0, $1, context, respond: $2) }
         router.add(.get, "/healthz", operational: .health)
         router.add(.get, "/metrics", operational: .metrics)
         router.add(.get, "/openapi.json", operational: .openAPI)

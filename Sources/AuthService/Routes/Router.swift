@@ -45,7 +45,8 @@ struct Router: Sendable {
     }
 
     private struct Entry {
-        var method: HTTPMethod
+        /// Nil answers every method (the gate's check: nginx's subrequest keeps the method it guards).
+        var method: HTTPMethod?
         var target: Target
     }
 
@@ -67,7 +68,8 @@ struct Router: Sendable {
     var endpoints: [(method: String, path: String)] {
         routes.flatMap { route in
             route.entries.flatMap { entry in
-                (entry.method == .get ? ["GET", "HEAD"] : [entry.method.name]).map { (method: $0, path: route.path) }
+                let names = entry.method.map { $0 == .get ? ["GET", "HEAD"] : [$0.name] } ?? ["GET", "HEAD"]
+                return names.map { (method: $0, path: route.path) }
             }
         }
     }
@@ -75,6 +77,11 @@ struct Router: Sendable {
     /// Adds `handler` for `method` on `path`; a GET route also answers HEAD.
     mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping Handler) {
         add(method, path, .handler(handler))
+    }
+
+    /// Adds `handler` for every method on `path` (listed as GET and HEAD in `endpoints`).
+    mutating func addForEveryMethod(_ path: String, _ handler: @escaping Handler) {
+        add(nil, path, .handler(handler))
     }
 
     /// Adds a route that always gives `answer` (a GET route also answers HEAD).
@@ -87,7 +94,7 @@ struct Router: Sendable {
         add(method, path, .operational(operational))
     }
 
-    private mutating func add(_ method: HTTPMethod, _ path: String, _ target: Target) {
+    private mutating func add(_ method: HTTPMethod?, _ path: String, _ target: Target) {
         let index =
             routes.firstIndex { $0.path == path }
             ?? {
@@ -95,7 +102,7 @@ struct Router: Sendable {
                 return routes.count - 1
             }()
         routes[index].entries.append(Entry(method: method, target: target))
-        var allowed = routes[index].entries.map(\.method.name)
+        var allowed = routes[index].entries.compactMap(\.method?.name)
         if allowed.contains("GET") { allowed.append("HEAD") }
         var answer = Response.jsonMessage(status: 405, "method not allowed")
         answer.headers.append(("Allow", allowed.joined(separator: ", ")))
@@ -108,7 +115,7 @@ struct Router: Sendable {
         guard let route = index(of: request.target) else {
             return RouteMatch(route: routes.count, entry: nil, operational: nil)
         }
-        guard let entry = routes[route].entries.firstIndex(where: { $0.method == method }) else {
+        guard let entry = routes[route].entries.firstIndex(where: { $0.method == method || $0.method == nil }) else {
             return RouteMatch(route: route, entry: nil, operational: nil)
         }
         if case let .operational(which) = routes[route].entries[entry].target {

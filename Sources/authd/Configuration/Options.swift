@@ -193,6 +193,24 @@ struct Options: ParsableArguments {
             default: "\(ResetMailSettings().timeout.milliseconds / 1000)s"), transform: Options.parse)
     var smtpTimeout: Lifetime?
 
+    @Option(
+        help:
+            "The portal's public URL (http[s]://host[:port][/path]): the gate's login links and the portal's redirects use it; plain http also lets a login return to http pages, for tests and development only (AUTHD_PORTAL_URL). (default: none: links relative to the host asked)",
+        transform: Options.parse)
+    var portalURL: PortalURL?
+
+    @Option(
+        help:
+            "The session cookie's Domain, so one login serves every host under it; a login may return to it and the hosts under it (AUTHD_COOKIE_DOMAIN). (default: none: the cookie stays with the portal's host)",
+        transform: Options.parse)
+    var cookieDomain: HostName?
+
+    @Option(
+        help:
+            "A host outside --cookie-domain a login may return to; repeatable or comma-separated (AUTHD_ALLOWED_REDIRECT_HOST). (default: none)",
+        transform: Options.parse)
+    var allowedRedirectHost: [HostList] = []
+
     // Present or absent, so `false` here means "not given": the variable, then the default, decide.
     @Flag(help: "Do not write an access-log line per request (AUTHD_NO_ACCESS_LOG).")
     var noAccessLog = false

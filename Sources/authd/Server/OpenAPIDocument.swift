@@ -32,6 +32,10 @@ enum OpenAPIDocument {
     {
       "name": "operations",
       "description": "authd's operational routes."
+    },
+    {
+      "name": "gate",
+      "description": "The gate's checks for reverse proxies (nginx `auth_request`, Caddy `forward_auth`, Traefik ForwardAuth), and the portal's pages."
     }
   ],
   "paths": {
@@ -864,6 +868,500 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/verify": {
+      "get": {
+        "operationId": "verify",
+        "summary": "The session check for nginx `auth_request`",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        },
+        "description": "Every method is answered alike (nginx's subrequest keeps the method of the request it guards). A session read and nothing else: a valid session's check never writes."
+      },
+      "head": {
+        "operationId": "verifyHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/HeadBadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/HeadInternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/HeadServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          }
+        }
+      }
+    },
+    "/verify/redirect": {
+      "get": {
+        "operationId": "verifyRedirect",
+        "summary": "The session check for Caddy `forward_auth` and Traefik ForwardAuth",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        },
+        "description": "Every method is answered alike. A session read and nothing else: a valid session's check never writes."
+      },
+      "head": {
+        "operationId": "verifyRedirectHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/HeadBadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/HeadInternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/HeadServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          }
+        }
+      }
+    },
     "/healthz": {
       "get": {
         "operationId": "health",
@@ -1233,6 +1731,30 @@ enum OpenAPIDocument {
         "schema": {
           "type": "string",
           "const": "close"
+        }
+      },
+      "Remote-User": {
+        "description": "The session's user id.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "Remote-Email": {
+        "description": "The session's user's email, in its stored spelling.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "X-Auth-Request-User": {
+        "description": "The user id again, under oauth2-proxy's name.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "X-Auth-Request-Email": {
+        "description": "The email again, under oauth2-proxy's name.",
+        "schema": {
+          "type": "string"
         }
       }
     },
