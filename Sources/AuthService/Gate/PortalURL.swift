@@ -1,8 +1,8 @@
 /// The portal's public URL (`--portal-url`): where the gate sends a browser to log in, and what
-/// the portal's redirects and mails are built on. `http` or `https`, a host (a name or an address,
-/// with an optional port) and an optional path, without query, fragment or user info.
+/// the portal's redirects are built on. `http` or `https` and a host (a name or an address, with
+/// an optional port), nothing after it: the portal's pages sit at the root of that host.
 public struct PortalURL: Sendable, Equatable, CustomStringConvertible {
-    /// The URL without a trailing slash: `https://auth.example.com` or `http://127.0.0.1:9091/auth`.
+    /// The URL without a trailing slash: `https://auth.example.com` or `http://127.0.0.1:9091`.
     public let base: String
     /// True for plain `http` (a test or development setup): redirects to `http` hosts are then allowed too.
     public let isPlainHTTP: Bool
@@ -24,9 +24,9 @@ public struct PortalURL: Sendable, Equatable, CustomStringConvertible {
         guard !rest.isEmpty, rest.allSatisfy({ $0 > 0x20 && $0 < 0x7F && !refused.contains($0) }) else { return nil }
         let authority = rest.prefix { $0 != UInt8(ascii: "/") }
         guard !authority.isEmpty, authority.first != UInt8(ascii: ":") else { return nil }
-        var path = String(decoding: rest.dropFirst(authority.count), as: UTF8.self)
-        while path.hasSuffix("/") { path.removeLast() }
-        base = scheme + String(decoding: authority, as: UTF8.self).lowercased() + path
+        let path = rest.dropFirst(authority.count)
+        guard path.isEmpty || path.elementsEqual("/".utf8) else { return nil }
+        base = scheme + String(decoding: authority, as: UTF8.self).lowercased()
         isPlainHTTP = scheme == "http://"
     }
 

@@ -51,8 +51,33 @@ public final class AuthRoutes: Sendable {
         }
         router.add(.put, "/reset_password") { Self.updatePassword($0, $1, context, respond: $2) }
         // The gate's checks: a session read, as `GET /profile` makes.
-        router.addForEveryMethod(PortalPath.verify) { Self.verify($0, $1, context, respond: $2) }
-        router.addForEveryMethod(PortalPath.verifyRedirecting) { Self.verifyRedirecting($0, $1, context, respond: $2) }
+        router.addForEveryMethod("\(PortalPath.verify)") { Self.verify($0, $1, context, respond: $2) }
+        router.addForEveryMethod("\(PortalPath.verifyRedirecting)") {
+            Self.verifyRedirecting($0, $1, context, respond: $2)
+        }
+        // The portal's pages: HTML views of the same domain operations.
+        router.add(.get, "\(PortalPath.login)") { request, _, respond in
+            Self.loginPage(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.login)") { Self.loginForm($0, $1, context, respond: $2) }
+        router.add(.get, "\(PortalPath.signup)") { request, _, respond in
+            Self.signupPage(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.signup)") { Self.signupForm($0, $1, context, respond: $2) }
+        router.add(.get, "\(PortalPath.reset)") { request, _, respond in
+            Self.resetPage(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.reset)") { request, _, respond in
+            Self.resetForm(request, context, respond: respond)
+        }
+        router.add(.get, "\(PortalPath.resetConfirm)") { request, _, respond in
+            Self.resetConfirmPage(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.resetConfirm)") { Self.resetConfirmForm($0, $1, context, respond: $2) }
+        router.add(.get, "\(PortalPath.account)") { Self.accountPage($0, $1, context, respond: $2) }
+        router.add(.post, "\(PortalPath.logout)") { request, _, respond in
+            Self.logoutForm(request, context, respond: respond)
+        }
         router.add(.get, "/healthz", operational: .health)
         router.add(.get, "/metrics", operational: .metrics)
         router.add(.get, "/openapi.json", operational: .openAPI)

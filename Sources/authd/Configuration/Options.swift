@@ -195,7 +195,7 @@ struct Options: ParsableArguments {
 
     @Option(
         help:
-            "The portal's public URL (http[s]://host[:port][/path]): the gate's login links and the portal's redirects use it; plain http also lets a login return to http pages, for tests and development only (AUTHD_PORTAL_URL). (default: none: links relative to the host asked)",
+            "The portal's public URL (http[s]://host[:port]): the gate's login links and the portal's redirects use it; plain http also lets a login return to http pages, for tests and development only (AUTHD_PORTAL_URL). (default: none: links relative to the host asked)",
         transform: Options.parse)
     var portalURL: PortalURL?
 

@@ -75,10 +75,10 @@ struct AddressList: SettingValue, Equatable {
     }
 }
 
-/// `--portal-url`: `http[s]://host[:port][/path]` (`PortalURL(parsing:)`).
+/// `--portal-url`: `http[s]://host[:port]` (`PortalURL(parsing:)`).
 extension PortalURL: SettingValue {
     init?(setting text: String) { self.init(parsing: text) }
-    static var expected: String { "an http or https URL without query, fragment or user info" }
+    static var expected: String { "an http or https URL of a host (and port), without path or user info" }
 }
 
 /// `--cookie-domain`: a DNS name (`HostName(parsing:)`).

@@ -916,7 +916,7 @@ enum OpenAPIDocument {
             "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
             "headers": {
               "Location": {
-                "$ref": "#/components/headers/Location"
+                "$ref": "#/components/headers/LoginLocation"
               },
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -1010,7 +1010,7 @@ enum OpenAPIDocument {
             "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
             "headers": {
               "Location": {
-                "$ref": "#/components/headers/Location"
+                "$ref": "#/components/headers/LoginLocation"
               },
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -1131,7 +1131,7 @@ enum OpenAPIDocument {
             "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
             "headers": {
               "Location": {
-                "$ref": "#/components/headers/Location"
+                "$ref": "#/components/headers/LoginLocation"
               },
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -1152,7 +1152,7 @@ enum OpenAPIDocument {
             "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
             "headers": {
               "Location": {
-                "$ref": "#/components/headers/Location"
+                "$ref": "#/components/headers/LoginLocation"
               },
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -1173,7 +1173,7 @@ enum OpenAPIDocument {
             "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
             "headers": {
               "Location": {
-                "$ref": "#/components/headers/Location"
+                "$ref": "#/components/headers/LoginLocation"
               },
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -1303,7 +1303,7 @@ enum OpenAPIDocument {
             "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
             "headers": {
               "Location": {
-                "$ref": "#/components/headers/Location"
+                "$ref": "#/components/headers/LoginLocation"
               },
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -1314,7 +1314,7 @@ enum OpenAPIDocument {
             "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
             "headers": {
               "Location": {
-                "$ref": "#/components/headers/Location"
+                "$ref": "#/components/headers/LoginLocation"
               },
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -1325,7 +1325,7 @@ enum OpenAPIDocument {
             "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
             "headers": {
               "Location": {
-                "$ref": "#/components/headers/Location"
+                "$ref": "#/components/headers/LoginLocation"
               },
               "Cache-Control": {
                 "$ref": "#/components/headers/Cache-Control"
@@ -1360,6 +1360,1586 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/HeadVersionNotSupported"
           }
         }
+      }
+    },
+    "/login": {
+      "get": {
+        "operationId": "loginPage",
+        "summary": "The login form",
+        "description": "The portal's login form; `rd` travels with it.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "rd",
+            "in": "query",
+            "required": false,
+            "description": "Where to return after the login, if the redirect rule allows it.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "head": {
+        "operationId": "loginPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "rd",
+            "in": "query",
+            "required": false,
+            "description": "Where to return after the login, if the redirect rule allows it.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "post": {
+        "operationId": "loginForm",
+        "summary": "Log in from the form",
+        "description": "The JSON login's operation; on success the session cookie and a 303 to `rd` (when the redirect rule allows it) or to `/account`; on failure the form again with the reason.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  },
+                  "rd": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  },
+                  "rd": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "303": {
+            "description": "Logged in.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Set-Cookie": {
+                "$ref": "#/components/headers/SetSessionCookie"
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field or an invalid email.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Wrong email or password.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled; the page says how long to wait.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/signup": {
+      "get": {
+        "operationId": "signupPage",
+        "summary": "The sign-up form",
+        "description": "The portal's sign-up form.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "head": {
+        "operationId": "signupPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "signupForm",
+        "summary": "Sign up from the form",
+        "description": "The JSON registration's operation; on success the login form with a notice.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Account created: the login form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A taken email, a missing field, a password the rules refuse.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/reset": {
+      "get": {
+        "operationId": "resetPage",
+        "summary": "The reset form",
+        "description": "The form that asks for a reset mail; without mail delivery (`--reset-delivery response`), a page saying resets need it.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "head": {
+        "operationId": "resetPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "resetForm",
+        "summary": "Ask for a reset mail",
+        "description": "By mail only: the same notice for a registered and an unknown email.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The notice (or, without mail delivery, why there is none).",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field or an invalid email.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/reset/confirm": {
+      "get": {
+        "operationId": "resetConfirmPage",
+        "summary": "The new-password form",
+        "description": "The page `--reset-link` points to.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "token",
+            "in": "query",
+            "required": false,
+            "description": "The reset token from the mail.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "email",
+            "in": "query",
+            "required": false,
+            "description": "The account's email.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "head": {
+        "operationId": "resetConfirmPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "token",
+            "in": "query",
+            "required": false,
+            "description": "The reset token from the mail.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "email",
+            "in": "query",
+            "required": false,
+            "description": "The account's email.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "post": {
+        "operationId": "resetConfirmForm",
+        "summary": "Choose a new password",
+        "description": "The JSON password update's operation; on success the login form with a notice.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "reset_token": {
+                    "type": "string"
+                  },
+                  "new_password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "new_password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "reset_token": {
+                    "type": "string"
+                  },
+                  "new_password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "new_password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Password changed: the login form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field or a password the rules refuse.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "An unknown or expired token.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/account": {
+      "get": {
+        "operationId": "accountPage",
+        "summary": "The account page",
+        "description": "The session's user and the forms that log out; without a session, a 303 to the login page.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "No session: to the login page.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "security": [
+          {
+            "session": []
+          }
+        ]
+      },
+      "head": {
+        "operationId": "accountPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "303": {
+            "description": "No session: to the login page.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        },
+        "security": [
+          {
+            "session": []
+          }
+        ]
+      }
+    },
+    "/logout": {
+      "post": {
+        "operationId": "logoutForm",
+        "summary": "Log out from the form",
+        "description": "The JSON logout's operation; the cookie cleared and a 303 to the login page, whether or not the session was still valid.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object"
+              }
+            }
+          }
+        },
+        "responses": {
+          "303": {
+            "description": "Logged out.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Set-Cookie": {
+                "$ref": "#/components/headers/ClearSessionCookie"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "security": [
+          {
+            "session": []
+          }
+        ]
       }
     },
     "/healthz": {
@@ -1753,6 +3333,24 @@ enum OpenAPIDocument {
       },
       "X-Auth-Request-Email": {
         "description": "The email again, under oauth2-proxy's name.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "LoginLocation": {
+        "description": "The portal's login page (`--portal-url` + `/login`, or `/login` without one), with the original URL as `rd` when a trusted proxy named it.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "ContentSecurityPolicy": {
+        "description": "`default-src 'self'; frame-ancestors 'none'` on every portal answer.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "PortalLocation": {
+        "description": "Where the browser goes next: a page of the portal, or a login's `rd` when the redirect rule allows it.",
         "schema": {
           "type": "string"
         }

@@ -76,7 +76,7 @@ import Testing
         ] {
             #expect(HostName(parsing: bad) == nil, "\(bad)")
         }
-        #expect(PortalURL(parsing: "https://Auth.Example.com/base/")?.base == "https://auth.example.com/base")
+        #expect(PortalURL(parsing: "https://Auth.Example.com/")?.base == "https://auth.example.com")
         #expect(PortalURL(parsing: "http://127.0.0.1:9091")?.isPlainHTTP == true)
         for bad in [
             "auth.example.com", "ftp://x", "https://", "https://u@x", "https://x/?a", "https://x/#a", "https:// x",

@@ -43,11 +43,17 @@ import Testing
         #expect(refused.header("Location") == setup.portal + "/login?rd=" + rd)
         #expect(!refused.body.contains("\"path\""), "the application answered: \(refused.body)")
 
-        #expect(
-            try curl.send("POST", setup.portal + "/users", form: [("email", "u@b.c"), ("password", "pw")]).status == 200
-        )
-        let login = try curl.send("POST", setup.portal + "/sessions", form: [("email", "u@b.c"), ("password", "pw")])
-        #expect(login.status == 200)
+        // The portal's forms: sign up, then log in from the page the check sent the browser to.
+        let signup = try curl.send("POST", setup.portal + "/signup", form: [("email", "u@b.c"), ("password", "pw")])
+        #expect(signup.status == 200)
+        let page = try curl.send("GET", try #require(refused.header("Location")))
+        #expect(page.status == 200)
+        let original = setup.app + "/private/page?x=1"
+        #expect(page.body.contains("name=\"rd\" value=\"\(original)\""))
+        let login = try curl.send(
+            "POST", setup.portal + "/login", form: [("email", "u@b.c"), ("password", "pw"), ("rd", original)])
+        #expect(login.status == 303)
+        #expect(login.header("Location") == original)
 
         let spoofed = ["Remote-Email: boss@b.c", "Remote-User: 99", "X-Original-URL: https://evil.test/"]
         for method in ["GET", "POST"] {
@@ -59,7 +65,9 @@ import Testing
             #expect(through.json["path"] as? String == "/private/page?x=1")
         }
 
-        #expect(try curl.send("DELETE", setup.portal + "/sessions").status == 302)
+        let logout = try curl.send("POST", setup.portal + "/logout")
+        #expect(logout.status == 303)
+        #expect(logout.header("Location") == setup.portal + "/login")
         let again = try curl.send("GET", setup.app + "/private/page?x=1", headers: headers)
         #expect(again.status == loginStatus)
         #expect(!again.body.contains("\"path\""))
@@ -90,6 +98,29 @@ import Testing
         #expect(api.status == 401)
         let form = try setup.curl.send("POST", setup.app + "/private/page?x=1", headers: ["Accept: text/html"])
         #expect(form.status == 303)
+    }
+
+    @Test func aLoginNeverFollowsAnRdToAForeignHostOrAnotherScheme() throws {
+        let proxyPort = try freePort()
+        let setup = try Self.setup(proxyPort: proxyPort)
+        let nginx = try NginxProcess(port: proxyPort) { port in
+            try GateSnippet.configured(
+                "nginx.conf", authd: setup.server.port, upstream: setup.upstream.port, proxy: port)
+        }
+        _ = nginx
+        let curl = setup.curl
+        let signup = try curl.send("POST", setup.portal + "/signup", form: [("email", "u@b.c"), ("password", "pw")])
+        #expect(signup.status == 200)
+        for rd in [
+            "javascript:alert(document.cookie)", "https://evil.test/", "//evil.test/", "http://evil.test/",
+            "http://app.example.test.evil.test/", "http://app.example.test@evil.test/", #"http:\\evil.test/"#,
+            #"/\evil.test"#, #"http://evil.test\@app.example.test/"#, "data:text/html,<script>alert(1)</script>",
+        ] {
+            let login = try curl.send(
+                "POST", setup.portal + "/login", form: [("email", "u@b.c"), ("password", "pw"), ("rd", rd)])
+            #expect(login.status == 303, "\(rd)")
+            #expect(login.header("Location") == setup.portal + "/account", "\(rd)")
+        }
     }
 
     @Test func theDocsShowTheSnippetsTheTestsUseWordForWord() throws {
