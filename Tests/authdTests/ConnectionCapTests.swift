@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func aClientAtItsCapLosesItsOldestIdleConnectionThenGets503AndOthersAreServed() throws {
-        let server = try AuthdProcess(arguments: ["--max-connections-per-client", "10"])
+        let server = try AuthdProcess(arguments: ["--max-connections-per-client", "10", "--public-metrics"])
         // Ten keep-alive connections, each answered once and now idle.
         let idle = try (0..<10).map { _ in try RawClient(port: server.port, from: "127.0.0.2") }
         for client in idle {

@@ -57,6 +57,29 @@ import Testing
         #expect(try sqliteLines(server.databasePath, "SELECT count(*) FROM users") == ["0"])
     }
 
+    @Test func aPasswordSignedUpInNFCLogsInTypedInNFD() async throws {
+        let server = try AuthdProcess()
+        let client = HTTPClient(base: server.baseURL)
+        let created = try await client.send("POST", "/users", form: ["email": "n@x.test", "password": "Jos\u{E9}!"])
+        #expect(created.status == 200)
+        let login = try await client.send("POST", "/sessions", form: ["email": "n@x.test", "password": "Jose\u{301}!"])
+        #expect(login.status == 200 && login.json == ["email": "n@x.test", "message": "logged in"])
+    }
+
+    @Test func aPasswordOverBcryptsBytesIsRefusedSayingBytesNotCharacters() async throws {
+        let server = try AuthdProcess()
+        let client = HTTPClient(base: server.baseURL)
+        // 64 kanji: 64 characters, 192 bytes of UTF-8.
+        let kanji = String(repeating: "\u{6F22}", count: 64)
+        let refused = try await client.send("POST", "/users", form: ["email": "k@x.test", "password": kanji])
+        #expect(refused.status == 400)
+        let message = try #require(refused.json["message"])
+        #expect(message.contains("72 bytes") && message.contains("not characters"), "\(message)")
+        // 24 kanji are 72 bytes: the most there is room for.
+        let fits = String(repeating: "\u{6F22}", count: 24)
+        #expect(try await client.send("POST", "/users", form: ["email": "k@x.test", "password": fits]).status == 200)
+    }
+
     @Test func aSeedDatabaseWithCaseDuplicatesKeepsWorkingAndUpgradedHashesStillVerifyInPython() async throws {
         let folder = try TemporaryFolder()
         let path = folder.url.appendingPathComponent("seed.db").path

@@ -58,7 +58,7 @@ extension HeavyFaultSuites {
         }
 
         @Test func anotherClientsLoginWaitsAboutOneHashWhileOneClientKeepsSixteenInFlight() async throws {
-            let server = try AuthdProcess(arguments: ["--bcrypt-cost", "10", "--hash-threads", "2"])
+            let server = try AuthdProcess(arguments: ["--bcrypt-cost", "10", "--hash-threads", "2", "--public-metrics"])
             // One account per flooding connection: the per-account throttle would otherwise hold the
             // flood back before the hash pool, which is what this test measures.
             for index in 0..<16 { #expect(try Self.register("flood\(index)", port: server.port) == 200) }
@@ -121,7 +121,7 @@ extension HeavyFaultSuites {
         }
 
         @Test func loginsOfAClientThatHungUpBeforeTheirTurnAreNotHashed() async throws {
-            let server = try AuthdProcess(arguments: ["--bcrypt-cost", "12", "--hash-threads", "1"])
+            let server = try AuthdProcess(arguments: ["--bcrypt-cost", "12", "--hash-threads", "1", "--public-metrics"])
             // One account per login, so no throttle holds them back before the hash queue.
             for index in 0..<20 { #expect(try Self.register("gone\(index)", port: server.port) == 200) }
             #expect(try Self.register("gone", port: server.port) == 200)

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// `GET /metrics` (Prometheus text) counts what the test did; `--admin-port` moves it off the main port.
+/// `GET /metrics` (Prometheus text) counts what the test did; it is served on the main port only with
+/// `--public-metrics`, and on `--admin-port`.
 @Suite struct MetricsTests {
     /// The value of the sample line starting with `series` (name and labels exactly), if any.
     private func sample(_ page: String, _ series: String) -> Double? {
@@ -12,7 +13,7 @@ import Testing
     }
 
     @Test func metricsCountRequestsLoginsAndThrottling() async throws {
-        let server = try AuthdProcess(arguments: ["--login-failure-limit", "2"])
+        let server = try AuthdProcess(arguments: ["--login-failure-limit", "2", "--public-metrics"])
         let client = HTTPClient(base: server.baseURL)
         _ = try await client.send("POST", "/users", form: ["email": "m@example.com", "password": "pw"])
         for _ in 1...2 {
@@ -56,6 +57,26 @@ import Testing
                 "authd_hash_threads_busy")
         }
         #expect(busy == 0)
+    }
+
+    @Test func theMainPortServesNeitherMetricsNorTheDocumentUnlessAskedTo() async throws {
+        let server = try AuthdProcess()
+        let main = HTTPClient(base: server.baseURL)
+        for path in ["/metrics", "/metrics/", "/openapi.json", "/openapi.json/"] {
+            #expect(try await main.send("GET", path).status == 404, "\(path)")
+        }
+        #expect(try await main.send("GET", "/healthz").status == 200)
+    }
+
+    @Test func publicMetricsServesThePageOnItsExactPathOnly() async throws {
+        let server = try AuthdProcess(arguments: ["--public-metrics"])
+        let main = HTTPClient(base: server.baseURL)
+        #expect(try await main.send("GET", "/metrics").status == 200)
+        #expect(try await main.send("GET", "/openapi.json").status == 200)
+        // Past a proxy rule that denies exactly `/metrics`, the slashed path must not answer.
+        for path in ["/metrics/", "/openapi.json/", "//metrics"] {
+            #expect(try await main.send("GET", path).status == 404, "\(path)")
+        }
     }
 
     @Test func adminPortServesMetricsAndTheMainPortNoLonger() async throws {

@@ -6,7 +6,7 @@ import Testing
 @testable import authd
 
 /// `openapi.json`: compiled into the binary unchanged, listing exactly the router's routes, served
-/// where `/metrics` is, and holding up against schemathesis run on a live authd.
+/// where `/metrics` is (`--admin-port`, or `--public-metrics`), and holding up against schemathesis run on a live authd.
 @Suite struct OpenAPITests {
     /// The repository's `openapi.json`, found from this file's place in the tree.
     static let documentURL = URL(fileURLWithPath: #filePath)
@@ -44,8 +44,8 @@ import Testing
         #expect((document["info"] as? [String: Any])?["version"] as? String == Version.number)
     }
 
-    @Test func servedOnThePublicListenerWithoutAnAdminOne() async throws {
-        let server = try AuthdProcess()
+    @Test func servedOnThePublicListenerWithPublicMetrics() async throws {
+        let server = try AuthdProcess(arguments: ["--public-metrics"])
         let answer = try await HTTPClient(base: server.baseURL).send("GET", "/openapi.json")
         #expect(answer.status == 200)
         #expect(answer.header("Content-Type") == "application/json")

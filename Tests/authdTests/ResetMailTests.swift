@@ -15,7 +15,10 @@ import Testing
     private func authd(relayPort: Int, database: String? = nil, _ extra: [String] = []) async throws -> AuthdProcess {
         try await onOwnThread {
             try AuthdProcess(
-                arguments: ["--reset-delivery", "smtp://127.0.0.1:\(relayPort)", "--mail-from", "noreply@app.test"]
+                arguments: [
+                    "--reset-delivery", "smtp://127.0.0.1:\(relayPort)", "--mail-from", "noreply@app.test",
+                    "--public-metrics",
+                ]
                     + extra,
                 database: database)
         }
@@ -61,6 +64,26 @@ import Testing
         let page = String(decoding: try await client.send("GET", "/metrics").body, as: UTF8.self)
         let line = page.split(separator: "\n").first { $0.hasPrefix(name + " ") }
         return line.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+    }
+
+    @Test func aRegisteredAndAnUnknownEmailLeaveTheSamePublicTrace() async throws {
+        let folder = try TemporaryFolder()
+        let relay = try await startRelay(folder.url)
+        let server = try await onOwnThread {
+            try AuthdProcess(arguments: ["--reset-delivery", "smtp://127.0.0.1:\(relay.port)"])
+        }
+        let client = HTTPClient(base: server.baseURL)
+        try await register(client)
+        let registered = try await client.send("POST", "/reset_password", form: ["email": Self.email])
+        let unknown = try await client.send("POST", "/reset_password", form: ["email": "nobody@example.com"])
+        #expect(await relay.waitForMails(1))
+        #expect(registered.status == unknown.status)
+        #expect(registered.json["message"] == unknown.json["message"])
+        #expect(Set(registered.headers.keys) == Set(unknown.headers.keys))
+        // The metrics page counts the mail: by default it is no public page at all, under any spelling.
+        for path in ["/metrics", "/metrics/", "/openapi.json"] {
+            #expect(try await client.send("GET", path).status == 404, "\(path)")
+        }
     }
 
     @Test func theMailedTokenResetsThePasswordAndLeavesNoTraceInTheDatabase() async throws {

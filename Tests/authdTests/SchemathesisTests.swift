@@ -14,7 +14,7 @@ import Testing
         // logic behind them untested; their own suites test them.
         let server = try AuthdProcess(arguments: [
             "--login-failure-limit", "0", "--account-failure-limit", "0", "--address-failure-limit", "0",
-            "--address-request-limit", "0",
+            "--address-request-limit", "0", "--public-metrics",
         ])
         let client = HTTPClient(base: server.baseURL)
         // The user of the document's examples, so the example login succeeds.

@@ -45,13 +45,14 @@ public final class UserAdministration: Sendable {
         return before
     }
 
-    /// Gives the user an email names a new password, hashed with bcrypt at `cost`, checked by the
+    /// Gives the user an email names a new password, in NFC (`PasswordForm`), hashed with bcrypt at `cost`, checked by the
     /// rules of sign-up (`minimumLength` characters at least); its session and reset token end, as
     /// after a password update. Runs one bcrypt hash on this thread.
     public func setPassword(
-        email: String, password: String, cost: Int, minimumLength: Int = 1
+        email: String, password typed: String, cost: Int, minimumLength: Int = 1
     ) throws(AdminError) -> User {
         let found = try user(email: email)
+        let password = PasswordForm.new(typed)
         if password.isEmpty { throw .invalidPassword(.empty) }
         if password.unicodeScalars.count < minimumLength { throw .invalidPassword(.tooShort(minimum: minimumLength)) }
         let hash: String

@@ -67,16 +67,17 @@ extension Auth {
         }
     }
 
-    /// Replaces the password of the token's owner, who must be the user the normalized email names,
+    /// Replaces the password of the token's owner (with the new one in NFC, `PasswordForm`), who must be the user the normalized email names,
     /// clears the token (single use) and ends the user's session; `.resetTokenExpired` (after
     /// clearing it) when past the token lifetime, `.passwordTooLong` / `.passwordTooShort` for a
     /// new password out of bounds; `.overloaded`, unhashed, when `connection` closed before the
     /// bcrypt run starts.
     public func updatePassword(
-        email given: String, resetToken: String?, newPassword: String, client: ClientIdentity,
+        email given: String, resetToken: String?, newPassword typed: String, client: ClientIdentity,
         connection: ClientConnection? = nil, completion: @escaping @Sendable (Result<User, AuthError>) -> Void
     ) {
         guard let email = normalizedEmail(given, else: completion) else { return }
+        let newPassword = PasswordForm.new(typed)
         guard let finish = admit(completion) else { return }
         guard let token = resetToken, !token.isEmpty else { return finish(.failure(.invalidResetToken)) }
         if let refusal = refusal(ofNewPassword: newPassword) { return finish(.failure(refusal)) }

@@ -1,14 +1,15 @@
 extension Auth {
-    /// Creates a user with a bcrypt hash of `password` under the normalized email (`.invalidEmail`
+    /// Creates a user with a bcrypt hash of `password` (in NFC, `PasswordForm`) under the normalized email (`.invalidEmail`
     /// when it cannot be one); `.emailAlreadyRegistered` when a user has that email ignoring case,
     /// `.passwordTooLong` / `.passwordTooShort` for a password out of bounds, `.throttled` when
     /// `client` has spent its request budget; `.overloaded`, unhashed, when `connection` closed
     /// before the bcrypt run starts.
     public func register(
-        email given: String, password: String, client: ClientIdentity, connection: ClientConnection? = nil,
+        email given: String, password typed: String, client: ClientIdentity, connection: ClientConnection? = nil,
         completion: @escaping @Sendable (Result<User, AuthError>) -> Void
     ) {
         guard let email = normalizedEmail(given, else: completion) else { return }
+        let password = PasswordForm.new(typed)
         guard let finish = admit(completion) else { return }
         guard admitRequest(email: email, client: client, finish) else { return }
         if let refusal = refusal(ofNewPassword: password) { return finish(.failure(refusal)) }

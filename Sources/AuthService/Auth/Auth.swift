@@ -239,7 +239,8 @@ public final class Auth: Sendable {
         }
     }
 
-    /// Why a new password (registration, reset) is refused; nil when it is acceptable.
+    /// Why a new password (registration, reset), in the form it is hashed in (`PasswordForm.new`),
+    /// is refused; nil when it is acceptable.
     func refusal(ofNewPassword password: String) -> AuthError? {
         if password.utf8.count > PasswordHasher.maximumPasswordBytes { return .passwordTooLong }
         if password.unicodeScalars.count < passwordMinimumLength {
@@ -305,9 +306,11 @@ public final class Auth: Sendable {
     }
 
     /// Verifies `password` against `hash` on a hash thread, in `client`'s turn, and passes the
-    /// verdict to `next`; failures go to `finish`, as for `hash`. With `rehashingAt`, a matching
-    /// password is also hashed at that cost in the same job (Django's `check_password` with a
-    /// setter), on the hasher already in hand rather than queued again.
+    /// verdict to `next`; failures go to `finish`, as for `hash`. Each form `PasswordForm.tried`
+    /// gives is tried in turn, in the same job, until one matches (two bcrypt runs only for a password
+    /// not typed in NFC). With `rehashingAt`, a matching password is also hashed at that cost in the
+    /// same job (Django's `check_password` with a setter), on the hasher already in hand rather than
+    /// queued again.
     func verify<T>(
         _ password: String, against hash: String, rehashingAt cost: Int? = nil, for client: ClientIdentity,
         connection: ClientConnection?, else finish: @escaping Finish<T>,
@@ -316,10 +319,13 @@ public final class Auth: Sendable {
         let timing = bcryptTime
         let refuse: @Sendable () -> Void = { finish(.failure(.overloaded)) }
         let accepted = hashes.submit(for: client.throttleKey, connection: connection, dropped: refuse) { hasher in
-            let matches = timing.measure { hasher.verify(password, against: hash) }
-            let rehashed =
-                matches ? cost.flatMap { cost in try? timing.measure { try hasher.hash(password, cost: cost) } } : nil
-            next(Verification(matches: matches, rehashed: rehashed))
+            let matching = PasswordForm.tried(password).first { form in
+                timing.measure { hasher.verify(form, against: hash) }
+            }
+            let rehashed = matching.flatMap { form in
+                cost.flatMap { cost in try? timing.measure { try hasher.hash(form, cost: cost) } }
+            }
+            next(Verification(matches: matching != nil, rehashed: rehashed))
         }
         if !accepted { refuse() }
     }

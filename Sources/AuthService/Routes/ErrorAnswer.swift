@@ -23,7 +23,13 @@ enum ErrorAnswer {
         case .unknownEmail: (403, "email not registered", nil)
         case .invalidResetToken, .resetTokenExpired: (403, "invalid reset token", nil)
         case let .invalidEmail(why): (400, message(why), nil)
-        case .passwordTooLong: (400, "password longer than 72 bytes", nil)
+        case .passwordTooLong:
+            // Said in full: a 64-kanji password is 192 bytes, and "72" alone reads as characters.
+            (
+                400,
+                "password longer than 72 bytes: bcrypt's limit counts UTF-8 bytes, not characters (an accented letter takes 2, a kanji 3)",
+                nil
+            )
         case let .passwordTooShort(minimum): (400, "password shorter than \(minimum) characters", nil)
         case let .throttled(seconds): (429, "too many attempts; retry later", seconds)
         case .overloaded: (503, "too many password operations waiting; retry shortly", 1)

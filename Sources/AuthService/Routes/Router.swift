@@ -27,8 +27,10 @@ public struct RouteMatch: Sendable {
     public let operational: OperationalRoute?
 }
 
-/// A method + path table: exact paths (an optional trailing slash is accepted, as Flask's
-/// `strict_slashes=False` did), 404 for unknown paths, 405 with `Allow` for a known path.
+/// A method + path table: exact paths (an optional trailing slash is accepted on the API's routes,
+/// as Flask's `strict_slashes=False` did, but not on the server's own: a proxy rule denying
+/// `= /metrics` must not be passed by `/metrics/`), 404 for unknown paths, 405 with `Allow` for a
+/// known path.
 struct Router: Sendable {
     /// A handful of paths: a linear scan over Substring compares beats hashing a new String per request.
     private var routes: [Route] = []
@@ -40,6 +42,8 @@ struct Router: Sendable {
         /// The path's bytes, compared against each request's: no String comparison per request.
         var bytes: [UInt8]
         var entries: [Entry]
+        /// True for the server's own routes, which match without a trailing slash only.
+        var exact = false
         /// The 405 answer, made once when the route is added to.
         var methodNotAllowed: Response
     }
@@ -102,6 +106,7 @@ struct Router: Sendable {
                 return routes.count - 1
             }()
         routes[index].entries.append(Entry(method: method, target: target))
+        if case .operational = target { routes[index].exact = true }
         var allowed = routes[index].entries.compactMap(\.method?.name)
         if allowed.contains("GET") { allowed.append("HEAD") }
         var answer = Response.jsonMessage(status: 405, "method not allowed")
@@ -147,17 +152,21 @@ struct Router: Sendable {
         return answer
     }
 
-    /// The route whose path is the target's, up to `?` and without a trailing slash. Compared as
-    /// bytes with memcmp: generic Substring or collection comparisons cost several times more (callgrind).
+    /// The route whose path is the target's, up to `?` (and for an API route without a trailing
+    /// slash). Compared as bytes with memcmp: generic Substring or collection comparisons cost
+    /// several times more (callgrind).
     private func index(of target: String) -> Int? {
         var target = target
         return target.withUTF8 { bytes in
             guard let start = bytes.baseAddress else { return nil }
-            var length = 0
-            while length < bytes.count && bytes[length] != UInt8(ascii: "?") { length += 1 }
-            if length > 1 && bytes[length - 1] == UInt8(ascii: "/") { length -= 1 }
-            for index in routes.indices where routes[index].bytes.count == length {
-                if memcmp(start, routes[index].bytes, length) == 0 { return index }
+            var whole = 0
+            while whole < bytes.count && bytes[whole] != UInt8(ascii: "?") { whole += 1 }
+            let trimmed = whole > 1 && bytes[whole - 1] == UInt8(ascii: "/") ? whole - 1 : whole
+            for index in routes.indices {
+                let length = routes[index].exact ? whole : trimmed
+                if routes[index].bytes.count == length && memcmp(start, routes[index].bytes, length) == 0 {
+                    return index
+                }
             }
             return nil
         }

@@ -6,8 +6,9 @@ import Synchronization
 /// registrations and reset-token requests spend a per-client budget. Clients exempt from per-client
 /// limits (a load harness on the host) still meet the per-email ones.
 ///
-/// Nothing is inserted for an attempt that is refused: every table is checked first, under one
-/// lock, and only an admitted attempt enters them. An attempt that would pass its pair's limit
+/// Nothing is inserted for an attempt that is refused (but the wider block a table under pressure
+/// counts it under, `ThrottleTable.place`): every table is checked first, under one lock, and only
+/// an admitted attempt enters them. An attempt that would pass its pair's limit
 /// together with those under way waits for their outcome rather than being refused. Thread-safe:
 /// the lock is held for dictionary work only; waiting attempts are resumed outside it.
 final class LoginThrottling: Sendable {
@@ -113,13 +114,14 @@ final class LoginThrottling: Sendable {
     func beginLogin(email given: String, client: ClientIdentity, decide: @escaping Decision) {
         let email = Self.accountKey(given)
         let now = clock()
-        let pair = Self.pairKey(email, client)
         let outcome: Result<[EndedBlock], Refusal>? = state.withLock { state in
-            switch check(&state, email: email, pair: pair, client: client, now: now) {
+            let keys = place(&state, email: email, client: client, now: now)
+            let pair = keys.pair
+            switch check(&state, email: email, keys: keys, client: client, now: now) {
             case .some(.failure(let refusal)):
                 return .failure(refusal)
             case .some(.success):
-                return .success(begin(&state, email: email, pair: pair, client: client, now: now))
+                return .success(begin(&state, email: email, keys: keys, client: client, now: now))
             case .none:
                 guard state.waitingCount < Self.waitersInAll,
                     state.waiting[pair, default: []].count < Self.waitersPerPair
@@ -139,14 +141,17 @@ final class LoginThrottling: Sendable {
     func endLogin(email given: String, client: ClientIdentity, failed: Bool, succeeded: Bool) {
         let email = Self.accountKey(given)
         let now = clock()
-        let pair = Self.pairKey(email, client)
         let resumed: [Waiter] = state.withLock { state in
+            let key = client.throttleKey
+            let pair = state.pairs.held(Self.pairKey(email, client)) { Self.widerPairKeys(email, client) }
             state.pairs.end(pair, failed: failed, now: now)
-            if !client.isExemptFromClientLimits { state.clients.end(client.throttleKey, failed: failed, now: now) }
+            if !client.isExemptFromClientLimits {
+                state.clients.end(state.clients.held(key) { WiderKeys.of(key) }, failed: failed, now: now)
+            }
             state.accounts.end(email, failed: failed, now: now)
             if succeeded {
                 state.pairs.reset(pair)
-                remember(owner: pair, in: &state, now: now)
+                remember(owner: Self.pairKey(email, client), in: &state, now: now)
             }
             let waiters = state.waiting.removeValue(forKey: pair) ?? []
             state.waitingCount -= waiters.count
@@ -167,11 +172,9 @@ final class LoginThrottling: Sendable {
     func admitRequest(client: ClientIdentity) -> Result<[EndedBlock], Refusal> {
         guard !client.isExemptFromClientLimits else { return .success([]) }
         let now = clock()
-        let key = client.throttleKey
+        let own = client.throttleKey
         return state.withLock { state in
-            guard state.requests.hasRoom(for: key, now: now) else {
-                return .failure(Refusal(retryAfterSeconds: 1, reason: "throttle_table_full"))
-            }
+            let key = state.requests.place(own, wider: { WiderKeys.of(own) }, now: now)
             guard let refused = state.requests.admit(key, now: now) else {
                 let wait = Self.seconds(of: state.requests.verdict(key, now: now))
                 return .failure(
@@ -192,10 +195,27 @@ final class LoginThrottling: Sendable {
 
     // MARK: private (under the lock)
 
+    /// The keys an attempt counts under in the pair and client tables (see `ThrottleTable.place`).
+    private struct Keys {
+        var pair: String
+        var client: String
+    }
+
+    /// Places an attempt in its tables (room made, not yet entered): the keys it counts under.
+    private func place(_ state: inout State, email: String, client: ClientIdentity, now: Int64) -> Keys {
+        let key = client.throttleKey
+        let pair = state.pairs.place(
+            Self.pairKey(email, client), wider: { Self.widerPairKeys(email, client) }, now: now)
+        _ = state.accounts.place(email, wider: { [] }, now: now)
+        guard !client.isExemptFromClientLimits else { return Keys(pair: pair, client: key) }
+        return Keys(pair: pair, client: state.clients.place(key, wider: { WiderKeys.of(key) }, now: now))
+    }
+
     /// Admitted, refused, or nil to wait for the pair's attempts under way.
     private func check(
-        _ state: inout State, email: String, pair: String, client: ClientIdentity, now: Int64
+        _ state: inout State, email: String, keys: Keys, client: ClientIdentity, now: Int64
     ) -> Result<Void, Refusal>? {
+        let pair = keys.pair
         switch state.pairs.verdict(pair, now: now) {
         case .blocked(let wait):
             return .failure(
@@ -206,7 +226,7 @@ final class LoginThrottling: Sendable {
             break
         }
         if !client.isExemptFromClientLimits {
-            let key = client.throttleKey
+            let key = keys.client
             switch state.clients.verdict(key, now: now) {
             case .blocked(let wait):
                 return .failure(
@@ -219,7 +239,9 @@ final class LoginThrottling: Sendable {
                 break
             }
         }
-        if state.accounts.verdict(email, now: now) != .allowed && !isOwner(pair, in: state, now: now) {
+        if state.accounts.verdict(email, now: now) != .allowed
+            && !isOwner(Self.pairKey(email, client), in: state, now: now)
+        {
             // Slowed: strangers share one attempt per slot, so guesses from many clients stay
             // under the account's limit while the owner still gets in.
             let slot = state.nextSlot[email] ?? 0
@@ -235,25 +257,20 @@ final class LoginThrottling: Sendable {
             }
             state.nextSlot[email] = now + slotMilliseconds
         }
-        guard state.pairs.hasRoom(for: pair, now: now), state.accounts.hasRoom(for: email, now: now),
-            client.isExemptFromClientLimits || state.clients.hasRoom(for: client.throttleKey, now: now)
-        else {
-            return .failure(Refusal(retryAfterSeconds: 1, reason: "throttle_table_full"))
-        }
         return .success(())
     }
 
     /// Enters an admitted attempt in every table it counts in; the blocks it closes.
     private func begin(
-        _ state: inout State, email: String, pair: String, client: ClientIdentity, now: Int64
+        _ state: inout State, email: String, keys: Keys, client: ClientIdentity, now: Int64
     ) -> [EndedBlock] {
         var ended: [EndedBlock] = []
         func note(_ refused: Int, _ reason: String) {
             if refused > 0 { ended.append(EndedBlock(reason: reason, refusals: refused)) }
         }
-        note(state.pairs.begin(pair, now: now), "email_failure_limit")
+        note(state.pairs.begin(keys.pair, now: now), "email_failure_limit")
         if !client.isExemptFromClientLimits {
-            note(state.clients.begin(client.throttleKey, now: now), "address_failure_limit")
+            note(state.clients.begin(keys.client, now: now), "address_failure_limit")
         }
         note(state.accounts.begin(email, now: now), "account_failure_limit")
         return ended
@@ -280,6 +297,11 @@ final class LoginThrottling: Sendable {
     private static func pairKey(_ email: String, _ client: ClientIdentity) -> String {
         // NUL cannot occur in either part, so the pair is unambiguous.
         email + "\u{0}" + client.throttleKey
+    }
+
+    /// The pair's keys with the client's wider blocks, finest first.
+    private static func widerPairKeys(_ email: String, _ client: ClientIdentity) -> [String] {
+        WiderKeys.of(client.throttleKey).map { email + "\u{0}" + $0 }
     }
 
     private static func seconds(of verdict: ThrottleTable.Verdict) -> Int {

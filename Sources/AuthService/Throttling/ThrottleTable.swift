@@ -4,10 +4,14 @@
 /// Attempts under way count against the limit from the moment they are admitted, so however
 /// guesses are timed a key gets at most `limit` checked failures per window.
 ///
-/// Bounded: at most `capacity` keys. A key enters only when an attempt is admitted (`begin`,
-/// `admit`); when the table is full, stale keys go first, then the least recently seen keys that are
-/// neither blocked nor busy; a blocked or busy key is never dropped, and when nothing can go the new
-/// key is refused. Not thread-safe: `LoginThrottling` holds all its tables under one lock.
+/// Bounded: at most `capacity` keys, and a new client is never refused for want of room. `place`
+/// chooses the key an attempt counts under: its own, or under pressure a wider one. When the table
+/// is full, room is looked for among the oldest keys, a few at a time (O(1)): one that is stale or
+/// neither blocked nor busy goes; blocked and busy ones go to the back of the line. When those few
+/// are all blocked or busy (a table filled on purpose), the oldest key is forgotten, and the new one
+/// counts under its wider block (`WiderKeys`: an IPv6 /56, an IPv4 /24; the /48 or /16 once the
+/// table is full of such blocks), which its neighbours then share: keys an attacker chooses buy
+/// little more than one block each. Not thread-safe: `LoginThrottling` holds all its tables under one lock.
 struct ThrottleTable {
     /// What an attempt on a key may do now.
     enum Verdict: Equatable {
@@ -28,14 +32,24 @@ struct ThrottleTable {
         var pending = 0
         /// Attempts refused since the current block began (reported once, when the next one is admitted).
         var refusedInBlock = 0
+        /// 0 for a key of its own, 1 and 2 for the wider blocks of `WiderKeys` it stands for.
+        var width = 0
     }
+
+    /// Keys looked at for room per new key before the oldest is forgotten.
+    private static let probes = 8
 
     let limit: Int
     let windowMilliseconds: Int64
     private let backoffMilliseconds: Int64
     let capacity: Int
     private var entries: [String: Entry] = [:]
-
+    /// Keys oldest first from `head` on: where room is looked for. A key removed meanwhile stays
+    /// until it is reached, and one that came back is in twice (the first is then taken for it).
+    private var order: [String] = []
+    private var head = 0
+    /// Entries standing for wider blocks: while there are none, `place` computes no wider keys.
+    private var wideEntries = 0
     /// A table allowing `limit` events per key within `window`; `limit` 0 never refuses anything.
     init(limit: Int, window: Lifetime, backoff: Lifetime, capacity: Int) {
         self.limit = limit
@@ -57,10 +71,34 @@ struct ThrottleTable {
         return current(entry, now: now) + entry.pending >= limit ? .busy : .allowed
     }
 
-    /// Whether a new key could enter now (the table has room, or could make some).
-    func hasRoom(for key: String, now: Int64) -> Bool {
-        !isEnabled || entries[key] != nil || entries.count < capacity
-            || entries.values.contains { !isLive($0, now: now) || ($0.blockedUntil <= now && $0.pending == 0) }
+    /// The key an attempt on `key` counts under, making room for it: `key` when held or when there
+    /// is room, else the finest of `wider()` (finest first) already held, else a wider block entered
+    /// now in the place of the oldest key. Room is made even for an attempt then refused elsewhere.
+    mutating func place(_ key: String, wider: () -> [String], now: Int64) -> String {
+        guard isEnabled, entries[key] == nil else { return key }
+        var widerKeys: [String]? = nil
+        // A neighbour's block stands for this key: leaving it for a key of its own would let an
+        // attacker out of the block by waiting for room.
+        if wideEntries > 0 {
+            widerKeys = wider()
+            if let held = widerKeys!.first(where: { entries[$0] != nil }) { return held }
+        }
+        if makeRoom(now: now) { return key }
+        let keys = widerKeys ?? wider()
+        if let held = keys.first(where: { entries[$0] != nil }) { return held }
+        let forgotten = forgetOldest()
+        guard !keys.isEmpty else { return key }
+        // Forgetting a wider block means the table is full of them: wider still.
+        let width = min(forgotten > 0 ? 2 : 1, keys.count)
+        enter(keys[width - 1], Entry(windowStart: now, lastSeen: now, width: width))
+        return keys[width - 1]
+    }
+
+    /// The key an attempt `place` placed on `key` counts under: `key` if held, else the finest of
+    /// `wider()` held, else `key`.
+    func held(_ key: String, wider: () -> [String]) -> String {
+        guard isEnabled, entries[key] == nil, wideEntries > 0 else { return key }
+        return wider().first { entries[$0] != nil } ?? key
     }
 
     /// Starts an admitted attempt on `key`; `end` must follow. The refusals its last block made, if any.
@@ -115,7 +153,7 @@ struct ThrottleTable {
             entries[key] = entry
             return
         }
-        entries.removeValue(forKey: key)
+        remove(key)
     }
 
     /// Events counted for `key` in the current window, attempts under way included.
@@ -130,14 +168,72 @@ struct ThrottleTable {
         now - entry.windowStart < windowMilliseconds ? entry.count : 0
     }
 
-    /// The entry for `key`, made room for when new (callers checked `hasRoom` first).
+    /// The entry for `key`, entered when new (callers made room with `place` first; without it the
+    /// oldest key is forgotten, so the table never outgrows its capacity).
     private mutating func take(_ key: String, now: Int64) -> Entry {
         if var entry = entries[key] {
             entry.lastSeen = now
             return entry
         }
-        if entries.count >= capacity { evict(now: now) }
-        return Entry(windowStart: now, lastSeen: now)
+        if entries.count >= capacity && !makeRoom(now: now) { forgetOldest() }
+        let entry = Entry(windowStart: now, lastSeen: now)
+        enter(key, entry)
+        return entry
+    }
+
+    private mutating func enter(_ key: String, _ entry: Entry) {
+        entries[key] = entry
+        order.append(key)
+        if entry.width > 0 { wideEntries += 1 }
+        compactLine()
+    }
+
+    private mutating func remove(_ key: String) {
+        guard let entry = entries.removeValue(forKey: key) else { return }
+        if entry.width > 0 { wideEntries -= 1 }
+    }
+
+    /// Drops from the line what is behind the head and keys no longer held, once half of it is
+    /// behind the head or removals left it over twice the table: O(1) amortised per key entered.
+    private mutating func compactLine() {
+        guard head > order.count / 2 || order.count > 2 * capacity + 64 else { return }
+        var seen = Set<String>()
+        order = order[head...].filter { entries[$0] != nil && seen.insert($0).inserted }
+        head = 0
+    }
+
+    /// The next key in line that is still held, taken off the line; nil when none is.
+    private mutating func nextInLine() -> String? {
+        defer { compactLine() }
+        while head < order.count {
+            let key = order[head]
+            head += 1
+            if entries[key] != nil { return key }
+        }
+        return nil
+    }
+
+    /// Room for one more key when the table is full: the first of the oldest few keys that is stale
+    /// or neither blocked nor busy goes; the others go to the back of the line. False when none could.
+    private mutating func makeRoom(now: Int64) -> Bool {
+        guard entries.count >= capacity else { return true }
+        for _ in 0..<Self.probes {
+            guard let key = nextInLine(), let entry = entries[key] else { return entries.count < capacity }
+            if !isLive(entry, now: now) || (entry.blockedUntil <= now && entry.pending == 0) {
+                remove(key)
+                return true
+            }
+            order.append(key)
+        }
+        return false
+    }
+
+    /// Forgets the oldest key, whatever its state; its width (0 when there was none).
+    @discardableResult
+    private mutating func forgetOldest() -> Int {
+        guard let key = nextInLine(), let entry = entries[key] else { return 0 }
+        remove(key)
+        return entry.width
     }
 
     /// Counts one event; true when it began a block.
@@ -164,16 +260,6 @@ struct ThrottleTable {
     /// Whether an entry still means something: counted in this window, blocked, or busy.
     private func isLive(_ entry: Entry, now: Int64) -> Bool {
         now - entry.lastSeen < windowMilliseconds || now < entry.blockedUntil || entry.pending > 0
-    }
-
-    /// Drops stale entries; when none are, the least recently seen quarter of those neither blocked
-    /// nor busy. Amortised: runs once the table is full.
-    private mutating func evict(now: Int64) {
-        entries = entries.filter { isLive($0.value, now: now) }
-        guard entries.count >= capacity else { return }
-        let idle = entries.filter { $0.value.blockedUntil <= now && $0.value.pending == 0 }
-        let oldest = idle.sorted { $0.value.lastSeen < $1.value.lastSeen }.prefix(max(1, capacity / 4))
-        for (key, _) in oldest { entries.removeValue(forKey: key) }
     }
 
     private static func secondsLeft(_ entry: Entry, now: Int64) -> Int? {

@@ -97,7 +97,8 @@ enum AdminFailure: Error, CustomStringConvertible {
         case .noSuchUser(let email): "no user with email \(email)"
         case .invalidPassword(.empty): "the new password is empty"
         case .invalidPassword(.tooShort(let minimum)): "the new password is shorter than \(minimum) characters"
-        case .invalidPassword(.tooLong): "the new password is longer than bcrypt's 72 bytes"
+        case .invalidPassword(.tooLong):
+            "the new password is longer than bcrypt's 72 bytes (UTF-8 bytes, not characters: a kanji takes 3)"
         case .invalidPassword(.containsNUL): "the new password contains a NUL byte"
         case .hashFailed(let code): "bcrypt failed: \(String(cString: strerror(code)))"
         case .store(let error): "\(error)"

@@ -10,7 +10,8 @@ struct ListenerSettings: Sendable, Equatable {
     var port = 5000
     /// Address of the admin listener.
     var adminHost = "127.0.0.1"
-    /// Port of the admin listener; none means no admin listener, and `/metrics` stays on the public port.
+    /// Port of the admin listener; none means no admin listener (`/metrics` is then served only with
+    /// `--public-metrics`, on the public port).
     var adminPort: Int?
 
     /// Throws the first setting that breaks its rule, naming it and its value. The hosts are checked

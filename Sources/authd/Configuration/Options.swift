@@ -151,7 +151,7 @@ struct Options: ParsableArguments {
 
     @Option(
         help:
-            "Port of a separate listener for /metrics, /openapi.json and /healthz; the first two then leave the main port (AUTHD_ADMIN_PORT)."
+            "Port of a separate listener for /metrics, /openapi.json and /healthz, which the main port serves only with --public-metrics (AUTHD_ADMIN_PORT)."
     )
     var adminPort: Int?
 
@@ -214,6 +214,12 @@ struct Options: ParsableArguments {
     // Present or absent, so `false` here means "not given": the variable, then the default, decide.
     @Flag(help: "Do not write an access-log line per request (AUTHD_NO_ACCESS_LOG).")
     var noAccessLog = false
+
+    @Flag(
+        help:
+            "Also serve /metrics and /openapi.json on the public port; the metrics page counts reset mails, so it tells registered emails from unknown ones (AUTHD_PUBLIC_METRICS)."
+    )
+    var publicMetrics = false
 
     @Flag(help: "Mark the session cookie Secure (only for HTTPS deployments) (AUTHD_COOKIE_SECURE).")
     var cookieSecure = false

@@ -108,6 +108,8 @@ struct Settings: Sendable {
             gate.allowedRedirectHosts = list.hosts
         }
         cookie.secure = try given(options.cookieSecure ? true : nil, "AUTHD_COOKIE_SECURE") ?? cookie.secure
+        server.publicMetrics =
+            try given(options.publicMetrics ? true : nil, "AUTHD_PUBLIC_METRICS") ?? server.publicMetrics
         auth.storesPlainTokens =
             try given(options.storePlainTokens ? true : nil, "AUTHD_STORE_PLAIN_TOKENS") ?? auth.storesPlainTokens
 

@@ -18,8 +18,6 @@ final class HTTPServer {
     let requestMetrics: RequestMetrics
     /// The caps on public connections, in all and per client.
     let limits: ConnectionLimits
-    /// True once an admin listener exists: `/metrics` and `/openapi.json` are then served there only.
-    private var hasAdminListener = false
     /// The parser every connection uses between requests (see `ParserBox`).
     let sharedParser: ParserBox
     /// Reused for serializing every response on this loop; lent out by `withScratch`.
@@ -68,12 +66,12 @@ final class HTTPServer {
     }
 
     /// Listens on `host:port` (port 0 picks one) and returns the bound port. An `admin` listener serves
-    /// only `/metrics`, `/openapi.json` and `/healthz`, and takes the first two off the others.
+    /// only `/metrics`, `/openapi.json` and `/healthz`; the others serve the first two only with
+    /// `publicMetrics`.
     func listen(host: String, port: Int, reusePort: Bool, admin: Bool = false) throws -> Int {
         let listener = try reactor.listen(host: host, port: port, reusePort: reusePort) { [unowned self] in
             accept($0, admin: admin)
         }
-        if admin { hasAdminListener = true }
         listeners.append((listener, admin))
         return listener.port
     }
@@ -200,8 +198,9 @@ final class HTTPServer {
     }
 
     /// The answer the server gives itself, without the routes: the operational routes (health, and
-    /// metrics and the OpenAPI document where they are served), and 404 for anything else on the
-    /// admin listener; nil for a request the routes answer.
+    /// metrics and the OpenAPI document on the admin listener, or on the public ones when
+    /// `publicMetrics` asks), and 404 for anything else on the admin listener; nil for a request the
+    /// routes answer (a public `/metrics` without `publicMetrics` gets their 404).
     func localAnswer(to match: RouteMatch, admin: Bool) -> Response? {
         switch match.operational {
         case .health:
@@ -209,14 +208,14 @@ final class HTTPServer {
             auth.probeStorage()
             let storage = auth.storageStatus.health
             return storage == .serving ? health : unhealthy(storage)
-        case .metrics where admin || !hasAdminListener:
+        case .metrics where admin || settings.publicMetrics:
             let page = MetricsPage.render(
                 requests: requestMetrics, reactor: reactor.countersSnapshot, auth: auth.stats,
                 storage: auth.storageStatus,
                 connections: limits,
                 auditDropped: auditLog?.dropped ?? 0)
             return Response(status: 200, contentType: MetricsPage.contentType, body: page)
-        case .openAPI where admin || !hasAdminListener:
+        case .openAPI where admin || settings.publicMetrics:
             return openAPIDocument
         default:
             return admin ? Response.jsonMessage(status: 404, "not found") : nil

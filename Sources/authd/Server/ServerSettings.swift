@@ -26,6 +26,9 @@ struct ServerSettings: Sendable {
     static let descriptorReserve = 64
     /// Who the client of a request is: trusted proxies, the PROXY protocol, throttle exemptions.
     var clients = ClientSettings()
+    /// Whether the public listeners also serve `/metrics` and `/openapi.json`. Off by default: the
+    /// metrics page counts reset mails, which tells a registered email from an unknown one.
+    var publicMetrics = false
 
     /// Throws the first setting that breaks its rule, naming it (by its flag) and its value.
     func validate() throws(ConfigurationError) {

@@ -37,6 +37,57 @@ import Testing
         }
     }
 
+    @Test func aPasswordMatchesInEitherUnicodeFormAndNewOnesAreHashedInNFC() async throws {
+        let store = InMemoryUserStore()
+        let auth = try Auth(store: store, configuration: configuration { $0.throttling.emailFailureLimit = 0 })
+        defer { auth.shutdown() }
+        let composed = "caf\u{E9} cr\u{E8}me"
+        let decomposed = "cafe\u{301} cre\u{300}me"
+        _ = try #require(await auth.register(email: "nfc@b.c", password: composed).value)
+        _ = try #require(await auth.register(email: "nfd@b.c", password: decomposed).value)
+        // Both stored in NFC: either form logs in to either account.
+        let stored = try #require(try await store.findUser(email: "nfd@b.c").get()?.hashedPassword)
+        #expect(hasher.verify(composed, against: stored))
+        for email in ["nfc@b.c", "nfd@b.c"] {
+            for form in [composed, decomposed] {
+                #expect(await auth.login(email: email, password: form).value != nil, "\(email)")
+            }
+        }
+        #expect(await auth.login(email: "nfc@b.c", password: "cafe creme").failure == .invalidCredentials)
+    }
+
+    @Test func aSeedHashOfAnUnnormalisedPasswordStillMatchesAsTyped() async throws {
+        let store = InMemoryUserStore()
+        // The seed's service hashed what it was sent, NFD included.
+        let decomposed = "cafe\u{301}"
+        _ = try await store.addUser(email: "seed@b.c", hashedPassword: try hasher.hash(decomposed, cost: 4)).get()
+        let auth = try Auth(store: store, configuration: configuration())
+        defer { auth.shutdown() }
+        let before = auth.stats.bcryptRuns
+        #expect(await auth.login(email: "seed@b.c", password: decomposed).value != nil)
+        // The form as typed is tried first: it matched at the first run.
+        #expect(auth.stats.bcryptRuns == before + 1)
+    }
+
+    @Test func anASCIIOrNFCPasswordCostsOneRunAndAnotherFormTwoKnownOrNot() async throws {
+        let store = InMemoryUserStore()
+        _ = try await store.addUser(email: "a@b.c", hashedPassword: try hasher.hash("pw", cost: 4)).get()
+        let auth = try Auth(store: store, configuration: configuration { $0.throttling.emailFailureLimit = 0 })
+        defer { auth.shutdown() }
+        var runs = auth.stats.bcryptRuns
+        func spent() -> Int {
+            defer { runs = auth.stats.bcryptRuns }
+            return auth.stats.bcryptRuns - runs
+        }
+        for (email, password, expected) in [
+            ("a@b.c", "wrong", 1), ("a@b.c", "caf\u{E9}", 1), ("nobody@b.c", "caf\u{E9}", 1),
+            ("a@b.c", "cafe\u{301}", 2), ("nobody@b.c", "cafe\u{301}", 2),
+        ] {
+            #expect(await auth.login(email: email, password: password).failure == .invalidCredentials)
+            #expect(spent() == expected, "\(email) \(Array(password.unicodeScalars))")
+        }
+    }
+
     @Test func aWrongPasswordOrAHashAtTheConfiguredCostIsNotRehashed() async throws {
         let store = InMemoryUserStore()
         let old = try hasher.hash("pw", cost: 5)

@@ -79,4 +79,18 @@ import Testing
         #expect(Self.answer(router, .get, "/metrics").status == 404)
         #expect(Self.answer(router, .post, "/metrics").status == 405)
     }
+
+    @Test func operationalRoutesMatchOnlyTheirExactPath() {
+        var router = Self.table
+        router.add(.get, "/metrics", operational: .metrics)
+        router.add(.get, "/openapi.json", operational: .openAPI)
+        #expect(router.match(Request(method: .get, target: "/metrics?name=x")).operational == .metrics)
+        for target in ["/metrics/", "/metrics//", "/openapi.json/", "/metrics/?x=1"] {
+            let match = router.match(Request(method: .get, target: target))
+            #expect(match.operational == nil, "\(target)")
+            #expect(match.route == router.labels.count - 1, "\(target) should be an unknown path")
+        }
+        // The API's routes keep the seed's tolerance of a trailing slash.
+        #expect(Self.answer(router, .get, "/profile/").status == 200)
+    }
 }

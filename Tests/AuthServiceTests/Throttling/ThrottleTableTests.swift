@@ -132,8 +132,9 @@ import Testing
         // Within the victim's 30 s block.
         for index in 0..<25 {
             clock.advance(seconds: 1)
-            guard table.hasRoom(for: "key-\(index)", now: now) else { continue }
-            fail(&table, "key-\(index)")
+            let key = table.place("key-\(index)", wider: { [] }, now: now)
+            #expect(key == "key-\(index)")
+            fail(&table, key)
         }
         #expect(table.trackedKeys <= 8)
         #expect(table.verdict("victim", now: now) != .allowed)
@@ -142,12 +143,36 @@ import Testing
         #expect(table.verdict("key-24", now: now) == .blocked(30))
     }
 
-    @Test func aTableFullOfBlockedKeysRefusesNewKeysRatherThanForgetting() {
+    @Test func aTableFullOfBlockedKeysTakesANewClientUnderItsWiderBlock() {
         var table = table(limit: 1, capacity: 4)
-        for index in 0..<4 { fail(&table, "k\(index)") }
-        #expect(!table.hasRoom(for: "new", now: now))
-        #expect(table.hasRoom(for: "k0", now: now))
-        clock.advance(seconds: 900)
-        #expect(table.hasRoom(for: "new", now: now))
+        for index in 1...4 { fail(&table, table.place("192.0.2.\(index)", wider: { [] }, now: now)) }
+        let first = table.place("198.51.100.7", wider: { WiderKeys.of("198.51.100.7") }, now: now)
+        #expect(first == "198.51.100.0/24")
+        fail(&table, first)
+        // Its neighbours share that block now; another network gets one of its own.
+        #expect(table.place("198.51.100.8", wider: { WiderKeys.of("198.51.100.8") }, now: now) == first)
+        #expect(table.verdict(first, now: now) == .blocked(30))
+        let other = table.place("203.0.113.5", wider: { WiderKeys.of("203.0.113.5") }, now: now)
+        #expect(other == "203.0.113.0/24" && table.verdict(other, now: now) == .allowed)
+        #expect(table.held("198.51.100.9", wider: { WiderKeys.of("198.51.100.9") }) == first)
+        #expect(table.trackedKeys <= 4)
+    }
+
+    @Test func aTableFullOfWiderBlocksWidensFurther() {
+        var table = table(limit: 1, capacity: 2)
+        for index in 1...2 { fail(&table, table.place("192.0.2.\(index)", wider: { [] }, now: now)) }
+        for network in ["2001:db8:0:100::/64", "2001:db8:0:200::/64"] {
+            fail(&table, table.place(network, wider: { WiderKeys.of(network) }, now: now))
+        }
+        // Both places hold /56 blocks, both blocked: the next forgets one and counts under the /48.
+        let key = "2001:db8:0:300::/64"
+        #expect(table.place(key, wider: { WiderKeys.of(key) }, now: now) == "2001:db8::/48")
+    }
+
+    @Test func widerKeysAreTheClientsBlocks() {
+        #expect(WiderKeys.of("192.0.2.77") == ["192.0.2.0/24", "192.0.0.0/16"])
+        #expect(WiderKeys.of("2001:db8:aa:bbcc::/64") == ["2001:db8:aa:bb00::/56", "2001:db8:aa::/48"])
+        #expect(WiderKeys.of("").isEmpty)
+        #expect(WiderKeys.of("a@b.c").isEmpty)
     }
 }

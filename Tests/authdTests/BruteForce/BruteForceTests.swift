@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func fortySimultaneousWrongLoginsGetAtMostTheLimitChecked() throws {
-        let server = try AuthdProcess(arguments: ["--bcrypt-cost", "10", "--hash-threads", "2"])
+        let server = try AuthdProcess(arguments: ["--bcrypt-cost", "10", "--hash-threads", "2", "--public-metrics"])
         try Self.register(server, "fresh@b.c", "right")
         // Each guess on its own connection, all sent before any bcrypt run can end.
         let clients = try (0..<40).map { _ in try RawClient(port: server.port, timeoutSeconds: 60, from: "127.0.0.2") }
@@ -47,7 +47,7 @@ import Testing
     @Test func aFloodOfJunkLoginsFromABlockedAddressLiftsNoBlock() async throws {
         // A block that outlasts the flood however slow the machine: the window, 15 min.
         let server = try AuthdProcess(arguments: [
-            "--address-failure-limit", "10", "--throttle-backoff", "15m", "--no-access-log",
+            "--address-failure-limit", "10", "--throttle-backoff", "15m", "--no-access-log", "--public-metrics",
         ])
         try Self.register(server, "victim@b.c", "right")
         for index in 0..<5 { #expect(try Self.login(server, "victim@b.c", "wrong\(index)", from: "127.0.0.9") == 401) }

@@ -160,6 +160,9 @@ import Testing
         #expect(try settings(["--no-access-log"], ["AUTHD_NO_ACCESS_LOG": "0"]).log.accessLog == false)
         #expect(try settings([], ["AUTHD_COOKIE_SECURE": "no"]).cookie.secure == false)
         #expect(try settings(["--cookie-secure"], ["AUTHD_COOKIE_SECURE": "false"]).cookie.secure == true)
+        #expect(try settings([], [:]).server.publicMetrics == false)
+        #expect(try settings([], ["AUTHD_PUBLIC_METRICS": "yes"]).server.publicMetrics == true)
+        #expect(try settings(["--public-metrics"], ["AUTHD_PUBLIC_METRICS": "0"]).server.publicMetrics == true)
     }
 
     @Test func anEmptyVariableCountsAsUnset() throws {

@@ -52,7 +52,9 @@ extension HeavyFaultSuites {
             let database = folder.url.appendingPathComponent("authd.db").path
             // Without a mount (not root), SQLite's page cap fills the file instead.
             let server = try AuthdProcess(
-                arguments: small == nil ? ["--max-database-pages", "40", "--no-access-log"] : ["--no-access-log"],
+                arguments: (small == nil ? ["--max-database-pages", "40"] : []) + [
+                    "--no-access-log", "--public-metrics",
+                ],
                 database: database)
             let client = HTTPClient(base: server.baseURL)
             let filler = folder.url.appendingPathComponent("filler")

@@ -22,7 +22,8 @@ extension MultiNodeSuites {
         func answersAreQuick503sWhilePostgresIsDownAndNothingAcknowledgedIsLost(crash: Bool) async throws {
             let cluster = try await onOwnThread { try PostgresCluster() }
             let database = try cluster.createDatabase()
-            let nodes = try await AuthdNodes.start(2, database: database.url, ["--address-request-limit", "0"])
+            let nodes = try await AuthdNodes.start(
+                2, database: database.url, ["--address-request-limit", "0", "--public-metrics"])
             let load = RegistrationLoad(ports: nodes.nodes.map(\.port), threads: 4, prefix: "outage")
             let running = Task { try await onOwnThread { load.run() } }
             // However the test ends, early by a thrown error too, the senders stop.

@@ -23,7 +23,7 @@ extension MultiNodeSuites {
                 2, database: database.url,
                 [
                     "--reset-delivery", "smtp://127.0.0.1:\(relay.port)", "--mail-from", "noreply@app.test",
-                    "--address-request-limit", "0",
+                    "--address-request-limit", "0", "--public-metrics",
                 ])
             let emails = (0..<Self.users).map { "mail\($0)@b.c" }
             for (index, email) in emails.enumerated() {
