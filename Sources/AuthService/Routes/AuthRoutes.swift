@@ -50,10 +50,13 @@ public final class AuthRoutes: Sendable {
             Self.requestResetToken(request, context, respond: respond)
         }
         router.add(.put, "/reset_password") { Self.updatePassword($0, $1, context, respond: $2) }
-        // The gate's checks: a session read, as `GET /profile` makes.
-        router.addForEveryMethod("\(PortalPath.verify)") { Self.verify($0, $1, context, respond: $2) }
-        router.addForEveryMethod("\(PortalPath.verifyRedirecting)") {
-            Self.verifyRedirecting($0, $1, context, respond: $2)
+        // The gate's checks: a session read, as `GET /profile` makes. Every method but TRACE and
+        // CONNECT, as nginx's subrequest keeps the method of the request it guards.
+        for method in Self.checkedMethods {
+            router.add(method, "\(PortalPath.verify)") { Self.verify($0, $1, context, respond: $2) }
+            router.add(method, "\(PortalPath.verifyRedirecting)") {
+                Self.verifyRedirecting($0, $1, context, respond: $2)
+            }
         }
         // The portal's pages: HTML views of the same domain operations.
         router.add(.get, "\(PortalPath.login)") { request, _, respond in
@@ -83,6 +86,9 @@ public final class AuthRoutes: Sendable {
         router.add(.get, "/openapi.json", operational: .openAPI)
         self.router = router
     }
+
+    /// The methods the gate's checks answer (HEAD with GET).
+    static let checkedMethods: [HTTPMethod] = [.get, .post, .put, .delete, .patch, .options]
 
     /// The metrics label of each route, indexed by `RouteMatch.route`.
     public var routeLabels: [String] { router.labels }

@@ -49,8 +49,7 @@ struct Router: Sendable {
     }
 
     private struct Entry {
-        /// Nil answers every method (the gate's check: nginx's subrequest keeps the method it guards).
-        var method: HTTPMethod?
+        var method: HTTPMethod
         var target: Target
     }
 
@@ -72,8 +71,7 @@ struct Router: Sendable {
     var endpoints: [(method: String, path: String)] {
         routes.flatMap { route in
             route.entries.flatMap { entry in
-                let names = entry.method.map { $0 == .get ? ["GET", "HEAD"] : [$0.name] } ?? ["GET", "HEAD"]
-                return names.map { (method: $0, path: route.path) }
+                (entry.method == .get ? ["GET", "HEAD"] : [entry.method.name]).map { (method: $0, path: route.path) }
             }
         }
     }
@@ -81,11 +79,6 @@ struct Router: Sendable {
     /// Adds `handler` for `method` on `path`; a GET route also answers HEAD.
     mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping Handler) {
         add(method, path, .handler(handler))
-    }
-
-    /// Adds `handler` for every method on `path` (listed as GET and HEAD in `endpoints`).
-    mutating func addForEveryMethod(_ path: String, _ handler: @escaping Handler) {
-        add(nil, path, .handler(handler))
     }
 
     /// Adds a route that always gives `answer` (a GET route also answers HEAD).
@@ -98,7 +91,7 @@ struct Router: Sendable {
         add(method, path, .operational(operational))
     }
 
-    private mutating func add(_ method: HTTPMethod?, _ path: String, _ target: Target) {
+    private mutating func add(_ method: HTTPMethod, _ path: String, _ target: Target) {
         let index =
             routes.firstIndex { $0.path == path }
             ?? {
@@ -107,7 +100,7 @@ struct Router: Sendable {
             }()
         routes[index].entries.append(Entry(method: method, target: target))
         if case .operational = target { routes[index].exact = true }
-        var allowed = routes[index].entries.compactMap(\.method?.name)
+        var allowed = routes[index].entries.map(\.method.name)
         if allowed.contains("GET") { allowed.append("HEAD") }
         var answer = Response.jsonMessage(status: 405, "method not allowed")
         answer.headers.append(("Allow", allowed.joined(separator: ", ")))
@@ -120,7 +113,7 @@ struct Router: Sendable {
         guard let route = index(of: request.target) else {
             return RouteMatch(route: routes.count, entry: nil, operational: nil)
         }
-        guard let entry = routes[route].entries.firstIndex(where: { $0.method == method || $0.method == nil }) else {
+        guard let entry = routes[route].entries.firstIndex(where: { $0.method == method }) else {
             return RouteMatch(route: route, entry: nil, operational: nil)
         }
         if case let .operational(which) = routes[route].entries[entry].target {

@@ -1045,6 +1045,471 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/HeadVersionNotSupported"
           }
         }
+      },
+      "post": {
+        "operationId": "verifyPost",
+        "summary": "The same check for a POST request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "put": {
+        "operationId": "verifyPut",
+        "summary": "The same check for a PUT request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "verifyDelete",
+        "summary": "The same check for a DELETE request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "verifyPatch",
+        "summary": "The same check for a PATCH request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "options": {
+        "operationId": "verifyOptions",
+        "summary": "The same check for a OPTIONS request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
       }
     },
     "/verify/redirect": {
@@ -1358,6 +1823,861 @@ enum OpenAPIDocument {
           },
           "505": {
             "$ref": "#/components/responses/HeadVersionNotSupported"
+          }
+        }
+      },
+      "post": {
+        "operationId": "verifyRedirectPost",
+        "summary": "The same check for a POST request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "put": {
+        "operationId": "verifyRedirectPut",
+        "summary": "The same check for a PUT request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "verifyRedirectDelete",
+        "summary": "The same check for a DELETE request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "verifyRedirectPatch",
+        "summary": "The same check for a PATCH request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "options": {
+        "operationId": "verifyRedirectOptions",
+        "summary": "The same check for a OPTIONS request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
           }
         }
       }
@@ -2775,12 +4095,7 @@ enum OpenAPIDocument {
               }
             }
           }
-        },
-        "security": [
-          {
-            "session": []
-          }
-        ]
+        }
       },
       "head": {
         "operationId": "accountPageHead",
@@ -2840,12 +4155,7 @@ enum OpenAPIDocument {
               }
             }
           }
-        },
-        "security": [
-          {
-            "session": []
-          }
-        ]
+        }
       }
     },
     "/logout": {
@@ -2934,12 +4244,7 @@ enum OpenAPIDocument {
               }
             }
           }
-        },
-        "security": [
-          {
-            "session": []
-          }
-        ]
+        }
       }
     },
     "/healthz": {

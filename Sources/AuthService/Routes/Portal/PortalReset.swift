@@ -10,15 +10,14 @@ extension AuthRoutes {
     /// `POST /reset` email: the JSON reset request's domain operation, by mail only; the same
     /// notice for a registered and an unknown email.
     static func resetForm(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
-        guard context.auth.sendsResetsByMail else {
-            return respond(PortalAnswer.page(200, PortalPage.reset(byMail: false)))
-        }
+        let byMail = context.auth.sendsResetsByMail
         let email: String
         do {
             email = try FormInput(request).required("email")
         } catch {
-            return respond(PortalAnswer.badForm(error) { PortalPage.reset(byMail: true, $0) })
+            return respond(PortalAnswer.badForm(error) { PortalPage.reset(byMail: byMail, $0) })
         }
+        guard byMail else { return respond(PortalAnswer.page(200, PortalPage.reset(byMail: false))) }
         context.auth.requestPasswordReset(email: email, client: client(of: request)) { result in
             switch result {
             case .success:
