@@ -118,7 +118,7 @@ extension Auth {
                 self.hash(newPassword, for: client, connection: connection, else: finish) { hashed in
                     // Checked again as one step with the change: the token may have been used meanwhile.
                     self.store.consumeResetToken(
-                        key, email: email, newHashedPassword: hashed,
+                        key, email: email, newHashedPassword: hashed, endingSessions: true,
                         completion: self.then(finish) {
                             changed in
                             guard let user = changed else { return finish(.failure(.invalidResetToken)) }

@@ -19,8 +19,8 @@ final class HTTPConnection: ConnectionHandler {
     /// "" when it is the address (IPv4), so that most requests skip storing it.
     private var clientThrottleKey = ""
     private var clientIsExempt = false
-    /// The client (the PROXY header's source, or else the peer) is a trusted proxy: each request's
-    /// `X-Forwarded-For` or `Forwarded` names the client.
+    /// The peer (or later the PROXY header's source) is a trusted proxy: without `--proxy-protocol`
+    /// each request's `X-Forwarded-For` or `Forwarded` names the client.
     private var peerIsTrustedProxy = false
     /// With `--proxy-protocol`, what the connection must begin with; nil once that is settled.
     private var proxyStage: ProxyStage?
@@ -285,10 +285,10 @@ final class HTTPConnection: ConnectionHandler {
 
     private func write(_ answer: Answer, sequence: UInt64) {
         let closing = !answer.keepAlive || sequence == lastSequence
-        var response = answer.response
-        if answer.omitBody { response.body = [] }
+        let response = answer.response
         let written = server.withScratch { bytes in
-            ResponseWriter.write(response, keepAlive: !closing, date: server.date, into: &bytes)
+            ResponseWriter.write(
+                response, keepAlive: !closing, omitBody: answer.omitBody, date: server.date, into: &bytes)
             connection.write(bytes)
             return bytes.count
         }
@@ -460,7 +460,11 @@ final class HTTPConnection: ConnectionHandler {
 
     /// Takes the client a trusted proxy names in `X-Forwarded-For` or `Forwarded` (the peer when
     /// they name none readable); from any other peer they are ignored, and warned about once.
+    /// With `--proxy-protocol` they are never read: behind an L4 proxy nothing in the HTTP stream
+    /// comes from the proxy, so after a `PROXY UNKNOWN` or v2 `LOCAL` header (which name no client)
+    /// they would be the client's own word.
     private func applyForwarding(to request: inout Request, sequence: UInt64) {
+        if server.settings.clients.proxyProtocol { return }
         guard peerIsTrustedProxy else { return server.warnOnce(.untrustedForwarding, peer: clientAddress) }
         let clients = server.settings.clients
         guard let address = ForwardedClient.find(in: request.headers, isTrusted: clients.isTrustedProxy) else { return }
