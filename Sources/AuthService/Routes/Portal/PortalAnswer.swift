@@ -4,10 +4,9 @@ import HTTPParser
 enum PortalAnswer {
     /// No script, no outside resource, never framed (`frame-ancestors`, against clickjacking); the
     /// address of a page (which may hold a reset token) stays on this site; nothing personal kept
-    /// by a cache.
+    /// by a cache. (`nosniff` and `X-Frame-Options` the writer puts on every answer.)
     static let headers: [(name: String, value: String)] = [
         ("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"),
-        ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "same-origin"),
         ("Cache-Control", "no-store"),
     ]
