@@ -37,6 +37,10 @@ enum ErrorAnswer {
         case .storageUnavailable(.lost): (503, "storage unavailable; retry later", 60)
         case .storageUnavailable: (503, "storage unavailable; retry shortly", 5)
         case .internalFailure: (500, "internal error", nil)
+        case .secondFactorUnavailable: (503, "second factor unavailable: the server has no key for it", nil)
+        case .secondFactorAlreadyEnabled: (409, "second factor already enabled", nil)
+        case .noPendingSecondFactor: (409, "no second factor enrolment to confirm", nil)
+        case .invalidSecondFactor: (401, "wrong code", nil)
         }
     }
 
