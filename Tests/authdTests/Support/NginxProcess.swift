@@ -26,12 +26,12 @@ final class NginxProcess {
         }
     }
 
-    /// Starts nginx with `http(port)` inside its `http` block (which must listen on `port`, free a
-    /// moment ago) and waits until it accepts connections.
-    init(http: (_ port: Int) -> String) throws {
+    /// Starts nginx with `http(port)` inside its `http` block (which must listen on `port`: the
+    /// one given, else one free a moment ago) and waits until it accepts connections.
+    init(port given: Int? = nil, http: (_ port: Int) throws -> String) throws {
         try Prerequisite.require(.nginx)
         folder = try TemporaryFolder()
-        port = try freePort()
+        port = try given ?? freePort()
         let path = try Self.write(http(port), in: folder)
         let dir = folder.url.path
         process.executableURL = URL(fileURLWithPath: Self.binary)
