@@ -57,6 +57,10 @@ struct Router: Sendable {
     private struct Entry {
         var method: HTTPMethod
         var target: Target
+        /// A check that changes nothing (the gate's `/verify`): nginx's subrequest keeps the
+        /// guarded request's method and `Origin` but names authd's upstream as `Host`, so the
+        /// cross-site rule would refuse every form posted to a protected application.
+        var changesNothing = false
     }
 
     private enum Target {
@@ -94,19 +98,25 @@ struct Router: Sendable {
         add(method, path, .fixed(answer))
     }
 
+    /// Adds `handler` for `method` on `path`, a check that changes nothing whatever its method
+    /// (the gate's): never refused as a cross-site write.
+    mutating func add(check method: HTTPMethod, _ path: String, _ handler: @escaping Handler) {
+        add(method, path, .handler(handler), changesNothing: true)
+    }
+
     /// Names one of the server's own routes.
     mutating func add(_ method: HTTPMethod, _ path: String, operational: OperationalRoute) {
         add(method, path, .operational(operational))
     }
 
-    private mutating func add(_ method: HTTPMethod, _ path: String, _ target: Target) {
+    private mutating func add(_ method: HTTPMethod, _ path: String, _ target: Target, changesNothing: Bool = false) {
         let index =
             routes.firstIndex { $0.path == path }
             ?? {
                 routes.append(Route(path: path, bytes: Array(path.utf8), entries: [], methodNotAllowed: Self.notFound))
                 return routes.count - 1
             }()
-        routes[index].entries.append(Entry(method: method, target: target))
+        routes[index].entries.append(Entry(method: method, target: target, changesNothing: changesNothing))
         if case .operational = target { routes[index].exact = true }
         var allowed = routes[index].entries.map(\.method.name)
         if allowed.contains("GET") { allowed.append("HEAD") }
@@ -128,8 +138,8 @@ struct Router: Sendable {
         if case let .operational(which) = routes[route].entries[entry].target {
             return RouteMatch(route: route, entry: entry, operational: which)
         }
-        return RouteMatch(
-            route: route, entry: entry, operational: nil, refusedAsCrossSite: crossSite.refuses(request))
+        let refused = !routes[route].entries[entry].changesNothing && crossSite.refuses(request)
+        return RouteMatch(route: route, entry: entry, operational: nil, refusedAsCrossSite: refused)
     }
 
     /// Runs the match's handler, or answers its 404 / 405. An operational route reaching here is

@@ -5,6 +5,8 @@ public struct SessionCookie: Sendable {
     static let name = "session_id"
     /// Adds `Secure`; off by default so plain-http clients on localhost keep sending the cookie.
     public var secure: Bool
+    /// The cookie's `Domain`, so every host under it receives it; nil keeps it to the host that set it.
+    var domain: HostName?
 
     public init(secure: Bool = false) {
         self.secure = secure
@@ -58,11 +60,16 @@ public struct SessionCookie: Sendable {
     }
 
     func setting(_ sessionID: String) -> (name: String, value: String) {
-        ("Set-Cookie", "\(Self.name)=\(sessionID); Path=/; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : ""))
+        ("Set-Cookie", "\(Self.name)=\(sessionID); Path=/" + attributes)
     }
 
     /// Tells the browser to drop the cookie.
     func clearing() -> (name: String, value: String) {
-        ("Set-Cookie", "\(Self.name)=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : ""))
+        ("Set-Cookie", "\(Self.name)=; Path=/; Max-Age=0" + attributes)
+    }
+
+    /// What both carry after the path, so the browser drops the very cookie it was given.
+    private var attributes: String {
+        (domain.map { "; Domain=\($0.text)" } ?? "") + "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
     }
 }

@@ -201,6 +201,24 @@ struct Options: ParsableArguments {
 
     @Option(
         help:
+            "The portal's public URL (http[s]://host[:port]): the gate's login links and the portal's redirects use it; plain http also lets a login return to http pages, for tests and development only (AUTHD_PORTAL_URL). (default: none: links relative to the host asked)",
+        transform: Options.parse)
+    var portalURL: PortalURL?
+
+    @Option(
+        help:
+            "The session cookie's Domain, so one login serves every host under it; a login may return to it and the hosts under it (AUTHD_COOKIE_DOMAIN). (default: none: the cookie stays with the portal's host)",
+        transform: Options.parse)
+    var cookieDomain: HostName?
+
+    @Option(
+        help:
+            "A host outside --cookie-domain a login may return to; repeatable or comma-separated (AUTHD_ALLOWED_REDIRECT_HOST). (default: none)",
+        transform: Options.parse)
+    var allowedRedirectHost: [HostList] = []
+
+    @Option(
+        help:
             "File of 32 random bytes sealing TOTP secrets and the reset tokens waiting in the mail outbox (AES-256-GCM), kept outside the database; make one with `head -c 32 /dev/urandom > FILE; chmod 600 FILE`. Without it no one can enrol a second factor (AUTHD_SECRET_KEY_FILE)."
     )
     var secretKeyFile: String?

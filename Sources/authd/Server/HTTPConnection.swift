@@ -226,6 +226,7 @@ final class HTTPConnection: ConnectionHandler {
         var request = parsed
         request.clientAddress = clientAddress
         request.clientIsExemptFromLimits = clientIsExempt
+        request.isFromTrustedProxy = peerIsTrustedProxy
         if !clientThrottleKey.isEmpty { request.clientThrottleKey = clientThrottleKey }
         let sequence = nextSequence
         nextSequence += 1

@@ -32,6 +32,10 @@ enum OpenAPIDocument {
     {
       "name": "operations",
       "description": "authd's operational routes."
+    },
+    {
+      "name": "gate",
+      "description": "The gate's checks for reverse proxies (nginx `auth_request`, Caddy `forward_auth`, Traefik ForwardAuth), and the portal's pages."
     }
   ],
   "paths": {
@@ -890,6 +894,3385 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/verify": {
+      "get": {
+        "operationId": "verify",
+        "summary": "The session check for nginx `auth_request`",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        },
+        "description": "Every method is answered alike (nginx's subrequest keeps the method of the request it guards). A session read and nothing else: a valid session's check never writes."
+      },
+      "head": {
+        "operationId": "verifyHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/HeadBadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/HeadInternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/HeadServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          }
+        }
+      },
+      "post": {
+        "operationId": "verifyPost",
+        "summary": "The same check for a POST request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "put": {
+        "operationId": "verifyPut",
+        "summary": "The same check for a PUT request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "verifyDelete",
+        "summary": "The same check for a DELETE request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "verifyPatch",
+        "summary": "The same check for a PATCH request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "options": {
+        "operationId": "verifyOptions",
+        "summary": "The same check for a OPTIONS request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      }
+    },
+    "/verify/redirect": {
+      "get": {
+        "operationId": "verifyRedirect",
+        "summary": "The session check for Caddy `forward_auth` and Traefik ForwardAuth",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        },
+        "description": "Every method is answered alike. A session read and nothing else: a valid session's check never writes."
+      },
+      "head": {
+        "operationId": "verifyRedirectHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/HeadBadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/HeadInternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/HeadServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          }
+        }
+      },
+      "post": {
+        "operationId": "verifyRedirectPost",
+        "summary": "The same check for a POST request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "put": {
+        "operationId": "verifyRedirectPut",
+        "summary": "The same check for a PUT request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "verifyRedirectDelete",
+        "summary": "The same check for a DELETE request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "verifyRedirectPatch",
+        "summary": "The same check for a PATCH request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "options": {
+        "operationId": "verifyRedirectOptions",
+        "summary": "The same check for a OPTIONS request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      }
+    },
+    "/login": {
+      "get": {
+        "operationId": "loginPage",
+        "summary": "The login form",
+        "description": "The portal's login form; `rd` travels with it.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "rd",
+            "in": "query",
+            "required": false,
+            "description": "Where to return after the login, if the redirect rule allows it.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "head": {
+        "operationId": "loginPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "rd",
+            "in": "query",
+            "required": false,
+            "description": "Where to return after the login, if the redirect rule allows it.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "post": {
+        "operationId": "loginForm",
+        "summary": "Log in from the form",
+        "description": "The JSON login's operation; on success the session cookie and a 303 to `rd` (when the redirect rule allows it) or to `/account`; on failure the form again with the reason.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  },
+                  "rd": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  },
+                  "rd": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "303": {
+            "description": "Logged in.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Set-Cookie": {
+                "$ref": "#/components/headers/SetSessionCookie"
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field or an invalid email.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Wrong email or password.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled; the page says how long to wait.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/signup": {
+      "get": {
+        "operationId": "signupPage",
+        "summary": "The sign-up form",
+        "description": "The portal's sign-up form.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "head": {
+        "operationId": "signupPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "signupForm",
+        "summary": "Sign up from the form",
+        "description": "The JSON registration's operation; on success the login form with a notice.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Account created: the login form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A taken email, a missing field, a password the rules refuse.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/reset": {
+      "get": {
+        "operationId": "resetPage",
+        "summary": "The reset form",
+        "description": "The form that asks for a reset mail; without mail delivery (`--reset-delivery response`), a page saying resets need it.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "head": {
+        "operationId": "resetPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "resetForm",
+        "summary": "Ask for a reset mail",
+        "description": "By mail only: the same notice for a registered and an unknown email.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The notice (or, without mail delivery, why there is none).",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field or an invalid email.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/reset/confirm": {
+      "get": {
+        "operationId": "resetConfirmPage",
+        "summary": "The new-password form",
+        "description": "The page `--reset-link` points to.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "token",
+            "in": "query",
+            "required": false,
+            "description": "The reset token from the mail.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "email",
+            "in": "query",
+            "required": false,
+            "description": "The account's email.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "head": {
+        "operationId": "resetConfirmPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "token",
+            "in": "query",
+            "required": false,
+            "description": "The reset token from the mail.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "email",
+            "in": "query",
+            "required": false,
+            "description": "The account's email.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "post": {
+        "operationId": "resetConfirmForm",
+        "summary": "Choose a new password",
+        "description": "The JSON password update's operation; on success the login form with a notice.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "reset_token": {
+                    "type": "string"
+                  },
+                  "new_password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "new_password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "reset_token": {
+                    "type": "string"
+                  },
+                  "new_password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "new_password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Password changed: the login form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field or a password the rules refuse.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "An unknown or expired token.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/account": {
+      "get": {
+        "operationId": "accountPage",
+        "summary": "The account page",
+        "description": "The session's user and the forms that log out; without a session, a 303 to the login page.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "No session: to the login page.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "head": {
+        "operationId": "accountPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "303": {
+            "description": "No session: to the login page.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        }
+      }
+    },
+    "/logout": {
+      "post": {
+        "operationId": "logoutForm",
+        "summary": "Log out from the form",
+        "description": "The JSON logout's operation; the cookie cleared and a 303 to the login page, whether or not the session was still valid.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object"
+              }
+            }
+          }
+        },
+        "responses": {
+          "303": {
+            "description": "Logged out.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Set-Cookie": {
+                "$ref": "#/components/headers/ClearSessionCookie"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/healthz": {
       "get": {
         "operationId": "health",
@@ -1025,7 +4408,7 @@ enum OpenAPIDocument {
         "tags": [
           "operations"
         ],
-        "description": "The Prometheus text exposition (see the README's Metrics section). With `--admin-port` it is served on the admin listener only, and the public listener answers 404.",
+        "description": "The Prometheus text exposition (docs/operations.md lists the metrics). With `--admin-port` it is served on the admin listener only, and the public listener answers 404.",
         "responses": {
           "200": {
             "description": "The metrics page.",
@@ -1259,6 +4642,48 @@ enum OpenAPIDocument {
         "schema": {
           "type": "string",
           "const": "close"
+        }
+      },
+      "Remote-User": {
+        "description": "The session's user id.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "Remote-Email": {
+        "description": "The session's user's email, in its stored spelling.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "X-Auth-Request-User": {
+        "description": "The user id again, under oauth2-proxy's name.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "X-Auth-Request-Email": {
+        "description": "The email again, under oauth2-proxy's name.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "LoginLocation": {
+        "description": "The portal's login page (`--portal-url` + `/login`, or `/login` without one), with the original URL as `rd` when a trusted proxy named it.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "ContentSecurityPolicy": {
+        "description": "`default-src 'self'; frame-ancestors 'none'` on every portal answer.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "PortalLocation": {
+        "description": "Where the browser goes next: a page of the portal, or a login's `rd` when the redirect rule allows it.",
+        "schema": {
+          "type": "string"
         }
       }
     },

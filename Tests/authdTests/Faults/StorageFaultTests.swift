@@ -42,6 +42,7 @@ extension HeavyFaultSuites {
         }
 
         private static func emails(in database: String) throws -> Set<String> {
+            try Prerequisite.require(.sqlite3)
             let result = try run("/usr/bin/sqlite3", [database, "SELECT email FROM users"])
             return Set(result.output.split(separator: "\n").map(String.init))
         }
