@@ -60,8 +60,9 @@ extension HeavyFaultSuites {
             let client = HTTPClient(base: server.baseURL)
             let filler = folder.url.appendingPathComponent("filler")
             if small != nil {
-                // Leave about 150 KiB: a few dozen commits fill it.
-                _ = try run("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=1k", "count=2900"])
+                // Leave about 250 KiB (the schema, its first WAL frames and the -shm take some): a few dozen
+                // commits fill it.
+                _ = try run("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=1k", "count=2800"])
             }
             var acknowledged: Set<String> = []
             var refused: HTTPAnswer?
