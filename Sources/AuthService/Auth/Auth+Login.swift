@@ -10,7 +10,7 @@ extension Auth {
     /// re-hashed at it on success.
     public func login(
         email given: String, password: String, client: ClientIdentity, connection: ClientConnection? = nil,
-        completion: @escaping @Sendable (Result<(user: User, sessionID: String), AuthError>) -> Void
+        completion: @escaping @Sendable (Result<LoginSession, AuthError>) -> Void
     ) {
         guard let email = normalizedEmail(given, else: completion) else { return }
         guard let finish = admit(completion) else { return }
@@ -34,9 +34,9 @@ extension Auth {
     /// pair is busy with attempts under way (on any node) it asks again at growing intervals, as a
     /// node's own pair table lets it wait, for up to `sharedBusyWait`. A refusal, an abandoned
     /// attempt or a store failure ends the local attempt and answers.
-    private func admitShared(
+    func admitShared<T>(
         email: String, client: ClientIdentity, connection: ClientConnection?,
-        finish: @escaping Finish<(user: User, sessionID: String)>,
+        finish: @escaping Finish<T>,
         waitingUntil: ContinuousClock.Instant? = nil, retryMilliseconds: Int = 20,
         then next: @escaping @Sendable (SharedLoginAttempt?) -> Void
     ) {
@@ -87,7 +87,7 @@ extension Auth {
     /// An admitted attempt: the check, its outcome reported to the throttles and the audit log.
     private func checkedLogin(
         email: String, password: String, client: ClientIdentity, shared: SharedLoginAttempt?,
-        connection: ClientConnection?, finish: @escaping Finish<(user: User, sessionID: String)>
+        connection: ClientConnection?, finish: @escaping Finish<LoginSession>
     ) {
         authenticate(email: email, password: password, client: client, connection: connection) { result in
             let outcome: SharedLoginOutcome
@@ -137,7 +137,7 @@ extension Auth {
     /// The check and the session, without the policy around them.
     private func authenticate(
         email: String, password: String, client: ClientIdentity, connection: ClientConnection?,
-        finish: @escaping Finish<(user: User, sessionID: String)>
+        finish: @escaping Finish<LoginSession>
     ) {
         findUser(named: email, else: finish) { found in
             let check = self.passwordCheck(for: found)
@@ -182,13 +182,25 @@ extension Auth {
     }
 
     /// Gives `user` a fresh session (stored as its digest; a pending reset token is cleared) and
-    /// answers the login with it.
-    private func startSession(for user: User, _ finish: @escaping Finish<(user: User, sessionID: String)>) {
+    /// answers the login with it: waiting for the second factor when the user has one on.
+    private func startSession(for user: User, _ finish: @escaping Finish<LoginSession>) {
+        guard let secondFactors else { return startSession(for: user, assurance: .password, finish) }
+        secondFactors.findTOTP(
+            userID: user.id,
+            completion: then(finish) { record in
+                let assurance: AssuranceLevel = record?.isEnabled == true ? .secondFactorPending : .password
+                self.startSession(for: user, assurance: assurance, finish)
+            })
+    }
+
+    private func startSession(
+        for user: User, assurance: AssuranceLevel, _ finish: @escaping Finish<LoginSession>
+    ) {
         let sessionID = UUID4.make()
         let stored = storedForm(of: sessionID)
         let now = clock()
         store.startSession(
-            userID: user.id, sessionID: stored, createdAt: now,
+            userID: user.id, sessionID: stored, createdAt: now, assurance: assurance,
             completion: then(finish) { started in
                 guard started else { return finish(.failure(.invalidCredentials)) }
                 var loggedIn = user
@@ -196,7 +208,11 @@ extension Auth {
                 loggedIn.sessionCreatedAt = now
                 loggedIn.resetToken = nil
                 loggedIn.resetTokenCreatedAt = nil
-                finish(.success((user: loggedIn, sessionID: sessionID)))
+                finish(
+                    .success(
+                        LoginSession(
+                            user: loggedIn, sessionID: sessionID,
+                            secondFactorRequired: assurance == .secondFactorPending)))
             })
     }
 }

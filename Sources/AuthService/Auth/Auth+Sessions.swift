@@ -1,6 +1,7 @@
 extension Auth {
     /// Who holds this session id; `.unknownSession` for nil, empty or unknown,
-    /// `.sessionExpired` (after clearing it) when past the session lifetime.
+    /// `.sessionExpired` (after clearing it) when past the session lifetime,
+    /// `.secondFactorRequired` while the session waits for its second factor.
     ///
     /// Behind every authenticated request, so written out rather than through `admit` and `then`:
     /// their wrapper closures and the generic reabstraction thunks cost five allocations per lookup (callgrind).
@@ -12,9 +13,11 @@ extension Auth {
         user(forSessionKey: key, client: client, completion: completion)
     }
 
-    /// `user(forSession:)` for a session id already made a key (nil: none was sent).
+    /// `user(forSession:)` for a session id already made a key (nil: none was sent). A session
+    /// waiting for its second factor is `.secondFactorRequired`, unless `pendingAllowed` (the
+    /// operation that raises it).
     func user(
-        forSessionKey key: SecretKey?, client: ClientIdentity,
+        forSessionKey key: SecretKey?, client: ClientIdentity, pendingAllowed: Bool = false,
         completion: @escaping @Sendable (Result<SessionHolder, AuthError>) -> Void
     ) {
         guard gate.enter() else { return completion(.failure(.overloaded)) }
@@ -27,7 +30,8 @@ extension Auth {
             switch found {
             case .success(let holder?):
                 guard self.sessionHasExpired(createdAt: holder.sessionCreatedAt) else {
-                    completion(.success(holder))
+                    let enough = pendingAllowed || holder.assurance != .secondFactorPending
+                    completion(enough ? .success(holder) : .failure(.secondFactorRequired))
                     return gate.leave()
                 }
                 self.endExpiredSession(key, of: holder, client: client) { result in

@@ -36,6 +36,10 @@ enum OpenAPIDocument {
     {
       "name": "gate",
       "description": "The gate's checks for reverse proxies (nginx `auth_request`, Caddy `forward_auth`, Traefik ForwardAuth), and the portal's pages."
+    },
+    {
+      "name": "second factor",
+      "description": "TOTP (RFC 6238) as a second factor: enrolment, the code step after a password login, turning it off."
     }
   ],
   "paths": {
@@ -489,6 +493,707 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/sessions/2fa": {
+      "post": {
+        "operationId": "raiseSession",
+        "summary": "Give the second factor: raise the session",
+        "tags": [
+          "second factor"
+        ],
+        "description": "For a session a password login started for a user with a second factor (`\"second_factor\": \"totp\"` in the login's answer): a TOTP code (SHA-1, 6 digits, 30 s, ±1 step; a step once accepted for the user never is again, on any node) or a recovery code (each once) raises it. The session gets a new id in the cookie; the old one stops working.",
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/X-Forwarded-For"
+          },
+          {
+            "$ref": "#/components/parameters/Forwarded"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "description": "A code, or a recovery code.",
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "$ref": "#/components/schemas/SecondFactorProof"
+              },
+              "example": {
+                "code": "123456"
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "$ref": "#/components/schemas/SecondFactorProof"
+              },
+              "example": {
+                "code": "123456"
+              }
+            },
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/SecondFactorProof"
+              },
+              "example": {
+                "code": "123456"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Raised: the new session id in the cookie.",
+            "headers": {
+              "Set-Cookie": {
+                "$ref": "#/components/headers/SetSessionCookie"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SecondFactorAccepted"
+                },
+                "example": {
+                  "email": "guillaume@holberton.io",
+                  "message": "second factor accepted"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`missing field: code or recovery_code`; a body that cannot be read (`invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`); two different `session_id` cookies; or a malformed request (see the API description).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "missing field: code"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "`wrong code`: wrong, used already, outside the ±1 step window, or an unknown recovery code.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "wrong code"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds; or `cross-site request refused`: a browser sent the request from another site, and nothing was done.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "no valid session"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "409": {
+            "description": "`this session waits for no second factor`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "this session waits for no second factor"
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "description": "`too many attempts; retry later`: wrong codes (and wrong passwords) count against the same per-pair and per-account limits as a login's passwords, shared by every node of a PostgreSQL database; `Retry-After` says when to try again.",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "too many attempts; retry later"
+                }
+              }
+            }
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "description": "`second factor not offered: the server has no key for it` (authd runs without `--secret-key-file`, or without the key that sealed this user's secret); or `unsupported transfer coding`: a `Transfer-Encoding` other than chunked.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "second factor not offered: the server has no key for it"
+                }
+              }
+            }
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      }
+    },
+    "/2fa/totp": {
+      "post": {
+        "operationId": "beginTOTP",
+        "summary": "Start TOTP enrolment",
+        "tags": [
+          "second factor"
+        ],
+        "description": "For the session's user, who types the password again (a wrong one counts as a failed login): a new secret, pending until `PUT /2fa/totp` confirms it with a code, replacing a pending one. authd stores the secret sealed with AES-256-GCM under `--secret-key-file`, bound to the user.",
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/X-Forwarded-For"
+          },
+          {
+            "$ref": "#/components/parameters/Forwarded"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "description": "The password.",
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "$ref": "#/components/schemas/TOTPPassword"
+              },
+              "example": {
+                "password": "b4l0u"
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "$ref": "#/components/schemas/TOTPPassword"
+              },
+              "example": {
+                "password": "b4l0u"
+              }
+            },
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/TOTPPassword"
+              },
+              "example": {
+                "password": "b4l0u"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The secret, shown as base32, as an `otpauth://` URI and as a QR code; no cache may keep it.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/TOTPEnrolment"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`missing field: password`, `password must not contain NUL bytes`; a body that cannot be read (`invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`); two different `session_id` cookies; or a malformed request (see the API description).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "missing field: code"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "`wrong email or password`: the password does not match.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "wrong email or password"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds; `second factor required`: the session waits for its second factor (`POST /sessions/2fa`); or `cross-site request refused`: a browser sent the request from another site, and nothing was done.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "no valid session"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "409": {
+            "description": "`second factor already enabled`: turn it off first (`DELETE /2fa/totp`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "second factor already enabled"
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "description": "`too many attempts; retry later`: wrong codes (and wrong passwords) count against the same per-pair and per-account limits as a login's passwords, shared by every node of a PostgreSQL database; `Retry-After` says when to try again.",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "too many attempts; retry later"
+                }
+              }
+            }
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "description": "`second factor not offered: the server has no key for it` (authd runs without `--secret-key-file`, or without the key that sealed this user's secret); or `unsupported transfer coding`: a `Transfer-Encoding` other than chunked.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "second factor not offered: the server has no key for it"
+                }
+              }
+            }
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "put": {
+        "operationId": "confirmTOTP",
+        "summary": "Confirm TOTP enrolment: turn it on",
+        "tags": [
+          "second factor"
+        ],
+        "description": "Enables the pending secret with a code from it (its time step is used up), raises this session to the second factor's level, ends the user's other sessions, and answers ten recovery codes, shown this once.",
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/X-Forwarded-For"
+          },
+          {
+            "$ref": "#/components/parameters/Forwarded"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "description": "A code of the new secret.",
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "$ref": "#/components/schemas/TOTPCode"
+              },
+              "example": {
+                "code": "123456"
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "$ref": "#/components/schemas/TOTPCode"
+              },
+              "example": {
+                "code": "123456"
+              }
+            },
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/TOTPCode"
+              },
+              "example": {
+                "code": "123456"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "On; the recovery codes (no cache may keep them).",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RecoveryCodes"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`missing field: code`; a body that cannot be read (`invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`); two different `session_id` cookies; or a malformed request (see the API description).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "missing field: code"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "`wrong code`: not a code of the pending secret now (±30 s).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "wrong code"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds; `second factor required`: the session waits for its second factor (`POST /sessions/2fa`); or `cross-site request refused`: a browser sent the request from another site, and nothing was done.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "no valid session"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "409": {
+            "description": "`no second factor enrolment to confirm`: `POST /2fa/totp` first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "no second factor enrolment to confirm"
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "description": "`too many attempts; retry later`: wrong codes (and wrong passwords) count against the same per-pair and per-account limits as a login's passwords, shared by every node of a PostgreSQL database; `Retry-After` says when to try again.",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "too many attempts; retry later"
+                }
+              }
+            }
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "description": "`second factor not offered: the server has no key for it` (authd runs without `--secret-key-file`, or without the key that sealed this user's secret); or `unsupported transfer coding`: a `Transfer-Encoding` other than chunked.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "second factor not offered: the server has no key for it"
+                }
+              }
+            }
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "disableTOTP",
+        "summary": "Turn TOTP off",
+        "tags": [
+          "second factor"
+        ],
+        "description": "For a session that gave the second factor, with the password typed again, or else a code or a recovery code: removes the secret and the recovery codes; the user's other sessions end.",
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/X-Forwarded-For"
+          },
+          {
+            "$ref": "#/components/parameters/Forwarded"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "description": "The password, or a code.",
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "$ref": "#/components/schemas/TOTPDisabling"
+              },
+              "example": {
+                "password": "b4l0u"
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "$ref": "#/components/schemas/TOTPDisabling"
+              },
+              "example": {
+                "password": "b4l0u"
+              }
+            },
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/TOTPDisabling"
+              },
+              "example": {
+                "password": "b4l0u"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Off.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SecondFactorDisabled"
+                },
+                "example": {
+                  "message": "second factor disabled"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "`missing field: password, code or recovery_code`; a body that cannot be read (`invalid percent-encoding in form data`, `form data is not valid UTF-8`, `multipart body without a boundary`, `malformed multipart body`, `malformed JSON object`, `JSON values must be strings`); two different `session_id` cookies; or a malformed request (see the API description).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "missing field: code"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "`wrong email or password` or `wrong code`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "wrong code"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds; `second factor required`: the session waits for its second factor (`POST /sessions/2fa`) (here: the session must have given the second factor); or `cross-site request refused`: a browser sent the request from another site, and nothing was done.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "second factor required"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "description": "`too many attempts; retry later`: wrong codes (and wrong passwords) count against the same per-pair and per-account limits as a login's passwords, shared by every node of a PostgreSQL database; `Retry-After` says when to try again.",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "too many attempts; retry later"
+                }
+              }
+            }
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "description": "`second factor not offered: the server has no key for it` (authd runs without `--secret-key-file`, or without the key that sealed this user's secret); or `unsupported transfer coding`: a `Transfer-Encoding` other than chunked.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "second factor not offered: the server has no key for it"
+                }
+              }
+            }
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      }
+    },
     "/profile": {
       "get": {
         "operationId": "profile",
@@ -535,7 +1240,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`).",
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`); or `second factor required`: the session waits for its second factor (`POST /sessions/2fa`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -592,7 +1297,7 @@ enum OpenAPIDocument {
             "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open."
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`)."
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`); or `second factor required`: the session waits for its second factor (`POST /sessions/2fa`)."
           },
           "408": {
             "$ref": "#/components/responses/HeadRequestTimeout"
@@ -5116,6 +5821,11 @@ enum OpenAPIDocument {
           "message": {
             "type": "string",
             "const": "logged in"
+          },
+          "second_factor": {
+            "type": "string",
+            "const": "totp",
+            "description": "Present only for a user with a second factor on: the session waits for it (`POST /sessions/2fa`) and is refused everywhere else (403 `second factor required`)."
           }
         },
         "additionalProperties": false
@@ -5233,6 +5943,133 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false,
         "description": "With `--reset-delivery smtp://HOST:PORT`: the token goes only to the mailbox (through a durable outbox), and every well-formed email, registered or not, gets this same answer after the same work."
+      },
+      "TOTPPassword": {
+        "type": "object",
+        "required": [
+          "password"
+        ],
+        "properties": {
+          "password": {
+            "type": "string",
+            "description": "The account's password, typed again."
+          }
+        }
+      },
+      "TOTPCode": {
+        "type": "object",
+        "required": [
+          "code"
+        ],
+        "properties": {
+          "code": {
+            "type": "string",
+            "description": "A 6-digit code of the authenticator app."
+          }
+        }
+      },
+      "SecondFactorProof": {
+        "type": "object",
+        "properties": {
+          "code": {
+            "type": "string",
+            "description": "A 6-digit TOTP code; each time step works once."
+          },
+          "recovery_code": {
+            "type": "string",
+            "description": "One of the recovery codes; each works once."
+          }
+        },
+        "description": "`code`, else `recovery_code`."
+      },
+      "TOTPDisabling": {
+        "type": "object",
+        "properties": {
+          "password": {
+            "type": "string",
+            "description": "The account's password."
+          },
+          "code": {
+            "type": "string",
+            "description": "A 6-digit TOTP code."
+          },
+          "recovery_code": {
+            "type": "string",
+            "description": "A recovery code."
+          }
+        },
+        "description": "`password`, else `code`, else `recovery_code`."
+      },
+      "TOTPEnrolment": {
+        "type": "object",
+        "required": [
+          "qr",
+          "secret",
+          "uri"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "qr": {
+            "type": "string",
+            "description": "The URI as a QR code, an SVG document."
+          },
+          "secret": {
+            "type": "string",
+            "description": "The 160-bit secret in base32, for typing into an app."
+          },
+          "uri": {
+            "type": "string",
+            "description": "The `otpauth://totp/…` URI (SHA-1, 6 digits, 30 s)."
+          }
+        }
+      },
+      "RecoveryCodes": {
+        "type": "object",
+        "required": [
+          "recovery_codes"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "recovery_codes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "minItems": 10,
+            "maxItems": 10,
+            "description": "Ten single-use codes, shown this once (authd keeps only their digests)."
+          }
+        }
+      },
+      "SecondFactorAccepted": {
+        "type": "object",
+        "required": [
+          "email",
+          "message"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "email": {
+            "type": "string"
+          },
+          "message": {
+            "type": "string",
+            "const": "second factor accepted"
+          }
+        }
+      },
+      "SecondFactorDisabled": {
+        "type": "object",
+        "required": [
+          "message"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "message": {
+            "type": "string",
+            "const": "second factor disabled"
+          }
+        }
       }
     },
     "parameters": {
