@@ -104,7 +104,8 @@ public protocol UserStore: AnyObject, Sendable {
     /// else the one stored email equal ignoring ASCII case, as `findUser` does), gives it the reset
     /// token `request.storedToken`, and puts a mail carrying `request.mailedToken` to its stored email
     /// in the outbox, replacing that user's earlier pending mail (its token no longer works); all in
-    /// one step. The mail, due at once; nil (and nothing changed for any user) when no user is named.
+    /// one step. The mail, due at once; nil (and nothing changed for any user) when no user is named,
+    /// or when the account is past `request.limit` (counted in the same step, only for a named user).
     /// Whatever later clears that user's reset token (a login, a password update or reset, a cleared
     /// token, the user's removal) drops the mail in the same step: no mail goes out with a token
     /// that no longer works.

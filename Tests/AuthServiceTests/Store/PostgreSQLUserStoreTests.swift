@@ -349,6 +349,26 @@ import Testing
         }
     }
 
+    @Test func theResetMailLimitOfAnAccountIsSharedByNodes() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let first = try PostgreSQLUserStore(location: database.url)
+            let second = try PostgreSQLUserStore(location: database.url)
+            defer {
+                first.close()
+                second.close()
+            }
+            _ = try await first.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            let limit = ResetMailLimit(mails: 3, window: 900_000, interval: 60_000)
+            let mail = try #require(
+                try await first.issueResetTokenByMail(.test("bob@b.c", token: "raw-1", at: 1_000, limit: limit)).get())
+            #expect(
+                try await second.issueResetTokenByMail(.test("bob@b.c", token: "raw-2", at: 2_000, limit: limit)).get()
+                    == nil)
+            #expect(try await second.findUser(email: "bob@b.c").get()?.resetToken == "stored-raw-1")
+            #expect(try await second.pendingResetMails(dueAt: nil).get().due == [mail])
+        }
+    }
+
     @Test func aMailClaimedByOneNodeIsNotGivenToAnotherUntilDeferred() async throws {
         try await TemporaryPostgreSQL.with { database in
             let first = try PostgreSQLUserStore(location: database.url)

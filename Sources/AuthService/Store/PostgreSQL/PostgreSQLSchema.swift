@@ -34,6 +34,13 @@ enum PostgreSQLSchema {
             "CREATE TABLE IF NOT EXISTS authd_reset_requests (id INTEGER PRIMARY KEY, requested_ms BIGINT NOT NULL)",
         ],
         PostgreSQLLoginLimitsSchema.statements,
+        [
+            // Reset mails per account (`ResetMailLimit`), as SQLite's table.
+            """
+            CREATE TABLE IF NOT EXISTS authd_reset_mail_limits (account TEXT PRIMARY KEY, \
+            window_start_ms BIGINT NOT NULL, mails INTEGER NOT NULL, last_ms BIGINT NOT NULL)
+            """
+        ],
     ]
 
     /// Brings the database to the newest version, on a connection still in blocking mode.

@@ -189,6 +189,8 @@ public final class PostgreSQLUserStore: UserStore {
                 parameters: [
                     .text(request.email), .text(request.storedToken), .text(request.mailedToken),
                     .text(request.requestedBy), .integer(request.createdAt), .integer(request.expiresAt),
+                    .text(request.account), .integer(Int64(request.limit.mails)), .integer(request.limit.window),
+                    .integer(request.limit.interval),
                 ]),
         ]
         queue.submit(
