@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         .systemLibrary(name: "CLibcrypto", path: "Sources/CLibcrypto"),
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres"),
+        .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
         .target(name: "CLinux", path: "Sources/CLinux"),
 
         .target(name: "EventLoop", dependencies: ["CLinux"]),
@@ -27,7 +28,7 @@ let package = Package(
         .target(
             name: "AuthService",
             dependencies: [
-                "HTTPParser", "CSQLite", "CCrypt", "CLibcrypto", "CPostgres",
+                "HTTPParser", "CSQLite", "CCrypt", "CLibcrypto", "CPostgres", "CQREncode",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -3,6 +3,10 @@
 // or not.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
 
 static inline void clibcrypto_sha256(const void *data, size_t count, unsigned char *digest) {
     SHA256_CTX context;

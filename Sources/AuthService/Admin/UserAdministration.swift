@@ -5,10 +5,10 @@ import Glibc
 /// as at sign-up, hashes stored as the seed stores them), each waiting for the store's answer.
 /// Blocking: call from a thread that may wait (a command's main thread), never the store's own.
 public final class UserAdministration: Sendable {
-    private let store: any UserStore
+    let store: any UserStore & SecondFactorStore
 
     /// Administers `store`; the caller opens and closes it.
-    public init(store: any UserStore) {
+    public init(store: any UserStore & SecondFactorStore) {
         self.store = store
     }
 
@@ -130,7 +130,7 @@ public final class UserAdministration: Sendable {
     }
 
     /// Starts a store operation and blocks until its completion runs.
-    private func wait<T: Sendable>(_ start: (@escaping StoreCompletion<T>) -> Void) throws(AdminError) -> T {
+    func wait<T: Sendable>(_ start: (@escaping StoreCompletion<T>) -> Void) throws(AdminError) -> T {
         let answer = Answer<T>()
         start { result in answer.deliver(result) }
         switch answer.value() {

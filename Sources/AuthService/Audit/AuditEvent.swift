@@ -17,4 +17,6 @@ public enum AuditEvent: String, Sendable {
     /// A reset mail was dropped unsent: refused by the relay (5xx), unsendable, or its token expired
     /// while the relay could not take it (`reason`; `count`: the attempts made).
     case resetMailFailed = "reset_mail_failed"
+    /// An operator removed a user's second factor (`authd users reset-2fa`).
+    case secondFactorResetByAdmin = "2fa_reset_by_admin"
 }

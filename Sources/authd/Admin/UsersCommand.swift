@@ -7,8 +7,9 @@ import HTTPParser
 struct UsersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
-        abstract: "List, show, delete or log out users, or set a password, while the server runs or not.",
-        subcommands: [List.self, Show.self, Delete.self, Logout.self, SetPassword.self]
+        abstract:
+            "List, show, delete or log out users, set a password or remove a second factor, while the server runs or not.",
+        subcommands: [List.self, Show.self, Delete.self, Logout.self, SetPassword.self, ResetSecondFactor.self]
     )
 
     struct List: ParsableCommand {
@@ -17,15 +18,17 @@ struct UsersCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
-        @Flag(help: "One JSON array of {id, email, session, reset_token_pending} objects.")
+        @Flag(help: "One JSON array of {id, email, session, reset_token_pending, second_factor} objects.")
         var json = false
 
         func run() throws {
-            let users = try database.withUsers { try $0.users() }
+            let (users, withSecondFactor) = try database.withUsers { admin in
+                (try admin.users(), try admin.usersWithSecondFactor())
+            }
             if json {
-                print(UserListing.json(users), terminator: "")
+                print(UserListing.json(users, withSecondFactor: withSecondFactor), terminator: "")
             } else {
-                for user in users { print(UserListing.line(user)) }
+                for user in users { print(UserListing.line(user, secondFactor: withSecondFactor.contains(user.id))) }
                 print("\(users.count) user\(users.count == 1 ? "" : "s")")
             }
         }
@@ -40,8 +43,11 @@ struct UsersCommand: ParsableCommand {
         var email: String
 
         func run() throws {
-            let user = try database.withUsers { try $0.user(email: email) }
-            print(UserListing.details(user))
+            let (user, secondFactor) = try database.withUsers { admin in
+                let user = try admin.user(email: email)
+                return (user, try admin.hasSecondFactor(userID: user.id))
+            }
+            print(UserListing.details(user, secondFactor: secondFactor))
         }
     }
 
@@ -116,36 +122,63 @@ struct UsersCommand: ParsableCommand {
             print("set the password of \(user.email) (bcrypt cost \(cost)); its session ended")
         }
     }
+
+    struct ResetSecondFactor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-2fa",
+            abstract:
+                "Remove a user's second factor (TOTP and recovery codes): its next login needs the password only.",
+            discussion:
+                "For a user who lost both the authenticator and the recovery codes. Writes a 2fa_reset_by_admin audit line to standard error."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: "The user's email.")
+        var email: String
+
+        func run() throws {
+            let audit = AuditLog()
+            let (user, removed) = try database.withUsers { try $0.resetSecondFactor(email: email, audit: audit) }
+            audit.flush()
+            guard removed else { return print("\(user.email) had no second factor") }
+            print("removed the second factor of \(user.email)")
+        }
+    }
 }
 
-/// How the users commands print a user: never its session id, reset token or hash, which are secrets.
+/// How the users commands print a user: never its session id, reset token, hash or second-factor
+/// secret, which are secrets.
 enum UserListing {
-    /// `3  bob@example.com  session since 2026-11-25T03:22:05.502Z  reset token pending`
-    static func line(_ user: User) -> String {
+    /// `3  bob@example.com  session since 2026-11-25T03:22:05.502Z  reset token pending  second factor`
+    static func line(_ user: User, secondFactor: Bool = false) -> String {
         var parts = ["\(user.id)", user.email, session(user)]
         if user.resetToken != nil { parts.append("reset token pending") }
+        if secondFactor { parts.append("second factor") }
         return parts.joined(separator: "  ")
     }
 
-    static func details(_ user: User) -> String {
+    static func details(_ user: User, secondFactor: Bool = false) -> String {
         """
         id: \(user.id)
         email: \(user.email)
         session: \(session(user))
         reset token: \(user.resetToken == nil ? "none" : "pending")
         password: bcrypt\(user.passwordCost.map { " cost \($0)" } ?? " (unrecognized hash)")
+        second factor: \(secondFactor ? "TOTP" : "none")
         """
     }
 
     /// A JSON array, one object per user, plus a newline.
-    static func json(_ users: [User]) -> String {
+    static func json(_ users: [User], withSecondFactor: Set<Int64> = []) -> String {
         var out: [UInt8] = [UInt8(ascii: "[")]
         for (index, user) in users.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out += Array("{\"id\":\(user.id),\"email\":".utf8)
             JSONWriter.appendString(user.email, to: &out)
             out += Array(
-                ",\"session\":\(user.sessionID != nil),\"reset_token_pending\":\(user.resetToken != nil)}".utf8)
+                ",\"session\":\(user.sessionID != nil),\"reset_token_pending\":\(user.resetToken != nil)".utf8)
+            out += Array(",\"second_factor\":\(withSecondFactor.contains(user.id))}".utf8)
         }
         out += Array("]\n".utf8)
         return String(decoding: out, as: UTF8.self)

@@ -193,6 +193,18 @@ struct Options: ParsableArguments {
             default: "\(ResetMailSettings().timeout.milliseconds / 1000)s"), transform: Options.parse)
     var smtpTimeout: Lifetime?
 
+    @Option(
+        help:
+            "File of 32 random bytes sealing TOTP secrets (AES-256-GCM), kept outside the database; make one with `head -c 32 /dev/urandom > FILE; chmod 600 FILE`. Without it no one can enrol a second factor (AUTHD_SECRET_KEY_FILE)."
+    )
+    var secretKeyFile: String?
+
+    @Option(
+        help:
+            "The key file used before the current --secret-key-file: what it sealed still opens, while new values use the current key (AUTHD_PREVIOUS_SECRET_KEY_FILE)."
+    )
+    var previousSecretKeyFile: String?
+
     // Present or absent, so `false` here means "not given": the variable, then the default, decide.
     @Flag(help: "Do not write an access-log line per request (AUTHD_NO_ACCESS_LOG).")
     var noAccessLog = false

@@ -4,9 +4,12 @@ import Synchronization
 /// the SQLite store, each operation atomic under one lock. Thread-safe; completions run on the
 /// caller's thread before the call returns.
 public final class InMemoryUserStore: UserStore {
-    private struct State {
+    struct State {
         var users: [User] = []
         var outbox: [OutboxMail] = []
+        /// TOTP records and recovery-code digests by user id (see `SecondFactorStore`).
+        var totp: [Int64: TOTPRecord] = [:]
+        var recoveryCodes: [Int64: Set<String>] = [:]
         var lastResetRequest: Int64?
         /// Reset mails per account (`ResetMailLimit`).
         var resetMailCounts: [String: ResetMailLimit.Count] = [:]
@@ -161,6 +164,9 @@ public final class InMemoryUserStore: UserStore {
                 guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
                 let removed = state.users.remove(at: index)
                 state.dropMail(ofUser: removed.id)
+                // Its id is given again to the next user added (see `add`).
+                state.totp[removed.id] = nil
+                state.recoveryCodes[removed.id] = nil
                 return removed
             })
     }
@@ -300,7 +306,7 @@ public final class InMemoryUserStore: UserStore {
 
     /// Runs `change` under the lock, on a copy committed only when it returns: a throwing change
     /// leaves the table as it was. The completion is called by the caller, after the lock is released.
-    private func apply<T>(_ change: (inout State) throws(StoreError) -> T) -> Result<T, StoreError> {
+    func apply<T>(_ change: (inout State) throws(StoreError) -> T) -> Result<T, StoreError> {
         state.withLock { state in
             guard !state.closed else { return .failure(.closed) }
             var draft = state

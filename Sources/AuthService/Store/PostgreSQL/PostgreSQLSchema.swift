@@ -34,6 +34,17 @@ enum PostgreSQLSchema {
             "CREATE TABLE IF NOT EXISTS authd_reset_requests (id INTEGER PRIMARY KEY, requested_ms BIGINT NOT NULL)",
         ],
         PostgreSQLLoginLimitsSchema.statements,
+        // As SQLite's second-factor tables (`SQLiteSecondFactors`).
+        [
+            """
+            CREATE TABLE IF NOT EXISTS authd_totp (user_id BIGINT PRIMARY KEY, key_id TEXT NOT NULL, \
+            sealed_secret TEXT NOT NULL, enabled BOOLEAN NOT NULL, last_step BIGINT)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS authd_recovery_codes (user_id BIGINT NOT NULL, digest TEXT NOT NULL, \
+            PRIMARY KEY (user_id, digest))
+            """,
+        ],
         [
             // Reset mails per account (`ResetMailLimit`), as SQLite's table.
             """

@@ -33,6 +33,14 @@ enum PostgreSQLStatement: String, CaseIterable {
     case endLoginLimit
     case lockUsers
     case copyUsers
+    case selectTOTP
+    case setPendingTOTP
+    case enableTOTP
+    case claimTOTPStep
+    case useRecoveryCode
+    case removeTOTP
+    case selectTOTPUsers
+    case dropSecondFactorsWithoutUser
     case ping
 
     static let userColumns = """
@@ -222,6 +230,9 @@ enum PostgreSQLStatement: String, CaseIterable {
             return Self.lockUsersSQL
         case .copyUsers:
             return Self.copyUsersSQL
+        case .selectTOTP, .setPendingTOTP, .enableTOTP, .claimTOTPStep, .useRecoveryCode, .removeTOTP,
+            .selectTOTPUsers, .dropSecondFactorsWithoutUser:
+            return secondFactorSQL
         case .ping:
             return "SELECT 1"
         }

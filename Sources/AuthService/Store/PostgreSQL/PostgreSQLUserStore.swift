@@ -153,7 +153,16 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
-        write(.deleteByEmail, [.text(email)], then: Self.dropMailWithoutToken, completion: completion)
+        let steps: [PostgreSQLJob.Step] = [
+            .init(statement: .deleteByEmail, parameters: [.text(email)]), Self.dropMailWithoutToken,
+            // Its id could be given again (after a sequence reset or a seed-made table's own ids).
+            .init(statement: .dropSecondFactorsWithoutUser, parameters: []),
+        ]
+        queue.submit(
+            writes: true, steps,
+            decode: { results in
+                results[0].firstUser
+            }, completion: completion)
     }
 
     public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {

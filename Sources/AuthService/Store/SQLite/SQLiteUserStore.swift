@@ -1,7 +1,7 @@
 /// The embedded default store: the seed's SQLite file, on one dedicated serial thread with group
 /// commit (both private to this type). Thread-safe; completions run on the store thread.
 public final class SQLiteUserStore: UserStore {
-    private let queue: SQLiteQueue
+    let queue: SQLiteQueue
 
     /// Opens or creates the database at `path` (never wiping it) and starts the store thread.
     /// `busyTimeoutMilliseconds` is how long a lock held by another process is waited for; `maxPages`

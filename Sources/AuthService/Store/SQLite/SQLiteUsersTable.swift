@@ -32,6 +32,8 @@ final class SQLiteUsersTable {
     private let rollbackStatement: SQLiteStatement
     /// The reset-mail outbox, on this connection and in its transactions.
     let outbox: SQLiteOutbox
+    /// Users' TOTP secrets and recovery codes, on this connection and in its transactions.
+    let secondFactors: SQLiteSecondFactors
     private var closed = false
     private let path: String
     /// Device and inode of the file opened, to notice it being removed or replaced.
@@ -106,6 +108,7 @@ final class SQLiteUsersTable {
             commitStatement = try prepare("COMMIT")
             rollbackStatement = try prepare("ROLLBACK")
             outbox = try SQLiteOutbox(database: handle)
+            secondFactors = try SQLiteSecondFactors(database: handle)
         } catch {
             // SQLite's own words ("attempt to write a readonly database") say most to an operator.
             let reason = sqlite3_errmsg(handle).map { String(cString: $0) } ?? error.description
@@ -280,6 +283,8 @@ final class SQLiteUsersTable {
         deleteByID.bind(1, integer: user.id)
         _ = try run(deleteByID)
         try outbox.dropMail(ofUser: user.id)
+        // Its id may be given again (SQLite reuses the highest rowid once freed).
+        _ = try secondFactors.remove(userID: user.id)
         return user
     }
 

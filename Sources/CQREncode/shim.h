@@ -1,0 +1,2 @@
+// libqrencode (Debian's libqrencode-dev) draws the enrolment QR code; nothing of it is rewritten here.
+#include <qrencode.h>

@@ -1,0 +1,148 @@
+import Testing
+
+@testable import AuthService
+
+/// The second-factor store's contract, run against every implementation: pending and enabled
+/// secrets, recovery-code digests used once, and steps claimed once, also by two stores at once.
+@Suite struct SecondFactorStoreContractTests {
+    private let first = SealedSecret(keyID: "0badc0de", sealed: "aa11")
+    private let second = SealedSecret(keyID: "0badc0de", sealed: "bb22")
+    private let digests = (0..<10).map { SecretDigest.sha256Hex("code \($0)") }
+
+    private func user(_ store: any UserAndSecondFactorStore, _ email: String = "a@b.c") async throws -> User {
+        try await store.addUser(email: email, hashedPassword: TestVectors.hash2b).get()
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aPendingSecretIsReplacedByANewerOneAndEnabledOnlyAsItIs(_ kind: StoreKind) async throws {
+        try await kind.withSecondFactors { store in
+            let user = try await user(store)
+            #expect(try await store.findTOTP(userID: user.id).get() == nil)
+            #expect(try await store.setPendingTOTP(userID: user.id, secret: first).get())
+            #expect(
+                try await store.findTOTP(userID: user.id).get()
+                    == TOTPRecord(userID: user.id, secret: first, isEnabled: false, lastStep: nil, recoveryCodesLeft: 0)
+            )
+            #expect(try await store.setPendingTOTP(userID: user.id, secret: second).get())
+            // The first enrolment's confirmation comes too late: a newer secret is pending.
+            #expect(
+                try await !store.enableTOTP(userID: user.id, secret: first, step: 10, recoveryCodeDigests: digests)
+                    .get())
+            #expect(
+                try await store.enableTOTP(userID: user.id, secret: second, step: 10, recoveryCodeDigests: digests)
+                    .get())
+            #expect(
+                try await store.findTOTP(userID: user.id).get()
+                    == TOTPRecord(userID: user.id, secret: second, isEnabled: true, lastStep: 10, recoveryCodesLeft: 10)
+            )
+            #expect(try await store.usersWithTOTP().get() == [user.id])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func anEnabledSecretIsNeverReplacedByAnEnrolment(_ kind: StoreKind) async throws {
+        try await kind.withSecondFactors { store in
+            let user = try await user(store)
+            _ = try await store.setPendingTOTP(userID: user.id, secret: first).get()
+            _ = try await store.enableTOTP(userID: user.id, secret: first, step: 1, recoveryCodeDigests: digests).get()
+            #expect(try await !store.setPendingTOTP(userID: user.id, secret: second).get())
+            #expect(
+                try await !store.enableTOTP(userID: user.id, secret: first, step: 2, recoveryCodeDigests: []).get())
+            #expect(try await store.findTOTP(userID: user.id).get()?.secret == first)
+            // Nobody to enrol.
+            #expect(try await !store.setPendingTOTP(userID: user.id + 100, secret: first).get())
+            #expect(try await store.findTOTP(userID: user.id + 100).get() == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func stepsAreClaimedOnceAndOnlyForward(_ kind: StoreKind) async throws {
+        try await kind.withSecondFactors { store in
+            let user = try await user(store)
+            _ = try await store.setPendingTOTP(userID: user.id, secret: first).get()
+            // A pending secret claims nothing: only enabling does, with its confirming step.
+            #expect(try await !store.claimTOTPStep(userID: user.id, step: 99).get())
+            _ = try await store.enableTOTP(userID: user.id, secret: first, step: 100, recoveryCodeDigests: digests)
+                .get()
+            #expect(try await !store.claimTOTPStep(userID: user.id, step: 100).get())
+            #expect(try await store.claimTOTPStep(userID: user.id, step: 101).get())
+            #expect(try await !store.claimTOTPStep(userID: user.id, step: 101).get())
+            // A code of an earlier step is refused once a later one was accepted.
+            #expect(try await !store.claimTOTPStep(userID: user.id, step: 100).get())
+            #expect(try await store.claimTOTPStep(userID: user.id, step: 103).get())
+            #expect(try await store.findTOTP(userID: user.id).get()?.lastStep == 103)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentClaimsOfOneStepHaveExactlyOneWinner(_ kind: StoreKind) async throws {
+        try await kind.withSecondFactors { store in
+            let user = try await user(store)
+            _ = try await store.setPendingTOTP(userID: user.id, secret: first).get()
+            _ = try await store.enableTOTP(userID: user.id, secret: first, step: 1, recoveryCodeDigests: digests).get()
+            let wins = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<16 {
+                    group.addTask { (try? await store.claimTOTPStep(userID: user.id, step: 2).get()) == true }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(wins == 1)
+        }
+    }
+
+    @Test(arguments: [StoreKind.sqlite, .postgresql])
+    func twoStoresOnOneDatabaseCannotBothClaimAStepOrUseACode(_ kind: StoreKind) async throws {
+        try await kind.withTwoStoresOnOneDatabase { one, other in
+            let user = try await user(one)
+            _ = try await one.setPendingTOTP(userID: user.id, secret: first).get()
+            _ = try await one.enableTOTP(userID: user.id, secret: first, step: 1, recoveryCodeDigests: digests).get()
+            for step in Int64(2)...6 {
+                async let byOne = one.claimTOTPStep(userID: user.id, step: step)
+                async let byOther = other.claimTOTPStep(userID: user.id, step: step)
+                let outcomes = [try await byOne.get(), try await byOther.get()]
+                #expect(outcomes.filter { $0 }.count == 1, "step \(step): \(outcomes)")
+            }
+            async let byOne = one.useRecoveryCode(userID: user.id, digest: digests[3])
+            async let byOther = other.useRecoveryCode(userID: user.id, digest: digests[3])
+            #expect([try await byOne.get(), try await byOther.get()].filter { $0 }.count == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func eachRecoveryCodeIsUsedOnce(_ kind: StoreKind) async throws {
+        try await kind.withSecondFactors { store in
+            let user = try await user(store)
+            let other = try await self.user(store, "d@e.f")
+            _ = try await store.setPendingTOTP(userID: user.id, secret: first).get()
+            _ = try await store.enableTOTP(userID: user.id, secret: first, step: 1, recoveryCodeDigests: digests).get()
+            #expect(try await !store.useRecoveryCode(userID: other.id, digest: digests[0]).get())
+            #expect(try await store.useRecoveryCode(userID: user.id, digest: digests[0]).get())
+            #expect(try await !store.useRecoveryCode(userID: user.id, digest: digests[0]).get())
+            #expect(try await !store.useRecoveryCode(userID: user.id, digest: SecretDigest.sha256Hex("nope")).get())
+            #expect(try await store.findTOTP(userID: user.id).get()?.recoveryCodesLeft == 9)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func removingTOTPOrTheUserRemovesSecretAndCodes(_ kind: StoreKind) async throws {
+        try await kind.withSecondFactors { store in
+            let user = try await user(store)
+            _ = try await store.setPendingTOTP(userID: user.id, secret: first).get()
+            _ = try await store.enableTOTP(userID: user.id, secret: first, step: 1, recoveryCodeDigests: digests).get()
+            #expect(try await store.removeTOTP(userID: user.id).get())
+            #expect(try await !store.removeTOTP(userID: user.id).get())
+            #expect(try await store.findTOTP(userID: user.id).get() == nil)
+            #expect(try await !store.useRecoveryCode(userID: user.id, digest: digests[1]).get())
+            #expect(try await store.usersWithTOTP().get().isEmpty)
+
+            _ = try await store.setPendingTOTP(userID: user.id, secret: second).get()
+            _ = try await store.enableTOTP(userID: user.id, secret: second, step: 5, recoveryCodeDigests: digests).get()
+            _ = try await store.deleteUser(email: user.email).get()
+            // Whoever gets the id next (SQLite reuses the highest) inherits nothing.
+            let next = try await self.user(store, "next@b.c")
+            #expect(try await store.findTOTP(userID: user.id).get() == nil)
+            #expect(try await store.findTOTP(userID: next.id).get() == nil)
+            #expect(try await !store.useRecoveryCode(userID: user.id, digest: digests[2]).get())
+        }
+    }
+}

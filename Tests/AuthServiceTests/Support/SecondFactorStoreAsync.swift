@@ -1,0 +1,103 @@
+import Testing
+
+@testable import AuthService
+
+/// A store of both kinds of operations, as every backend is.
+typealias UserAndSecondFactorStore = SecondFactorStore & UserStore
+
+/// Async forms of the second-factor operations, so contract tests read top to bottom.
+extension SecondFactorStore {
+    func findTOTP(userID: Int64) async -> Result<TOTPRecord?, StoreError> {
+        await withCheckedContinuation { done in findTOTP(userID: userID) { done.resume(returning: $0) } }
+    }
+
+    func setPendingTOTP(userID: Int64, secret: SealedSecret) async -> Result<Bool, StoreError> {
+        await withCheckedContinuation { done in
+            setPendingTOTP(userID: userID, secret: secret) { done.resume(returning: $0) }
+        }
+    }
+
+    func enableTOTP(userID: Int64, secret: SealedSecret, step: Int64, recoveryCodeDigests: [String]) async -> Result<
+        Bool, StoreError
+    > {
+        await withCheckedContinuation { done in
+            enableTOTP(userID: userID, secret: secret, step: step, recoveryCodeDigests: recoveryCodeDigests) {
+                done.resume(returning: $0)
+            }
+        }
+    }
+
+    func claimTOTPStep(userID: Int64, step: Int64) async -> Result<Bool, StoreError> {
+        await withCheckedContinuation { done in claimTOTPStep(userID: userID, step: step) { done.resume(returning: $0) }
+        }
+    }
+
+    func useRecoveryCode(userID: Int64, digest: String) async -> Result<Bool, StoreError> {
+        await withCheckedContinuation { done in
+            useRecoveryCode(userID: userID, digest: digest) { done.resume(returning: $0) }
+        }
+    }
+
+    func removeTOTP(userID: Int64) async -> Result<Bool, StoreError> {
+        await withCheckedContinuation { done in removeTOTP(userID: userID) { done.resume(returning: $0) } }
+    }
+
+    func usersWithTOTP() async -> Result<Set<Int64>, StoreError> {
+        await withCheckedContinuation { done in usersWithTOTP { done.resume(returning: $0) } }
+    }
+}
+
+extension StoreKind {
+    /// Runs `body` with a fresh, empty store of this kind, closed and removed afterwards.
+    func withSecondFactors(_ body: (any UserAndSecondFactorStore) async throws -> Void) async throws {
+        switch self {
+        case .memory:
+            let store = InMemoryUserStore()
+            defer { store.close() }
+            try await body(store)
+        case .sqlite:
+            try await TemporaryDatabase.with { database in
+                let store = try SQLiteUserStore(path: database.path)
+                defer { store.close() }
+                try await body(store)
+            }
+        case .postgresql:
+            try await TemporaryPostgreSQL.with { database in
+                let store = try PostgreSQLUserStore(location: database.url)
+                defer { store.close() }
+                try await body(store)
+            }
+        }
+    }
+
+    /// Runs `body` with two stores on one fresh database, as two nodes (or two processes) have;
+    /// nil for the in-memory store, which one process owns.
+    func withTwoStoresOnOneDatabase(
+        _ body: (any UserAndSecondFactorStore, any UserAndSecondFactorStore) async throws -> Void
+    ) async throws {
+        switch self {
+        case .memory:
+            return
+        case .sqlite:
+            try await TemporaryDatabase.with { database in
+                let first = try SQLiteUserStore(path: database.path)
+                let second = try SQLiteUserStore(path: database.path)
+                defer {
+                    first.close()
+                    second.close()
+                }
+                try await body(first, second)
+            }
+        case .postgresql:
+            try await TemporaryPostgreSQL.with { database in
+                let first = try PostgreSQLUserStore(location: database.url)
+                let second = try PostgreSQLUserStore(location: database.url)
+                defer {
+                    first.close()
+                    second.close()
+                }
+                try await body(first, second)
+            }
+        }
+    }
+}
