@@ -26,9 +26,16 @@ extension Auth {
         guard admitRequest(email: email, client: client, finish) else { return }
         let token = UUID4.make()
         let now = clock()
+        let expiresAt = now + resetTokenLifetime.milliseconds
+        let mailed: String
+        do {
+            mailed = try OutboxToken.stored(token, createdAt: now, expiresAt: expiresAt, keys: sealingKeys)
+        } catch {
+            return finish(.failure(.internalFailure("cannot seal the reset token: \(error)")))
+        }
         let request = ResetMailRequest(
-            email: email, storedToken: storedForm(of: token), mailedToken: token, requestedBy: client.address,
-            createdAt: now, expiresAt: now + resetTokenLifetime.milliseconds, limit: resetMailLimit)
+            email: email, storedToken: storedForm(of: token), mailedToken: mailed, requestedBy: client.address,
+            createdAt: now, expiresAt: expiresAt, limit: resetMailLimit)
         store.issueResetTokenByMail(
             request,
             completion: then(finish) { mail in

@@ -28,6 +28,8 @@ public final class Auth: Sendable {
     let logger: Logger
     private let sessionLifetime: Lifetime
     let resetTokenLifetime: Lifetime
+    /// The keys sealing what authd must read back (`--secret-key-file`); nil when none is given.
+    let sealingKeys: SealingKeyring?
     /// The delivery thread of reset mails; nil when tokens go in the answer (the seed's way).
     let mailer: ResetMailer?
     /// The mails one account may be sent.
@@ -82,6 +84,7 @@ public final class Auth: Sendable {
         storesPlainTokens = configuration.storesPlainTokens
         resetTokenLifetime = configuration.resetTokenLifetime
         clock = configuration.clock
+        sealingKeys = configuration.sealingKeys
         startedAt = configuration.clock()
         throttling = LoginThrottling(configuration.throttling, clock: configuration.clock)
         self.audit = audit
@@ -110,7 +113,8 @@ public final class Auth: Sendable {
                 mailer = try ResetMailer(
                     ResetMailer.Context(
                         client: client, settings: configuration.resetMail, store: store, audit: audit, logger: logger,
-                        clock: configuration.clock, schedule: configuration.mailRetrySchedule))
+                        clock: configuration.clock, schedule: configuration.mailRetrySchedule,
+                        keys: configuration.sealingKeys))
             } catch {
                 hashes.shutdown()
                 throw AuthStartupError.threadStart(name: error.name, code: error.code)

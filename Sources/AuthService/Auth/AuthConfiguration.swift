@@ -40,8 +40,9 @@ public struct AuthConfiguration: Sendable {
     public var passwordMinimumLength: Int
     /// How reset tokens reach their owner: in the answer (the seed's way, the default) or by mail.
     public var resetDelivery = ResetDelivery.response
-    /// The keys that seal secrets authd must read back (TOTP secrets), from `--secret-key-file`; nil
-    /// when none is given, and then no user can enrol a second factor.
+    /// The keys that seal secrets authd must read back (TOTP secrets, reset tokens waiting in the
+    /// mail outbox), from `--secret-key-file`; nil when none is given: then no user can enrol a
+    /// second factor, and the outbox keeps tokens as they are.
     public var sealingKeys: SealingKeyring? = nil
     /// The reset mail's sender, link and relay timeout, used with `.smtp` delivery.
     public var resetMail = ResetMailSettings()

@@ -31,6 +31,8 @@ final class ResetMailer: Sendable {
         var logger: Logger
         var clock: @Sendable () -> Int64
         var schedule: RetrySchedule
+        /// What opens the tokens the outbox keeps sealed (see `OutboxToken`).
+        var keys: SealingKeyring?
     }
 
     let counters = Counters()
@@ -192,9 +194,19 @@ private struct DeliveryLoop: Sendable {
                 &finishedUnrecorded)
             return nil
         }
+        var readable = mail
+        guard
+            let token = OutboxToken.readable(
+                mail.token, createdAt: mail.createdAt, expiresAt: mail.expiresAt, keys: context.keys)
+        else {
+            giveUp(
+                mail, reason: "unsealable", detail: "no --secret-key-file opens the sealed token", &finishedUnrecorded)
+            return nil
+        }
+        readable.token = token
         let message: [UInt8]
         do {
-            message = try ResetMail.message(for: mail, settings: context.settings, now: now)
+            message = try ResetMail.message(for: readable, settings: context.settings, now: now)
         } catch {
             giveUp(mail, reason: "unsendable", detail: "the mail cannot be written: \(error)", &finishedUnrecorded)
             return nil

@@ -20,10 +20,14 @@ public enum SealBinding: Sendable, Equatable {
     /// given again (SQLite reuses the highest rowid; the seed's service drops and remakes its
     /// table): a secret left behind must not open for the next user with that id.
     case totpSecret(userID: Int64, email: String)
+    /// A reset token waiting in the outbox, issued at `createdAt` to expire at `expiresAt` (unix
+    /// ms): a row whose times were changed does not open.
+    case outboxToken(createdAt: Int64, expiresAt: Int64)
 
     var associatedData: [UInt8] {
         switch self {
         case let .totpSecret(userID, email): Array("authd totp secret of user \(userID) <\(email)>".utf8)
+        case let .outboxToken(createdAt, expiresAt): Array("authd outbox token \(createdAt)-\(expiresAt)".utf8)
         }
     }
 }

@@ -195,7 +195,7 @@ struct Options: ParsableArguments {
 
     @Option(
         help:
-            "File of 32 random bytes sealing TOTP secrets (AES-256-GCM), kept outside the database; make one with `head -c 32 /dev/urandom > FILE; chmod 600 FILE`. Without it no one can enrol a second factor (AUTHD_SECRET_KEY_FILE)."
+            "File of 32 random bytes sealing TOTP secrets and the reset tokens waiting in the mail outbox (AES-256-GCM), kept outside the database; make one with `head -c 32 /dev/urandom > FILE; chmod 600 FILE`. Without it no one can enrol a second factor (AUTHD_SECRET_KEY_FILE)."
     )
     var secretKeyFile: String?
 

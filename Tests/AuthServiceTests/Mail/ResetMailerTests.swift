@@ -10,9 +10,10 @@ import Testing
 
     private func mailAuth(
         relay: FakeRelay, store: any UserStore = InMemoryUserStore(), audit: AuditCollector = AuditCollector(),
-        resetTokenMilliseconds: Int64 = 900_000, timeoutSeconds: Int64 = 2
+        resetTokenMilliseconds: Int64 = 900_000, timeoutSeconds: Int64 = 2, keys: SealingKeyring? = nil
     ) throws -> Auth {
         var configuration = AuthConfiguration(bcryptCost: 4, hashThreads: 1)
+        configuration.sealingKeys = keys
         configuration.resetDelivery = .smtp(host: "127.0.0.1", port: relay.port)
         configuration.resetMail = ResetMailSettings(
             from: "noreply@app.test", timeout: Lifetime(seconds: timeoutSeconds))
@@ -145,6 +146,54 @@ import Testing
             let token = try #require(mailedToken(in: relay.data[0]))
             #expect(await second.updatePassword(email: "bob@b.c", resetToken: token, newPassword: "n3w").value != nil)
         }
+    }
+
+    @Test func withAKeyTheOutboxHoldsTheTokenSealedAndTheMailCarriesItOpen() async throws {
+        try await TemporaryDatabase.with { database in
+            let keys = SealingKeyring(current: .random())
+            let down = try FakeRelay([])
+            down.stop()
+            let first = try mailAuth(relay: down, store: try SQLiteUserStore(path: database.path), keys: keys)
+            _ = try #require(await first.register(email: "bob@b.c", password: Self.password).value)
+            _ = await first.requestPasswordReset(email: "bob@b.c")
+            #expect(await waitFor { first.stats.resetMailsRetried >= 1 })
+            first.shutdown()
+            let stored = try #require(try RawSQLite(path: database.path).value("SELECT token FROM authd_outbox"))
+            #expect(stored.hasPrefix("sealed:\(keys.current.id):"))
+
+            // Started again without the key, the sealed token cannot be sent: the mail is dropped.
+            let unkeyedRelay = try FakeRelay([FakeRelay.accepting()])
+            let audit = AuditCollector()
+            let unkeyed = try mailAuth(
+                relay: unkeyedRelay, store: try SQLiteUserStore(path: database.path), audit: audit)
+            #expect(await waitFor { unkeyed.stats.resetMailsGivenUp == 1 })
+            #expect(audit.records.contains { $0.event == .resetMailFailed && $0.reason == "unsealable" })
+            #expect(unkeyedRelay.connections == 0)
+            unkeyed.shutdown()
+
+            let relay = try FakeRelay([FakeRelay.accepting()])
+            let keyed = try mailAuth(relay: relay, store: try SQLiteUserStore(path: database.path), keys: keys)
+            defer { keyed.shutdown() }
+            _ = await keyed.requestPasswordReset(email: "bob@b.c")
+            #expect(await relay.eventually { $0.data.count == 1 })
+            let token = try #require(mailedToken(in: relay.data[0]))
+            #expect(!stored.contains(token))
+            #expect(await keyed.updatePassword(email: "bob@b.c", resetToken: token, newPassword: "n3w").value != nil)
+        }
+    }
+
+    @Test func aSealedTokenOpensOnlyWithItsKeyAndTimes() throws {
+        let keys = SealingKeyring(current: .random())
+        let token = UUID4.make()
+        #expect(try OutboxToken.stored(token, createdAt: 1, expiresAt: 2, keys: nil) == token)
+        let stored = try OutboxToken.stored(token, createdAt: 1, expiresAt: 2, keys: keys)
+        #expect(OutboxToken.readable(stored, createdAt: 1, expiresAt: 2, keys: keys) == token)
+        #expect(OutboxToken.readable(stored, createdAt: 1, expiresAt: 3, keys: keys) == nil)
+        #expect(OutboxToken.readable(stored, createdAt: 1, expiresAt: 2, keys: nil) == nil)
+        #expect(
+            OutboxToken.readable(stored, createdAt: 1, expiresAt: 2, keys: SealingKeyring(current: .random())) == nil)
+        // A row written before the key was given still goes out.
+        #expect(OutboxToken.readable(token, createdAt: 1, expiresAt: 2, keys: keys) == token)
     }
 
     @Test func shutdownCutsADialogueWithAHangingRelayShort() async throws {
