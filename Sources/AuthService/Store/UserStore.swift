@@ -122,7 +122,9 @@ public protocol UserStore: AnyObject, Sendable {
     func deferResetMail(id: Int64, attempts: Int, nextAttemptAt: Int64, completion: @escaping StoreCompletion<Bool>)
 
     /// Removes mail `id`, and with it the raw token, from the outbox: the relay accepted it, refused
-    /// it, or its token expired. False when it was not there.
+    /// it, or its token expired. False when it was not there. A write of one shape either way (it
+    /// rewrites the request row too, as `issueResetTokenByMail` does): the delivery thread's settling
+    /// write after a request for an unknown email costs what a sent mail's removal does.
     func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>)
 
     /// Renews the claim on mail `id` that a snapshot with `claimedUntil` gave, right before the mail

@@ -242,7 +242,9 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>) {
-        change(.removeMail, [.integer(id)], completion: completion)
+        change(
+            .removeMail, [.integer(id)], then: .init(statement: .noteResetRequest, parameters: [.integer(clock())]),
+            completion: completion)
     }
 
     /// A fresh lease from now, only while the row still carries the claim `claimedUntil` names:
