@@ -3,6 +3,10 @@ import Testing
 
 /// The admin subcommands against the real binary, while a server runs on the same database.
 @Suite struct AdminCommandTests {
+    init() throws {
+        try Prerequisite.require(.sqlite3, .bcrypt)
+    }
+
     /// Runs `authd <arguments>` to completion with `input` on standard input; its status and
     /// combined output.
     private func authd(

@@ -8,6 +8,9 @@ public enum PasswordResetRequest: Sendable, Equatable {
 }
 
 extension Auth {
+    /// Whether reset tokens go by mail (`--reset-delivery smtp://…`), not in the answer.
+    var sendsResetsByMail: Bool { mailer != nil }
+
     /// A reset request as the configuration's delivery has it: the seed's `resetToken`, or by mail,
     /// where a registered and an unknown email take the same work (one store write each) and get
     /// the same outcome, and only a registered one's token and mail are stored, together, while its
@@ -116,7 +119,7 @@ extension Auth {
                 self.hash(newPassword, for: client, connection: connection, else: finish) { hashed in
                     // Checked again as one step with the change: the token may have been used meanwhile.
                     self.store.consumeResetToken(
-                        key, email: email, newHashedPassword: hashed,
+                        key, email: email, newHashedPassword: hashed, endingSessions: true,
                         completion: self.then(finish) {
                             changed in
                             guard let user = changed else { return finish(.failure(.invalidResetToken)) }

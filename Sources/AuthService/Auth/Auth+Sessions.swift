@@ -67,7 +67,7 @@ extension Auth {
         store.endSession(
             secretKey(for: sessionID),
             completion: then(finish) { found in
-                guard var user = found else { return finish(.failure(.unknownSession)) }
+                guard var user = found?.user else { return finish(.failure(.unknownSession)) }
                 if self.sessionHasExpired(createdAt: user.sessionCreatedAt) {
                     self.record(.sessionExpired, userID: user.id, client: client)
                     return finish(.failure(.sessionExpired))

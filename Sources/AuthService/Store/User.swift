@@ -48,12 +48,13 @@ extension User {
 }
 
 extension User {
-    /// What every password change does to the row, in every store: the new hash, no pending reset
-    /// token, no session.
-    mutating func replacePassword(with hash: String) {
+    /// What a password change does to the row, in every store: the new hash, no pending reset
+    /// token, and unless told otherwise no session.
+    mutating func replacePassword(with hash: String, endingSessions: Bool = true) {
         hashedPassword = hash
         resetToken = nil
         resetTokenCreatedAt = nil
+        guard endingSessions else { return }
         sessionID = nil
         sessionCreatedAt = nil
     }

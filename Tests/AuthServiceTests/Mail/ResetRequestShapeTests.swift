@@ -52,9 +52,9 @@ final class RecordingStore: UserStore {
         inner.listUsers(completion: completion)
     }
 
-    func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
+    func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
         note()
-        inner.deleteUser(email: email, completion: completion)
+        inner.deleteUser(id: id, completion: completion)
     }
 
     func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {
@@ -121,14 +121,46 @@ final class RecordingStore: UserStore {
         inner.findUser(resetToken: resetToken, email: email, completion: completion)
     }
 
-    func startSession(userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>) {
+    func startSession(
+        _ session: Session, storedID: String, limit: Int, completion: @escaping StoreCompletion<[SessionHandle]?>
+    ) {
         note()
-        inner.startSession(userID: userID, sessionID: sessionID, createdAt: createdAt, completion: completion)
+        inner.startSession(session, storedID: storedID, limit: limit, completion: completion)
     }
 
-    func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
+    func endSession(_ key: SecretKey, completion: @escaping StoreCompletion<EndedSession?>) {
         note()
-        inner.endSession(sessionID, completion: completion)
+        inner.endSession(key, completion: completion)
+    }
+
+    func sessions(ofUser userID: Int64, completion: @escaping StoreCompletion<[Session]>) {
+        note()
+        inner.sessions(ofUser: userID, completion: completion)
+    }
+
+    func endSession(_ handle: SessionHandle, ofUser userID: Int64, completion: @escaping StoreCompletion<Bool>) {
+        note()
+        inner.endSession(handle, ofUser: userID, completion: completion)
+    }
+
+    func endSessions(
+        ofUser userID: Int64, keeping kept: SessionHandle?, completion: @escaping StoreCompletion<[SessionHandle]>
+    ) {
+        note()
+        inner.endSessions(ofUser: userID, keeping: kept, completion: completion)
+    }
+
+    func touchSession(_ handle: SessionHandle, at time: Int64, completion: @escaping StoreCompletion<Bool>) {
+        note()
+        inner.touchSession(handle, at: time, completion: completion)
+    }
+
+    func renewSession(
+        _ handle: SessionHandle, ofUser userID: Int64, storedID: String, assurance: AssuranceLevel,
+        completion: @escaping StoreCompletion<Bool>
+    ) {
+        note()
+        inner.renewSession(handle, ofUser: userID, storedID: storedID, assurance: assurance, completion: completion)
     }
 
     func issueResetToken(email: String, token: String, createdAt: Int64, completion: @escaping StoreCompletion<User?>) {
@@ -142,10 +174,13 @@ final class RecordingStore: UserStore {
     }
 
     func consumeResetToken(
-        _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
+        _ token: SecretKey, email: String, newHashedPassword: String, endingSessions: Bool,
+        completion: @escaping StoreCompletion<User?>
     ) {
         note()
-        inner.consumeResetToken(token, email: email, newHashedPassword: newHashedPassword, completion: completion)
+        inner.consumeResetToken(
+            token, email: email, newHashedPassword: newHashedPassword, endingSessions: endingSessions,
+            completion: completion)
     }
 
     func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>) {

@@ -215,7 +215,9 @@ import Testing
                 done.leave()
             }
             done.enter()
-            store.consumeResetToken(SecretKey(stored: "t-1"), email: "a@b.c", newHashedPassword: TestVectors.hash2a) {
+            store.consumeResetToken(
+                SecretKey(stored: "t-1"), email: "a@b.c", newHashedPassword: TestVectors.hash2a, endingSessions: true
+            ) {
                 outcomes.add("consume", $0.failure)
                 done.leave()
             }

@@ -53,7 +53,8 @@ extension UserStore {
     }
 
     func endSession(_ sessionID: String) async -> Result<User?, StoreError> {
-        await withCheckedContinuation { done in endSession(SecretKey(stored: sessionID)) { done.resume(returning: $0) }
+        await withCheckedContinuation { done in
+            endSession(SecretKey(stored: sessionID)) { done.resume(returning: $0.map { $0?.user }) }
         }
     }
 
@@ -72,7 +73,9 @@ extension UserStore {
     func consumeResetToken(_ token: String, email: String, newHashedPassword: String) async -> Result<User?, StoreError>
     {
         await withCheckedContinuation { done in
-            consumeResetToken(SecretKey(stored: token), email: email, newHashedPassword: newHashedPassword) {
+            consumeResetToken(
+                SecretKey(stored: token), email: email, newHashedPassword: newHashedPassword, endingSessions: true
+            ) {
                 done.resume(returning: $0)
             }
         }
@@ -84,8 +87,8 @@ extension UserStore {
         await withCheckedContinuation { done in listUsers { done.resume(returning: $0) } }
     }
 
-    func deleteUser(email: String) async -> Result<User?, StoreError> {
-        await withCheckedContinuation { done in deleteUser(email: email) { done.resume(returning: $0) } }
+    func deleteUser(id: Int64) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in deleteUser(id: id) { done.resume(returning: $0) } }
     }
 
     func endSessions(email: String) async -> Result<User?, StoreError> {

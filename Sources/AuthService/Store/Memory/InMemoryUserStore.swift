@@ -6,6 +6,8 @@ import Synchronization
 public final class InMemoryUserStore: UserStore {
     struct State {
         var users: [User] = []
+        /// Every session with its stored id, oldest first.
+        var sessions: [(storedID: String, session: Session)] = []
         var outbox: [OutboxMail] = []
         /// TOTP records and recovery-code digests by user id (see `SecondFactorStore`).
         var totp: [Int64: TOTPRecord] = [:]
@@ -19,6 +21,28 @@ public final class InMemoryUserStore: UserStore {
         /// Drops user `id`'s pending mail: its token was replaced or cleared, or the user removed.
         mutating func dropMail(ofUser id: Int64) {
             outbox.removeAll { $0.userID == id }
+        }
+
+        /// Ends user `id`'s sessions but `kept`, and its column unless it names `kept`; their handles.
+        mutating func endSessions(ofUser id: Int64, keeping kept: SessionHandle?) -> [SessionHandle] {
+            let keptID = sessions.first { $0.session.handle == kept && $0.session.userID == id }?.storedID
+            if let index = users.firstIndex(where: { $0.id == id }), users[index].sessionID != keptID {
+                users[index].sessionID = nil
+                users[index].sessionCreatedAt = nil
+            }
+            let ended = sessions.filter { $0.session.userID == id && $0.session.handle != kept }.map(\.session.handle)
+            sessions.removeAll { $0.session.userID == id && $0.session.handle != kept }
+            return ended
+        }
+
+        /// Removes the session row stored as `storedID`, and the column of its user when it names it.
+        mutating func removeSession(storedID: String) {
+            guard let index = sessions.firstIndex(where: { $0.storedID == storedID }) else { return }
+            let removed = sessions.remove(at: index)
+            if let user = users.firstIndex(where: { $0.id == removed.session.userID && $0.sessionID == storedID }) {
+                users[user].sessionID = nil
+                users[user].sessionCreatedAt = nil
+            }
         }
     }
 
@@ -56,11 +80,31 @@ public final class InMemoryUserStore: UserStore {
     }
 
     public func findUser(sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
-        completion(apply { state in state.users.first { sessionID.matches($0.sessionID) } })
+        completion(
+            apply { state in
+                let row = state.sessions.first { sessionID.matches($0.storedID) }
+                return state.users.first { user in
+                    row.map { $0.session.userID == user.id } ?? sessionID.matches(user.sessionID)
+                }
+            })
     }
 
     public func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
-        completion(apply { state in state.users.first { key.matches($0.sessionID) }.map(SessionHolder.init) })
+        completion(
+            apply { state in
+                if let row = state.sessions.first(where: { $0.storedID == key.stored }),
+                    let user = state.users.first(where: { $0.id == row.session.userID })
+                {
+                    return SessionHolder(
+                        userID: user.id, email: user.email, sessionCreatedAt: row.session.createdAt,
+                        handle: row.session.handle, lastSeenAt: row.session.lastSeenAt,
+                        assurance: row.session.assurance)
+                }
+                let byColumn =
+                    state.users.first { $0.sessionID == key.stored }
+                    ?? key.legacy.flatMap { legacy in state.users.first { $0.sessionID == legacy } }
+                return byColumn.map(SessionHolder.init)
+            })
     }
 
     public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
@@ -68,28 +112,103 @@ public final class InMemoryUserStore: UserStore {
     }
 
     public func startSession(
-        userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
+        _ session: Session, storedID: String, limit: Int, completion: @escaping StoreCompletion<[SessionHandle]?>
     ) {
         completion(
             apply { state in
-                guard let index = state.users.firstIndex(where: { $0.id == userID }) else { return false }
-                state.users[index].sessionID = sessionID
-                state.users[index].sessionCreatedAt = createdAt
+                guard let index = state.users.firstIndex(where: { $0.id == session.userID }) else { return nil }
+                state.users[index].sessionID = storedID
+                state.users[index].sessionCreatedAt = session.createdAt
                 state.users[index].resetToken = nil
                 state.users[index].resetTokenCreatedAt = nil
-                state.dropMail(ofUser: userID)
+                state.dropMail(ofUser: session.userID)
+                state.sessions.append((storedID, session))
+                let others = state.sessions.map(\.session).filter {
+                    $0.userID == session.userID && $0.handle != session.handle
+                }
+                let evicted = others.sorted { ($0.lastSeenAt, $0.createdAt) > ($1.lastSeenAt, $1.createdAt) }
+                    .dropFirst(max(0, limit - 1)).reversed().map(\.handle)
+                state.sessions.removeAll { evicted.contains($0.session.handle) }
+                return Array(evicted)
+            })
+    }
+
+    public func endSession(_ key: SecretKey, completion: @escaping StoreCompletion<EndedSession?>) {
+        completion(
+            apply { state in
+                let row =
+                    state.sessions.first { $0.storedID == key.stored }
+                    ?? key.legacy.flatMap { legacy in state.sessions.first { $0.storedID == legacy } }
+                if let row {
+                    guard var user = state.users.first(where: { $0.id == row.session.userID }) else { return nil }
+                    state.removeSession(storedID: row.storedID)
+                    user.sessionID = row.storedID
+                    user.sessionCreatedAt = row.session.createdAt
+                    return EndedSession(user: user, handle: row.session.handle)
+                }
+                guard let index = state.users.firstIndex(where: { key.matches($0.sessionID) }) else { return nil }
+                let before = state.users[index]
+                state.users[index].sessionID = nil
+                state.users[index].sessionCreatedAt = nil
+                return EndedSession(user: before, handle: nil)
+            })
+    }
+
+    public func sessions(ofUser userID: Int64, completion: @escaping StoreCompletion<[Session]>) {
+        completion(
+            apply { state in
+                state.sessions.map(\.session).filter { $0.userID == userID }
+                    .sorted { ($0.createdAt, $1.handle.rawValue) > ($1.createdAt, $0.handle.rawValue) }
+            })
+    }
+
+    public func endSession(_ handle: SessionHandle, ofUser userID: Int64, completion: @escaping StoreCompletion<Bool>) {
+        completion(
+            apply { state in
+                guard
+                    let row = state.sessions.first(where: { $0.session.handle == handle && $0.session.userID == userID }
+                    )
+                else { return false }
+                state.removeSession(storedID: row.storedID)
                 return true
             })
     }
 
-    public func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
+    public func endSessions(
+        ofUser userID: Int64, keeping kept: SessionHandle?, completion: @escaping StoreCompletion<[SessionHandle]>
+    ) {
+        completion(apply { state in state.endSessions(ofUser: userID, keeping: kept) })
+    }
+
+    public func touchSession(_ handle: SessionHandle, at time: Int64, completion: @escaping StoreCompletion<Bool>) {
         completion(
             apply { state in
-                guard let index = state.users.firstIndex(where: { sessionID.matches($0.sessionID) }) else { return nil }
-                let before = state.users[index]
-                state.users[index].sessionID = nil
-                state.users[index].sessionCreatedAt = nil
-                return before
+                guard let index = state.sessions.firstIndex(where: { $0.session.handle == handle }) else {
+                    return false
+                }
+                state.sessions[index].session.lastSeenAt = max(state.sessions[index].session.lastSeenAt, time)
+                return true
+            })
+    }
+
+    public func renewSession(
+        _ handle: SessionHandle, ofUser userID: Int64, storedID: String, assurance: AssuranceLevel,
+        completion: @escaping StoreCompletion<Bool>
+    ) {
+        completion(
+            apply { state in
+                guard
+                    let index = state.sessions.firstIndex(where: {
+                        $0.session.handle == handle && $0.session.userID == userID
+                    })
+                else { return false }
+                let old = state.sessions[index].storedID
+                state.sessions[index].storedID = storedID
+                state.sessions[index].session.assurance = assurance
+                if let user = state.users.firstIndex(where: { $0.id == userID && $0.sessionID == old }) {
+                    state.users[user].sessionID = storedID
+                }
+                return true
             })
     }
 
@@ -120,7 +239,8 @@ public final class InMemoryUserStore: UserStore {
     }
 
     public func consumeResetToken(
-        _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
+        _ token: SecretKey, email: String, newHashedPassword: String, endingSessions: Bool,
+        completion: @escaping StoreCompletion<User?>
     ) {
         completion(
             apply { state in
@@ -128,8 +248,9 @@ public final class InMemoryUserStore: UserStore {
                 else {
                     return nil
                 }
-                state.users[index].replacePassword(with: newHashedPassword)
+                state.users[index].replacePassword(with: newHashedPassword, endingSessions: endingSessions)
                 state.dropMail(ofUser: state.users[index].id)
+                if endingSessions { _ = state.endSessions(ofUser: state.users[index].id, keeping: nil) }
                 return state.users[index]
             })
     }
@@ -158,12 +279,13 @@ public final class InMemoryUserStore: UserStore {
         completion(apply { state in state.users })
     }
 
-    public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
+    public func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
         completion(
             apply { state in
-                guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
+                guard let index = state.users.firstIndex(where: { $0.id == id }) else { return nil }
                 let removed = state.users.remove(at: index)
                 state.dropMail(ofUser: removed.id)
+                state.sessions.removeAll { $0.session.userID == removed.id }
                 // Its id is given again to the next user added (see `add`).
                 state.totp[removed.id] = nil
                 state.recoveryCodes[removed.id] = nil
@@ -174,10 +296,8 @@ public final class InMemoryUserStore: UserStore {
     public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {
         completion(
             apply { state in
-                guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
-                let before = state.users[index]
-                state.users[index].sessionID = nil
-                state.users[index].sessionCreatedAt = nil
+                guard let before = state.users.first(where: { $0.email == email }) else { return nil }
+                _ = state.endSessions(ofUser: before.id, keeping: nil)
                 return before
             })
     }
@@ -188,6 +308,7 @@ public final class InMemoryUserStore: UserStore {
                 guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
                 state.users[index].replacePassword(with: hash)
                 state.dropMail(ofUser: state.users[index].id)
+                _ = state.endSessions(ofUser: state.users[index].id, keeping: nil)
                 return state.users[index]
             })
     }

@@ -101,12 +101,23 @@ extension PostgreSQLResult {
     /// The first row as a user; nil when there is none.
     var firstUser: User? { rowCount > 0 ? user(row: 0) : nil }
 
-    /// The first row of a query selecting `PostgreSQLStatement.sessionHolderColumns`; nil when there is none.
+    /// The first row of `selectSessionHolder`; nil when there is none.
     var firstSessionHolder: SessionHolder? {
         guard rowCount > 0 else { return nil }
         return SessionHolder(
             userID: integer(row: 0, column: 0) ?? 0, email: string(row: 0, column: 1) ?? "",
-            sessionCreatedAt: integer(row: 0, column: 2))
+            sessionCreatedAt: integer(row: 0, column: 2), handle: integer(row: 0, column: 3).map(SessionHandle.init),
+            lastSeenAt: integer(row: 0, column: 4), assurance: AssuranceLevel(stored: integer(row: 0, column: 5)))
+    }
+
+    /// Row `row` of a query selecting `PostgreSQLStatement.sessionColumns`.
+    func session(row: Int) -> Session {
+        Session(
+            handle: SessionHandle(rawValue: integer(row: row, column: 0) ?? 0),
+            userID: integer(row: row, column: 1) ?? 0,
+            createdAt: integer(row: row, column: 2) ?? 0, lastSeenAt: integer(row: row, column: 3) ?? 0,
+            address: string(row: row, column: 4) ?? "", userAgent: string(row: row, column: 5) ?? "",
+            assurance: AssuranceLevel(stored: integer(row: row, column: 6)))
     }
 
     /// Row `row` of a query selecting `PostgreSQLStatement.mailColumns`, from column `offset`.

@@ -46,6 +46,16 @@ enum PostgreSQLSchema {
             """,
         ],
         [
+            // As SQLite's `authd_sessions` (see `SQLiteSessions`).
+            """
+            CREATE TABLE IF NOT EXISTS authd_sessions (digest VARCHAR(250) PRIMARY KEY, user_id BIGINT NOT NULL, \
+            handle BIGINT NOT NULL, created_ms BIGINT NOT NULL, last_seen_ms BIGINT NOT NULL, address TEXT NOT NULL, \
+            user_agent TEXT NOT NULL, assurance SMALLINT NOT NULL DEFAULT 1)
+            """,
+            "CREATE UNIQUE INDEX IF NOT EXISTS authd_sessions_handle ON authd_sessions (handle)",
+            "CREATE INDEX IF NOT EXISTS authd_sessions_user ON authd_sessions (user_id, last_seen_ms)",
+        ],
+        [
             // Reset mails per account (`ResetMailLimit`), as SQLite's table.
             """
             CREATE TABLE IF NOT EXISTS authd_reset_mail_limits (account TEXT PRIMARY KEY, \

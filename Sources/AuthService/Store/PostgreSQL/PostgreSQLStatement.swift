@@ -13,12 +13,22 @@ enum PostgreSQLStatement: String, CaseIterable {
     case selectSessionHolder
     case selectByResetToken
     case startSession
+    case insertSession
+    case evictSessions
+    case endSessionRow
     case endSession
+    case selectSessionsOfUser
+    case endSessionByHandle
+    case endSessionsOfUser
+    case touchSession
+    case renewSessionColumn
+    case renewSession
+    case consumeResetTokenKeepingSession
     case issueResetToken
     case clearResetToken
     case consumeResetToken
     case selectAll
-    case deleteByEmail
+    case deleteByID
     case endSessionsByEmail
     case setPasswordByEmail
     case noteResetRequest
@@ -46,8 +56,8 @@ enum PostgreSQLStatement: String, CaseIterable {
     static let userColumns = """
         id, email, hashed_password, session_id, reset_token, authd_session_created_ms, authd_reset_token_created_ms
         """
-    /// What `SessionHolder` holds, in `firstSessionHolder`'s order.
-    static let sessionHolderColumns = "id, email, authd_session_created_ms"
+    /// A session's columns, in `PostgreSQLResult.session(row:)`'s order.
+    static let sessionColumns = "handle, user_id, created_ms, last_seen_ms, address, user_agent, assurance"
     static let mailColumns = """
         id, user_id, recipient, token, requested_by, created_ms, expires_ms, attempts, next_attempt_ms
         """
@@ -68,6 +78,10 @@ enum PostgreSQLStatement: String, CaseIterable {
         """
     private static let clearedPassword = """
         reset_token = NULL, authd_reset_token_created_ms = NULL, session_id = NULL, authd_session_created_ms = NULL
+        """
+    /// In a WITH whose `changed` names a user: ends every session of it.
+    private static let endSessionsOfChanged = """
+        ended AS (DELETE FROM authd_sessions USING changed WHERE authd_sessions.user_id = changed.id)
         """
     private static let firstByEmail = "(SELECT id FROM users WHERE email = $1 ORDER BY id LIMIT 1)"
 
@@ -101,9 +115,21 @@ enum PostgreSQLStatement: String, CaseIterable {
         case .selectNewestHashes:
             return "SELECT hashed_password FROM users ORDER BY id DESC LIMIT $1"
         case .selectBySession:
-            return "SELECT \(columns) FROM users WHERE \(Self.sessionMatch) \(Self.sessionOrder)"
+            return """
+                SELECT \(columns) FROM users WHERE id = coalesce(\
+                (SELECT user_id FROM authd_sessions WHERE digest = $1 OR digest = $2 ORDER BY digest <> $1 LIMIT 1), \
+                (SELECT id FROM users WHERE \(Self.sessionMatch) \(Self.sessionOrder)))
+                """
         case .selectSessionHolder:
-            return "SELECT \(Self.sessionHolderColumns) FROM users WHERE \(Self.sessionMatch) \(Self.sessionOrder)"
+            // The session's row; only when there is none (so the second branch runs on a miss only,
+            // and LIMIT stops after the first), the seed's column, without a handle.
+            return """
+                SELECT users.id, users.email, s.created_ms, s.handle, s.last_seen_ms, s.assurance \
+                FROM authd_sessions AS s JOIN users ON users.id = s.user_id WHERE s.digest = $1 \
+                UNION ALL (SELECT id, email, authd_session_created_ms, NULL, NULL, 1 FROM users \
+                WHERE \(Self.sessionMatch) AND NOT EXISTS (SELECT 1 FROM authd_sessions WHERE digest = $1) \
+                \(Self.sessionOrder)) LIMIT 1
+                """
         case .selectByResetToken:
             return "SELECT \(columns) FROM users WHERE id = \(Self.tokenUser)"
         case .startSession:
@@ -111,6 +137,57 @@ enum PostgreSQLStatement: String, CaseIterable {
                 UPDATE users SET session_id = $2, authd_session_created_ms = $3, reset_token = NULL, \
                 authd_reset_token_created_ms = NULL WHERE id = $1
                 """
+        case .insertSession:
+            return """
+                INSERT INTO authd_sessions (digest, user_id, handle, created_ms, last_seen_ms, address, user_agent, \
+                assurance) SELECT $1::varchar, $2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::text, $7::text, $8::smallint \
+                WHERE EXISTS (SELECT 1 FROM users WHERE id = $2::bigint)
+                """
+        case .evictSessions:
+            // The user's sessions but the newest `$3` besides `$2`, the one just made.
+            return """
+                DELETE FROM authd_sessions WHERE digest IN (SELECT digest FROM authd_sessions \
+                WHERE user_id = $1 AND handle <> $2 ORDER BY last_seen_ms DESC, created_ms DESC OFFSET $3) \
+                RETURNING handle, last_seen_ms, created_ms
+                """
+        case .endSessionRow:
+            // The user as it was, with the session's id and creation time, and its handle.
+            return """
+                WITH gone AS (DELETE FROM authd_sessions WHERE digest = $1 OR digest = $2 \
+                RETURNING digest, user_id, handle, created_ms), \
+                cleared AS (UPDATE users SET session_id = NULL, authd_session_created_ms = NULL FROM gone \
+                WHERE users.id = gone.user_id AND users.session_id = gone.digest) \
+                SELECT users.id, users.email, users.hashed_password, gone.digest, users.reset_token, gone.created_ms, \
+                users.authd_reset_token_created_ms, gone.handle FROM gone JOIN users ON users.id = gone.user_id LIMIT 1
+                """
+        case .selectSessionsOfUser:
+            return
+                "SELECT \(Self.sessionColumns) FROM authd_sessions WHERE user_id = $1 ORDER BY created_ms DESC, handle"
+        case .endSessionByHandle:
+            return """
+                WITH gone AS (DELETE FROM authd_sessions WHERE handle = $1 AND user_id = $2 RETURNING digest, user_id), \
+                cleared AS (UPDATE users SET session_id = NULL, authd_session_created_ms = NULL FROM gone \
+                WHERE users.id = gone.user_id AND users.session_id = gone.digest) \
+                SELECT count(*) FROM gone
+                """
+        case .endSessionsOfUser:
+            return """
+                WITH kept AS (SELECT digest FROM authd_sessions WHERE handle = $2 AND user_id = $1), \
+                gone AS (DELETE FROM authd_sessions WHERE user_id = $1 AND handle IS DISTINCT FROM $2 RETURNING handle), \
+                cleared AS (UPDATE users SET session_id = NULL, authd_session_created_ms = NULL WHERE id = $1 \
+                AND session_id IS NOT NULL AND session_id IS DISTINCT FROM (SELECT digest FROM kept)) \
+                SELECT handle FROM gone
+                """
+        case .touchSession:
+            return "UPDATE authd_sessions SET last_seen_ms = greatest(last_seen_ms, $2) WHERE handle = $1"
+        case .renewSessionColumn:
+            // Before `renewSession`, in its transaction, while the row still has its old id.
+            return """
+                UPDATE users SET session_id = $3 WHERE id = $1 AND session_id = \
+                (SELECT digest FROM authd_sessions WHERE handle = $2 AND user_id = $1)
+                """
+        case .renewSession:
+            return "UPDATE authd_sessions SET digest = $3, assurance = $4 WHERE handle = $2 AND user_id = $1"
         case .endSession:
             // The row as it was before: a data-modifying WITH returns the snapshot's values.
             return """
@@ -131,23 +208,35 @@ enum PostgreSQLStatement: String, CaseIterable {
                 """
         case .consumeResetToken:
             return """
-                UPDATE users SET hashed_password = $4, \(Self.clearedPassword) \
+                WITH changed AS (UPDATE users SET hashed_password = $4, \(Self.clearedPassword) \
+                WHERE id = \(Self.tokenUser) AND \(Self.tokenMatch) RETURNING \(columns)), \
+                \(Self.endSessionsOfChanged) SELECT * FROM changed
+                """
+        case .consumeResetTokenKeepingSession:
+            return """
+                UPDATE users SET hashed_password = $4, reset_token = NULL, authd_reset_token_created_ms = NULL \
                 WHERE id = \(Self.tokenUser) AND \(Self.tokenMatch) RETURNING \(columns)
                 """
         case .selectAll:
             return "SELECT \(columns) FROM users ORDER BY id"
-        case .deleteByEmail:
-            return "DELETE FROM users WHERE id = \(Self.firstByEmail) RETURNING \(columns)"
+        case .deleteByID:
+            return """
+                WITH changed AS (DELETE FROM users WHERE id = $1 RETURNING \(columns)), \
+                \(Self.endSessionsOfChanged) SELECT * FROM changed
+                """
         case .endSessionsByEmail:
             return """
-                WITH found AS (SELECT \(columns) FROM users WHERE email = $1 ORDER BY id LIMIT 1 FOR UPDATE), \
+                WITH changed AS (SELECT \(columns) FROM users WHERE email = $1 ORDER BY id LIMIT 1 FOR UPDATE), \
                 cleared AS (UPDATE users SET session_id = NULL, authd_session_created_ms = NULL \
-                FROM found WHERE users.id = found.id AND found.session_id IS NOT NULL) \
-                SELECT * FROM found
+                FROM changed WHERE users.id = changed.id AND changed.session_id IS NOT NULL), \
+                \(Self.endSessionsOfChanged) SELECT * FROM changed
                 """
         case .setPasswordByEmail:
-            return
-                "UPDATE users SET hashed_password = $2, \(Self.clearedPassword) WHERE id = \(Self.firstByEmail) RETURNING \(columns)"
+            return """
+                WITH changed AS (UPDATE users SET hashed_password = $2, \(Self.clearedPassword) \
+                WHERE id = \(Self.firstByEmail) RETURNING \(columns)), \
+                \(Self.endSessionsOfChanged) SELECT * FROM changed
+                """
         case .noteResetRequest:
             return """
                 INSERT INTO authd_reset_requests (id, requested_ms) VALUES (1, $1) \

@@ -109,16 +109,101 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func startSession(
-        userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
+        _ session: Session, storedID: String, limit: Int, completion: @escaping StoreCompletion<[SessionHandle]?>
     ) {
-        change(
-            .startSession, [.integer(userID), .text(sessionID), .integer(createdAt)],
-            then: .init(statement: .dropMailOfUser, parameters: [.integer(userID)]),
-            completion: completion)
+        let userID = session.userID
+        let steps: [PostgreSQLJob.Step] = [
+            .init(
+                statement: .startSession, parameters: [.integer(userID), .text(storedID), .integer(session.createdAt)]),
+            .init(
+                statement: .insertSession,
+                parameters: [
+                    .text(storedID), .integer(userID), .integer(session.handle.rawValue), .integer(session.createdAt),
+                    .integer(session.lastSeenAt), .text(session.address), .text(session.userAgent),
+                    .integer(session.assurance.rawValue),
+                ]),
+            .init(
+                statement: .evictSessions,
+                parameters: [.integer(userID), .integer(session.handle.rawValue), .integer(Int64(max(0, limit - 1)))]),
+            .init(statement: .dropMailOfUser, parameters: [.integer(userID)]),
+        ]
+        queue.submit(
+            writes: true, steps,
+            decode: { results in
+                guard results[0].affectedRows > 0 else { return nil }
+                let evicted = results[2]
+                return (0..<evicted.rowCount).map { row in
+                    (
+                        handle: SessionHandle(rawValue: evicted.integer(row: row, column: 0) ?? 0),
+                        order: (evicted.integer(row: row, column: 1) ?? 0, evicted.integer(row: row, column: 2) ?? 0)
+                    )
+                }.sorted { $0.order < $1.order }.map(\.handle)
+            }, completion: completion)
     }
 
-    public func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
-        write(.endSession, [.text(sessionID.stored), .optional(sessionID.legacy)], completion: completion)
+    public func endSession(_ key: SecretKey, completion: @escaping StoreCompletion<EndedSession?>) {
+        let parameters: [PostgreSQLValue] = [.text(key.stored), .optional(key.legacy)]
+        queue.submit(
+            writes: true,
+            [
+                .init(statement: .endSessionRow, parameters: parameters),
+                .init(statement: .endSession, parameters: parameters),
+            ],
+            decode: { results in
+                if let user = results[0].firstUser {
+                    return EndedSession(
+                        user: user, handle: results[0].integer(row: 0, column: 7).map(SessionHandle.init))
+                }
+                return results[1].firstUser.map { EndedSession(user: $0, handle: nil) }
+            }, completion: completion)
+    }
+
+    public func sessions(ofUser userID: Int64, completion: @escaping StoreCompletion<[Session]>) {
+        queue.submit(
+            writes: false, [.init(statement: .selectSessionsOfUser, parameters: [.integer(userID)])],
+            decode: { results in
+                (0..<results[0].rowCount).map { results[0].session(row: $0) }
+            }, completion: completion)
+    }
+
+    public func endSession(_ handle: SessionHandle, ofUser userID: Int64, completion: @escaping StoreCompletion<Bool>) {
+        queue.submit(
+            writes: true,
+            [.init(statement: .endSessionByHandle, parameters: [.integer(handle.rawValue), .integer(userID)])],
+            decode: { results in
+                (results[0].integer(row: 0, column: 0) ?? 0) > 0
+            }, completion: completion)
+    }
+
+    public func endSessions(
+        ofUser userID: Int64, keeping kept: SessionHandle?, completion: @escaping StoreCompletion<[SessionHandle]>
+    ) {
+        let keptValue: PostgreSQLValue = kept.map { .integer($0.rawValue) } ?? .null
+        queue.submit(
+            writes: true, [.init(statement: .endSessionsOfUser, parameters: [.integer(userID), keptValue])],
+            decode: { results in
+                (0..<results[0].rowCount).map { SessionHandle(rawValue: results[0].integer(row: $0, column: 0) ?? 0) }
+            }, completion: completion)
+    }
+
+    public func touchSession(_ handle: SessionHandle, at time: Int64, completion: @escaping StoreCompletion<Bool>) {
+        change(.touchSession, [.integer(handle.rawValue), .integer(time)], completion: completion)
+    }
+
+    public func renewSession(
+        _ handle: SessionHandle, ofUser userID: Int64, storedID: String, assurance: AssuranceLevel,
+        completion: @escaping StoreCompletion<Bool>
+    ) {
+        let named: [PostgreSQLValue] = [.integer(userID), .integer(handle.rawValue), .text(storedID)]
+        queue.submit(
+            writes: true,
+            [
+                .init(statement: .renewSessionColumn, parameters: named),
+                .init(statement: .renewSession, parameters: named + [.integer(assurance.rawValue)]),
+            ],
+            decode: { results in
+                results[1].affectedRows > 0
+            }, completion: completion)
     }
 
     public func issueResetToken(
@@ -135,10 +220,11 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func consumeResetToken(
-        _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
+        _ token: SecretKey, email: String, newHashedPassword: String, endingSessions: Bool,
+        completion: @escaping StoreCompletion<User?>
     ) {
         write(
-            .consumeResetToken,
+            endingSessions ? .consumeResetToken : .consumeResetTokenKeepingSession,
             [.text(token.stored), .optional(token.legacy), .text(email), .text(newHashedPassword)],
             then: Self.dropMailWithoutToken,
             completion: completion)
@@ -152,9 +238,9 @@ public final class PostgreSQLUserStore: UserStore {
             }, completion: completion)
     }
 
-    public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
+    public func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
         let steps: [PostgreSQLJob.Step] = [
-            .init(statement: .deleteByEmail, parameters: [.text(email)]), Self.dropMailWithoutToken,
+            .init(statement: .deleteByID, parameters: [.integer(id)]), Self.dropMailWithoutToken,
             // Its id could be given again (after a sequence reset or a seed-made table's own ids).
             .init(statement: .dropSecondFactorsWithoutUser, parameters: []),
         ]

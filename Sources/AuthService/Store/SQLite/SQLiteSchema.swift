@@ -24,6 +24,8 @@ enum SQLiteSchema {
         try execute(
             "CREATE TABLE IF NOT EXISTS authd_health (id INTEGER PRIMARY KEY, checked_ms INTEGER)", on: database)
         for statement in SQLiteOutbox.schema { try execute(statement, on: database) }
+        for statement in SQLiteSessions.schema { try execute(statement, on: database) }
+        try execute(SQLiteSessions.purgeOrphans, on: database)
         for statement in SQLiteSecondFactors.schema { try execute(statement, on: database) }
         // For the lookups ignoring case (`email = ? COLLATE NOCASE`). Not UNIQUE: a seed-made file may
         // hold emails differing only by case, and those rows are never rewritten.

@@ -64,7 +64,7 @@ public final class SQLiteUserStore: UserStore {
         queue.submit(
             .read,
             { table throws(StoreError) in
-                try table.findUser(sessionID: sessionID)
+                try table.findUser(holding: sessionID)
             }, completion: completion)
     }
 
@@ -81,17 +81,54 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func startSession(
-        userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
+        _ session: Session, storedID: String, limit: Int, completion: @escaping StoreCompletion<[SessionHandle]?>
     ) {
         queue.submit(
             .write,
             { table throws(StoreError) in
-                try table.startSession(userID: userID, sessionID: sessionID, createdAt: createdAt)
+                try table.startSession(session, storedID: storedID, limit: limit)
             }, completion: completion)
     }
 
-    public func endSession(_ sessionID: SecretKey, completion: @escaping StoreCompletion<User?>) {
-        queue.submit(.write, { table throws(StoreError) in try table.endSession(sessionID) }, completion: completion)
+    public func endSession(_ key: SecretKey, completion: @escaping StoreCompletion<EndedSession?>) {
+        queue.submit(.write, { table throws(StoreError) in try table.endSession(key) }, completion: completion)
+    }
+
+    public func sessions(ofUser userID: Int64, completion: @escaping StoreCompletion<[Session]>) {
+        queue.submit(
+            .read, { table throws(StoreError) in try table.sessionRows.sessions(ofUser: userID) },
+            completion: completion)
+    }
+
+    public func endSession(_ handle: SessionHandle, ofUser userID: Int64, completion: @escaping StoreCompletion<Bool>) {
+        queue.submit(
+            .write, { table throws(StoreError) in try table.sessionRows.end(handle, ofUser: userID) },
+            completion: completion)
+    }
+
+    public func endSessions(
+        ofUser userID: Int64, keeping kept: SessionHandle?, completion: @escaping StoreCompletion<[SessionHandle]>
+    ) {
+        queue.submit(
+            .write, { table throws(StoreError) in try table.sessionRows.endAll(ofUser: userID, keeping: kept) },
+            completion: completion)
+    }
+
+    public func touchSession(_ handle: SessionHandle, at time: Int64, completion: @escaping StoreCompletion<Bool>) {
+        queue.submit(
+            .write, { table throws(StoreError) in try table.sessionRows.touch(handle, at: time) },
+            completion: completion)
+    }
+
+    public func renewSession(
+        _ handle: SessionHandle, ofUser userID: Int64, storedID: String, assurance: AssuranceLevel,
+        completion: @escaping StoreCompletion<Bool>
+    ) {
+        queue.submit(
+            .write,
+            { table throws(StoreError) in
+                try table.sessionRows.renew(handle, ofUser: userID, storedID: storedID, assurance: assurance)
+            }, completion: completion)
     }
 
     public func issueResetToken(
@@ -113,12 +150,14 @@ public final class SQLiteUserStore: UserStore {
     }
 
     public func consumeResetToken(
-        _ token: SecretKey, email: String, newHashedPassword: String, completion: @escaping StoreCompletion<User?>
+        _ token: SecretKey, email: String, newHashedPassword: String, endingSessions: Bool,
+        completion: @escaping StoreCompletion<User?>
     ) {
         queue.submit(
             .write,
             { table throws(StoreError) in
-                try table.consumeResetToken(token, email: email, newHashedPassword: newHashedPassword)
+                try table.consumeResetToken(
+                    token, email: email, newHashedPassword: newHashedPassword, endingSessions: endingSessions)
             }, completion: completion)
     }
 
@@ -126,8 +165,8 @@ public final class SQLiteUserStore: UserStore {
         queue.submit(.read, { table throws(StoreError) in try table.listUsers() }, completion: completion)
     }
 
-    public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
-        queue.submit(.write, { table throws(StoreError) in try table.deleteUser(email: email) }, completion: completion)
+    public func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(.write, { table throws(StoreError) in try table.deleteUser(id: id) }, completion: completion)
     }
 
     public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {

@@ -13,6 +13,7 @@ final class SQLiteUsersTable {
     let database: OpaquePointer
     private let insert: SQLiteStatement
     private let selectByEmail: SQLiteStatement
+    private let selectByID: SQLiteStatement
     private let selectByEmailIgnoringCase: SQLiteStatement
     private let selectNewestHashes: SQLiteStatement
     private let replaceHash: SQLiteStatement
@@ -32,6 +33,9 @@ final class SQLiteUsersTable {
     private let rollbackStatement: SQLiteStatement
     /// The reset-mail outbox, on this connection and in its transactions.
     let outbox: SQLiteOutbox
+    /// The sessions, on this connection and in its transactions.
+    let sessionRows: SQLiteSessions
+    private let setPasswordKeepingSession: SQLiteStatement
     /// Users' TOTP secrets and recovery codes, on this connection and in its transactions.
     let secondFactors: SQLiteSecondFactors
     private var closed = false
@@ -49,9 +53,11 @@ final class SQLiteUsersTable {
     /// instructions per session lookup (callgrind). Later calls (SQLite already running) change nothing.
     private static let memoryStatisticsOff: Void = { _ = csqlite_disable_memory_statistics() }()
 
-    /// Opens or creates the database at `path`, in WAL mode with `synchronous=FULL`; never deletes data.
+    /// Opens or creates the database at `path` (a new file owner-only, see `OwnerOnlyFile`), in WAL
+    /// mode with `synchronous=FULL`; never deletes data.
     init(path: String, busyTimeoutMilliseconds: Int, maxPages: Int? = nil) throws(StoreError) {
         Self.memoryStatisticsOff
+        try OwnerOnlyFile.prepareDatabase(path)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let code = sqlite3_open_v2(path, &handle, flags, nil)
@@ -70,6 +76,7 @@ final class SQLiteUsersTable {
             let select = "SELECT \(Self.columns) FROM users WHERE"
             insert = try prepare("INSERT INTO users (email, hashed_password) VALUES (?1, ?2)")
             selectByEmail = try prepare("\(select) email = ?1 ORDER BY id LIMIT 1")
+            selectByID = try prepare("\(select) id = ?1")
             // Two rows are enough to tell one match from several.
             selectByEmailIgnoringCase = try prepare("\(select) email = ?1 COLLATE NOCASE ORDER BY id LIMIT 2")
             selectNewestHashes = try prepare("SELECT hashed_password FROM users ORDER BY id DESC LIMIT ?1")
@@ -107,7 +114,13 @@ final class SQLiteUsersTable {
             beginReadStatement = try prepare("BEGIN")
             commitStatement = try prepare("COMMIT")
             rollbackStatement = try prepare("ROLLBACK")
+            setPasswordKeepingSession = try prepare(
+                """
+                UPDATE users SET hashed_password = ?2, reset_token = NULL, authd_reset_token_created_ms = NULL \
+                WHERE id = ?1
+                """)
             outbox = try SQLiteOutbox(database: handle)
+            sessionRows = try SQLiteSessions(database: handle)
             secondFactors = try SQLiteSecondFactors(database: handle)
         } catch {
             // SQLite's own words ("attempt to write a readonly database") say most to an operator.
@@ -147,6 +160,11 @@ final class SQLiteUsersTable {
         return try row(of: selectByEmail)
     }
 
+    func findUser(id: Int64) throws(StoreError) -> User? {
+        selectByID.bind(1, integer: id)
+        return try row(of: selectByID)
+    }
+
     func findUser(emailIgnoringCase email: String) throws(StoreError) -> User? {
         let found = try users(emailIgnoringCase: email)
         return found.count == 1 ? found[0] : nil
@@ -170,6 +188,15 @@ final class SQLiteUsersTable {
         return hashes
     }
 
+    /// The user whose session row the key names, else whose `session_id` column holds it.
+    func findUser(holding key: SecretKey) throws(StoreError) -> User? {
+        for digest in [key.stored, key.legacy].compactMap({ $0 }) {
+            if let session = try sessionRows.session(digest: digest) { return try findUser(id: session.userID) }
+        }
+        return try findUser(sessionID: key)
+    }
+
+    /// The user whose `session_id` column holds the key.
     /// By the stored form (one indexed read for every session authd made), then, only for a miss
     /// with a seed-shaped value, by the raw value a seed-made row holds.
     func findUser(sessionID: SecretKey) throws(StoreError) -> User? {
@@ -180,8 +207,10 @@ final class SQLiteUsersTable {
         return try row(of: selectBySession, sessionID: legacy)
     }
 
-    /// The holder of the row `findUser(sessionID:)` finds, looked up the same way.
+    /// The holder of the session row stored as the key, else of the user whose `session_id` column
+    /// holds it (see `SessionPersister.findSession`).
     func findSession(_ key: SecretKey) throws(StoreError) -> SessionHolder? {
+        if let holder = try sessionRows.holder(digest: key.stored) { return holder }
         if let holder = try sessionHolder(bySessionID: key.stored) { return holder }
         guard let legacy = key.legacy else { return nil }
         return try sessionHolder(bySessionID: legacy)
@@ -208,21 +237,38 @@ final class SQLiteUsersTable {
         return try row(of: selectByResetToken)
     }
 
-    func startSession(userID: Int64, sessionID: String, createdAt: Int64) throws(StoreError) -> Bool {
-        setSession.bind(1, integer: userID)
-        setSession.bind(2, text: sessionID)
-        setSession.bind(3, integer: createdAt)
-        guard try run(setSession) > 0 else { return false }
-        try outbox.dropMail(ofUser: userID)
-        return true
+    func startSession(_ session: Session, storedID: String, limit: Int) throws(StoreError) -> [SessionHandle]? {
+        setSession.bind(1, integer: session.userID)
+        setSession.bind(2, text: storedID)
+        setSession.bind(3, integer: session.createdAt)
+        guard try run(setSession) > 0 else { return nil }
+        try outbox.dropMail(ofUser: session.userID)
+        return try sessionRows.start(session, storedID: storedID, limit: limit)
     }
 
-    func endSession(_ sessionID: SecretKey) throws(StoreError) -> User? {
-        guard let user = try findUser(sessionID: sessionID) else { return nil }
+    /// The session row the key names, else the `session_id` column holding it; ends both.
+    func endSession(_ key: SecretKey) throws(StoreError) -> EndedSession? {
+        var row: (digest: String, session: Session)?
+        for digest in [key.stored, key.legacy].compactMap({ $0 }) where row == nil {
+            row = try sessionRows.session(digest: digest).map { (digest, $0) }
+        }
+        if let row {
+            guard var user = try findUser(id: row.session.userID) else { return nil }
+            try sessionRows.remove(digest: row.digest)
+            if user.sessionID == row.digest {
+                clearSession.bind(1, integer: user.id)
+                clearSession.bind(2, text: row.digest)
+                _ = try run(clearSession)
+            }
+            user.sessionID = row.digest
+            user.sessionCreatedAt = row.session.createdAt
+            return EndedSession(user: user, handle: row.session.handle)
+        }
+        guard let user = try findUser(sessionID: key) else { return nil }
         clearSession.bind(1, integer: user.id)
         clearSession.bind(2, text: user.sessionID)
         _ = try run(clearSession)
-        return user
+        return EndedSession(user: user, handle: nil)
     }
 
     func issueResetToken(email: String, token: String, createdAt: Int64) throws(StoreError) -> User? {
@@ -259,13 +305,17 @@ final class SQLiteUsersTable {
         return true
     }
 
-    func consumeResetToken(_ token: SecretKey, email: String, newHashedPassword: String) throws(StoreError) -> User? {
+    func consumeResetToken(
+        _ token: SecretKey, email: String, newHashedPassword: String, endingSessions: Bool
+    ) throws(StoreError) -> User? {
         guard var user = try findUser(resetToken: token, email: email) else { return nil }
-        setPassword.bind(1, integer: user.id)
-        setPassword.bind(2, blobOf: newHashedPassword)
-        _ = try run(setPassword)
+        let statement = endingSessions ? setPassword : setPasswordKeepingSession
+        statement.bind(1, integer: user.id)
+        statement.bind(2, blobOf: newHashedPassword)
+        _ = try run(statement)
         try outbox.dropMail(ofUser: user.id)
-        user.replacePassword(with: newHashedPassword)
+        if endingSessions { _ = try sessionRows.endAll(ofUser: user.id, keeping: nil) }
+        user.replacePassword(with: newHashedPassword, endingSessions: endingSessions)
         return user
     }
 
@@ -278,11 +328,12 @@ final class SQLiteUsersTable {
         return users
     }
 
-    func deleteUser(email: String) throws(StoreError) -> User? {
-        guard let user = try findUser(email: email) else { return nil }
+    func deleteUser(id: Int64) throws(StoreError) -> User? {
+        guard let user = try findUser(id: id) else { return nil }
         deleteByID.bind(1, integer: user.id)
         _ = try run(deleteByID)
         try outbox.dropMail(ofUser: user.id)
+        _ = try sessionRows.endAll(ofUser: user.id, keeping: nil)
         // Its id may be given again (SQLite reuses the highest rowid once freed).
         _ = try secondFactors.remove(userID: user.id)
         return user
@@ -290,10 +341,7 @@ final class SQLiteUsersTable {
 
     func endSessions(email: String) throws(StoreError) -> User? {
         guard let user = try findUser(email: email) else { return nil }
-        guard user.sessionID != nil else { return user }
-        clearSession.bind(1, integer: user.id)
-        clearSession.bind(2, text: user.sessionID)
-        _ = try run(clearSession)
+        _ = try sessionRows.endAll(ofUser: user.id, keeping: nil)
         return user
     }
 
@@ -304,6 +352,7 @@ final class SQLiteUsersTable {
         setPassword.bind(2, blobOf: hash)
         _ = try run(setPassword)
         try outbox.dropMail(ofUser: user.id)
+        _ = try sessionRows.endAll(ofUser: user.id, keeping: nil)
         user.replacePassword(with: hash)
         return user
     }
