@@ -130,6 +130,17 @@ extension Auth {
         }
     }
 
+    /// Whether the user of `holder` has TOTP on; `.unavailable` without a `--secret-key-file`.
+    public func secondFactorState(
+        of holder: SessionHolder, completion: @escaping @Sendable (Result<SecondFactorState, AuthError>) -> Void
+    ) {
+        guard sealingKeys != nil, let secondFactors else { return completion(.success(.unavailable)) }
+        guard let finish = admit(completion) else { return }
+        secondFactors.findTOTP(
+            userID: holder.userID,
+            completion: then(finish) { record in finish(.success(record?.isEnabled == true ? .enabled : .disabled)) })
+    }
+
     /// Raises the session `sessionID`, waiting for its holder's second factor, with a TOTP `code`
     /// or a `recoveryCode` (checked as `checkSecondFactor` does): the session, its handle and times
     /// kept, gets a new id (the old one stops working: no fixation) at the second factor's level.

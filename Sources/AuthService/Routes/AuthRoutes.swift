@@ -84,6 +84,19 @@ public final class AuthRoutes: Sendable {
         }
         router.add(.post, "\(PortalPath.resetConfirm)") { Self.resetConfirmForm($0, $1, context, respond: $2) }
         router.add(.get, "\(PortalPath.account)") { Self.accountPage($0, $1, context, respond: $2) }
+        router.add(.get, "\(PortalPath.loginCode)") { request, _, respond in
+            Self.loginCodePage(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.loginCode)") { request, _, respond in
+            Self.loginCodeForm(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.accountTOTP)") { Self.accountTOTPForm($0, $1, context, respond: $2) }
+        router.add(.post, "\(PortalPath.accountTOTPConfirm)") { request, _, respond in
+            Self.accountTOTPConfirmForm(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.accountTOTPDisable)") {
+            Self.accountTOTPDisableForm($0, $1, context, respond: $2)
+        }
         router.add(.post, "\(PortalPath.logout)") { request, _, respond in
             Self.logoutForm(request, context, respond: respond)
         }

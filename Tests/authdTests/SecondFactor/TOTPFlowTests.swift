@@ -59,20 +59,21 @@ import Testing
 
     @Test func codesOneStepAwayWorkAndTwoStepsAwayDoNot() async throws {
         let service = try TOTPService()
-        let now = PyOTP.safeNow(needing: 15)
         let user = try await service.pendingUser("bob@example.com")
-        let codes = try PyOTP.codes(user.secret, at: [now - 60, now + 60, now - 30, now + 30])
-        for farAway in codes[0...1] {
+        // Each code is computed for the moment of its request, a few seconds inside one step.
+        for offset in [-60, 60] {
+            let farAway = try PyOTP.code(user.secret, at: PyOTP.safeNow(needing: 5) + offset)
             let refused = try await service.client.send(
                 "PUT", "/2fa/totp", form: ["code": farAway], sessionID: user.session)
-            #expect(refused.status == 401, "two steps away")
+            #expect(refused.status == 401, "two steps away: \(offset) s")
         }
-        let before = try await service.client.send(
-            "PUT", "/2fa/totp", form: ["code": codes[2]], sessionID: user.session)
-        #expect(before.status == 200, "the step before")
+        let before = try PyOTP.code(user.secret, at: PyOTP.safeNow(needing: 5) - 30)
+        let enabled = try await service.client.send("PUT", "/2fa/totp", form: ["code": before], sessionID: user.session)
+        #expect(enabled.status == 200, "the step before")
         let waiting = try await service.login(user)
-        let after = try await service.client.send("POST", "/sessions/2fa", form: ["code": codes[3]], sessionID: waiting)
-        #expect(after.status == 200, "the step after")
+        let after = try PyOTP.code(user.secret, at: PyOTP.safeNow(needing: 5) + 30)
+        let raised = try await service.client.send("POST", "/sessions/2fa", form: ["code": after], sessionID: waiting)
+        #expect(raised.status == 200, "the step after")
     }
 
     @Test func ofConcurrentSubmissionsOfOneCodeExactlyOneWins() async throws {

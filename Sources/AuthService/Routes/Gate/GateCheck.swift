@@ -20,8 +20,9 @@ extension AuthRoutes {
         let trusted = request.isFromTrustedProxy
         context.auth.user(forSessionKey: key, client: client(of: request)) { result in
             respond(
-                GateAnswer.make(result, context) {
-                    GateAnswer.logInFirst(context, returningTo: OriginalRequest.url(in: headers, trusted: trusted))
+                GateAnswer.make(result, context) { page in
+                    GateAnswer.logInFirst(
+                        context, at: page, returningTo: OriginalRequest.url(in: headers, trusted: trusted))
                 })
         }
     }
@@ -45,9 +46,9 @@ extension AuthRoutes {
         let method = request.method
         context.auth.user(forSessionKey: key, client: client(of: request)) { result in
             respond(
-                GateAnswer.make(result, context) {
+                GateAnswer.make(result, context) { page in
                     let original = OriginalRequest.forwardedURL(in: headers, trusted: trusted)
-                    var answer = GateAnswer.logInFirst(context, returningTo: original)
+                    var answer = GateAnswer.logInFirst(context, at: page, returningTo: original)
                     if OriginalRequest.acceptsHTML(headers) {
                         let safe = OriginalRequest.isSafeMethod(in: headers, trusted: trusted, else: method)
                         // 303 makes the browser GET the login page whatever it was sending; a 302

@@ -1,8 +1,9 @@
 import HTTPParser
 
 extension AuthRoutes {
-    /// `GET /account`: the session's user and the form that logs out; without a session, a 303 to
-    /// the login page, which returns here.
+    /// `GET /account`: the session's user, the second factor's form and the form that logs out;
+    /// without a session, a 303 to the login page, which returns here; a session that waits for
+    /// its second factor, to the code step.
     static func accountPage(
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
@@ -16,9 +17,18 @@ extension AuthRoutes {
         context.auth.user(forSessionKey: key, client: client(of: request)) { result in
             switch result {
             case .success(let holder):
-                respond(PortalAnswer.page(200, PortalPage.account(email: holder.email)))
+                context.auth.secondFactorState(of: holder) { state in
+                    switch state {
+                    case .success(let state):
+                        respond(PortalAnswer.page(200, PortalPage.account(email: holder.email, secondFactor: state)))
+                    case .failure(let error):
+                        respond(PortalAnswer.failure(error, context) { PortalPage.page("Your account", $0) { _ in } })
+                    }
+                }
             case .failure(.unknownSession), .failure(.sessionExpired):
                 respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.login)))
+            case .failure(.secondFactorRequired):
+                respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.loginCode)))
             case .failure(let error):
                 respond(PortalAnswer.failure(error, context) { PortalPage.page("Your account", $0) { _ in } })
             }
