@@ -14,6 +14,7 @@ enum ErrorAnswer {
         case .emailAlreadyRegistered: make(400, "email already registered")
         case .invalidCredentials: make(401, "wrong email or password")
         case .unknownSession, .sessionExpired: make(403, "no valid session")
+        case .unknownSessionHandle: make(404, "no such session")
         case .unknownEmail: make(403, "email not registered")
         case .invalidResetToken, .resetTokenExpired: make(403, "invalid reset token")
         case let .invalidEmail(why): make(400, message(why))

@@ -40,7 +40,10 @@ struct Router: Sendable {
     private struct Route {
         var path: String
         /// The path's bytes, compared against each request's: no String comparison per request.
+        /// For a path ending in a parameter, the bytes before it.
         var bytes: [UInt8]
+        /// Whether the path ends in a parameter: a target matches with one non-empty segment after `bytes`.
+        var takesParameter: Bool
         var entries: [Entry]
         /// True for the server's own routes, which match without a trailing slash only.
         var exact = false
@@ -91,11 +94,20 @@ struct Router: Sendable {
         add(method, path, .operational(operational))
     }
 
+    /// Adds `handler` for `method` on a path ending in one parameter, written `/prefix/{name}`.
+    mutating func add(_ method: HTTPMethod, parameterized path: String, _ handler: @escaping Handler) {
+        add(method, path, .handler(handler))
+    }
+
     private mutating func add(_ method: HTTPMethod, _ path: String, _ target: Target) {
+        let parameter = path.hasSuffix("}") ? path.lastIndex(of: "{") : nil
         let index =
             routes.firstIndex { $0.path == path }
             ?? {
-                routes.append(Route(path: path, bytes: Array(path.utf8), entries: [], methodNotAllowed: Self.notFound))
+                routes.append(
+                    Route(
+                        path: path, bytes: Array(path[..<(parameter ?? path.endIndex)].utf8),
+                        takesParameter: parameter != nil, entries: [], methodNotAllowed: Self.notFound))
                 return routes.count - 1
             }()
         routes[index].entries.append(Entry(method: method, target: target))
