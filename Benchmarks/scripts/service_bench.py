@@ -265,10 +265,11 @@ def startup_time(binary, workdir, db):
         proc.wait(timeout=20)
 
 
-def callgrind_instructions(binary, workdir, requests, users=1):
-    """Instructions per GET /profile: (run with N requests − run with 0) / N, under callgrind. The
-    keep-alive connection sends the cookies of `users` users in turn: with 2, no request carries the
-    cookie of the one before it, so the connection's remembered session key never serves."""
+def callgrind_instructions(binary, workdir, requests, users=1, path="/profile"):
+    """Instructions per GET `path` with a cookie (GET /profile, or the gate's GET /verify): (run
+    with N requests − run with 0) / N, under callgrind. The keep-alive connection sends the cookies
+    of `users` users in turn: with 2, no request carries the cookie of the one before it, so the
+    connection's remembered session key never serves."""
     totals = []
     for n in (0, requests):
         db = os.path.join(workdir, f"cg-{n}.db")
@@ -287,7 +288,7 @@ def callgrind_instructions(binary, workdir, requests, users=1):
             sids.append(session_of(cookie))
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for i in range(n):
-            conn.request("GET", "/profile", headers={"Cookie": f"session_id={sids[i % users]}"})
+            conn.request("GET", path, headers={"Cookie": f"session_id={sids[i % users]}"})
             conn.getresponse().read()
         conn.close()
         proc.terminate()

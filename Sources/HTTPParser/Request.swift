@@ -71,6 +71,10 @@ public struct Request: Sendable {
     /// Whether a `Forwarded` or `X-Forwarded-For` field is present: noted by the parser as it reads
     /// the fields, so a server need not search every request for them. False in a request built by hand.
     public var hasForwardingField = false
+    /// True when the server found the peer to be a trusted proxy, so the `X-Original-*` and
+    /// `X-Forwarded-*` fields describe the request the proxy received; false for anyone else's,
+    /// whose such fields mean nothing. Set by the server.
+    public var isFromTrustedProxy = false
 
     /// A request built by hand (the parser builds its own).
     public init(

@@ -61,7 +61,8 @@ struct ServeCommand: ParsableCommand {
         } catch {
             throw StartupError.auth(error)
         }
-        let routes = AuthRoutes(auth: auth, cookie: settings.cookie, logger: logger)
+        let routes = AuthRoutes(
+            auth: auth, cookie: settings.cookie, crossSite: settings.crossSite, gate: settings.gate, logger: logger)
         let accessLog = settings.log.writesAccessLog ? AccessLog() : nil
         let http = HTTPServer(
             reactor: reactor, auth: auth, routes: routes, settings: serverSettings, accessLog: accessLog,
@@ -77,6 +78,11 @@ struct ServeCommand: ParsableCommand {
 
         // Once serving: a start that fails says only why.
         ResetDeliveryLog.starting(settings.auth, logger: logger)
+        if let portal = settings.gate.portalURL, portal.isPlainHTTP {
+            logger.warning(
+                "the portal is served over plain http (\(portal)): logins may return to http pages; for tests and development only"
+            )
+        }
         systemd.notify("READY=1\nSTATUS=serving on port \(boundPort)")
         if let interval = systemd.watchdogPingMilliseconds { pingWatchdog(systemd, every: interval, on: reactor) }
         // The mail thread's audit lines arrive between requests: written within a second even when none come.

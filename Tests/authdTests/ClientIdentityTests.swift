@@ -218,6 +218,27 @@ import Testing
         #expect(Self.occurrences(of: "closed a connection from trusted proxy 127.0.0.1: no PROXY header", in: log) == 1)
     }
 
+    @Test func withPROXYHeadersForwardingFieldsAreNeverBelievedNotEvenAfterUNKNOWNOrLOCAL() throws {
+        let server = try AuthdProcess(arguments: ["--proxy-protocol", "--trusted-proxy", "127.0.0.5"])
+        let port = server.port
+        let signature: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A]
+        let local = signature + [0x20, 0x00, 0x00, 0x00]
+        // UNKNOWN and LOCAL name no client: the connection's client is the proxy, whatever the
+        // client wrote; after a header naming a client, that client is the one.
+        for (header, named) in [
+            (Array("PROXY UNKNOWN\r\n".utf8), "198.51.100.9"), (local, "127.0.0.1"),
+            (Self.v1("192.0.2.44", port: port), "127.0.0.1"),
+        ] {
+            let client = try RawClient(port: port, from: "127.0.0.5")
+            try client.send(
+                header + Self.request("GET", "/", headers: ["X-Forwarded-For: \(named)", "Forwarded: for=\(named)"]))
+            #expect(try client.readResponse()?.status == 200)
+        }
+        let log = Self.finalLog(of: server)
+        #expect(Self.addresses("access", in: log) == ["127.0.0.5", "192.0.2.44"])
+        #expect(!log.contains("ignoring X-Forwarded-For"))
+    }
+
     @Test func aBadOrMissingHeaderFromATrustedProxyAndAnyHeaderFromAnotherPeerCloseUnanswered() throws {
         let server = try AuthdProcess(arguments: [
             "--proxy-protocol", "--trusted-proxy", "127.0.0.1", "--request-timeout", "1",

@@ -83,4 +83,55 @@ import Testing
         #expect(try newcomer.readResponse()?.status == 200)
         #expect(Self.closedByServer(held[0]))
     }
+
+    // MARK: behind a trusted proxy
+
+    @Test func behindATrustedProxyOneClientsConnectionsNeverShutOutAnother() throws {
+        let server = try AuthdProcess(arguments: [
+            "--trusted-proxy", "127.0.0.5", "--max-connections-per-client", "4", "--max-connections", "8",
+        ])
+        // Four proxied connections whose heads never end: no client is named on them yet.
+        let busy = try (0..<4).map { _ in try RawClient(port: server.port, from: "127.0.0.5") }
+        for client in busy { try client.send("GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.66\r\n") }
+        Thread.sleep(forTimeInterval: 0.2)
+        // Another client behind the proxy is served: the proxy's connections meet the total cap alone.
+        let other = try RawClient(port: server.port, from: "127.0.0.5")
+        try other.send("GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n")
+        #expect(try other.readResponse()?.status == 200)
+        // That cap holds: eight open (the answered one is idle and makes room once), then 503.
+        let more = try (0..<4).map { _ in try RawClient(port: server.port, from: "127.0.0.5") }
+        for client in more { try client.send("GET / HTTP/1.1\r\nHost: x\r\n") }
+        Thread.sleep(forTimeInterval: 0.2)
+        let refused = try RawClient(port: server.port, from: "127.0.0.5")
+        #expect(try refused.readResponse()?.status == 503)
+        #expect(Self.closedByServer(other))
+        for client in busy + more { try client.send("\r\n") }
+        for client in busy + more { #expect(try client.readResponse()?.status == 200) }
+    }
+
+    @Test func withPROXYHeadersEachConnectionCountsUnderTheClientItsHeaderNames() throws {
+        let server = try AuthdProcess(arguments: [
+            "--proxy-protocol", "--trusted-proxy", "127.0.0.5", "--max-connections-per-client", "4", "--public-metrics",
+        ])
+        func proxied(_ client: String) throws -> RawClient {
+            let connection = try RawClient(port: server.port, from: "127.0.0.5")
+            try connection.send("PROXY TCP4 \(client) 127.0.0.1 4711 \(server.port)\r\n")
+            return connection
+        }
+        let busy = try (0..<4).map { _ in try proxied("198.51.100.66") }
+        for client in busy { try client.send("GET / HTTP/1.1\r\nHost: x\r\n") }
+        Thread.sleep(forTimeInterval: 0.2)
+        // Another client behind the same proxy is served...
+        let other = try proxied("203.0.113.7")
+        try other.send(Self.get)
+        #expect(try other.readResponse()?.status == 200)
+        // ...and the first one, at its cap with none idle, gets 503 once its header names it.
+        let fifth = try proxied("198.51.100.66")
+        let answer = try #require(try fifth.readResponse())
+        #expect(answer.status == 503 && answer.header("Retry-After") != nil)
+        #expect(fifth.isClosedByPeer())
+        #expect(try Self.metric(server.port, #"authd_connections_refused_total{cap="client"}"#) == 1)
+        for client in busy { try client.send("\r\n") }
+        for client in busy { #expect(try client.readResponse()?.status == 200) }
+    }
 }

@@ -110,6 +110,7 @@ import Testing
     }
 
     @Test func chunkedAndMultipartBodiesAreAccepted() throws {
+        try Prerequisite.require(.curl)
         let chunked = try RawClient(port: server.port)
         let body = "email=chunk%40b.c&password=pw"
         let first = body.prefix(10)

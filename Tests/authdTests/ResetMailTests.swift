@@ -9,6 +9,10 @@ import Testing
     private static let password = "b4l0u"
     private static let uuid = #"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"#
 
+    init() throws {
+        try Prerequisite.require(.aiosmtpd, .sqlite3)
+    }
+
     // Processes start, and stop, on a thread of their own: their blocking waits must not hold the
     // few threads every async test of the run shares.
 

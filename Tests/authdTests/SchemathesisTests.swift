@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// schemathesis (PyPI; `.ci/run` installs it) against a live authd with the document authd serves:
+/// schemathesis (PyPI, pinned in `Tests/requirements.txt`) against a live authd with the document authd serves:
 /// every check over its examples, coverage and fuzzing phases, with a logged-in session so the cookie
 /// routes answer 200 as well as 403. Anything it finds fails the test, its report in the message.
 @Suite struct SchemathesisTests {
@@ -10,6 +10,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func schemathesisFindsNothing() async throws {
+        try Prerequisite.require(.schemathesis)
         // The brute-force limits would answer most generated logins and sign-ups 429, leaving the
         // logic behind them untested; their own suites test them.
         let server = try AuthdProcess(arguments: [
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func theDocumentIsValidOpenAPI31() throws {
-        // openapi-spec-validator comes with schemathesis.
+        try Prerequisite.require(.openAPISpecValidator)
         let script =
             "import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1])))"
         let checked = try run("/usr/bin/env", ["python3", "-c", script, OpenAPITests.documentURL.path])
@@ -66,10 +67,6 @@ import Testing
                 "--max-examples", String(Self.maxExamples), "--request-timeout", "10",
                 "--generation-database", "none", "--no-color",
             ] + selection
-        let (status, output) = try run("/usr/bin/env", arguments, directory: folder.url)
-        if output.contains("No module named") {
-            Issue.record("schemathesis is not installed: python3 -m pip install schemathesis (.ci/run does)")
-        }
-        return (status, output)
+        return try run("/usr/bin/env", arguments, directory: folder.url)
     }
 }

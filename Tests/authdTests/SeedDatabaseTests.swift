@@ -6,6 +6,10 @@ import Testing
     /// bcrypt of "b4l0u" made once with Python's bcrypt (`hashpw(b"b4l0u", gensalt(12))`).
     static let seedHash = "$2b$12$ubyA/PF6z7IjErOHZEBmneMxEd4WnO4w3WT7XFHBzfKsuiIgbfGQK"
 
+    init() throws {
+        try Prerequisite.require(.sqlite3)
+    }
+
     @Test func aUserWrittenByTheSeedLogsIn() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("authd-seed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

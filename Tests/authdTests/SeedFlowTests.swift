@@ -7,6 +7,10 @@ import Testing
     static let password = "b4l0u"
     static let newPassword = "t4rt1fl3tt3"
 
+    init() throws {
+        try Prerequisite.require(.requests)
+    }
+
     @Test func seedEndToEndFlowPasses() async throws {
         let server = try AuthdProcess()
         let client = HTTPClient(base: server.baseURL)

@@ -3,7 +3,9 @@ import Testing
 
 /// Sessions per device against the real binary (`--sessions-per-user`, `--session-idle-timeout`,
 /// `GET /sessions`, `DELETE /sessions/{id}`, `DELETE /sessions?scope=`), over real sockets.
-@Suite struct SessionsPerDeviceTests {
+/// Serialized: the idle-timeout cases count seconds, and their neighbours' bcrypt runs must not
+/// stretch a login past them.
+@Suite(.serialized) struct SessionsPerDeviceTests {
     private let email = "devices@example.com"
 
     /// Registers `email` and logs in with `userAgent`; the session id.
@@ -29,7 +31,7 @@ import Testing
     @Test func twoClientsKeepTwoSessionsAndTheListMarksEachOnesOwn() async throws {
         let server = try AuthdProcess(arguments: ["--sessions-per-user", "3"])
         let client = HTTPClient(base: server.baseURL)
-        let phone = try await Self.login(client, email, userAgent: "  Phone/1.0\u{1}  ", register: true)
+        let phone = try await Self.login(client, email, userAgent: "Phone/1.0", register: true)
         let laptop = try await Self.login(client, email, userAgent: "Laptop/2.0")
         #expect(try await client.send("GET", "/profile", sessionID: phone).json == ["email": email])
         #expect(try await client.send("GET", "/profile", sessionID: laptop).json == ["email": email])
@@ -60,12 +62,13 @@ import Testing
     }
 
     @Test func aLoginPastTheLimitEndsTheLeastRecentlyUsedSession() async throws {
-        // A 4 s idle timeout writes the last use once a second, so a second's wait orders them.
-        let server = try AuthdProcess(arguments: ["--sessions-per-user", "2", "--session-idle-timeout", "4"])
+        // A 20 s idle timeout writes the last use at most every 5 s, so a wait past that orders
+        // them by use rather than by age, with room to spare on a loaded machine.
+        let server = try AuthdProcess(arguments: ["--sessions-per-user", "2", "--session-idle-timeout", "20"])
         let client = HTTPClient(base: server.baseURL)
         let older = try await Self.login(client, email, register: true)
         let newer = try await Self.login(client, email)
-        try await Task.sleep(for: .milliseconds(1300))
+        try await Task.sleep(for: .milliseconds(5300))
         #expect(try await client.send("GET", "/profile", sessionID: older).status == 200)
         let third = try await Self.login(client, email)
         #expect(try await client.send("GET", "/profile", sessionID: newer).status == 403)
@@ -136,8 +139,8 @@ import Testing
     @Test func anIdleSessionEndsWhileOneInUseLives() async throws {
         let server = try AuthdProcess(arguments: ["--sessions-per-user", "2", "--session-idle-timeout", "4"])
         let client = HTTPClient(base: server.baseURL)
-        let used = try await Self.login(client, email, register: true)
-        let idle = try await Self.login(client, email)
+        let idle = try await Self.login(client, email, register: true)
+        let used = try await Self.login(client, email)
         let start = Date()
         var statuses: [Int] = []
         while Date().timeIntervalSince(start) < 10 {
@@ -153,6 +156,7 @@ import Testing
     }
 
     @Test func validChecksCommitNothingWithTheIdleTimeoutOn() async throws {
+        try Prerequisite.require(.requests)
         let server = try AuthdProcess(arguments: ["--session-idle-timeout", "10m"])
         let client = HTTPClient(base: server.baseURL)
         let session = try await Self.login(client, email, register: true)
@@ -168,7 +172,7 @@ import Testing
             after = watcher.execute("PRAGMA data_version").fetchone()[0]
             print(before, after, sorted(codes))
             """
-        let result = try run("/usr/bin/python3", ["-c", script, server.databasePath, server.baseURL, session])
+        let result = try run("/usr/bin/env", ["python3", "-c", script, server.databasePath, server.baseURL, session])
         let words = result.output.split(separator: " ", maxSplits: 2).map(String.init)
         #expect(result.status == 0, "\(result.output)")
         #expect(words.count == 3 && words[0] == words[1], "\(result.output)")

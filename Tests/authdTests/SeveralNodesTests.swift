@@ -1,17 +1,17 @@
 import Foundation
 import Testing
 
-/// The README's "Running several nodes" as written: its nginx example passes `nginx -t`, and two
-/// nodes set up by its env file behind that nginx serve as one service on one database.
+/// "Running several nodes" of `docs/operations.md` as written: its nginx example passes `nginx -t`,
+/// and two nodes set up by its env file behind that nginx serve as one service on one database.
 @Suite struct SeveralNodesTests {
-    private static let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
+    private static let operations = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/operations.md")
 
-    /// The first fenced block of `language` after the README heading "Running several nodes" whose
+    /// The first fenced block of `language` after the heading "Running several nodes" whose
     /// first line starts with `firstLine`.
     private static func example(_ language: String, startingWith firstLine: String = "") throws -> String {
-        let text = try String(contentsOf: readme, encoding: .utf8)
-        let section = try #require(text.range(of: "## Running several nodes\n"), "no section in the README")
+        let text = try String(contentsOf: operations, encoding: .utf8)
+        let section = try #require(text.range(of: "## Running several nodes\n"), "no section in docs/operations.md")
         var rest = text[section.upperBound...]
         while let open = rest.range(of: "```\(language)\n") {
             let close = try #require(rest[open.upperBound...].range(of: "```\n"), "an unclosed block")
@@ -38,7 +38,7 @@ import Testing
             .replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(listen);")
     }
 
-    /// The README's env file as variables, without the port and the database each test gives.
+    /// The documented env file as variables, without the port and the database each test gives.
     private static func nodeEnvironment() throws -> [String: String] {
         var variables: [String: String] = [:]
         for line in try example("sh", startingWith: "# /etc/authd/1.env").split(separator: "\n")
@@ -53,7 +53,7 @@ import Testing
         return variables
     }
 
-    @Test func theReadmesNginxExamplePassesNginxTest() throws {
+    @Test func theDocumentedNginxExamplePassesNginxTest() throws {
         let result = try NginxProcess.check(
             http: try Self.nginxExample(nodes: [try freePort(), try freePort()], listen: try freePort()))
         #expect(result.status == 0, "nginx -t said: \(result.output)")
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test(arguments: DatabaseKind.allCases)
-    func twoNodesBehindTheReadmesNginxAreOneServiceWithTheClientsAddress(_ kind: DatabaseKind) async throws {
+    func twoNodesBehindTheDocumentedNginxAreOneServiceWithTheClientsAddress(_ kind: DatabaseKind) async throws {
         let folder = try TemporaryFolder()
         try await kind.with(in: folder) { database, _ in try await twoNodesServe(on: database) }
     }

@@ -6,6 +6,10 @@ import Testing
     static let contrib = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("contrib")
 
+    init() throws {
+        try Prerequisite.require(.systemdAnalyze, .systemdSocketActivate)
+    }
+
     @Test func unitFilesPassSystemdAnalyzeVerify() throws {
         let folder = try TemporaryFolder()
         let service = try String(contentsOf: Self.contrib.appendingPathComponent("authd.service"), encoding: .utf8)

@@ -4,6 +4,8 @@ public enum AdminError: Error, Sendable, Equatable {
     case invalidEmail(String, EmailAddress.Invalid)
     /// No user has this email, exactly or as the one stored email equal ignoring case.
     case noSuchUser(String)
+    /// No user has this id.
+    case noSuchID(Int64)
     /// The new password breaks a rule of sign-up.
     case invalidPassword(PasswordRule)
     /// libcrypt could not hash (its errno).

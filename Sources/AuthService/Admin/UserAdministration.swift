@@ -30,9 +30,16 @@ public final class UserAdministration: Sendable {
     /// Deletes the user an email names (see `user(email:)`); the user as it was.
     public func deleteUser(email: String) throws(AdminError) -> User {
         let found = try user(email: email)
-        guard let deleted = try wait({ store.deleteUser(email: found.email, completion: $0) }) else {
+        guard let deleted = try wait({ store.deleteUser(id: found.id, completion: $0) }) else {
             throw .noSuchUser(found.email)
         }
+        return deleted
+    }
+
+    /// Deletes user `id` whatever its stored email (one no email rule accepts, as the seed's
+    /// service could store, cannot be named by email); the user as it was.
+    public func deleteUser(id: Int64) throws(AdminError) -> User {
+        guard let deleted = try wait({ store.deleteUser(id: id, completion: $0) }) else { throw .noSuchID(id) }
         return deleted
     }
 

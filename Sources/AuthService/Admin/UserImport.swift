@@ -16,6 +16,8 @@ public struct ImportRow: Sendable, Equatable {
 public enum ImportRejection: Sendable, Equatable {
     /// The line does not hold exactly two fields (how many it holds), or its quoting is broken (nil).
     case fieldCount(Int?)
+    /// The line is not valid UTF-8.
+    case notUTF8
     /// The email cannot be one (the sign-up rules).
     case invalidEmail(EmailAddress.Invalid)
     /// The second field is not a bcrypt hash (`$2a$`, `$2b$` or `$2y$`, a cost of 4...31, 53 characters of salt and hash).

@@ -21,6 +21,12 @@ public enum AuditEvent: String, Sendable {
     /// A reset mail was dropped unsent: refused by the relay (5xx), unsendable, or its token expired
     /// while the relay could not take it (`reason`; `count`: the attempts made).
     case resetMailFailed = "reset_mail_failed"
+    /// A user turned TOTP on (the enrolment's first code was right).
+    case secondFactorEnabled = "2fa_enabled"
+    /// A wrong, reused or absent second factor (`reason`).
+    case secondFactorFailed = "2fa_failed"
+    /// A recovery code stood in for the TOTP code, and is used up.
+    case recoveryCodeUsed = "recovery_code_used"
     /// An operator removed a user's second factor (`authd users reset-2fa`).
     case secondFactorResetByAdmin = "2fa_reset_by_admin"
 }

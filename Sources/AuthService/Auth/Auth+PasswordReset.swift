@@ -8,6 +8,9 @@ public enum PasswordResetRequest: Sendable, Equatable {
 }
 
 extension Auth {
+    /// Whether reset tokens go by mail (`--reset-delivery smtp://…`), not in the answer.
+    var sendsResetsByMail: Bool { mailer != nil }
+
     /// A reset request as the configuration's delivery has it: the seed's `resetToken`, or by mail,
     /// where a registered and an unknown email take the same work (one store write each) and get
     /// the same outcome, and only a registered one's token and mail are stored, together.

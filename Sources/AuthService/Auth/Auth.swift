@@ -37,6 +37,8 @@ public final class Auth: Sendable {
     let resetTokenLifetime: Lifetime
     /// The keys sealing what authd must read back (`--secret-key-file`); nil when none is given.
     let sealingKeys: SealingKeyring?
+    /// Users' second factors, in the same database as the users (every store of authd keeps them).
+    let secondFactors: (any SecondFactorStore)?
     /// The delivery thread of reset mails; nil when tokens go in the answer (the seed's way).
     let mailer: ResetMailer?
     let clock: @Sendable () -> Int64
@@ -97,6 +99,7 @@ public final class Auth: Sendable {
         throttling = LoginThrottling(configuration.throttling, clock: configuration.clock)
         self.audit = audit
         self.store = store
+        secondFactors = store as? any SecondFactorStore
         do {
             storedCosts = try StoredHashCosts(assuming: configuration.bcryptCost)
         } catch PasswordHasherError.cryptFailed(let code) {

@@ -33,6 +33,15 @@ public enum AuthError: Error, Sendable, Equatable {
     case storageUnavailable(StoreHealth)
     /// A real internal fault, with its cause for the log.
     case internalFailure(String)
+    /// No `--secret-key-file` is given (or it does not open the user's secret): no second factor
+    /// can be enrolled or checked.
+    case secondFactorUnavailable
+    /// The user's TOTP is on already; it must be turned off before a new enrolment.
+    case secondFactorAlreadyEnabled
+    /// There is no pending enrolment to confirm.
+    case noPendingSecondFactor
+    /// The TOTP code or recovery code is wrong, was used already, or the user has no second factor.
+    case invalidSecondFactor
 }
 
 extension AuthError {
@@ -55,6 +64,10 @@ extension AuthError {
         case .storageBusy: "storage_busy"
         case let .storageUnavailable(health): health.name
         case .internalFailure: "internal_failure"
+        case .secondFactorUnavailable: "second_factor_unavailable"
+        case .secondFactorAlreadyEnabled: "second_factor_already_enabled"
+        case .noPendingSecondFactor: "no_pending_second_factor"
+        case .invalidSecondFactor: "invalid_second_factor"
         }
     }
 

@@ -22,7 +22,7 @@ public struct AuthStats: Sendable, Equatable {
     public var loginsThrottled: Int
     /// Registrations and reset-token requests refused by a throttle.
     public var requestsThrottled: Int
-    /// Keys the throttle tables hold now (each table is bounded; see README "Brute force").
+    /// Keys the throttle tables hold now (each table is bounded; see docs/security.md, "Brute force").
     public var throttleKeys: Int
     /// Reset mails in the outbox, as the delivery thread last saw it (0 without mail delivery).
     public var outboxDepth = 0

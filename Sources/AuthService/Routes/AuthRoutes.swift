@@ -13,20 +13,31 @@ public final class AuthRoutes: Sendable {
         let auth: Auth
         let cookie: SessionCookie
         let logger: Logger
+        /// The portal's URL and the hosts a login may return to.
+        let gate: GateConfiguration
+        let redirects: RedirectPolicy
 
-        init(auth: Auth, cookie: SessionCookie, logger: Logger) {
+        init(auth: Auth, cookie: SessionCookie, logger: Logger, gate: GateConfiguration) {
             self.auth = auth
             self.cookie = cookie
             self.logger = logger
+            self.gate = gate
+            redirects = gate.redirectPolicy
         }
     }
 
     private let router: Router
 
-    /// `/`, 404 and 405 are answered on the calling thread; the others answer from Auth's threads.
-    public init(auth: Auth, cookie: SessionCookie = SessionCookie(), logger: Logger) {
-        let context = Context(auth: auth, cookie: cookie, logger: logger)
-        var router = Router()
+    /// `/`, 404, 405 and a refused cross-site write are answered on the calling thread; the others
+    /// answer from Auth's threads. The cookie takes its `Domain` from `gate`.
+    public init(
+        auth: Auth, cookie: SessionCookie = SessionCookie(), crossSite: CrossSitePolicy = CrossSitePolicy(),
+        gate: GateConfiguration = GateConfiguration(), logger: Logger
+    ) {
+        var cookie = cookie
+        cookie.domain = gate.cookieDomain
+        let context = Context(auth: auth, cookie: cookie, logger: logger, gate: gate)
+        var router = Router(crossSite: crossSite)
         let welcome = Response(status: 200, body: JSONWriter.object([("message", "Bienvenue")]))
         // The handlers that hash take the connection (its closing matters only to a job that waits),
         // and the session lookup that every `GET /profile` makes (the connection remembers its key).
@@ -43,11 +54,45 @@ public final class AuthRoutes: Sendable {
             Self.requestResetToken(request, context, respond: respond)
         }
         router.add(.put, "/reset_password") { Self.updatePassword($0, $1, context, respond: $2) }
+        // The gate's checks: a session read, as `GET /profile` makes. Every method but TRACE and
+        // CONNECT, as nginx's subrequest keeps the method of the request it guards.
+        for method in Self.checkedMethods {
+            router.add(check: method, "\(PortalPath.verify)") { Self.verify($0, $1, context, respond: $2) }
+            router.add(check: method, "\(PortalPath.verifyRedirecting)") {
+                Self.verifyRedirecting($0, $1, context, respond: $2)
+            }
+        }
+        // The portal's pages: HTML views of the same domain operations.
+        router.add(.get, "\(PortalPath.login)") { request, _, respond in
+            Self.loginPage(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.login)") { Self.loginForm($0, $1, context, respond: $2) }
+        router.add(.get, "\(PortalPath.signup)") { request, _, respond in
+            Self.signupPage(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.signup)") { Self.signupForm($0, $1, context, respond: $2) }
+        router.add(.get, "\(PortalPath.reset)") { request, _, respond in
+            Self.resetPage(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.reset)") { request, _, respond in
+            Self.resetForm(request, context, respond: respond)
+        }
+        router.add(.get, "\(PortalPath.resetConfirm)") { request, _, respond in
+            Self.resetConfirmPage(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.resetConfirm)") { Self.resetConfirmForm($0, $1, context, respond: $2) }
+        router.add(.get, "\(PortalPath.account)") { Self.accountPage($0, $1, context, respond: $2) }
+        router.add(.post, "\(PortalPath.logout)") { request, _, respond in
+            Self.logoutForm(request, context, respond: respond)
+        }
         router.add(.get, "/healthz", operational: .health)
         router.add(.get, "/metrics", operational: .metrics)
         router.add(.get, "/openapi.json", operational: .openAPI)
         self.router = router
     }
+
+    /// The methods the gate's checks answer (HEAD with GET).
+    static let checkedMethods: [HTTPMethod] = [.get, .post, .put, .delete, .patch, .options]
 
     /// The metrics label of each route, indexed by `RouteMatch.route`.
     public var routeLabels: [String] { router.labels }
@@ -60,7 +105,8 @@ public final class AuthRoutes: Sendable {
         router.match(request)
     }
 
-    /// The answer of a match that needs no handler (`GET /`, a 404 or 405), which a caller gives
+    /// The answer of a match that needs no handler (`GET /`, a 404 or 405, a refused cross-site
+    /// write), which a caller gives
     /// at once instead of calling `answer` (no completion closure to make); nil for the others.
     public func fixedAnswer(to match: RouteMatch) -> Response? {
         router.fixedAnswer(match)

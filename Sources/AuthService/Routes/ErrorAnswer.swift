@@ -8,29 +8,40 @@ enum ErrorAnswer {
         return answer
     }
 
-    /// The status and message the API gives each Auth failure.
+    /// The JSON answer the API gives each Auth failure.
     static func make(_ error: AuthError) -> Response {
+        let (status, message, retryAfter) = parts(error)
+        return make(status, message, retryAfter: retryAfter)
+    }
+
+    /// The status, message and wait the API and the portal's pages give each Auth failure.
+    static func parts(_ error: AuthError) -> (status: Int, message: String, retryAfter: Int?) {
         switch error {
-        case .emailAlreadyRegistered: make(400, "email already registered")
-        case .invalidCredentials: make(401, "wrong email or password")
-        case .unknownSession, .sessionExpired: make(403, "no valid session")
-        case .unknownSessionHandle: make(404, "no such session")
-        case .unknownEmail: make(403, "email not registered")
-        case .invalidResetToken, .resetTokenExpired: make(403, "invalid reset token")
-        case let .invalidEmail(why): make(400, message(why))
+        case .emailAlreadyRegistered: (400, "email already registered", nil)
+        case .invalidCredentials: (401, "wrong email or password", nil)
+        case .unknownSession, .sessionExpired: (403, "no valid session", nil)
+        case .unknownSessionHandle: (404, "no such session", nil)
+        case .unknownEmail: (403, "email not registered", nil)
+        case .invalidResetToken, .resetTokenExpired: (403, "invalid reset token", nil)
+        case let .invalidEmail(why): (400, message(why), nil)
         case .passwordTooLong:
             // Said in full: a 64-kanji password is 192 bytes, and "72" alone reads as characters.
-            make(
+            (
                 400,
-                "password longer than 72 bytes: bcrypt's limit counts UTF-8 bytes, not characters (an accented letter takes 2, a kanji 3)"
+                "password longer than 72 bytes: bcrypt's limit counts UTF-8 bytes, not characters (an accented letter takes 2, a kanji 3)",
+                nil
             )
-        case let .passwordTooShort(minimum): make(400, "password shorter than \(minimum) characters")
-        case let .throttled(seconds): make(429, "too many attempts; retry later", retryAfter: seconds)
-        case .overloaded: make(503, "too many password operations waiting; retry shortly", retryAfter: 1)
-        case .storageBusy: make(503, "database busy; retry shortly", retryAfter: 1)
-        case .storageUnavailable(.lost): make(503, "storage unavailable; retry later", retryAfter: 60)
-        case .storageUnavailable: make(503, "storage unavailable; retry shortly", retryAfter: 5)
-        case .internalFailure: make(500, "internal error")
+        case let .passwordTooShort(minimum): (400, "password shorter than \(minimum) characters", nil)
+        case let .throttled(seconds): (429, "too many attempts; retry later", seconds)
+        case .overloaded: (503, "too many password operations waiting; retry shortly", 1)
+        case .storageBusy: (503, "database busy; retry shortly", 1)
+        case .storageUnavailable(.lost): (503, "storage unavailable; retry later", 60)
+        case .storageUnavailable: (503, "storage unavailable; retry shortly", 5)
+        case .internalFailure: (500, "internal error", nil)
+        case .secondFactorUnavailable: (503, "second factor unavailable: the server has no key for it", nil)
+        case .secondFactorAlreadyEnabled: (409, "second factor already enabled", nil)
+        case .noPendingSecondFactor: (409, "no second factor enrolment to confirm", nil)
+        case .invalidSecondFactor: (401, "wrong code", nil)
         }
     }
 

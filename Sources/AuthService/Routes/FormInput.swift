@@ -10,14 +10,14 @@ struct FormInput {
             fields = try FormDecoder.decode(
                 body: request.body, contentType: request.headers.first("Content-Type"))
         } catch {
-            throw FormInputError(answer: ErrorAnswer.make(error.status, error.message))
+            throw FormInputError(status: error.status, message: error.message)
         }
     }
 
     /// A field that must be present and not blank.
     func required(_ name: String) throws(FormInputError) -> String {
         guard let value = fields[name], value.contains(where: { !$0.isWhitespace }) else {
-            throw FormInputError(answer: ErrorAnswer.make(400, "missing field: \(name)"))
+            throw FormInputError(status: 400, message: "missing field: \(name)")
         }
         return value
     }
@@ -26,7 +26,7 @@ struct FormInput {
     func password(_ name: String) throws(FormInputError) -> String {
         let value = try required(name)
         guard !value.utf8.contains(0) else {
-            throw FormInputError(answer: ErrorAnswer.make(400, "\(name) must not contain NUL bytes"))
+            throw FormInputError(status: 400, message: "\(name) must not contain NUL bytes")
         }
         return value
     }
@@ -43,7 +43,11 @@ struct FormInput {
     }
 }
 
-/// A request whose form could not be used; carries the answer to send.
+/// A request whose form could not be used: the status and message to answer with.
 struct FormInputError: Error {
-    let answer: Response
+    let status: Int
+    let message: String
+
+    /// The API's JSON answer.
+    var answer: Response { ErrorAnswer.make(status, message) }
 }

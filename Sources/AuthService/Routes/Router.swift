@@ -25,13 +25,19 @@ public struct RouteMatch: Sendable {
     let entry: Int?
     /// The server's own route, when this is one and the method is the one it answers.
     public let operational: OperationalRoute?
+    /// Whether the request writes from another site (`CrossSitePolicy`): answered 403, nothing run.
+    var refusedAsCrossSite = false
 }
 
 /// A method + path table: exact paths (an optional trailing slash is accepted on the API's routes,
 /// as Flask's `strict_slashes=False` did, but not on the server's own: a proxy rule denying
 /// `= /metrics` must not be passed by `/metrics/`), 404 for unknown paths, 405 with `Allow` for a
-/// known path.
+/// known path. Every route's writes are checked against `crossSite` in `match`, before anything
+/// runs: a route gets that protection by being in the table.
 struct Router: Sendable {
+    /// Which requests that change state may come from another site.
+    let crossSite: CrossSitePolicy
+
     /// A handful of paths: a linear scan over Substring compares beats hashing a new String per request.
     private var routes: [Route] = []
 
@@ -54,6 +60,10 @@ struct Router: Sendable {
     private struct Entry {
         var method: HTTPMethod
         var target: Target
+        /// A check that changes nothing (the gate's `/verify`): nginx's subrequest keeps the
+        /// guarded request's method and `Origin` but names authd's upstream as `Host`, so the
+        /// cross-site rule would refuse every form posted to a protected application.
+        var changesNothing = false
     }
 
     private enum Target {
@@ -65,7 +75,9 @@ struct Router: Sendable {
 
     private static let notFound = Response.jsonMessage(status: 404, "not found")
 
-    init() {}
+    init(crossSite: CrossSitePolicy = CrossSitePolicy()) {
+        self.crossSite = crossSite
+    }
 
     /// The label of each route in table order, then `other` for every unknown path.
     var labels: [String] { routes.map(\.path) + ["other"] }
@@ -89,6 +101,12 @@ struct Router: Sendable {
         add(method, path, .fixed(answer))
     }
 
+    /// Adds `handler` for `method` on `path`, a check that changes nothing whatever its method
+    /// (the gate's): never refused as a cross-site write.
+    mutating func add(check method: HTTPMethod, _ path: String, _ handler: @escaping Handler) {
+        add(method, path, .handler(handler), changesNothing: true)
+    }
+
     /// Names one of the server's own routes.
     mutating func add(_ method: HTTPMethod, _ path: String, operational: OperationalRoute) {
         add(method, path, .operational(operational))
@@ -99,7 +117,7 @@ struct Router: Sendable {
         add(method, path, .handler(handler))
     }
 
-    private mutating func add(_ method: HTTPMethod, _ path: String, _ target: Target) {
+    private mutating func add(_ method: HTTPMethod, _ path: String, _ target: Target, changesNothing: Bool = false) {
         let parameter = path.hasSuffix("}") ? path.lastIndex(of: "{") : nil
         let index =
             routes.firstIndex { $0.path == path }
@@ -110,7 +128,7 @@ struct Router: Sendable {
                         takesParameter: parameter != nil, entries: [], methodNotAllowed: Self.notFound))
                 return routes.count - 1
             }()
-        routes[index].entries.append(Entry(method: method, target: target))
+        routes[index].entries.append(Entry(method: method, target: target, changesNothing: changesNothing))
         if case .operational = target { routes[index].exact = true }
         var allowed = routes[index].entries.map(\.method.name)
         if allowed.contains("GET") { allowed.append("HEAD") }
@@ -119,7 +137,8 @@ struct Router: Sendable {
         routes[index].methodNotAllowed = answer
     }
 
-    /// The route of `request` and what answers it: a handler, the server, or a 404 / 405.
+    /// The route of `request` and what answers it: a handler, the server, a 404 / 405, or the 403
+    /// of a write from another site (`CrossSitePolicy.refuses`, the one place it is decided).
     func match(_ request: Request) -> RouteMatch {
         let method = request.method == .head ? HTTPMethod.get : request.method
         guard let route = index(of: request.target) else {
@@ -131,7 +150,8 @@ struct Router: Sendable {
         if case let .operational(which) = routes[route].entries[entry].target {
             return RouteMatch(route: route, entry: entry, operational: which)
         }
-        return RouteMatch(route: route, entry: entry, operational: nil)
+        let refused = !routes[route].entries[entry].changesNothing && crossSite.refuses(request)
+        return RouteMatch(route: route, entry: entry, operational: nil, refusedAsCrossSite: refused)
     }
 
     /// Runs the match's handler, or answers its 404 / 405. An operational route reaching here is
@@ -142,6 +162,7 @@ struct Router: Sendable {
     ) {
         guard match.route < routes.count else { return respond(Self.notFound) }
         guard let entry = match.entry else { return respond(routes[match.route].methodNotAllowed) }
+        guard !match.refusedAsCrossSite else { return respond(CrossSitePolicy.refusal) }
         switch routes[match.route].entries[entry].target {
         case let .handler(handler): handler(request, connection, respond)
         case .operational: respond(Self.notFound)
@@ -153,12 +174,13 @@ struct Router: Sendable {
     func fixedAnswer(_ match: RouteMatch) -> Response? {
         guard match.route < routes.count else { return Self.notFound }
         guard let entry = match.entry else { return routes[match.route].methodNotAllowed }
+        guard !match.refusedAsCrossSite else { return CrossSitePolicy.refusal }
         guard case let .fixed(answer) = routes[match.route].entries[entry].target else { return nil }
         return answer
     }
 
     /// The route whose path is the target's, up to `?` (and for an API route without a trailing
-    /// slash). Compared as bytes with memcmp: generic Substring or collection comparisons cost
+    /// slash); a parameterized route's when the target is its prefix and one segment more. Compared as bytes with memcmp: generic Substring or collection comparisons cost
     /// several times more (callgrind).
     private func index(of target: String) -> Int? {
         var target = target
@@ -169,7 +191,15 @@ struct Router: Sendable {
             let trimmed = whole > 1 && bytes[whole - 1] == UInt8(ascii: "/") ? whole - 1 : whole
             for index in routes.indices {
                 let length = routes[index].exact ? whole : trimmed
-                if routes[index].bytes.count == length && memcmp(start, routes[index].bytes, length) == 0 {
+                let count = routes[index].bytes.count
+                if routes[index].takesParameter {
+                    // The prefix, then one non-empty segment: no further `/`.
+                    if length > count && memcmp(start, routes[index].bytes, count) == 0
+                        && memchr(start + count, Int32(UInt8(ascii: "/")), length - count) == nil
+                    {
+                        return index
+                    }
+                } else if count == length && memcmp(start, routes[index].bytes, length) == 0 {
                     return index
                 }
             }

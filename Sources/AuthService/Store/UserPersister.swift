@@ -44,9 +44,10 @@ public protocol UserPersister: AnyObject, Sendable {
     /// Every user, oldest first (`authd users list`).
     func listUsers(completion: @escaping StoreCompletion<[User]>)
 
-    /// Removes the user with this exact email (the oldest, should several have it) and every session
-    /// of it, in one step; the user as it was, nil when none.
-    func deleteUser(email: String, completion: @escaping StoreCompletion<User?>)
+    /// Removes user `id`, every session of it and its pending reset mail, in one step; the user as it
+    /// was, nil when none has this id. By id, so a row whose stored email no email rule can name (the
+    /// seed stored any string) can go too.
+    func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>)
 
     /// Sets the password hash of the user with this exact email to `hash` (stored as the seed stores
     /// it), clears its reset token and ends every session of it, in one step, as a password update does;

@@ -1,4 +1,4 @@
-/// Brute-force limits (README "Brute force"); every limit 0 turns its throttle off. The one home of
+/// Brute-force limits (docs/security.md, "Brute force"); every limit 0 turns its throttle off. The one home of
 /// their defaults and rules, like `AuthConfiguration`, which holds them and validates them with its own.
 public struct ThrottleSettings: Sendable {
     /// Failed logins per pair of email and client within the window before 429 (blocks, with backoff).

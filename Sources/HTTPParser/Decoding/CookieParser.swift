@@ -20,17 +20,41 @@ public enum CookieParser {
     }
 
     /// Where the value of the first cookie called `name` lies in `header`, without surrounding
-    /// quotes: a caller that only compares or digests it need not build a String.
-    public static func range(named name: String, in header: UnsafeRawBufferPointer) -> Range<Int>? {
+    /// quotes: a caller that only compares or digests it need not build a String. With `previous`
+    /// (a range this returned for the same header), the next such cookie after it: a header may
+    /// name one cookie twice (RFC 6265 §5.4 orders them, but which one a server takes is its choice).
+    public static func range(
+        named name: String, in header: UnsafeRawBufferPointer, after previous: Range<Int>? = nil
+    ) -> Range<Int>? {
         // Every authenticated request reads its cookie: scan the bytes in place, with no
         // intermediate array of pairs.
+        guard let base = header.baseAddress else { return nil }
+        // A value holds no `;`: the pair after `previous` starts past the next one.
+        let start = previous.map { offset(of: 0x3B, in: base, from: $0.upperBound, to: header.count) + 1 } ?? 0
         var name = name
-        return name.withUTF8 { find(UnsafeRawBufferPointer($0), in: header) }
+        return name.withUTF8 { find(UnsafeRawBufferPointer($0), in: header, from: start) }
     }
 
-    private static func find(_ name: UnsafeRawBufferPointer, in header: UnsafeRawBufferPointer) -> Range<Int>? {
+    /// The values of every cookie called `name` in `header`, in order.
+    public static func values(named name: String, in header: String) -> [String] {
+        var header = header
+        return header.withUTF8 { bytes in
+            let header = UnsafeRawBufferPointer(bytes)
+            var values: [String] = []
+            var found = range(named: name, in: header)
+            while let range = found {
+                values.append(String(decoding: UnsafeRawBufferPointer(rebasing: header[range]), as: UTF8.self))
+                found = self.range(named: name, in: header, after: range)
+            }
+            return values
+        }
+    }
+
+    private static func find(
+        _ name: UnsafeRawBufferPointer, in header: UnsafeRawBufferPointer, from first: Int
+    ) -> Range<Int>? {
         guard let base = header.baseAddress else { return nil }
-        var start = 0
+        var start = first
         while start < header.count {
             let end = offset(of: 0x3B, in: base, from: start, to: header.count)
             if let value = match(name, header, start, end) { return value }

@@ -23,6 +23,11 @@ public enum FormDecoder {
             throw .unsupportedContentType
         }
     }
+
+    /// Decodes a query string (`a=1&b=%2F`) as urlencoded form fields, as Flask's `request.args`.
+    public static func decode(query: Substring) throws(FormDecodeError) -> FormFields {
+        try URLEncodedDecoder.decode(Array(query.utf8)[...])
+    }
 }
 
 /// Turns decoded bytes into a String, refusing invalid UTF-8 rather than repairing it.

@@ -13,11 +13,13 @@ public enum HTTPParseError: Error, Sendable, Equatable {
     case tooManyHeaders
     case missingHost
     case multipleHosts
+    case invalidHost
     case invalidContentLength
     case conflictingContentLengths
     case contentLengthWithTransferEncoding
     case unsupportedTransferCoding
     case invalidTransferEncoding
+    case transferEncodingInHTTP10
     case invalidChunkSize
     case invalidChunkFraming
     case chunkedOverheadTooLarge
@@ -51,11 +53,13 @@ public enum HTTPParseError: Error, Sendable, Equatable {
         case .tooManyHeaders: "too many header fields"
         case .missingHost: "missing Host header"
         case .multipleHosts: "more than one Host header"
+        case .invalidHost: "invalid Host header"
         case .invalidContentLength: "invalid Content-Length"
         case .conflictingContentLengths: "conflicting Content-Length values"
         case .contentLengthWithTransferEncoding: "both Content-Length and Transfer-Encoding"
         case .unsupportedTransferCoding: "unsupported transfer coding"
         case .invalidTransferEncoding: "invalid Transfer-Encoding"
+        case .transferEncodingInHTTP10: "Transfer-Encoding in an HTTP/1.0 request"
         case .invalidChunkSize: "invalid chunk size"
         case .invalidChunkFraming: "invalid chunked framing"
         case .chunkedOverheadTooLarge: "chunk framing and trailers too large"

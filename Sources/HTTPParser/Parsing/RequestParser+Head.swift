@@ -150,8 +150,11 @@ extension RequestParser {
         switch nameCount {
         case 4 where ByteClass.equalsLowercased(name, nameCount, "host"):
             head.hostCount += 1
+            if !HostSyntax.isValid(value, valueCount) { return .invalidHost }
         case 6 where ByteClass.equalsLowercased(name, nameCount, "expect"):
-            if ByteClass.equalsLowercased(value, valueCount, "100-continue") { head.expectsContinue = true }
+            if head.version.minor >= 1 && ByteClass.equalsLowercased(value, valueCount, "100-continue") {
+                head.expectsContinue = true
+            }
         case 9 where ByteClass.equalsLowercased(name, nameCount, "forwarded"),
             15
         where name[0] | 0x20 == UInt8(ascii: "x") && ByteClass.equalsLowercased(name, nameCount, "x-forwarded-for"):

@@ -35,8 +35,9 @@ public struct RequestParser: Sendable {
         self.limits = limits
     }
 
-    /// True when the current request's head is parsed, carried `Expect: 100-continue`, and its body
-    /// has not fully arrived: the moment to send `100 Continue` once.
+    /// True when the current request's head is parsed, carried `Expect: 100-continue` in HTTP/1.1
+    /// (an HTTP/1.0 client's expectation is ignored, RFC 9110 §10.1.1), and its body has not fully
+    /// arrived: the moment to send `100 Continue` once.
     public var expectsContinue: Bool {
         switch phase {
         case .head: false
@@ -88,6 +89,9 @@ public struct RequestParser: Sendable {
         if head.version.minor >= 1 && head.hostCount == 0 { return .missingHost }
         if head.hostCount > 1 { return .multipleHosts }
         if head.hasTransferEncoding {
+            // HTTP/1.0 has no chunked coding: a recipient must treat the framing as faulty and
+            // close (RFC 9112 §6.1), or the bytes after it would run as a request of their own.
+            if head.version.minor == 0 { return .transferEncodingInHTTP10 }
             if head.contentLength != nil { return .contentLengthWithTransferEncoding }
             if head.hasOtherCoding { return .unsupportedTransferCoding }
             if head.chunkedCount != 1 || !head.chunkedIsLast { return .invalidTransferEncoding }

@@ -1,10 +1,14 @@
 /// Serializes a `Response` into HTTP/1.1 bytes. Stateless; call from the connection's thread.
 public enum ResponseWriter {
-    /// Appends the status line, headers and body of `response` to `buffer`.
+    /// Appends the status line, headers and body of `response` to `buffer`; with `omitBody` (the
+    /// answer to HEAD) the head alone, announcing the length the body has (RFC 9110 §9.3.2, §8.6).
     ///
-    /// Adds `Content-Type`, `Content-Length` and `Date`, then each extra header in order (repeated
-    /// names each on their own line), and `Connection: close` when `keepAlive` is false.
-    public static func write(_ response: Response, keepAlive: Bool, date: DateCache, into buffer: inout [UInt8]) {
+    /// Adds `Content-Type`, `Content-Length`, `Date` and `securityHeaders`, then each extra header
+    /// in order (repeated names each on their own line), and `Connection: close` when `keepAlive`
+    /// is false.
+    public static func write(
+        _ response: Response, keepAlive: Bool, omitBody: Bool = false, date: DateCache, into buffer: inout [UInt8]
+    ) {
         // 1xx and 204 carry no content and must not announce any (RFC 9110 §8.6).
         let hasContent = response.status >= 200 && response.status != 204 && response.status != 304
         let dateBytes = date.bytes
@@ -15,7 +19,7 @@ public enum ResponseWriter {
         // The status line (or its parts beside the code), Content-Type, Content-Length and Date
         // with their line ends, and the longest ending (`Connection: close` and the blank line).
         var bound = (statusLine?.utf8CodeUnitCount ?? 19) + 16 + response.contentType.utf8.count + 24
-        bound += dateBytes.count + 2 + 21
+        bound += dateBytes.count + securityHeaders.utf8CodeUnitCount + 21
         for header in response.headers { bound += header.name.utf8.count + header.value.utf8.count + 4 }
         buffer.reserveCapacity(buffer.count + bound + 20 + response.body.count)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { scratch in
@@ -43,7 +47,7 @@ public enum ResponseWriter {
                 head.write("Date: ")
             }
             dateBytes.withUnsafeBufferPointer { head.write($0) }
-            head.write("\r\n")
+            head.write(securityHeaders)
             for header in response.headers {
                 head.writeFieldText(header.name)
                 head.write(": ")
@@ -53,8 +57,15 @@ public enum ResponseWriter {
             head.write(keepAlive ? "\r\n" : "Connection: close\r\n\r\n")
             head.flush(into: &buffer)
         }
-        if hasContent { buffer.append(contentsOf: response.body) }
+        if hasContent && !omitBody { buffer.append(contentsOf: response.body) }
     }
+
+    /// The end of the `Date` line and the fields every answer carries: no content sniffing (a JSON
+    /// answer is never run as a script or page) and no framing by any page (clickjacking), for
+    /// browsers that know only `X-Frame-Options` and for those that follow CSP. Fixed bytes, written
+    /// with the date: one copy per answer.
+    static let securityHeaders: StaticString =
+        "\r\nX-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: frame-ancestors 'none'\r\n"
 }
 
 /// Head bytes written into scratch memory that `ResponseWriter.write` sized for the whole head,

@@ -93,8 +93,10 @@ enum AdminFailure: Error, CustomStringConvertible {
 
     private static func describe(_ error: AdminError) -> String {
         switch error {
-        case let .invalidEmail(given, reason): "\"\(given)\" is not an email: \(ImportMessages.reason(reason))"
-        case .noSuchUser(let email): "no user with email \(email)"
+        case let .invalidEmail(given, reason):
+            "\"\(TerminalText.escaped(given))\" is not an email: \(ImportMessages.reason(reason))"
+        case .noSuchUser(let email): "no user with email \(TerminalText.escaped(email))"
+        case .noSuchID(let id): "no user with id \(id)"
         case .invalidPassword(.empty): "the new password is empty"
         case .invalidPassword(.tooShort(let minimum)): "the new password is shorter than \(minimum) characters"
         case .invalidPassword(.tooLong):
@@ -122,6 +124,7 @@ enum ImportMessages {
     static func reason(_ rejection: ImportRejection) -> String {
         switch rejection {
         case .fieldCount(nil): "unbalanced quotes"
+        case .notUTF8: "not valid UTF-8"
         case .fieldCount(let count?): "\(count) field\(count == 1 ? "" : "s"), expected 2 (email, bcrypt hash)"
         case .invalidEmail(let invalid): "not an email: \(reason(invalid))"
         case .notABcryptHash: "the second field is not a bcrypt hash ($2a$, $2b$ or $2y$)"

@@ -11,7 +11,8 @@ struct ImportCommand: ParsableCommand {
             Emails are normalized as at sign-up; a row whose email equals an earlier row's or a stored \
             one ignoring case is skipped, as is a row that is not an email and a bcrypt hash ($2a$, $2b$, \
             $2y$). Each skipped row is reported by line; the good rows are added in one transaction. \
-            A first line "email,…" is a header. Fields may be quoted with "…".
+            A first line "email,…" is a header. Fields may be quoted with "…". Lines may end in LF or \
+            CRLF, and a UTF-8 byte order mark is passed over; a line that is not valid UTF-8 is skipped.
             """
     )
 
@@ -21,8 +22,7 @@ struct ImportCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        let text = try Self.read(file)
-        let parsed = UsersCSV.rows(text)
+        let parsed = UsersCSV.rows(try Self.read(file))
         let report = try database.withUsers { try $0.importUsers(parsed.rows, rejected: parsed.rejected) }
         for (line, reason) in report.skipped {
             print("\(file):\(line): skipped: \(ImportMessages.reason(reason))")
@@ -32,7 +32,7 @@ struct ImportCommand: ParsableCommand {
         )
     }
 
-    private static func read(_ path: String) throws -> String {
+    private static func read(_ path: String) throws -> [UInt8] {
         guard let handle = fopen(path, "rb") else { throw AdminFailure.unreadableFile(path, errno) }
         defer { fclose(handle) }
         var bytes: [UInt8] = []
@@ -45,21 +45,31 @@ struct ImportCommand: ParsableCommand {
                 break
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 }
 
 /// The rows of a users CSV file (RFC 4180 fields on one line each: `email,hash`, quotes optional).
 enum UsersCSV {
-    /// The two-field rows, and the lines that are not one, by line number (1-based). Blank lines
-    /// and a first line whose first field is `email` (a header) are passed over.
-    static func rows(_ text: String) -> (rows: [ImportRow], rejected: [(line: Int, reason: ImportRejection)]) {
+    /// The two-field rows, and the lines that are not one, by line number (1-based). Lines end in
+    /// LF or CRLF; a leading UTF-8 byte order mark (as spreadsheets write) is not part of the first
+    /// field. Blank lines and a first line whose first field is `email` (a header) are passed over.
+    /// A line that is not valid UTF-8 is refused, never repaired: U+FFFD in an email would make an
+    /// account nobody asked for (the HTTP routes refuse such forms too).
+    static func rows(_ bytes: [UInt8]) -> (rows: [ImportRow], rejected: [(line: Int, reason: ImportRejection)]) {
         var rows: [ImportRow] = []
         var rejected: [(line: Int, reason: ImportRejection)] = []
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Split as bytes: as Characters, "\r\n" is one grapheme that no "\n" separator matches.
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        var lines = body.split(separator: 0x0A, omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }
         for (offset, raw) in lines.enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+            let lineBytes = raw.last == 0x0D ? raw.dropLast() : raw
+            guard let decoded = String(validating: lineBytes, as: UTF8.self) else {
+                rejected.append((offset + 1, .notUTF8))
+                continue
+            }
+            let line = Substring(decoded)
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             guard let fields = fields(of: line) else {
                 rejected.append((offset + 1, .fieldCount(nil)))

@@ -53,7 +53,7 @@ struct MigrateCommand: ParsableCommand {
             throw AdminFailure.admin(error)
         }
         for (row, conflict) in report.conflicts {
-            print("conflict: \(row.email): \(Self.describe(conflict, of: row))")
+            print("conflict: \(TerminalText.escaped(row.email)): \(Self.describe(conflict, of: row))")
         }
         guard report.conflicts.isEmpty else {
             // The list (buffered stdout) before ArgumentParser's error line on stderr, also through one pipe.
@@ -79,7 +79,7 @@ struct MigrateCommand: ParsableCommand {
             }
             return "the target holds this email with another \(names.joined(separator: " and "))"
         case .caseVariant(let stored):
-            return "the target holds \(stored.email), equal ignoring case, which the source lacks"
+            return "the target holds \(TerminalText.escaped(stored.email)), equal ignoring case, which the source lacks"
         case .repeated:
             return "the source holds this email more than once"
         }

@@ -9,7 +9,9 @@ struct UsersCommand: ParsableCommand {
         commandName: "users",
         abstract:
             "List, show, delete or log out users, set a password or remove a second factor, while the server runs or not.",
-        subcommands: [List.self, Show.self, Delete.self, Logout.self, SetPassword.self, ResetSecondFactor.self]
+        subcommands: [
+            List.self, Show.self, Delete.self, Sessions.self, Logout.self, SetPassword.self, ResetSecondFactor.self,
+        ]
     )
 
     struct List: ParsableCommand {
@@ -53,16 +55,30 @@ struct UsersCommand: ParsableCommand {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete a user: its session ends and its email is free again.")
+            abstract: "Delete a user, named by email or by --id: its session ends and its email is free again.",
+            discussion:
+                "--id (the first column of `authd users list`) removes a row whose stored email no email rule accepts, such as one holding control characters."
+        )
 
         @OptionGroup var database: DatabaseOptions
 
+        @Option(help: "The user's id, instead of its email.")
+        var id: Int64?
+
         @Argument(help: "The user's email.")
-        var email: String
+        var email: String?
+
+        func validate() throws {
+            guard (id == nil) != (email == nil) else {
+                throw ValidationError("Give either an email or --id, not both.")
+            }
+        }
 
         func run() throws {
-            let user = try database.withUsers { try $0.deleteUser(email: email) }
-            print("deleted user \(user.id) \(user.email)")
+            let user = try database.withUsers { admin in
+                if let id { try admin.deleteUser(id: id) } else { try admin.deleteUser(email: email ?? "") }
+            }
+            print("deleted user \(user.id) \(TerminalText.escaped(user.email))")
         }
     }
 
@@ -78,7 +94,7 @@ struct UsersCommand: ParsableCommand {
         func run() throws {
             let (user, sessions) = try database.withUsers { try $0.sessions(email: email) }
             for session in sessions { print(SessionListing.line(session)) }
-            print("\(sessions.count) session\(sessions.count == 1 ? "" : "s") of \(user.email)")
+            print("\(sessions.count) session\(sessions.count == 1 ? "" : "s") of \(TerminalText.escaped(user.email))")
         }
     }
 
@@ -93,10 +109,8 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             let (user, ended) = try database.withUsers { try $0.endSessions(email: email) }
-            print(
-                ended == 0
-                    ? "\(user.email) had no session" : "ended \(ended) session\(ended == 1 ? "" : "s") of \(user.email)"
-            )
+            let shown = TerminalText.escaped(user.email)
+            print(ended == 0 ? "\(shown) had no session" : "ended \(ended) session\(ended == 1 ? "" : "s") of \(shown)")
         }
     }
 
@@ -139,7 +153,7 @@ struct UsersCommand: ParsableCommand {
             let user = try database.withUsers { admin in
                 try admin.setPassword(email: email, password: password, cost: cost, minimumLength: minimum)
             }
-            print("set the password of \(user.email) (bcrypt cost \(cost)); its sessions ended")
+            print("set the password of \(TerminalText.escaped(user.email)) (bcrypt cost \(cost)); its sessions ended")
         }
     }
 
@@ -161,18 +175,20 @@ struct UsersCommand: ParsableCommand {
             let audit = AuditLog()
             let (user, removed) = try database.withUsers { try $0.resetSecondFactor(email: email, audit: audit) }
             audit.flush()
-            guard removed else { return print("\(user.email) had no second factor") }
-            print("removed the second factor of \(user.email)")
+            let shown = TerminalText.escaped(user.email)
+            guard removed else { return print("\(shown) had no second factor") }
+            print("removed the second factor of \(shown)")
         }
     }
 }
 
 /// How the users commands print a user: never its session id, reset token, hash or second-factor
-/// secret, which are secrets.
+/// secret, which are secrets; its email escaped for the terminal (`TerminalText`), the JSON form
+/// escaped as JSON.
 enum UserListing {
     /// `3  bob@example.com  session since 2026-11-25T03:22:05.502Z  reset token pending  second factor`
     static func line(_ user: User, secondFactor: Bool = false) -> String {
-        var parts = ["\(user.id)", user.email, session(user)]
+        var parts = ["\(user.id)", TerminalText.escaped(user.email), session(user)]
         if user.resetToken != nil { parts.append("reset token pending") }
         if secondFactor { parts.append("second factor") }
         return parts.joined(separator: "  ")
@@ -181,7 +197,7 @@ enum UserListing {
     static func details(_ user: User, secondFactor: Bool = false) -> String {
         """
         id: \(user.id)
-        email: \(user.email)
+        email: \(TerminalText.escaped(user.email))
         session: \(session(user))
         reset token: \(user.resetToken == nil ? "none" : "pending")
         password: bcrypt\(user.passwordCost.map { " cost \($0)" } ?? " (unrecognized hash)")

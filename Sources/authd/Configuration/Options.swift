@@ -187,6 +187,12 @@ struct Options: ParsableArguments {
     var throttleExempt: [AddressList] = []
 
     @Option(
+        help:
+            "A site whose pages may send POST, PUT and DELETE requests here: an origin such as https://app.example.com, repeatable or comma-separated. Other sites' writes get 403; requests without Origin and Sec-Fetch-Site (curl, scripts) are not affected (AUTHD_ALLOWED_ORIGIN). (default: none, only the request's own Host)",
+        transform: Options.parse)
+    var allowedOrigin: [OriginList] = []
+
+    @Option(
         help: Options.shown(
             "Where reset tokens go: response (in the answer, to whoever asks: the seed's way) or smtp://HOST:PORT (only by mail, through that relay) (AUTHD_RESET_DELIVERY).",
             default: AuthConfiguration().resetDelivery), transform: Options.parse)
@@ -206,6 +212,24 @@ struct Options: ParsableArguments {
             "How long the relay may take to connect or answer one command: 90, 90s, 2m (AUTHD_SMTP_TIMEOUT).",
             default: "\(ResetMailSettings().timeout.milliseconds / 1000)s"), transform: Options.parse)
     var smtpTimeout: Lifetime?
+
+    @Option(
+        help:
+            "The portal's public URL (http[s]://host[:port]): the gate's login links and the portal's redirects use it; plain http also lets a login return to http pages, for tests and development only (AUTHD_PORTAL_URL). (default: none: links relative to the host asked)",
+        transform: Options.parse)
+    var portalURL: PortalURL?
+
+    @Option(
+        help:
+            "The session cookie's Domain, so one login serves every host under it; a login may return to it and the hosts under it (AUTHD_COOKIE_DOMAIN). (default: none: the cookie stays with the portal's host)",
+        transform: Options.parse)
+    var cookieDomain: HostName?
+
+    @Option(
+        help:
+            "A host outside --cookie-domain a login may return to; repeatable or comma-separated (AUTHD_ALLOWED_REDIRECT_HOST). (default: none)",
+        transform: Options.parse)
+    var allowedRedirectHost: [HostList] = []
 
     @Option(
         help:

@@ -74,3 +74,50 @@ struct AddressList: SettingValue, Equatable {
         "addresses or CIDR blocks (127.0.0.1, 10.0.0.0/8, 2001:db8::/32), comma-separated, with no bits set past the prefix, or none"
     }
 }
+
+/// `--allowed-origin`: origins (`https://app.example.com`), comma-separated, as
+/// `CrossSitePolicy.normalizedOrigin` reads them.
+struct OriginList: SettingValue, Equatable {
+    var origins: [String]
+
+    init?(setting text: String) {
+        var origins: [String] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let origin = CrossSitePolicy.normalizedOrigin(String(item.drop { $0 == " " })) else { return nil }
+            origins.append(origin)
+        }
+        self.origins = origins
+    }
+
+    static var expected: String {
+        "origins (http:// or https:// with a host and optionally a port, no path: https://app.example.com), comma-separated"
+    }
+}
+
+/// `--portal-url`: `http[s]://host[:port]` (`PortalURL(parsing:)`).
+extension PortalURL: SettingValue {
+    init?(setting text: String) { self.init(parsing: text) }
+    static var expected: String { "an http or https URL of a host (and port), without path or user info" }
+}
+
+/// `--cookie-domain`: a DNS name (`HostName(parsing:)`).
+extension HostName: SettingValue {
+    init?(setting text: String) { self.init(parsing: text) }
+    static var expected: String { "a host name: letters, digits, hyphens and dots (punycode for others)" }
+}
+
+/// `--allowed-redirect-host`: host names, comma-separated.
+struct HostList: SettingValue, Equatable {
+    var hosts: [HostName]
+
+    init?(setting text: String) {
+        var hosts: [HostName] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let host = HostName(parsing: item.drop { $0 == " " }) else { return nil }
+            hosts.append(host)
+        }
+        self.hosts = hosts
+    }
+
+    static var expected: String { "host names (app.example.com), comma-separated" }
+}

@@ -8,6 +8,8 @@ struct Settings: Sendable {
     var listener = ListenerSettings()
     var log = LogSettings()
     var cookie = SessionCookie()
+    var crossSite = CrossSitePolicy()
+    var gate = GateConfiguration()
 
     /// Reads `options` over `environment` over the defaults, then validates. Throws the first
     /// variable that cannot be read (`ConfigurationError`) or setting that breaks its rule
@@ -114,7 +116,16 @@ struct Settings: Sendable {
         log.level = try given(options.logLevel, "AUTHD_LOG_LEVEL") ?? log.level
         // These flags can only say yes; their variables can say either.
         if let off = try given(options.noAccessLog ? true : nil, "AUTHD_NO_ACCESS_LOG") { log.accessLog = !off }
+        gate.portalURL = try given(options.portalURL, "AUTHD_PORTAL_URL") ?? gate.portalURL
+        gate.cookieDomain = try given(options.cookieDomain, "AUTHD_COOKIE_DOMAIN") ?? gate.cookieDomain
+        if !options.allowedRedirectHost.isEmpty {
+            gate.allowedRedirectHosts = options.allowedRedirectHost.flatMap(\.hosts)
+        } else if let list: HostList = try environment.value("AUTHD_ALLOWED_REDIRECT_HOST") {
+            gate.allowedRedirectHosts = list.hosts
+        }
         cookie.secure = try given(options.cookieSecure ? true : nil, "AUTHD_COOKIE_SECURE") ?? cookie.secure
+        let origins: OriginList? = try options.allowedOrigin.isEmpty ? environment.value("AUTHD_ALLOWED_ORIGIN") : nil
+        crossSite.allowedOrigins = options.allowedOrigin.flatMap(\.origins) + (origins?.origins ?? [])
         server.publicMetrics =
             try given(options.publicMetrics ? true : nil, "AUTHD_PUBLIC_METRICS") ?? server.publicMetrics
         auth.storesPlainTokens =

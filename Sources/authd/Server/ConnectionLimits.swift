@@ -27,22 +27,36 @@ final class ConnectionLimits {
         self.perClient = perClient
     }
 
-    /// The cap a new connection of `client` would pass, if any (`exempt` clients meet the total only).
-    func exceeded(by client: String, exempt: Bool) -> Reason? {
+    /// The cap a new connection of `client` would pass, if any (nil: it meets the total only).
+    func exceeded(by client: String?) -> Reason? {
         if open >= maximum { return .total }
-        if !exempt && byClient[client, default: 0] >= perClient { return .client }
+        if let client, isFull(client) { return .client }
         return nil
     }
 
-    func opened(_ client: String) {
+    /// Whether `client` holds as many connections as it may.
+    func isFull(_ client: String) -> Bool {
+        byClient[client, default: 0] >= perClient
+    }
+
+    /// Counts a new connection, under `client` too unless it is nil.
+    func opened(_ client: String?) {
         open += 1
+        if let client { assign(client) }
+    }
+
+    /// Counts an open connection that so far met the total cap alone under `client` as well (its
+    /// PROXY header has just named it).
+    func assign(_ client: String) {
         byClient[client, default: 0] += 1
     }
 
-    func closed(_ client: String) {
+    func closed(_ client: String?) {
         open -= 1
-        let left = byClient[client, default: 1] - 1
-        byClient[client] = left > 0 ? left : nil
+        if let client {
+            let left = byClient[client, default: 1] - 1
+            byClient[client] = left > 0 ? left : nil
+        }
         if open < maximum { inEpisode.remove(.total) }
     }
 
@@ -57,7 +71,7 @@ final class ConnectionLimits {
     }
 
     /// The per-client episode ends once that client is back under its cap.
-    func clientBelowCap(_ client: String) {
-        if byClient[client, default: 0] < perClient { inEpisode.remove(.client) }
+    func clientBelowCap(_ client: String?) {
+        if let client, !isFull(client) { inEpisode.remove(.client) }
     }
 }

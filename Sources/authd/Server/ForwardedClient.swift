@@ -10,7 +10,7 @@ import HTTPParser
 /// `X-Forwarded-For` wins when a request carries both: nginx, HAProxy, cloud load balancers and
 /// CDNs append to it and pass a client's own `Forwarded` through untouched, so preferring
 /// `Forwarded` would let any client behind them name itself. A proxy that sets only `Forwarded`
-/// must therefore drop a client's `X-Forwarded-For` (README, "Behind a proxy").
+/// must therefore drop a client's `X-Forwarded-For` (docs/security.md, "Behind a proxy").
 enum ForwardedClient {
     /// The client `headers` name, given which addresses are trusted proxies: the right-most untrusted
     /// address, or the left-most of a chain of trusted ones only; nil when neither header is there

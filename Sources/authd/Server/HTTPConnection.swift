@@ -19,8 +19,8 @@ final class HTTPConnection: ConnectionHandler {
     /// "" when it is the address (IPv4), so that most requests skip storing it.
     private var clientThrottleKey = ""
     private var clientIsExempt = false
-    /// The client (the PROXY header's source, or else the peer) is a trusted proxy: each request's
-    /// `X-Forwarded-For` or `Forwarded` names the client.
+    /// The peer (or later the PROXY header's source) is a trusted proxy: without `--proxy-protocol`
+    /// each request's `X-Forwarded-For` or `Forwarded` names the client.
     private var peerIsTrustedProxy = false
     /// With `--proxy-protocol`, what the connection must begin with; nil once that is settled.
     private var proxyStage: ProxyStage?
@@ -38,6 +38,9 @@ final class HTTPConnection: ConnectionHandler {
 
     /// Sequence numbers: requests get them in arrival order; answers are written in that order.
     private var nextSequence: UInt64 = 0
+    /// Wire bytes of the requests parsed and not yet answered (held, running or parked), each kept
+    /// with its body until then: reading pauses at `ServerSettings.inputPauseBytes`.
+    private var heldBytes = 0
     private var nextToWrite: UInt64 = 0
     /// When each request may start (RFC 9112 §9.3.2), and the ones held until then: those have
     /// sequence numbers, so they count as in flight.
@@ -65,6 +68,8 @@ final class HTTPConnection: ConnectionHandler {
         var response: Response
         var keepAlive: Bool
         var omitBody: Bool
+        /// The request's wire bytes, counted in `heldBytes` until this answer is written.
+        var requestBytes: Int
         /// Nil for a request the parser refused.
         var trace: RequestTrace?
     }
@@ -76,6 +81,7 @@ final class HTTPConnection: ConnectionHandler {
         // At accept, while the peer is surely still connected (getpeername fails once it is gone).
         let peerText = connection.peerAddress
         if let peer = IPAddress(peerText) { adopt(peer) } else { clientAddress = peerText }
+        capKey = peerIsTrustedProxy || clientIsExempt ? nil : clientKey
         if server.settings.clients.proxyProtocol && !admin {
             proxyStage = peerIsTrustedProxy ? .header(ProxyHeaderParser()) : .screening
         }
@@ -83,17 +89,30 @@ final class HTTPConnection: ConnectionHandler {
 
     private var inFlight: Int { Int(nextSequence - nextToWrite) }
 
-    /// The client's key for per-client connection caps, as found at accept (its /64 for IPv6).
-    var clientKey: String { clientThrottleKey.isEmpty ? clientAddress : clientThrottleKey }
-    /// Whether the client, as found at accept, is exempt from per-client limits (meets the total cap only).
-    var clientIsExemptFromCaps: Bool { clientIsExempt }
-    /// The key this connection was counted under by the caps; fixed at accept, so a PROXY header
-    /// naming another client later leaves the count straight.
-    var countedAs = ""
+    /// Whether reading must pause for the requests in flight: their number, or the bytes they hold
+    /// (63 pipelined 60 kB bodies behind a slow login held 3.75 MiB a connection).
+    private var mustPause: Bool {
+        inFlight >= server.settings.maxRequestsInFlight || heldBytes >= server.settings.inputPauseBytes
+    }
 
-    /// Keep-alive with nothing to do: no request in flight or arriving. Such a connection is the
-    /// first to go when a cap needs room.
-    var isIdle: Bool { !closed && inFlight == 0 && partialSince == nil }
+    /// The client's key for per-client connection caps, as found so far (its /64 for IPv6).
+    var clientKey: String { clientThrottleKey.isEmpty ? clientAddress : clientThrottleKey }
+    /// The key the per-client cap counts this connection under; nil when it meets only the total
+    /// cap: its client is exempt, or its peer is a trusted proxy. A proxy's connection carries
+    /// whichever clients' requests the proxy sends on it (nginx and load balancers pool them), and
+    /// a head that never ends names no client at all, so counting it under the proxy would make
+    /// every client behind it one; limiting connections per client is then the proxy's part. With
+    /// `--proxy-protocol` the PROXY header names the connection's one client: it is counted under
+    /// that one from then on (`HTTPServer.admitNamedClient`).
+    private(set) var capKey: String?
+    /// The key this connection is counted under by the per-client cap; set by the server as it counts.
+    var countedAs: String?
+
+    /// Keep-alive with nothing to do: no request in flight or arriving, and not closing already. Such
+    /// a connection is the first to go when a cap needs room. One closing lingers for up to two
+    /// seconds and stays counted: were it idle still, each newcomer could "close" it again and pass.
+    var isIdle: Bool { !closed && !stoppedParsing && !closingForRoom && inFlight == 0 && partialSince == nil }
+    private var closingForRoom = false
 
     /// When this connection was last accepted or answered, as a server-wide sequence number (ties
     /// in milliseconds would make "the oldest idle one" arbitrary).
@@ -133,7 +152,10 @@ final class HTTPConnection: ConnectionHandler {
                 consumed += used
                 completedOne = true
                 continueSent = false
-                receive(request)
+                heldBytes += used
+                receive(request, bytes: used)
+                // The rest stays with the connection, unparsed, until answers make room.
+                if mustPause { break parsing }
             case .error(let error):
                 consumed = input.count
                 failed = true
@@ -142,7 +164,7 @@ final class HTTPConnection: ConnectionHandler {
         }
         settleParser(box, waiting: waiting, failed: failed)
         if closed { return input.count }
-        let paused = inFlight >= server.settings.maxRequestsInFlight
+        let paused = mustPause
         if paused { connection.pauseReading() }
         // While reading is paused for our own backlog, the rest of a partial request waits on us, not
         // on the client: its clock starts again when the kept bytes are offered after the pause.
@@ -200,10 +222,11 @@ final class HTTPConnection: ConnectionHandler {
     // MARK: requests and answers
 
     /// Numbers a parsed request and starts it, or holds it until the answers it must follow are written.
-    private func receive(_ parsed: consuming Request) {
+    private func receive(_ parsed: consuming Request, bytes: Int) {
         var request = parsed
         request.clientAddress = clientAddress
         request.clientIsExemptFromLimits = clientIsExempt
+        request.isFromTrustedProxy = peerIsTrustedProxy
         if !clientThrottleKey.isEmpty { request.clientThrottleKey = clientThrottleKey }
         let sequence = nextSequence
         nextSequence += 1
@@ -212,12 +235,14 @@ final class HTTPConnection: ConnectionHandler {
         if !keepAlive { lastSequence = sequence }
         let startsAfter = order.arrive(request.method, sequence: sequence)
         if startsAfter <= nextToWrite {
-            start(request, sequence: sequence, keepAlive: keepAlive, arrivedAt: MonotonicClock.nanoseconds())
+            start(
+                request, sequence: sequence, keepAlive: keepAlive, arrivedAt: MonotonicClock.nanoseconds(), bytes: bytes
+            )
         } else {
             order.hold(
                 PipelineOrder.Held(
                     request: request, sequence: sequence, keepAlive: keepAlive, arrivedAt: MonotonicClock.nanoseconds(),
-                    startsAfter: startsAfter))
+                    startsAfter: startsAfter, bytes: bytes))
         }
     }
 
@@ -227,25 +252,29 @@ final class HTTPConnection: ConnectionHandler {
         startingHeld = true
         defer { startingHeld = false }
         while !closed, let next = order.next(written: nextToWrite) {
-            start(next.request, sequence: next.sequence, keepAlive: next.keepAlive, arrivedAt: next.arrivedAt)
+            start(
+                next.request, sequence: next.sequence, keepAlive: next.keepAlive, arrivedAt: next.arrivedAt,
+                bytes: next.bytes)
         }
     }
 
     /// Runs a request; its time in the metrics and the access log counts from `arrivedAt`, as the client
     /// sees it. The trace is made here, not passed in: a local moves into the completion, where a
     /// parameter would be copied (a retain per request).
-    private func start(_ request: Request, sequence: UInt64, keepAlive: Bool, arrivedAt: UInt64) {
+    private func start(_ request: Request, sequence: UInt64, keepAlive: Bool, arrivedAt: UInt64, bytes: Int) {
         let match = server.routes.match(request)
         let trace = RequestTrace(request, route: match.route, startedAt: arrivedAt)
         let omitBody = request.method == .head
         if let response = server.localAnswer(to: match, admin: admin) ?? server.routes.fixedAnswer(to: match) {
             return complete(
-                sequence, Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace))
+                sequence,
+                Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, requestBytes: bytes, trace: trace))
         }
         let reactor = server.reactor
         let me = LoopBound(self, reactor: reactor)
         server.routes.answer(request, match, connection: client) { response in
-            let answer = Answer(response: response, keepAlive: keepAlive, omitBody: omitBody, trace: trace)
+            let answer = Answer(
+                response: response, keepAlive: keepAlive, omitBody: omitBody, requestBytes: bytes, trace: trace)
             if reactor.isInLoopThread {
                 me.value.complete(sequence, answer)
             } else {
@@ -260,7 +289,7 @@ final class HTTPConnection: ConnectionHandler {
         nextSequence += 1
         lastSequence = sequence
         let response = Response.jsonMessage(status: status, message)
-        complete(sequence, Answer(response: response, keepAlive: false, omitBody: false, trace: nil))
+        complete(sequence, Answer(response: response, keepAlive: false, omitBody: false, requestBytes: 0, trace: nil))
     }
 
     private func complete(_ sequence: UInt64, _ answer: Answer) {
@@ -278,16 +307,16 @@ final class HTTPConnection: ConnectionHandler {
         }
         if !order.isEmpty { startHeld() }
         if closed { return }
-        if inFlight < server.settings.maxRequestsInFlight { connection.resumeReading() }
+        if !mustPause { connection.resumeReading() }
         if inFlight == 0 && partialSince == nil { updateIdleDeadline(now: Self.now()) }
     }
 
     private func write(_ answer: Answer, sequence: UInt64) {
         let closing = !answer.keepAlive || sequence == lastSequence
-        var response = answer.response
-        if answer.omitBody { response.body = [] }
+        let response = answer.response
         let written = server.withScratch { bytes in
-            ResponseWriter.write(response, keepAlive: !closing, date: server.date, into: &bytes)
+            ResponseWriter.write(
+                response, keepAlive: !closing, omitBody: answer.omitBody, date: server.date, into: &bytes)
             connection.write(bytes)
             return bytes.count
         }
@@ -299,6 +328,7 @@ final class HTTPConnection: ConnectionHandler {
         }
         server.answered(answer.trace, status: response.status, bytes: written, address: address)
         nextToWrite = sequence + 1
+        heldBytes -= answer.requestBytes
         if closing {
             lastSequence = sequence
             cancelTimer()
@@ -323,6 +353,7 @@ final class HTTPConnection: ConnectionHandler {
 
     /// Closes an idle keep-alive connection to make room for another (the client may reconnect).
     func closeIdle() {
+        closingForRoom = true
         connection.close()
     }
 
@@ -423,7 +454,16 @@ final class HTTPConnection: ConnectionHandler {
                 return 0
             case .header(let header, let consumed):
                 proxyStage = nil
-                if case .client(let source) = header { adopt(source) }
+                if case .client(let source) = header {
+                    adopt(source)
+                    capKey = clientIsExempt ? nil : clientKey
+                    guard server.admitNamedClient(of: self, on: connection) else {
+                        // Refused with 503 and closing: no request of it is read, and no 408 follows.
+                        partialSince = nil
+                        cancelTimer()
+                        return input.count
+                    }
+                }
                 return consumed
             case .error(let error):
                 server.warnOnce(.badProxyHeader, peer: clientAddress, error: error)
@@ -459,7 +499,11 @@ final class HTTPConnection: ConnectionHandler {
 
     /// Takes the client a trusted proxy names in `X-Forwarded-For` or `Forwarded` (the peer when
     /// they name none readable); from any other peer they are ignored, and warned about once.
+    /// With `--proxy-protocol` they are never read: behind an L4 proxy nothing in the HTTP stream
+    /// comes from the proxy, so after a `PROXY UNKNOWN` or v2 `LOCAL` header (which name no client)
+    /// they would be the client's own word.
     private func applyForwarding(to request: inout Request, sequence: UInt64) {
+        if server.settings.clients.proxyProtocol { return }
         guard peerIsTrustedProxy else { return server.warnOnce(.untrustedForwarding, peer: clientAddress) }
         let clients = server.settings.clients
         guard let address = ForwardedClient.find(in: request.headers, isTrusted: clients.isTrustedProxy) else { return }

@@ -87,11 +87,9 @@ final class HTTPServer {
         guard !draining || admin else { return connection.abort() }
         let handler = HTTPConnection(connection, server: self, admin: admin)
         if !admin {
-            let client = handler.clientKey
-            if let reason = limits.exceeded(by: client, exempt: handler.clientIsExemptFromCaps),
-                !makeRoom(reason, for: client)
-            {
-                return refuse(connection, reason, client: client)
+            let client = handler.capKey
+            if let reason = limits.exceeded(by: client), !makeRoom(reason, for: client) {
+                return refuse(connection, reason, client: handler.clientKey)
             }
             handler.countedAs = client
             limits.opened(client)
@@ -100,6 +98,20 @@ final class HTTPServer {
         if admin { adminConnections += 1 }
         connection.handler = handler
         handler.start()
+    }
+
+    /// Counts a connection whose PROXY header has just named its client under that client's cap,
+    /// as `accept` counts others: past the cap the client's oldest idle connection makes room, or
+    /// this one gets 503 and closes (then false).
+    func admitNamedClient(of handler: HTTPConnection, on connection: Connection) -> Bool {
+        guard let client = handler.capKey else { return true }
+        if limits.isFull(client) && !makeRoom(.client, for: client) {
+            refuse(connection, .client, client: client)
+            return false
+        }
+        handler.countedAs = client
+        limits.assign(client)
+        return true
     }
 
     func connectionClosed(_ handler: HTTPConnection) {
@@ -123,7 +135,7 @@ final class HTTPServer {
 
     /// Closes the oldest idle keep-alive connection that frees room under `reason`'s cap (any
     /// client's for the total, `client`'s own for its cap); false when none is idle.
-    private func makeRoom(_ reason: ConnectionLimits.Reason, for client: String) -> Bool {
+    private func makeRoom(_ reason: ConnectionLimits.Reason, for client: String?) -> Bool {
         var oldest: HTTPConnection?
         for handler in connections.values where !handler.admin && handler.isIdle {
             if reason == .client && handler.countedAs != client { continue }

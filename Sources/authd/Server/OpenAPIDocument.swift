@@ -12,7 +12,7 @@ enum OpenAPIDocument {
     "title": "authd",
     "version": "0.1.0",
     "summary": "User-authentication HTTP service: register, log in with a session cookie, profile, log out, reset a password.",
-    "description": "authd is a drop-in replacement for the Flask + SQLAlchemy + bcrypt teaching service \"user authentication service\": the routes tagged `seed` keep its paths, statuses and JSON bodies, quirks included (400 for a taken email, a 302 to `/` on log-out, one session per user, 403 for an unknown session, email or reset token). authd's additions never break a seed client.\n\n**Requests.** POST and PUT bodies are form fields: `application/x-www-form-urlencoded`, `multipart/form-data`, or a JSON object whose values are all strings. Unknown fields are ignored; a JSON value that is not a string is a 400. A required field that is absent, empty or only white space is 400 `missing field: NAME`. Passwords may not contain NUL and are at most 72 bytes of UTF-8 (bcrypt's limit; 400 rather than silent truncation); a new one (sign-up, reset) is at least `--password-min-length` characters (Unicode scalars; 1 by default). The body is at most `--max-body` bytes (65 536 by default) and 1 000 fields (413); a body without `Content-Type`, or of another type, is 415. The request line and headers are at most 16 KiB and 100 fields (431), the target 8 KiB (414); the whole request must arrive within `--request-timeout` (10 s, 408). A path of the API matches with or without one trailing slash (the operational ones, exactly); the query string is ignored. Absolute-form targets (`http://host/path`) are routed by their path. HTTP/1.0 and 1.1 only (505); chunked is the only transfer coding (501).\n\n**Answers.** Every answer is JSON, but `/metrics`; every failure is `{\"message\": \"<why>\"}`. An unknown path is 404 `not found`; a known path with another method is 405 `method not allowed` with `Allow` listing the path's methods (GET routes also answer HEAD). A malformed request (bad request line, header or framing) is 400 with its reason, and the connection closes. 429 (throttled) carries `Retry-After` in seconds. 503 carries `Retry-After` too and means nothing was applied: `too many password operations waiting; retry shortly` (the hash queue, or the client's half of it, is full; also while shutting down), `database busy; retry shortly`, `storage unavailable; retry shortly` (the storage is full, read-only or unavailable) or `storage unavailable; retry later` (the database file was lost: until a restart); and on any route `too many connections; retry shortly` with `Retry-After: 1` and `Connection: close`, sent to a new connection past `--max-connections` or `--max-connections-per-client` when no idle one can be closed to make room, before any request is read. 500 is only a real internal fault, and is logged. Answers that carry a session cookie or a token, and the profile, have `Cache-Control: no-store`.\n\n**Emails.** An email is trimmed of surrounding white space, its domain lower-cased and the whole put in Unicode NFC; that form is what is stored, looked up and throttled on. One that cannot be an email is 400 before anything counts or throttles it: `email longer than 250 bytes` (once normalized, in UTF-8 bytes), `email must contain exactly one @`, `email has nothing before the @`, `email has nothing after the @`, `email must not contain white space`, `email must not contain control or invisible formatting characters`. A sign-up equal to a stored email ignoring ASCII case is `email already registered`; a login, a reset-token request and a password update find the exact stored spelling first, else the one stored email equal to it ignoring ASCII case (`VICTIM@x.test` is `victim@x.test`, `É` is not `é`). An answer's `email` is the user's stored spelling.\n\n**Clients.** A client is an IPv4 address or an IPv6 /64: the peer (with `--proxy-protocol`, the client a trusted proxy's PROXY v1/v2 header names), or, when that is a `--trusted-proxy`, the client the proxy names in the request: the right-most `X-Forwarded-For` address that is not itself a trusted proxy, else the same of RFC 7239 `Forwarded` `for=`. From any other peer `X-Forwarded-For` and `Forwarded` are ignored. The brute-force limits and the per-client share of the hash queue count that client, and the audit and access logs name it; `127.0.0.1` and `::1` are exempt from the per-client limits by default (`--throttle-exempt`).\n\n**Listeners.** `/metrics` and `/openapi.json` are served on the public listener only with `--public-metrics` (404 otherwise: in mail mode the metrics would tell registered emails from unknown ones), and with `--admin-port` on the admin listener (`--admin-host`, 127.0.0.1 by default), which serves those two and `/healthz` and answers 404 to every other path. These three match their exact path only (`/metrics/` is 404).\n",
+    "description": "authd is a drop-in replacement for the Flask + SQLAlchemy + bcrypt teaching service \"user authentication service\": the routes tagged `seed` keep its paths, statuses and JSON bodies, quirks included (400 for a taken email, a 302 to `/` on log-out, one session per user, 403 for an unknown session, email or reset token). authd's additions never break a seed client.\n\n**Requests.** POST and PUT bodies are form fields: `application/x-www-form-urlencoded`, `multipart/form-data`, or a JSON object whose values are all strings. Unknown fields are ignored; a JSON value that is not a string is a 400. A required field that is absent, empty or only white space is 400 `missing field: NAME`. Passwords may not contain NUL and are at most 72 bytes of UTF-8 (bcrypt's limit; 400 rather than silent truncation); a new one (sign-up, reset) is at least `--password-min-length` characters (Unicode scalars; 1 by default). The body is at most `--max-body` bytes (65 536 by default) and 1 000 fields (413); a body without `Content-Type`, or of another type, is 415. The request line and headers are at most 16 KiB and 100 fields (431), the target 8 KiB (414); the whole request must arrive within `--request-timeout` (10 s, 408). A path of the API matches with or without one trailing slash (the operational ones, exactly); the query string is ignored. Absolute-form targets (`http://host/path`) are routed by their path. HTTP/1.0 and 1.1 only (505); chunked is the only transfer coding (501).\n\n**Answers.** Every answer is JSON, but `/metrics`; every failure is `{\"message\": \"<why>\"}`. An unknown path is 404 `not found`; a known path with another method is 405 `method not allowed` with `Allow` listing the path's methods (GET routes also answer HEAD). A malformed request (bad request line, header or framing) is 400 with its reason, and the connection closes. 429 (throttled) carries `Retry-After` in seconds. 503 carries `Retry-After` too and means nothing was applied: `too many password operations waiting; retry shortly` (the hash queue, or the client's half of it, is full; also while shutting down), `database busy; retry shortly`, `storage unavailable; retry shortly` (the storage is full, read-only or unavailable) or `storage unavailable; retry later` (the database file was lost: until a restart); and on any route `too many connections; retry shortly` with `Retry-After: 1` and `Connection: close`, sent to a new connection past `--max-connections` or `--max-connections-per-client` when no idle one can be closed to make room, before any request is read. 500 is only a real internal fault, and is logged. Answers that carry a session cookie or a token, and the profile, have `Cache-Control: no-store`.\n\n**Emails.** An email is trimmed of surrounding white space, its domain lower-cased and the whole put in Unicode NFC; that form is what is stored, looked up and throttled on. One that cannot be an email is 400 before anything counts or throttles it: `email longer than 250 bytes` (once normalized, in UTF-8 bytes), `email must contain exactly one @`, `email has nothing before the @`, `email has nothing after the @`, `email must not contain white space`, `email must not contain control or invisible formatting characters`. A sign-up equal to a stored email ignoring ASCII case is `email already registered`; a login, a reset-token request and a password update find the exact stored spelling first, else the one stored email equal to it ignoring ASCII case (`VICTIM@x.test` is `victim@x.test`, `É` is not `é`). An answer's `email` is the user's stored spelling.\n\n**Clients.** A client is an IPv4 address or an IPv6 /64: the peer (with `--proxy-protocol`, the client a trusted proxy's PROXY v1/v2 header names), or, when that is a `--trusted-proxy`, the client the proxy names in the request: the right-most `X-Forwarded-For` address that is not itself a trusted proxy, else the same of RFC 7239 `Forwarded` `for=`. From any other peer `X-Forwarded-For` and `Forwarded` are ignored. The brute-force limits and the per-client share of the hash queue count that client, and the audit and access logs name it; `127.0.0.1` and `::1` are exempt from the per-client limits by default (`--throttle-exempt`).\n\n**Cross-site writes.** A POST, PUT or DELETE that a browser marks as coming from another site is refused with 403 `cross-site request refused` before anything is done or any cookie set (login CSRF): one with `Sec-Fetch-Site: cross-site`, or with an `Origin` whose host and port are not the request's `Host` and that `--allowed-origin` does not list (`Origin: null` included). A listed origin may post cross-site. Requests with neither header, as curl, `requests` and the seed's clients send them, are not affected.\n\n**Session cookie.** A request carrying two `session_id` cookies with different values (one header or several) is 400 `several different session_id cookies; clear this site's cookies and log in again` on every route that reads the cookie: which one a server took would be the attacker's choice (cookie tossing). The same value twice is one cookie.\n\n**Listeners.** `/metrics` and `/openapi.json` are served on the public listener only with `--public-metrics` (404 otherwise: in mail mode the metrics would tell registered emails from unknown ones), and with `--admin-port` on the admin listener (`--admin-host`, 127.0.0.1 by default), which serves those two and `/healthz` and answers 404 to every other path. These three match their exact path only (`/metrics/` is 404).\n",
     "license": {
       "name": "Apache-2.0",
       "identifier": "Apache-2.0"
@@ -36,6 +36,10 @@ enum OpenAPIDocument {
     {
       "name": "sessions",
       "description": "authd: sessions per device (`--sessions-per-user`), listed and ended by their owner."
+    },
+    {
+      "name": "gate",
+      "description": "The gate's checks for reverse proxies (nginx `auth_request`, Caddy `forward_auth`, Traefik ForwardAuth), and the portal's pages."
     }
   ],
   "paths": {
@@ -200,6 +204,9 @@ enum OpenAPIDocument {
               }
             }
           },
+          "403": {
+            "$ref": "#/components/responses/CrossSite"
+          },
           "408": {
             "$ref": "#/components/responses/RequestTimeout"
           },
@@ -346,6 +353,9 @@ enum OpenAPIDocument {
               }
             }
           },
+          "403": {
+            "$ref": "#/components/responses/CrossSite"
+          },
           "408": {
             "$ref": "#/components/responses/RequestTimeout"
           },
@@ -444,10 +454,20 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "$ref": "#/components/responses/BadRequest"
+            "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "malformed request line"
+                }
+              }
+            }
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`).",
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`); or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
             "content": {
               "application/json": {
                 "schema": {
@@ -763,7 +783,17 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "$ref": "#/components/responses/BadRequest"
+            "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "malformed request line"
+                }
+              }
+            }
           },
           "403": {
             "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`).",
@@ -820,7 +850,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "$ref": "#/components/responses/HeadBadRequest"
+            "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open."
           },
           "403": {
             "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`)."
@@ -944,7 +974,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`email not registered` (the seed's status).",
+            "description": "`email not registered` (the seed's status); or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
             "content": {
               "application/json": {
                 "schema": {
@@ -1083,7 +1113,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`invalid reset token`: missing, empty, unknown, already used, replaced by a newer one, cleared by a successful login, past `--reset-token-ttl`, or not the token of this email. A missing or empty token is this 403, checked right after `missing field: email`, before `new_password` and the email's form.",
+            "description": "`invalid reset token`: missing, empty, unknown, already used, replaced by a newer one, cleared by a successful login, past `--reset-token-ttl`, or not the token of this email. A missing or empty token is this 403, checked right after `missing field: email`, before `new_password` and the email's form; or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
             "content": {
               "application/json": {
                 "schema": {
@@ -1121,6 +1151,3385 @@ enum OpenAPIDocument {
           },
           "505": {
             "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      }
+    },
+    "/verify": {
+      "get": {
+        "operationId": "verify",
+        "summary": "The session check for nginx `auth_request`",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        },
+        "description": "Every method is answered alike (nginx's subrequest keeps the method of the request it guards). A session read and nothing else: a valid session's check never writes."
+      },
+      "head": {
+        "operationId": "verifyHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/HeadBadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/HeadInternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/HeadServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          }
+        }
+      },
+      "post": {
+        "operationId": "verifyPost",
+        "summary": "The same check for a POST request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "put": {
+        "operationId": "verifyPut",
+        "summary": "The same check for a PUT request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "verifyDelete",
+        "summary": "The same check for a DELETE request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "verifyPatch",
+        "summary": "The same check for a PATCH request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "options": {
+        "operationId": "verifyOptions",
+        "summary": "The same check for a OPTIONS request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Original-URL",
+            "in": "header",
+            "required": false,
+            "description": "The URL the proxy is deciding on (nginx: `$scheme://$http_host$request_uri`); read only from a `--trusted-proxy` peer. It becomes the `rd` of the login link.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      }
+    },
+    "/verify/redirect": {
+      "get": {
+        "operationId": "verifyRedirect",
+        "summary": "The session check for Caddy `forward_auth` and Traefik ForwardAuth",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        },
+        "description": "Every method is answered alike. A session read and nothing else: a valid session's check never writes."
+      },
+      "head": {
+        "operationId": "verifyRedirectHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/HeadBadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/HeadInternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/HeadServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          }
+        }
+      },
+      "post": {
+        "operationId": "verifyRedirectPost",
+        "summary": "The same check for a POST request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "put": {
+        "operationId": "verifyRedirectPut",
+        "summary": "The same check for a PUT request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "verifyRedirectDelete",
+        "summary": "The same check for a DELETE request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "verifyRedirectPatch",
+        "summary": "The same check for a PATCH request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "options": {
+        "operationId": "verifyRedirectOptions",
+        "summary": "The same check for a OPTIONS request",
+        "tags": [
+          "gate"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Forwarded-Proto",
+            "in": "header",
+            "required": false,
+            "description": "The original scheme. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Host",
+            "in": "header",
+            "required": false,
+            "description": "The original host. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Uri",
+            "in": "header",
+            "required": false,
+            "description": "The original path and query. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "X-Forwarded-Method",
+            "in": "header",
+            "required": false,
+            "description": "The original method: GET or HEAD get a 302, others a 303. Read only from a `--trusted-proxy` peer.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "Accept",
+            "in": "header",
+            "required": false,
+            "description": "A browser's (`text/html`) is redirected to the login page; any other gets the 401.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A valid session: its identity in the header fields, for the proxy to copy to the application; no body.",
+            "headers": {
+              "Remote-User": {
+                "$ref": "#/components/headers/Remote-User"
+              },
+              "Remote-Email": {
+                "$ref": "#/components/headers/Remote-Email"
+              },
+              "X-Auth-Request-User": {
+                "$ref": "#/components/headers/X-Auth-Request-User"
+              },
+              "X-Auth-Request-Email": {
+                "$ref": "#/components/headers/X-Auth-Request-Email"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "401": {
+            "description": "`log in first`: no session cookie, or one nobody holds (ended, expired). `Location` is the portal's login page, with the original URL as `rd` when a trusted proxy named it.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "302": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "A browser (`Accept: text/html`) without a session, sent to the login page: 302 when the original method was GET or HEAD, 303 otherwise.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/LoginLocation"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "log in first"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      }
+    },
+    "/login": {
+      "get": {
+        "operationId": "loginPage",
+        "summary": "The login form",
+        "description": "The portal's login form; `rd` travels with it.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "rd",
+            "in": "query",
+            "required": false,
+            "description": "Where to return after the login, if the redirect rule allows it.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "head": {
+        "operationId": "loginPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "rd",
+            "in": "query",
+            "required": false,
+            "description": "Where to return after the login, if the redirect rule allows it.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "post": {
+        "operationId": "loginForm",
+        "summary": "Log in from the form",
+        "description": "The JSON login's operation; on success the session cookie and a 303 to `rd` (when the redirect rule allows it) or to `/account`; on failure the form again with the reason.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  },
+                  "rd": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  },
+                  "rd": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "303": {
+            "description": "Logged in.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Set-Cookie": {
+                "$ref": "#/components/headers/SetSessionCookie"
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field or an invalid email.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Wrong email or password.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled; the page says how long to wait.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/signup": {
+      "get": {
+        "operationId": "signupPage",
+        "summary": "The sign-up form",
+        "description": "The portal's sign-up form.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "head": {
+        "operationId": "signupPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "signupForm",
+        "summary": "Sign up from the form",
+        "description": "The JSON registration's operation; on success the login form with a notice.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Account created: the login form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A taken email, a missing field, a password the rules refuse.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/reset": {
+      "get": {
+        "operationId": "resetPage",
+        "summary": "The reset form",
+        "description": "The form that asks for a reset mail; without mail delivery (`--reset-delivery response`), a page saying resets need it.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "head": {
+        "operationId": "resetPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "resetForm",
+        "summary": "Ask for a reset mail",
+        "description": "By mail only: the same notice for a registered and an unknown email.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The notice (or, without mail delivery, why there is none).",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field or an invalid email.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/reset/confirm": {
+      "get": {
+        "operationId": "resetConfirmPage",
+        "summary": "The new-password form",
+        "description": "The page `--reset-link` points to.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "token",
+            "in": "query",
+            "required": false,
+            "description": "The reset token from the mail.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "email",
+            "in": "query",
+            "required": false,
+            "description": "The account's email.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "head": {
+        "operationId": "resetConfirmPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        },
+        "parameters": [
+          {
+            "name": "token",
+            "in": "query",
+            "required": false,
+            "description": "The reset token from the mail.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "email",
+            "in": "query",
+            "required": false,
+            "description": "The account's email.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ]
+      },
+      "post": {
+        "operationId": "resetConfirmForm",
+        "summary": "Choose a new password",
+        "description": "The JSON password update's operation; on success the login form with a notice.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "reset_token": {
+                    "type": "string"
+                  },
+                  "new_password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "new_password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "email": {
+                    "type": "string"
+                  },
+                  "reset_token": {
+                    "type": "string"
+                  },
+                  "new_password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "email",
+                  "new_password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Password changed: the login form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field or a password the rules refuse.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "An unknown or expired token.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/account": {
+      "get": {
+        "operationId": "accountPage",
+        "summary": "The account page",
+        "description": "The session's user and the forms that log out; without a session, a 303 to the login page.",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "No session: to the login page.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "head": {
+        "operationId": "accountPageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "303": {
+            "description": "No session: to the login page.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        }
+      }
+    },
+    "/logout": {
+      "post": {
+        "operationId": "logoutForm",
+        "summary": "Log out from the form",
+        "description": "The JSON logout's operation; the cookie cleared and a 303 to the login page, whether or not the session was still valid.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object"
+              }
+            }
+          }
+        },
+        "responses": {
+          "303": {
+            "description": "Logged out.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              },
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Set-Cookie": {
+                "$ref": "#/components/headers/ClearSessionCookie"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
@@ -1260,7 +4669,7 @@ enum OpenAPIDocument {
         "tags": [
           "operations"
         ],
-        "description": "The Prometheus text exposition (see the README's Metrics section). With `--admin-port` it is served on the admin listener only, and the public listener answers 404.",
+        "description": "The Prometheus text exposition (docs/operations.md lists the metrics). With `--admin-port` it is served on the admin listener only, and the public listener answers 404.",
         "responses": {
           "200": {
             "description": "The metrics page.",
@@ -1494,6 +4903,48 @@ enum OpenAPIDocument {
         "schema": {
           "type": "string",
           "const": "close"
+        }
+      },
+      "Remote-User": {
+        "description": "The session's user id.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "Remote-Email": {
+        "description": "The session's user's email, in its stored spelling.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "X-Auth-Request-User": {
+        "description": "The user id again, under oauth2-proxy's name.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "X-Auth-Request-Email": {
+        "description": "The email again, under oauth2-proxy's name.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "LoginLocation": {
+        "description": "The portal's login page (`--portal-url` + `/login`, or `/login` without one), with the original URL as `rd` when a trusted proxy named it.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "ContentSecurityPolicy": {
+        "description": "`default-src 'self'; frame-ancestors 'none'` on every portal answer.",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "PortalLocation": {
+        "description": "Where the browser goes next: a page of the portal, or a login's `rd` when the redirect rule allows it.",
+        "schema": {
+          "type": "string"
         }
       }
     },
@@ -1761,6 +5212,19 @@ enum OpenAPIDocument {
           },
           "Connection": {
             "$ref": "#/components/headers/ConnectionClose"
+          }
+        }
+      },
+      "CrossSite": {
+        "description": "`cross-site request refused`: a browser sent the request from another site (`Sec-Fetch-Site: cross-site`, or an `Origin` that is neither the request's own nor listed by `--allowed-origin`). Nothing was done.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "example": {
+              "message": "cross-site request refused"
+            }
           }
         }
       }

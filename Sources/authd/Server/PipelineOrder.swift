@@ -8,7 +8,8 @@ import HTTPParser
 ///
 /// Requests are numbered in arrival order; "answered" is `written`, the number of answers written
 /// so far (they leave in order). A held request is already parsed and numbered, so it counts as in
-/// flight: the connection's in-flight bound and paused reading also bound how many can wait.
+/// flight: the connection's in-flight bounds (a number, and bytes) and paused reading also bound
+/// how many can wait, and what they hold.
 ///
 /// A class, held by a `let`: its counters are then plain stored properties the optimizer proves
 /// exclusive at compile time. As a struct inside the connection, every `arrive` and `isEmpty`
@@ -23,6 +24,8 @@ final class PipelineOrder {
         var arrivedAt: UInt64
         /// It may start once this many answers are written.
         var startsAfter: UInt64
+        /// Its wire bytes, which the connection counts as held until it is answered.
+        var bytes: Int
     }
 
     /// One past the sequence of the latest unsafe request.

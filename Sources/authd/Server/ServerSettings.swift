@@ -14,6 +14,12 @@ struct ServerSettings: Sendable {
     var writeTimeoutMilliseconds: Int64 = 30_000
     /// Pipelined requests answered-but-unwritten, in progress or waiting to start before reading pauses.
     var maxRequestsInFlight = 64
+    /// Wire bytes of such requests at which reading pauses too: one largest request (`--max-body`
+    /// and a head). The request that crosses it is at most as large again, and the input kept
+    /// unparsed while paused at most one request and one read (64 KiB), so a connection holds at
+    /// most about three largest requests (304 KiB at the defaults, beside its 256 KiB output
+    /// bound), and a client at most that many times its connections.
+    var inputPauseBytes: Int { limits.maxBodyBytes + limits.maxHeadBytes }
     /// Time SIGTERM waits for requests in flight before closing what is left; 0 closes them at once.
     var shutdownGraceMilliseconds = 10_000
     /// Client connections the public listeners hold at most; nil: the descriptor limit less

@@ -43,7 +43,7 @@ import Testing
             from: "noreply@app.test", linkTemplate: "https://app.test/reset?t={token}&e={email}#x")
         let message = try text(settings)
         #expect(message.contains("\r\nhttps://app.test/reset?t=\(mail.token)&e=bob%2Breset%40example.com#x\r\n"))
-        #expect(ResetMail.percentEncoded("a b+c@\u{E9}/?&=#%~._-Z9") == "a%20b%2Bc%40%C3%A9%2F%3F%26%3D%23%25~._-Z9")
+        #expect(PercentEncoding.encoded("a b+c@\u{E9}/?&=#%~._-Z9") == "a%20b%2Bc%40%C3%A9%2F%3F%26%3D%23%25~._-Z9")
     }
 
     @Test(arguments: [

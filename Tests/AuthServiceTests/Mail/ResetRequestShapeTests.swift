@@ -52,9 +52,9 @@ final class RecordingStore: UserStore {
         inner.listUsers(completion: completion)
     }
 
-    func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
+    func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
         note()
-        inner.deleteUser(email: email, completion: completion)
+        inner.deleteUser(id: id, completion: completion)
     }
 
     func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {

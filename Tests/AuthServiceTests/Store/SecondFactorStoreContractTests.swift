@@ -137,7 +137,7 @@ import Testing
 
             _ = try await store.setPendingTOTP(userID: user.id, secret: second).get()
             _ = try await store.enableTOTP(userID: user.id, secret: second, step: 5, recoveryCodeDigests: digests).get()
-            _ = try await store.deleteUser(email: user.email).get()
+            _ = try await store.deleteUser(id: user.id).get()
             // Whoever gets the id next (SQLite reuses the highest) inherits nothing.
             let next = try await self.user(store, "next@b.c")
             #expect(try await store.findTOTP(userID: user.id).get() == nil)

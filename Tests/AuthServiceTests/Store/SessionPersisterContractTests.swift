@@ -198,7 +198,7 @@ import Testing
                 }
             }
             _ = try await store.issueResetToken(email: "reset@b.c", token: "t", createdAt: 1).get()
-            _ = try await store.deleteUser(email: "remove@b.c").get()
+            _ = try await store.deleteUser(id: users[0].id).get()
             _ = try await withCheckedContinuation { done in
                 store.setPasswordHash(email: "admin-set@b.c", to: TestVectors.hash2a) { done.resume(returning: $0) }
             }.get()

@@ -434,10 +434,10 @@ import Testing
         try await kind.with { store in
             let user = try await store.addUser(email: "a@b.c", hashedPassword: hash).get()
             let other = try await store.addUser(email: "d@e.f", hashedPassword: hash).get()
-            #expect(try await store.deleteUser(email: "A@b.c").get() == nil)
-            #expect(try await store.deleteUser(email: "a@b.c").get() == user)
+            #expect(try await store.deleteUser(id: other.id + 1).get() == nil)
+            #expect(try await store.deleteUser(id: user.id).get() == user)
             #expect(try await store.findUser(email: "a@b.c").get() == nil)
-            #expect(try await store.deleteUser(email: "a@b.c").get() == nil)
+            #expect(try await store.deleteUser(id: user.id).get() == nil)
             #expect(try await store.listUsers().get() == [other])
             #expect(await store.addUser(email: "a@b.c", hashedPassword: hash, unique: .ignoringCase).value != nil)
         }
@@ -603,7 +603,7 @@ import Testing
         try await kind.with { store in
             store.close()
             #expect(await store.listUsers().failure == .closed)
-            #expect(await store.deleteUser(email: "a@b.c").failure == .closed)
+            #expect(await store.deleteUser(id: 1).failure == .closed)
             #expect(await store.endSessions(email: "a@b.c").failure == .closed)
             #expect(await store.setPasswordHash(email: "a@b.c", to: hash).failure == .closed)
             #expect(
@@ -660,7 +660,7 @@ import Testing
             case .passwordSet:
                 #expect(try await store.setPasswordHash(email: "bob@b.c", to: TestVectors.hash2a).get()?.id == user.id)
             case .removed:
-                #expect(try await store.deleteUser(email: "bob@b.c").get()?.id == user.id)
+                #expect(try await store.deleteUser(id: user.id).get()?.id == user.id)
             }
             // Only bob's mail goes; eve still holds her token, and her mail.
             let pending = try await store.pendingResetMails(dueAt: nil).get()

@@ -87,8 +87,8 @@ extension UserStore {
         await withCheckedContinuation { done in listUsers { done.resume(returning: $0) } }
     }
 
-    func deleteUser(email: String) async -> Result<User?, StoreError> {
-        await withCheckedContinuation { done in deleteUser(email: email) { done.resume(returning: $0) } }
+    func deleteUser(id: Int64) async -> Result<User?, StoreError> {
+        await withCheckedContinuation { done in deleteUser(id: id) { done.resume(returning: $0) } }
     }
 
     func endSessions(email: String) async -> Result<User?, StoreError> {

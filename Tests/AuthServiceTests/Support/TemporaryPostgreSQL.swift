@@ -7,7 +7,7 @@ import Testing
 /// A fresh database on the test server named by `AUTHD_TEST_POSTGRES_URL` (an admin URL such as
 /// `postgresql://postgres@127.0.0.1:PORT/postgres`), dropped afterwards: test cases run in
 /// parallel, so each gets its own. Without the variable a case skips, unless
-/// `AUTHD_REQUIRE_POSTGRES=1` (CI), where that is a failure.
+/// `AUTHD_REQUIRE_POSTGRES=1` or `CI=true`, where that is a failure.
 struct TemporaryPostgreSQL {
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -17,8 +17,11 @@ struct TemporaryPostgreSQL {
     static func serverURL() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["AUTHD_TEST_POSTGRES_URL"], !url.isEmpty { return url }
-        if environment["AUTHD_REQUIRE_POSTGRES"] == "1" {
-            throw Failure(description: "AUTHD_REQUIRE_POSTGRES=1 but AUTHD_TEST_POSTGRES_URL is not set")
+        if environment["AUTHD_REQUIRE_POSTGRES"] == "1" || environment["CI"] == "true" {
+            throw Failure(
+                description: "PostgreSQL is required here (AUTHD_REQUIRE_POSTGRES=1 or CI=true) but"
+                    + " AUTHD_TEST_POSTGRES_URL is not set: run through .ci/postgres.sh (Tests/run.sh does;"
+                    + " Debian package postgresql-15)")
         }
         let why = "skipped: AUTHD_TEST_POSTGRES_URL is not set, so no PostgreSQL server to test against"
         // The console reporter does not print a cancellation's comment: say it on stderr too.

@@ -47,4 +47,11 @@ import Testing
         }
         #expect(!parser.expectsContinue)
     }
+
+    @Test func anHTTP10ExpectationIsIgnored() {
+        var parser = RequestParser()
+        let head = Array("POST / HTTP/1.0\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n".utf8)
+        _ = head.withUnsafeBytes { parser.parse($0) }
+        #expect(!parser.expectsContinue)
+    }
 }

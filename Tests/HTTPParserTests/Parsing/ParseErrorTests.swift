@@ -38,6 +38,13 @@ import Testing
         Case(text: "GET / HTTP/1.1\r\nX: b\r\n\r\n", error: .missingHost, status: 400),
         Case(text: "GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", error: .multipleHosts, status: 400),
         Case(text: "GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n", error: .multipleHosts, status: 400),
+        Case(text: "GET / HTTP/1.1\r\nHost: two words\r\n\r\n", error: .invalidHost, status: 400),
+        Case(text: "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", error: .invalidHost, status: 400),
+        Case(text: "GET / HTTP/1.1\r\nHost: user@host\r\n\r\n", error: .invalidHost, status: 400),
+        Case(text: "GET / HTTP/1.0\r\nHost: [::1]x\r\n\r\n", error: .invalidHost, status: 400),
+        Case(
+            text: "POST / HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            error: .transferEncodingInHTTP10, status: 400),
         Case(
             text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", error: .invalidContentLength, status: 400),
         Case(
@@ -116,8 +123,9 @@ import Testing
             .badRequestLine, .invalidMethod, .unsupportedVersion, .targetTooLong, .invalidTargetAuthority,
             .invalidHeaderName,
             .whitespaceBeforeColon, .obsoleteLineFolding, .invalidHeaderValue, .headTooLarge, .tooManyHeaders,
-            .missingHost, .multipleHosts, .invalidContentLength, .conflictingContentLengths,
+            .missingHost, .multipleHosts, .invalidHost, .invalidContentLength, .conflictingContentLengths,
             .contentLengthWithTransferEncoding, .unsupportedTransferCoding, .invalidTransferEncoding,
+            .transferEncodingInHTTP10,
             .invalidChunkSize, .invalidChunkFraming, .chunkedOverheadTooLarge, .bodyTooLarge,
         ]
         #expect(Set(all.map(\.message)).count == all.count, "each rejection explains itself differently")

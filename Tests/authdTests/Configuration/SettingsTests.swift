@@ -62,6 +62,22 @@ import Testing
                 == [AddressRange("::1")!])
     }
 
+    @Test func allowedOriginsAreNormalizedRepeatableAndRefusedWhenNotAnOrigin() throws {
+        let expected = ["https://app.example.com", "http://localhost:8080"]
+        #expect(
+            try settings([
+                "--allowed-origin", "HTTPS://App.Example.com:443/", "--allowed-origin", "http://localhost:8080",
+            ])
+            .crossSite.allowedOrigins == expected)
+        #expect(
+            try settings([], ["AUTHD_ALLOWED_ORIGIN": "https://app.example.com, http://localhost:8080"]).crossSite
+                .allowedOrigins == expected)
+        #expect(try settings().crossSite.allowedOrigins.isEmpty)
+        for text in ["app.example.com", "https://app.example.com/login", "ftp://app.example.com", "https://", "null"] {
+            #expect(throws: (any Error).self, "\(text)") { try settings(["--allowed-origin", text]) }
+        }
+    }
+
     @Test func throttleExemptReplacesTheDefaultAndNoneTurnsItOff() throws {
         #expect(
             try settings(["--throttle-exempt", "192.0.2.0/24"]).server.clients.throttleExempt == [

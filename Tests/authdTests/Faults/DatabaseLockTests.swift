@@ -12,6 +12,7 @@ extension HeavyFaultSuites {
             private let output = Pipe()
 
             init(database: String) throws {
+                try Prerequisite.require(.python3)
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
                 process.arguments = [
                     "python3", "-c",

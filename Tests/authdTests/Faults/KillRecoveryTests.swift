@@ -42,6 +42,7 @@ extension HeavyFaultSuites {
         }
 
         @Test func everyAcknowledgedRegistrationSurvivesKillNine() async throws {
+            try Prerequisite.require(.sqlite3)
             let rounds = try await onOwnThread { try Self.killRounds(20) }
             #expect(rounds.count == 20)
             for (index, round) in rounds.enumerated() {

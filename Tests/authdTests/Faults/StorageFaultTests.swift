@@ -42,6 +42,7 @@ extension HeavyFaultSuites {
         }
 
         private static func emails(in database: String) throws -> Set<String> {
+            try Prerequisite.require(.sqlite3)
             let result = try run("/usr/bin/sqlite3", [database, "SELECT email FROM users"])
             return Set(result.output.split(separator: "\n").map(String.init))
         }
@@ -59,8 +60,9 @@ extension HeavyFaultSuites {
             let client = HTTPClient(base: server.baseURL)
             let filler = folder.url.appendingPathComponent("filler")
             if small != nil {
-                // Leave about 150 KiB: a few dozen commits fill it.
-                _ = try run("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=1k", "count=2900"])
+                // Leave about 250 KiB (the schema, its first WAL frames and the -shm take some): a few dozen
+                // commits fill it.
+                _ = try run("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=1k", "count=2800"])
             }
             var acknowledged: Set<String> = []
             var refused: HTTPAnswer?

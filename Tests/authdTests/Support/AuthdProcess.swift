@@ -11,14 +11,24 @@ final class AuthdProcess: @unchecked Sendable {
     private let logLock = NSLock()
     private var logData = Data()
 
-    /// Starts authd and waits until it logs the port it listens on.
-    init(arguments: [String] = [], database: String? = nil, environment: [String: String] = [:]) throws {
+    /// Starts authd and waits until it logs the port it listens on; with `umask` (octal, `"022"`),
+    /// under that file-creation mask whatever the test runner's.
+    init(
+        arguments: [String] = [], database: String? = nil, environment: [String: String] = [:], umask: String? = nil
+    ) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("authd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         databasePath = database ?? directory.appendingPathComponent("authd.db").path
-        process.executableURL = Self.binary
-        process.arguments = ["--port", "0", "--database", databasePath, "--bcrypt-cost", "4"] + arguments
+        let authdArguments = ["--port", "0", "--database", databasePath, "--bcrypt-cost", "4"] + arguments
+        if let umask {
+            // `exec` keeps one process: signals sent to it reach authd.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "umask \(umask) && exec \"$0\" \"$@\"", Self.binary.path] + authdArguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = authdArguments
+        }
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env

@@ -26,13 +26,12 @@ final class NginxProcess {
         }
     }
 
-    /// Starts nginx with `http(port)` inside its `http` block (which must listen on `port`, free a
-    /// moment ago) and waits until it accepts connections.
-    init(http: (_ port: Int) -> String) throws {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: Self.binary), "nginx is not installed (.ci/run installs it)")
+    /// Starts nginx with `http(port)` inside its `http` block (which must listen on `port`: the
+    /// one given, else one free a moment ago) and waits until it accepts connections.
+    init(port given: Int? = nil, http: (_ port: Int) throws -> String) throws {
+        try Prerequisite.require(.nginx)
         folder = try TemporaryFolder()
-        port = try freePort()
+        port = try given ?? freePort()
         let path = try Self.write(http(port), in: folder)
         let dir = folder.url.path
         process.executableURL = URL(fileURLWithPath: Self.binary)
@@ -46,8 +45,7 @@ final class NginxProcess {
 
     /// `nginx -t` on `http` inside the same frame: its status and what it said.
     static func check(http: String) throws -> (status: Int32, output: String) {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: binary), "nginx is not installed (.ci/run installs it)")
+        try Prerequisite.require(.nginx)
         let folder = try TemporaryFolder()
         let path = try write(http, in: folder)
         return try run(binary, ["-t", "-p", folder.url.path, "-c", path, "-e", "\(folder.url.path)/error.log"])

@@ -4,7 +4,7 @@ import Testing
 /// A fresh database on the test server named by `AUTHD_TEST_POSTGRES_URL` (an admin URL such as
 /// `postgresql://postgres@127.0.0.1:PORT/postgres`), made and dropped with `psql`, for tests that
 /// run authd on PostgreSQL. Without the variable the test skips, saying so, unless
-/// `AUTHD_REQUIRE_POSTGRES=1` (CI), where that is a failure.
+/// `AUTHD_REQUIRE_POSTGRES=1` or `CI=true`, where that is a failure.
 struct PostgreSQLDatabase {
     /// The fresh database's URL, for `--database`.
     let url: String
@@ -14,9 +14,7 @@ struct PostgreSQLDatabase {
     init() throws {
         let environment = ProcessInfo.processInfo.environment
         guard let admin = environment["AUTHD_TEST_POSTGRES_URL"], !admin.isEmpty else {
-            try #require(
-                environment["AUTHD_REQUIRE_POSTGRES"] != "1",
-                "AUTHD_REQUIRE_POSTGRES=1 but AUTHD_TEST_POSTGRES_URL is not set")
+            if PostgresEnvironment.required { throw PostgresError.notConfigured }
             let why = "skipped: AUTHD_TEST_POSTGRES_URL is not set, so no PostgreSQL server to test against"
             // The console reporter does not print a cancellation's comment: say it on stderr too.
             FileHandle.standardError.write(Data("\(Test.current?.name ?? "a test") [postgresql] \(why)\n".utf8))

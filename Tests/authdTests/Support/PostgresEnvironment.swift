@@ -11,8 +11,9 @@ enum PostgresEnvironment {
         variables["AUTHD_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// Whether CI demands the PostgreSQL tests (`AUTHD_REQUIRE_POSTGRES=1`): then a missing URL fails them.
-    static var required: Bool { variables["AUTHD_REQUIRE_POSTGRES"] == "1" }
+    /// Whether the PostgreSQL tests are demanded (`AUTHD_REQUIRE_POSTGRES=1`, or CI: `CI=true`, where
+    /// nothing skips): then a missing URL fails them.
+    static var required: Bool { variables["AUTHD_REQUIRE_POSTGRES"] == "1" || variables["CI"] == "true" }
 
     /// The folder of `initdb`, `pg_ctl`, `pg_basebackup` and `psql`.
     static var binaries: URL {
@@ -97,7 +98,8 @@ enum PostgresError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .notConfigured:
-            "AUTHD_REQUIRE_POSTGRES=1 but AUTHD_TEST_POSTGRES_URL is not set: run .ci/postgres.sh first"
+            "PostgreSQL is required here (AUTHD_REQUIRE_POSTGRES=1 or CI=true) but AUTHD_TEST_POSTGRES_URL is not set:"
+                + " run through .ci/postgres.sh (Tests/run.sh does; Debian package postgresql-15)"
         case .badURL(let url): "not a PostgreSQL URL: \(url)"
         case .command(let command, let output): "\(command) failed:\n\(output)"
         }

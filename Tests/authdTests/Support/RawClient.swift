@@ -99,6 +99,14 @@ final class RawClient {
         }
     }
 
+    /// Every byte the server sends until it closes, as they came (unframed: a HEAD answer's head
+    /// announces a body that does not follow).
+    func readToEnd() throws -> [UInt8] {
+        while try fill() {}
+        defer { buffer.removeAll() }
+        return buffer
+    }
+
     /// True when the server closed the connection (EOF or reset) before sending more bytes.
     func isClosedByPeer() -> Bool {
         (try? fill()) != true

@@ -11,6 +11,7 @@ final class SMTPRelayProcess: @unchecked Sendable {
     /// Starts the relay on `port` (0: a free one) with `mode`, writing to `folder`, and waits until it listens.
     init(folder: URL, port: Int = 0, mode: String = "accept") throws {
         self.folder = folder
+        try Prerequisite.require(.aiosmtpd)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         setMode(mode)
         let script = Bundle.module.url(forResource: "smtp_relay", withExtension: "py", subdirectory: "Resources")!

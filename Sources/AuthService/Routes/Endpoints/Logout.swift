@@ -9,7 +9,12 @@ extension AuthRoutes {
         do {
             scope = try logoutScope(of: request.target)
         } catch { return respond(ErrorAnswer.make(400, "scope must be others or global")) }
-        let sessionID = SessionCookie.sessionID(in: request)
+        let sessionID: String?
+        do {
+            sessionID = try SessionCookie.sessionID(in: request)
+        } catch {
+            return respond(SessionCookie.ambiguousAnswer)
+        }
         if let scope {
             return context.auth.endSessions(scope, forSession: sessionID, client: client(of: request)) { result in
                 respond(

@@ -6,7 +6,12 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let key = SessionCookie.withSessionID(in: request) { context.auth.sessionKey($0, on: connection) }
+        let key: SecretKey?
+        do {
+            key = try SessionCookie.withSessionID(in: request) { context.auth.sessionKey($0, on: connection) }
+        } catch {
+            return respond(SessionCookie.ambiguousAnswer)
+        }
         context.auth.user(forSessionKey: key, client: client(of: request)) { result in
             respond(
                 answer(result, context) { user in

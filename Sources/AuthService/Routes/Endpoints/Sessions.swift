@@ -3,8 +3,13 @@ import HTTPParser
 extension AuthRoutes {
     /// `GET /sessions` with the cookie: 200 `{"sessions": [...]}`, the caller's own, newest first.
     static func listSessions(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
-        context.auth.sessions(forSession: SessionCookie.sessionID(in: request), client: client(of: request)) {
-            result in
+        let sessionID: String?
+        do {
+            sessionID = try SessionCookie.sessionID(in: request)
+        } catch {
+            return respond(SessionCookie.ambiguousAnswer)
+        }
+        context.auth.sessions(forSession: sessionID, client: client(of: request)) { result in
             respond(
                 answer(result, context) { listed in
                     Response(status: 200, headers: noStore, body: SessionListJSON.body(listed))
@@ -18,9 +23,13 @@ extension AuthRoutes {
         guard let handle = SessionHandle(pathParameter(of: request.target, after: sessionsPrefix)) else {
             return respond(ErrorAnswer.make(.unknownSessionHandle))
         }
-        context.auth.endSession(
-            handle, forSession: SessionCookie.sessionID(in: request), client: client(of: request)
-        ) { result in
+        let sessionID: String?
+        do {
+            sessionID = try SessionCookie.sessionID(in: request)
+        } catch {
+            return respond(SessionCookie.ambiguousAnswer)
+        }
+        context.auth.endSession(handle, forSession: sessionID, client: client(of: request)) { result in
             respond(answer(result, context) { _ in json(200, [("message", "session ended")]) })
         }
     }

@@ -277,10 +277,10 @@ public final class InMemoryUserStore: UserStore {
         completion(apply { state in state.users })
     }
 
-    public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
+    public func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
         completion(
             apply { state in
-                guard let index = state.users.firstIndex(where: { $0.email == email }) else { return nil }
+                guard let index = state.users.firstIndex(where: { $0.id == id }) else { return nil }
                 let removed = state.users.remove(at: index)
                 state.dropMail(ofUser: removed.id)
                 state.sessions.removeAll { $0.session.userID == removed.id }

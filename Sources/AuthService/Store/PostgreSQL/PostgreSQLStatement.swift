@@ -28,7 +28,7 @@ enum PostgreSQLStatement: String, CaseIterable {
     case clearResetToken
     case consumeResetToken
     case selectAll
-    case deleteByEmail
+    case deleteByID
     case endSessionsByEmail
     case setPasswordByEmail
     case noteResetRequest
@@ -219,9 +219,9 @@ enum PostgreSQLStatement: String, CaseIterable {
                 """
         case .selectAll:
             return "SELECT \(columns) FROM users ORDER BY id"
-        case .deleteByEmail:
+        case .deleteByID:
             return """
-                WITH changed AS (DELETE FROM users WHERE id = \(Self.firstByEmail) RETURNING \(columns)), \
+                WITH changed AS (DELETE FROM users WHERE id = $1 RETURNING \(columns)), \
                 \(Self.endSessionsOfChanged) SELECT * FROM changed
                 """
         case .endSessionsByEmail:

@@ -238,9 +238,9 @@ public final class PostgreSQLUserStore: UserStore {
             }, completion: completion)
     }
 
-    public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
+    public func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
         let steps: [PostgreSQLJob.Step] = [
-            .init(statement: .deleteByEmail, parameters: [.text(email)]), Self.dropMailWithoutToken,
+            .init(statement: .deleteByID, parameters: [.integer(id)]), Self.dropMailWithoutToken,
             // Its id could be given again (after a sequence reset or a seed-made table's own ids).
             .init(statement: .dropSecondFactorsWithoutUser, parameters: []),
         ]

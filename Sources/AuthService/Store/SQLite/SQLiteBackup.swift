@@ -18,20 +18,45 @@ public enum SQLiteBackup {
         public var isIntact: Bool { integrity == ["ok"] }
     }
 
-    /// Copies the database at `source` to the new file `destination` (refused when it exists, so a
-    /// backup never overwrites anything), then checks the copy. A failed copy is removed.
-    /// `busyTimeoutMilliseconds` bounds the wait for a lock another connection holds.
+    /// Copies the database at `source` to the new file `destination`, then checks the copy. The
+    /// copy is created owner-only (0600) whatever the umask, and only as a new file: an existing
+    /// file is never overwritten and a symbolic link (even a dangling one) never followed.
+    /// A failed copy is removed. `busyTimeoutMilliseconds` bounds the wait for a lock another
+    /// connection holds.
     public static func copy(
         _ source: String, to destination: String, busyTimeoutMilliseconds: Int = 5000
     ) throws(StoreError) -> Report {
         guard access(source, F_OK) == 0 else { throw .cannotOpen(location: source, reason: "no such file") }
-        guard access(destination, F_OK) != 0 else { throw .cannotOpen(location: destination, reason: "already exists") }
-        // Read-write, never create: a read-only open of a WAL file may fail to map its -shm.
-        let from = try open(source, flags: SQLITE_OPEN_READWRITE, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        do {
+            try OwnerOnlyFile.create(destination)
+        } catch {
+            switch error {
+            case .exists(let isSymbolicLink):
+                let reason = isSymbolicLink ? "is a symbolic link, which a backup never follows" : "already exists"
+                throw .cannotOpen(location: destination, reason: reason)
+            case .system(let code):
+                throw .cannotOpen(location: destination, reason: String(cString: strerror(code)))
+            }
+        }
+        let to: OpaquePointer
+        let from: OpaquePointer
+        do throws(StoreError) {
+            // The file just made, and no link put in its place since: SQLite refuses to follow one.
+            to = try open(
+                destination, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+                busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            do throws(StoreError) {
+                // Read-write, never create: a read-only open of a WAL file may fail to map its -shm.
+                from = try open(source, flags: SQLITE_OPEN_READWRITE, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            } catch {
+                sqlite3_close_v2(to)
+                throw error
+            }
+        } catch {
+            unlink(destination)
+            throw error
+        }
         defer { sqlite3_close_v2(from) }
-        let to = try open(
-            destination, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-            busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         let pages: Int
         do {
             pages = try runBackup(from: from, to: to, busyTimeoutMilliseconds: busyTimeoutMilliseconds)

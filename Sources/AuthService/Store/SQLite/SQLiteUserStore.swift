@@ -165,8 +165,8 @@ public final class SQLiteUserStore: UserStore {
         queue.submit(.read, { table throws(StoreError) in try table.listUsers() }, completion: completion)
     }
 
-    public func deleteUser(email: String, completion: @escaping StoreCompletion<User?>) {
-        queue.submit(.write, { table throws(StoreError) in try table.deleteUser(email: email) }, completion: completion)
+    public func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
+        queue.submit(.write, { table throws(StoreError) in try table.deleteUser(id: id) }, completion: completion)
     }
 
     public func endSessions(email: String, completion: @escaping StoreCompletion<User?>) {

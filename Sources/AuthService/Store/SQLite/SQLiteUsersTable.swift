@@ -53,9 +53,11 @@ final class SQLiteUsersTable {
     /// instructions per session lookup (callgrind). Later calls (SQLite already running) change nothing.
     private static let memoryStatisticsOff: Void = { _ = csqlite_disable_memory_statistics() }()
 
-    /// Opens or creates the database at `path`, in WAL mode with `synchronous=FULL`; never deletes data.
+    /// Opens or creates the database at `path` (a new file owner-only, see `OwnerOnlyFile`), in WAL
+    /// mode with `synchronous=FULL`; never deletes data.
     init(path: String, busyTimeoutMilliseconds: Int, maxPages: Int? = nil) throws(StoreError) {
         Self.memoryStatisticsOff
+        try OwnerOnlyFile.prepareDatabase(path)
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let code = sqlite3_open_v2(path, &handle, flags, nil)
@@ -326,8 +328,8 @@ final class SQLiteUsersTable {
         return users
     }
 
-    func deleteUser(email: String) throws(StoreError) -> User? {
-        guard let user = try findUser(email: email) else { return nil }
+    func deleteUser(id: Int64) throws(StoreError) -> User? {
+        guard let user = try findUser(id: id) else { return nil }
         deleteByID.bind(1, integer: user.id)
         _ = try run(deleteByID)
         try outbox.dropMail(ofUser: user.id)

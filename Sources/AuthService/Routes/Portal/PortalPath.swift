@@ -1,0 +1,19 @@
+/// The paths of the gate and the portal: the route table, the redirects and the pages' markup
+/// read them here. Static strings, so the pages' `HTMLWriter` takes them as markup.
+enum PortalPath {
+    static let verify: StaticString = "/verify"
+    static let verifyRedirecting: StaticString = "/verify/redirect"
+    static let login: StaticString = "/login"
+    static let signup: StaticString = "/signup"
+    static let reset: StaticString = "/reset"
+    static let resetConfirm: StaticString = "/reset/confirm"
+    static let account: StaticString = "/account"
+    static let logout: StaticString = "/logout"
+}
+
+extension GateConfiguration {
+    /// `link(_:)` for one of the portal's paths.
+    func link(_ path: StaticString) -> String {
+        link(path.description)
+    }
+}

@@ -1,0 +1,127 @@
+"""The portal in a real browser: headless Chromium (Debian's chromium and chromium-driver) driven
+by selenium, against an authd behind nginx on loopback. Usage:
+    browser_flow.py PROXY_PORT SCREENSHOT_FOLDER
+The application is http://app.example.test:PROXY_PORT/, the portal http://auth.example.test:PROXY_PORT/
+(*.example.test resolves to 127.0.0.1 inside the browser). Each step is printed; a failing step
+leaves a screenshot and the page's HTML in SCREENSHOT_FOLDER and exits 1."""
+
+import json
+import os
+import sys
+import traceback
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+port = int(sys.argv[1])
+shots = sys.argv[2]
+app = f"http://app.example.test:{port}"
+portal = f"http://auth.example.test:{port}"
+email, password = "browser@example.test", "correct horse battery"
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--no-first-run", "--disable-extensions", "--window-size=1024,768",
+                 f"--host-resolver-rules=MAP *.example.test 127.0.0.1, EXCLUDE localhost",
+                 f"--user-data-dir={os.path.join(shots, 'profile')}"):
+    options.add_argument(argument)
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver.set_page_load_timeout(30)
+
+
+def click_and_wait(element):
+    """Clicks, then waits for the next page: a click returns before the navigation it starts."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+
+def fill(fields, submit_text):
+    for name, value in fields.items():
+        box = driver.find_element(By.NAME, name)
+        box.clear()
+        box.send_keys(value)
+    click_and_wait(driver.find_element(By.XPATH, f"//button[normalize-space()='{submit_text}']"))
+
+
+def heading():
+    return driver.find_element(By.TAG_NAME, "h1").text
+
+
+def seen_by_app():
+    return json.loads(driver.find_element(By.TAG_NAME, "body").text)
+
+
+def expect(condition, what):
+    if not condition:
+        raise AssertionError(f"{what}; at {driver.current_url}")
+
+
+def step(name, action):
+    print(f"step: {name}", flush=True)
+    try:
+        action()
+    except Exception:
+        os.makedirs(shots, exist_ok=True)
+        base = os.path.join(shots, name.replace(" ", "-"))
+        driver.save_screenshot(base + ".png")
+        with open(base + ".html", "w") as page:
+            page.write(driver.page_source)
+        print(f"failed: {name}; screenshot {base}.png", flush=True)
+        traceback.print_exc()
+        driver.quit()
+        sys.exit(1)
+
+
+def app_sends_to_login():
+    driver.get(app + "/private/page?x=1")
+    expect(driver.current_url.startswith(portal + "/login?rd="), "not sent to the login page")
+    expect(heading() == "Log in", "no login form")
+
+
+def sign_up():
+    click_and_wait(driver.find_element(By.LINK_TEXT, "Create an account"))
+    expect(heading() == "Create an account", "no sign-up form")
+    email_box = driver.find_element(By.ID, "email")
+    expect(email_box.get_attribute("autocomplete") == "username", "the email field is not named for password managers")
+    expect(driver.find_element(By.ID, "password").get_attribute("autocomplete") == "new-password",
+           "the new password field is not named for password managers")
+    fill({"email": email, "password": password}, "Create the account")
+    expect("Account created" in driver.find_element(By.ID, "message").text, "no confirmation")
+
+
+def log_in_and_reach_the_app():
+    driver.get(app + "/private/page?x=1")
+    expect(heading() == "Log in", "no login form")
+    fill({"email": email, "password": "wrong"}, "Log in")
+    expect("Wrong email or password" in driver.find_element(By.ID, "message").text, "no inline error")
+    fill({"email": email, "password": password}, "Log in")
+    expect(driver.current_url == app + "/private/page?x=1", "not returned to the page first asked")
+    seen = seen_by_app()
+    expect(seen["headers"].get("remote-email") == [email], f"the application saw {seen['headers']}")
+
+
+def see_the_account():
+    driver.get(portal + "/account")
+    expect(heading() == "Your account", "no account page")
+    expect(driver.find_element(By.ID, "account-email").text == email, "not the user's email")
+
+
+def log_out():
+    click_and_wait(driver.find_element(By.ID, "logout"))
+    expect(heading() == "Log in", "not back at the login page")
+    driver.get(app + "/private/page?x=1")
+    expect(driver.current_url.startswith(portal + "/login?rd="), "the application is still reachable")
+
+
+step("the application sends to the login page", app_sends_to_login)
+step("sign up", sign_up)
+step("log in and reach the application", log_in_and_reach_the_app)
+step("see the account", see_the_account)
+step("log out", log_out)
+driver.quit()
+print("done", flush=True)
