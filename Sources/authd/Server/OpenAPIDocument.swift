@@ -262,7 +262,7 @@ enum OpenAPIDocument {
         "tags": [
           "seed"
         ],
-        "description": "Checks the password with bcrypt (an unknown email costs one bcrypt run too, so timing reveals nothing) and gives the user a new session id, a lower-case uuid4, in the `session_id` cookie (authd stores only its SHA-256 digest). The normalized email names its user exactly, else the one stored email equal to it ignoring ASCII case. One session per user (the seed's single `session_id` column): a login replaces the user's previous session, whose id stops working, and clears a pending reset token. A password stored at another cost than `--bcrypt-cost` is re-hashed. Brute-force limits (the defaults): 5 failures per email and client within 15 minutes block that pair (30 s, doubling); past 100 failures an hour on one account (`--account-failure-limit`, `--account-window`), clients that have not logged in to it in the last 30 days share one attempt per 36 s while the owner, from an address it logged in from, gets in at once; 50 failures per client address per window. Refused attempts answer 429 with `Retry-After`.",
+        "description": "Checks the password with bcrypt (an unknown email costs one bcrypt run too, so timing reveals nothing) and gives the user a new session id, a lower-case uuid4, in the `session_id` cookie (authd stores only its SHA-256 digest). The normalized email names its user exactly, else the one stored email equal to it ignoring ASCII case. By default one session per user (the seed's single `session_id` column): a login replaces the user's previous session, whose id stops working; with `--sessions-per-user N` a user keeps up to N sessions, one per device, and a login past N ends the least recently used. A login clears a pending reset token. A password stored at another cost than `--bcrypt-cost` is re-hashed. Brute-force limits (the defaults): 5 failures per email and client within 15 minutes block that pair (30 s, doubling); past 100 failures an hour on one account (`--account-failure-limit`, `--account-window`), clients that have not logged in to it in the last 30 days share one attempt per 36 s while the owner, from an address it logged in from, gets in at once; 50 failures per client address per window. Refused attempts answer 429 with `Retry-After`.",
         "parameters": [
           {
             "$ref": "#/components/parameters/X-Forwarded-For"
@@ -454,7 +454,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open.",
+            "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open; or `scope must be others or global`.",
             "content": {
               "application/json": {
                 "schema": {
@@ -467,7 +467,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`); or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`); or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
             "content": {
               "application/json": {
                 "schema": {
@@ -561,7 +561,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`).",
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -623,7 +623,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`)."
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`)."
           },
           "400": {
             "$ref": "#/components/responses/HeadBadRequest"
@@ -698,7 +698,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/BadRequest"
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`).",
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`); or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
             "content": {
               "application/json": {
                 "schema": {
@@ -711,7 +711,7 @@ enum OpenAPIDocument {
             }
           },
           "404": {
-            "description": "`no such session`: the caller has no session with this id.",
+            "description": "`no such session`: the caller has no session with this id (another user's, an ended one, or not 16 hex digits).",
             "content": {
               "application/json": {
                 "schema": {
@@ -796,7 +796,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`).",
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -853,7 +853,7 @@ enum OpenAPIDocument {
             "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open."
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`)."
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`)."
           },
           "408": {
             "$ref": "#/components/responses/HeadRequestTimeout"
