@@ -81,7 +81,8 @@ extension Auth {
                                 guard enabled else { return finish(.failure(.noPendingSecondFactor)) }
                                 self.record(.secondFactorEnabled, userID: holder.userID, client: client)
                                 self.secureSessions(
-                                    of: holder, raising: sessionID, else: finish, then: { finish(.success(codes)) })
+                                    of: holder, raising: sessionID, client: client, else: finish,
+                                    then: { finish(.success(codes)) })
                             })
                     })
             }
@@ -196,7 +197,9 @@ extension Auth {
                     userID: holder.userID,
                     completion: self.then(finish) { removed in
                         if removed { self.record(.secondFactorDisabled, userID: holder.userID, client: client) }
-                        self.secureSessions(of: holder, raising: nil, else: finish) { finish(.success(())) }
+                        self.secureSessions(of: holder, raising: nil, client: client, else: finish) {
+                            finish(.success(()))
+                        }
                     })
             }
             guard let password else {
@@ -226,13 +229,16 @@ extension Auth {
     /// `raising` (the holder's session id), raises the holder's session to the second factor's level.
     /// A session only `users.session_id` holds has no handle: then nothing is changed.
     private func secureSessions<T>(
-        of holder: SessionHolder, raising sessionID: String?, else finish: @escaping Finish<T>,
+        of holder: SessionHolder, raising sessionID: String?, client: ClientIdentity, else finish: @escaping Finish<T>,
         then next: @escaping @Sendable () -> Void
     ) {
         guard let handle = holder.handle else { return next() }
         store.endSessions(
             ofUser: holder.userID, keeping: handle,
-            completion: then(finish) { _ in
+            completion: then(finish) { ended in
+                for other in ended {
+                    self.recordEnd(other, userID: holder.userID, .secondFactorChanged, client: client)
+                }
                 guard let sessionID else { return next() }
                 self.store.renewSession(
                     handle, ofUser: holder.userID, storedID: self.storedForm(of: sessionID), assurance: .secondFactor,

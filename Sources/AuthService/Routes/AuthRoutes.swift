@@ -45,12 +45,17 @@ public final class AuthRoutes: Sendable {
         router.add(.post, "/users") { Self.register($0, $1, context, respond: $2) }
         router.add(.post, "/sessions") { Self.login($0, $1, context, respond: $2) }
         router.add(.delete, "/sessions") { request, _, respond in Self.logout(request, context, respond: respond) }
+        // Before `/sessions/{id}`, which would take `2fa` as an id: the table matches in order.
         router.add(.post, "/sessions/2fa") { request, _, respond in
             Self.raiseSession(request, context, respond: respond)
         }
         router.add(.post, "/2fa/totp") { Self.beginTOTP($0, $1, context, respond: $2) }
         router.add(.put, "/2fa/totp") { request, _, respond in Self.confirmTOTP(request, context, respond: respond) }
         router.add(.delete, "/2fa/totp") { Self.disableTOTP($0, $1, context, respond: $2) }
+        router.add(.get, "/sessions") { request, _, respond in Self.listSessions(request, context, respond: respond) }
+        router.add(.delete, parameterized: "/sessions/{id}") { request, _, respond in
+            Self.endSession(request, context, respond: respond)
+        }
         router.add(.get, "/profile") { Self.profile($0, $1, context, respond: $2) }
         router.add(.post, "/reset_password") { request, _, respond in
             Self.requestResetToken(request, context, respond: respond)
