@@ -162,7 +162,7 @@ enum OpenAPIDocument {
             },
             "multipart/form-data": {
               "schema": {
-                "$ref": "#/components/schemas/Credentials"
+                "$ref": "#/components/schemas/CredentialsMultipart"
               },
               "example": {
                 "email": "guillaume@holberton.io",
@@ -171,7 +171,7 @@ enum OpenAPIDocument {
             },
             "application/json": {
               "schema": {
-                "$ref": "#/components/schemas/Credentials"
+                "$ref": "#/components/schemas/CredentialsJSON"
               },
               "example": {
                 "email": "guillaume@holberton.io",
@@ -290,7 +290,7 @@ enum OpenAPIDocument {
             },
             "multipart/form-data": {
               "schema": {
-                "$ref": "#/components/schemas/LoginCredentials"
+                "$ref": "#/components/schemas/LoginCredentialsMultipart"
               },
               "example": {
                 "email": "guillaume@holberton.io",
@@ -299,7 +299,7 @@ enum OpenAPIDocument {
             },
             "application/json": {
               "schema": {
-                "$ref": "#/components/schemas/LoginCredentials"
+                "$ref": "#/components/schemas/LoginCredentialsJSON"
               },
               "example": {
                 "email": "guillaume@holberton.io",
@@ -1622,7 +1622,7 @@ enum OpenAPIDocument {
             },
             "multipart/form-data": {
               "schema": {
-                "$ref": "#/components/schemas/ResetTokenRequest"
+                "$ref": "#/components/schemas/ResetTokenRequestMultipart"
               },
               "example": {
                 "email": "guillaume@holberton.io"
@@ -1630,7 +1630,7 @@ enum OpenAPIDocument {
             },
             "application/json": {
               "schema": {
-                "$ref": "#/components/schemas/ResetTokenRequest"
+                "$ref": "#/components/schemas/ResetTokenRequestJSON"
               },
               "example": {
                 "email": "guillaume@holberton.io"
@@ -1769,7 +1769,7 @@ enum OpenAPIDocument {
             },
             "multipart/form-data": {
               "schema": {
-                "$ref": "#/components/schemas/PasswordUpdate"
+                "$ref": "#/components/schemas/PasswordUpdateMultipart"
               },
               "example": {
                 "email": "guillaume@holberton.io",
@@ -1779,7 +1779,7 @@ enum OpenAPIDocument {
             },
             "application/json": {
               "schema": {
-                "$ref": "#/components/schemas/PasswordUpdate"
+                "$ref": "#/components/schemas/PasswordUpdateJSON"
               },
               "example": {
                 "email": "guillaume@holberton.io",
@@ -4022,6 +4022,361 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/login/2fa": {
+      "get": {
+        "operationId": "loginCodePage",
+        "summary": "The code step of a login",
+        "description": "The form for a code of the authenticator app or a recovery code, after a password login of a user with a second factor (the login form and the gate send such a session here); `rd` travels with it.",
+        "tags": [
+          "gate"
+        ],
+        "parameters": [
+          {
+            "name": "rd",
+            "in": "query",
+            "required": false,
+            "description": "Where to return after the login, if the redirect rule allows it.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "head": {
+        "operationId": "loginCodePageHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "gate"
+        ],
+        "parameters": [
+          {
+            "name": "rd",
+            "in": "query",
+            "required": false,
+            "description": "Where to return after the login, if the redirect rule allows it.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The page.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged)."
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            }
+          }
+        }
+      },
+      "post": {
+        "operationId": "loginCodeForm",
+        "summary": "Give the second factor from the form",
+        "description": "The JSON raise's operation (`POST /sessions/2fa`): on success the session's new id in the cookie and a 303 to `rd` (when the redirect rule allows it) or to `/account`; a session that waits for no code goes there too, no session to the login page; on failure the form again with the reason.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "code": {
+                    "type": "string"
+                  },
+                  "recovery_code": {
+                    "type": "string"
+                  },
+                  "rd": {
+                    "type": "string"
+                  }
+                }
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "code": {
+                    "type": "string"
+                  },
+                  "recovery_code": {
+                    "type": "string"
+                  },
+                  "rd": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "303": {
+            "description": "Raised (with the new session cookie), or nothing to raise, or no session.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              }
+            }
+          },
+          "401": {
+            "description": "A wrong or used code: the form again.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field, a body that cannot be read, or two different `session_id` cookies (JSON).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "`cross-site request refused` (JSON): posted from another site.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled (wrong codes and passwords count together); the page says how long to wait.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "description": "`second factor not offered`: authd runs without `--secret-key-file`; or an unsupported transfer coding.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/signup": {
       "get": {
         "operationId": "signupPage",
@@ -5150,6 +5505,669 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/account/2fa": {
+      "post": {
+        "operationId": "accountTOTPForm",
+        "summary": "Start TOTP enrolment from the account page",
+        "description": "The password typed again gives a new secret (pending), shown as a QR code (inline SVG) and as text, with the form that turns it on.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The secret and the form for its first code.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "No session: to the login page; a session waiting for its code: to the code step.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              }
+            }
+          },
+          "401": {
+            "description": "Wrong password.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The second factor is on already.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field, a body that cannot be read, or two different `session_id` cookies (JSON).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "`cross-site request refused` (JSON): posted from another site.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled (wrong codes and passwords count together); the page says how long to wait.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "description": "`second factor not offered`: authd runs without `--secret-key-file`; or an unsupported transfer coding.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/account/2fa/confirm": {
+      "post": {
+        "operationId": "accountTOTPConfirmForm",
+        "summary": "Turn TOTP on from the enrolment page",
+        "description": "A first code of the pending secret turns it on; the page shows the ten recovery codes, this once, with a warning.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "code": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "code"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "code": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "code"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The recovery codes.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "303": {
+            "description": "No session: to the login page; a session waiting for its code: to the code step.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              }
+            }
+          },
+          "401": {
+            "description": "A wrong code: the form again.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "No enrolment to confirm.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field, a body that cannot be read, or two different `session_id` cookies (JSON).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "`cross-site request refused` (JSON): posted from another site.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled (wrong codes and passwords count together); the page says how long to wait.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "description": "`second factor not offered`: authd runs without `--secret-key-file`; or an unsupported transfer coding.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/account/2fa/disable": {
+      "post": {
+        "operationId": "accountTOTPDisableForm",
+        "summary": "Turn TOTP off from the account page",
+        "description": "From a session that gave the second factor, with the password: TOTP off, the user's other sessions ended, back to the account page.",
+        "tags": [
+          "gate"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "password"
+                ]
+              }
+            },
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "password": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "password"
+                ]
+              }
+            }
+          }
+        },
+        "responses": {
+          "303": {
+            "description": "Off: to the account page; no session: to the login page; a session at the password's level: to the code step.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Location": {
+                "$ref": "#/components/headers/PortalLocation"
+              }
+            }
+          },
+          "401": {
+            "description": "Wrong password.",
+            "headers": {
+              "Content-Security-Policy": {
+                "$ref": "#/components/headers/ContentSecurityPolicy"
+              },
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A missing field, a body that cannot be read, or two different `session_id` cookies (JSON).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "`cross-site request refused` (JSON): posted from another site.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "415": {
+            "description": "A body that is not a form.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Throttled (wrong codes and passwords count together); the page says how long to wait.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "501": {
+            "description": "`second factor not offered`: authd runs without `--secret-key-file`; or an unsupported transfer coding.",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          },
+          "500": {
+            "description": "An internal fault (logged).",
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Overloaded, or storage unavailable: nothing was applied (the page says so, or the server's JSON answer).",
+            "headers": {
+              "Retry-After": {
+                "$ref": "#/components/headers/Retry-After"
+              }
+            },
+            "content": {
+              "text/html": {
+                "schema": {
+                  "type": "string"
+                }
+              },
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
     "/logout": {
       "post": {
         "operationId": "logoutForm",
@@ -5958,6 +6976,26 @@ enum OpenAPIDocument {
           "type": "string"
         }
       },
+      "CredentialsMultipart": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Credentials"
+          },
+          {
+            "description": "`Credentials` sent as multipart/form-data (`curl -F`): a schema of its own, so that a generated client can tell the three body types apart."
+          }
+        ]
+      },
+      "CredentialsJSON": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Credentials"
+          },
+          {
+            "description": "`Credentials` sent as a JSON object of strings: a schema of its own, so that a generated client can tell the three body types apart."
+          }
+        ]
+      },
       "LoginCredentials": {
         "type": "object",
         "required": [
@@ -5980,6 +7018,26 @@ enum OpenAPIDocument {
           "type": "string"
         }
       },
+      "LoginCredentialsMultipart": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/LoginCredentials"
+          },
+          {
+            "description": "`LoginCredentials` sent as multipart/form-data (`curl -F`): a schema of its own, so that a generated client can tell the three body types apart."
+          }
+        ]
+      },
+      "LoginCredentialsJSON": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/LoginCredentials"
+          },
+          {
+            "description": "`LoginCredentials` sent as a JSON object of strings: a schema of its own, so that a generated client can tell the three body types apart."
+          }
+        ]
+      },
       "ResetTokenRequest": {
         "type": "object",
         "required": [
@@ -5995,6 +7053,26 @@ enum OpenAPIDocument {
         "additionalProperties": {
           "type": "string"
         }
+      },
+      "ResetTokenRequestMultipart": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/ResetTokenRequest"
+          },
+          {
+            "description": "`ResetTokenRequest` sent as multipart/form-data (`curl -F`): a schema of its own, so that a generated client can tell the three body types apart."
+          }
+        ]
+      },
+      "ResetTokenRequestJSON": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/ResetTokenRequest"
+          },
+          {
+            "description": "`ResetTokenRequest` sent as a JSON object of strings: a schema of its own, so that a generated client can tell the three body types apart."
+          }
+        ]
       },
       "PasswordUpdate": {
         "type": "object",
@@ -6023,6 +7101,26 @@ enum OpenAPIDocument {
         "additionalProperties": {
           "type": "string"
         }
+      },
+      "PasswordUpdateMultipart": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/PasswordUpdate"
+          },
+          {
+            "description": "`PasswordUpdate` sent as multipart/form-data (`curl -F`): a schema of its own, so that a generated client can tell the three body types apart."
+          }
+        ]
+      },
+      "PasswordUpdateJSON": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/PasswordUpdate"
+          },
+          {
+            "description": "`PasswordUpdate` sent as a JSON object of strings: a schema of its own, so that a generated client can tell the three body types apart."
+          }
+        ]
       },
       "Error": {
         "type": "object",

@@ -16,7 +16,6 @@ import pyotp
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 port = int(sys.argv[1])
@@ -41,7 +40,17 @@ def click_and_wait(element):
     """Clicks, then waits for the next page: a click returns before the navigation it starts."""
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+    def gone(_):
+        # Chromium reports a node of a page left behind as stale, or, across hosts, as not in the
+        # document: either way the next page is there.
+        try:
+            page.is_enabled()
+            return False
+        except Exception:
+            return True
+
+    WebDriverWait(driver, 15).until(gone)
 
 
 def fill(fields, submit_text):

@@ -22,7 +22,7 @@ import Testing
         let page = try await service.client.send(
             "POST", "/account/2fa", form: ["password": user.password], sessionID: user.session)
         #expect(page.status == 200)
-        for (name, value) in Self.portalHeaders { #expect(page.header(name) == value, "\(name)") }
+        for (name, value) in Self.portalHeaders { #expect(page.header(name)?.contains(value) == true, "\(name)") }
         let html = String(decoding: page.body, as: UTF8.self)
         #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         let secret = try #require(html.firstMatch(of: /id="totp-secret">([A-Z2-7]{32})</)?.1)
@@ -31,7 +31,9 @@ import Testing
         let confirmed = try await service.client.send(
             "POST", "/account/2fa/confirm", form: ["code": code], sessionID: user.session)
         #expect(confirmed.status == 200)
-        for (name, value) in Self.portalHeaders { #expect(confirmed.header(name) == value, "\(name)") }
+        for (name, value) in Self.portalHeaders {
+            #expect(confirmed.header(name)?.contains(value) == true, "\(name)")
+        }
         let codes = String(decoding: confirmed.body, as: UTF8.self)
         #expect(codes.contains(#"id="recovery-warning""#))
         #expect(codes.components(separatedBy: "<li><code>").count == 11)
@@ -49,7 +51,7 @@ import Testing
         let waiting = try #require(HTTPClient.sessionID(from: login))
         let page = try await service.client.send("GET", "/login/2fa?rd=%2Fnext", sessionID: waiting)
         #expect(page.status == 200)
-        for (name, value) in Self.portalHeaders { #expect(page.header(name) == value, "\(name)") }
+        for (name, value) in Self.portalHeaders { #expect(page.header(name)?.contains(value) == true, "\(name)") }
         #expect(try await service.client.send("GET", "/account", sessionID: waiting).header("Location") == "/login/2fa")
 
         let wrong = try await service.client.send(
