@@ -90,6 +90,35 @@ import Testing
         }
     }
 
+    @Test func aBurstOfResetRequestsSendsOneMailWhoseTokenStillWorks() async throws {
+        let folder = try TemporaryFolder()
+        let relay = try await startRelay(folder.url)
+        // Five clients behind a trusted proxy, as in the audit: the limit is the account's, whoever asks.
+        let server = try await authd(relayPort: relay.port, ["--trusted-proxy", "127.0.0.1"])
+        let client = HTTPClient(base: server.baseURL)
+        try await register(client)
+        var answers: [HTTPAnswer] = []
+        for index in 0..<10 {
+            let spelling = index % 2 == 0 ? Self.email : Self.email.uppercased()
+            answers.append(
+                try await client.send(
+                    "POST", "/reset_password", form: ["email": spelling],
+                    headers: ["X-Forwarded-For": "198.51.100.\(index % 5 + 1)"]))
+        }
+        // Refused or not, every request answers alike.
+        #expect(answers.allSatisfy { $0.status == 200 && $0.json["message"] == "reset instructions sent" })
+        #expect(await relay.waitForMails(1))
+        // Give any further mail the time to arrive: none does.
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await metric("authd_reset_mails_sent_total", client) == 1)
+        #expect(relay.mails.count == 1)
+        let mail = try #require(relay.mails.first)
+        let token = try #require(mailedToken(in: mail))
+        let updated = try await client.send(
+            "PUT", "/reset_password", form: ["email": Self.email, "reset_token": token, "new_password": "n3w-one"])
+        #expect(updated.status == 200)
+    }
+
     @Test func theMailedTokenResetsThePasswordAndLeavesNoTraceInTheDatabase() async throws {
         let folder = try TemporaryFolder()
         let relay = try await startRelay(folder.url)

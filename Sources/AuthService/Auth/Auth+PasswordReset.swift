@@ -13,7 +13,8 @@ extension Auth {
 
     /// A reset request as the configuration's delivery has it: the seed's `resetToken`, or by mail,
     /// where a registered and an unknown email take the same work (one store write each) and get
-    /// the same outcome, and only a registered one's token and mail are stored, together.
+    /// the same outcome, and only a registered one's token and mail are stored, together, while its
+    /// account is within `resetMailLimit` (past it the request changes nothing, and answers the same).
     public func requestPasswordReset(
         email given: String, client: ClientIdentity,
         completion: @escaping @Sendable (Result<PasswordResetRequest, AuthError>) -> Void
@@ -37,7 +38,7 @@ extension Auth {
         }
         let request = ResetMailRequest(
             email: email, storedToken: storedForm(of: token), mailedToken: mailed, requestedBy: client.address,
-            createdAt: now, expiresAt: expiresAt)
+            createdAt: now, expiresAt: expiresAt, limit: resetMailLimit)
         store.issueResetTokenByMail(
             request,
             completion: then(finish) { mail in

@@ -34,6 +34,8 @@ public final class Auth: Sendable {
     let secondFactors: (any SecondFactorStore)?
     /// The delivery thread of reset mails; nil when tokens go in the answer (the seed's way).
     let mailer: ResetMailer?
+    /// The mails one account may be sent.
+    let resetMailLimit: ResetMailLimit
     let clock: @Sendable () -> Int64
     // Sessions and tokens the seed's service made carry no creation time: they count as made when
     // authd started, so they expire one lifetime later instead of living forever.
@@ -89,6 +91,7 @@ public final class Auth: Sendable {
         throttling = LoginThrottling(configuration.throttling, clock: configuration.clock)
         self.audit = audit
         self.store = store
+        resetMailLimit = configuration.resetMail.accountLimit
         secondFactors = store as? any SecondFactorStore
         do {
             storedCosts = try StoredHashCosts(assuming: configuration.bcryptCost)

@@ -66,6 +66,9 @@ public struct ResetMailSettings: Sendable, Equatable {
     /// How long the relay may take to connect or to answer one command before the attempt is given
     /// up and retried later.
     public var timeout: Lifetime
+    /// The mails one account may be sent, whoever asks: 3 per 15 minutes, one a minute at most, so
+    /// that nobody fills a mailbox or voids the link just mailed by asking again.
+    public var accountLimit = ResetMailLimit(mails: 3, window: 15 * 60_000, interval: 60_000)
 
     /// The longest link template, in bytes: the link stays one line of a mail (RFC 5322: 998).
     public static let maximumLinkTemplateBytes = 400

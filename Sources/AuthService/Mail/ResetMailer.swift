@@ -8,7 +8,11 @@ import Synchronization
 /// (a few milliseconds), the mail is sent again at the next start, the only way one can go twice.
 /// A mail the relay defers (4xx, no answer, a closed connection, garbage) is tried again on the
 /// `RetrySchedule` until its token expires; one it refuses (5xx) is dropped. At start every pending
-/// mail is tried at once. Thread-safe: `wake` and `shutdown` from any thread.
+/// mail is tried at once. After a request (a `wake`), the store sees the same work at the same times
+/// whether the email was registered or not: the look at the outbox at once, then one write
+/// `settleMilliseconds` later, the mail's removal (held until then if the relay was quicker) or,
+/// when there was no mail, a removal of nothing of the same shape. Thread-safe: `wake` and
+/// `shutdown` from any thread.
 final class ResetMailer: Sendable {
     /// Totals for metrics, read from any thread.
     final class Counters: Sendable {
@@ -103,11 +107,23 @@ final class ResetMailer: Sendable {
             }
         }
 
-        /// Waits up to `milliseconds` unless woken (since the last sleep) or stopped.
-        func sleep(milliseconds: Int64) {
+        /// Waits up to `milliseconds` unless woken (since the last sleep) or stopped; whether it was woken.
+        func sleep(milliseconds: Int64) -> Bool {
             lock.withLock {
                 if !woken && !stopping && milliseconds > 0 { _ = lock.wait(milliseconds: Int(milliseconds)) }
-                woken = false
+                defer { woken = false }
+                return woken
+            }
+        }
+
+        /// Waits until `deadline` on `clock` unless stopped; a wake meanwhile is kept for the next `sleep`.
+        func pause(until deadline: Int64, clock: @Sendable () -> Int64) {
+            lock.withLock {
+                while !stopping {
+                    let left = deadline - clock()
+                    guard left > 0 else { return }
+                    _ = lock.wait(milliseconds: Int(left))
+                }
             }
         }
     }
@@ -121,6 +137,10 @@ private struct DeliveryLoop: Sendable {
     static let storeRetryMilliseconds: Int64 = 2_000
     /// The longest sleep: the wall clock may step, so the thread looks again at least this often.
     static let longestSleepMilliseconds: Int64 = 60_000
+    /// How long after a request its settling write comes: longer than a local relay's dialogue, so a
+    /// sent mail's removal waits for it, short enough that a crash in between (which sends that mail
+    /// again at the next start) stays unlikely.
+    static let settleMilliseconds: Int64 = 250
 
     let context: ResetMailer.Context
     let counters: ResetMailer.Counters
@@ -134,6 +154,8 @@ private struct DeliveryLoop: Sendable {
         var startRound = true
         var pausedUntil: Int64?
         var storeFailing = false
+        // When a request woke the thread, the time its settling write is due.
+        var settleAt: Int64?
         while !signal.isStopping {
             finishedUnrecorded = finishedUnrecorded.filter { id in
                 if case .success = wait({ context.store.removeResetMail(id: id, completion: $0) }) { return false }
@@ -150,7 +172,8 @@ private struct DeliveryLoop: Sendable {
                     context.logger.error("reset mail outbox unreadable; trying again", metadata: ["error": "\(error)"])
                 }
                 storeFailing = true
-                signal.sleep(milliseconds: Self.storeRetryMilliseconds)
+                settleAt = nil
+                _ = signal.sleep(milliseconds: Self.storeRetryMilliseconds)
                 continue
             }
             storeFailing = false
@@ -165,28 +188,45 @@ private struct DeliveryLoop: Sendable {
                 for mail in due {
                     guard !signal.isStopping else { return }
                     // Several nodes: the batch may outlast its claim, and another node then takes
-                    // what is left; each mail goes only while its claim is still ours.
-                    if let claimedUntil = snapshot.claimedUntil {
+                    // what is left; each mail goes only while its claim is still ours. Not renewed
+                    // while half its lease is left: a request's mail costs no write more than an
+                    // unknown email's.
+                    if let claimedUntil = snapshot.claimedUntil,
+                        claimedUntil - context.clock() < (claimedUntil - now) / 2
+                    {
                         let renewed = wait {
                             context.store.renewResetMailClaim(id: mail.id, claimedUntil: claimedUntil, completion: $0)
                         }
                         guard case .success(true) = renewed else { continue }
                     }
-                    if let relayDownUntil = deliver(mail, finishedUnrecorded: &finishedUnrecorded) {
+                    let relayDownUntil = deliver(mail, settleAt: settleAt, finishedUnrecorded: &finishedUnrecorded)
+                    if let relayDownUntil {
                         pausedUntil = relayDownUntil
                         break
                     }
                 }
+                settleAt = nil
+                continue
+            }
+            if let due = settleAt {
+                // No mail for the request that woke the thread (an unknown email, or one past its
+                // limit): the write a mail's removal makes, at the time it makes it.
+                settleAt = nil
+                signal.pause(until: due, clock: context.clock)
+                _ = wait { context.store.removeResetMail(id: 0, completion: $0) }
                 continue
             }
             let wakeAt = pausedUntil ?? snapshot.nextAttemptAt ?? (now + Self.longestSleepMilliseconds)
-            signal.sleep(milliseconds: min(max(wakeAt - now, 0), Self.longestSleepMilliseconds))
+            if signal.sleep(milliseconds: min(max(wakeAt - now, 0), Self.longestSleepMilliseconds)) {
+                settleAt = context.clock() + Self.settleMilliseconds
+            }
         }
     }
 
-    /// One attempt at `mail`; when the relay as a whole failed (or the outbox could not record the
-    /// failure), when to try again.
-    private func deliver(_ mail: OutboxMail, finishedUnrecorded: inout Set<Int64>) -> Int64? {
+    /// One attempt at `mail`, its removal once accepted held until `settleAt` (when a request woke
+    /// the thread); when the relay as a whole failed (or the outbox could not record the failure),
+    /// when to try again.
+    private func deliver(_ mail: OutboxMail, settleAt: Int64?, finishedUnrecorded: inout Set<Int64>) -> Int64? {
         let now = context.clock()
         guard now < mail.expiresAt else {
             giveUp(
@@ -215,7 +255,9 @@ private struct DeliveryLoop: Sendable {
         let result = context.client.send(
             from: context.settings.from, to: mail.recipient, message: message, interruption: interruption
         ) {
-            // Right after the relay's 250: the smaller this gap, the smaller the chance of a second mail.
+            // Right after the relay's 250 (or at the request's settling time): the smaller this gap,
+            // the smaller the chance of a second mail.
+            if let settleAt { signal.pause(until: settleAt, clock: context.clock) }
             if case .success = wait({ context.store.removeResetMail(id: mail.id, completion: $0) }) { recorded = true }
         }
         let attempts = mail.attempts + 1

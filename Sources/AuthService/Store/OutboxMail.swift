@@ -53,9 +53,13 @@ public struct ResetMailRequest: Sendable, Equatable {
     public var createdAt: Int64
     /// When it expires, unix milliseconds.
     public var expiresAt: Int64
+    /// The limit on mails to the named account (`ResetMailLimit.none` for none).
+    public var limit: ResetMailLimit
 
     public init(
-        email: String, storedToken: String, mailedToken: String, requestedBy: String, createdAt: Int64, expiresAt: Int64
+        email: String, storedToken: String, mailedToken: String, requestedBy: String, createdAt: Int64,
+        expiresAt: Int64,
+        limit: ResetMailLimit = .none
     ) {
         self.email = email
         self.storedToken = storedToken
@@ -63,7 +67,11 @@ public struct ResetMailRequest: Sendable, Equatable {
         self.requestedBy = requestedBy
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.limit = limit
     }
+
+    /// The key the account's mails are counted under: the email folded as logins fold it.
+    var account: String { EmailComparison.caseFoldedKey(email) }
 }
 
 /// What `pendingResetMails` finds: the mails due, how many wait in all, and when the next one not due is.

@@ -6,7 +6,8 @@ public protocol OutboxPersister: AnyObject, Sendable {
     /// else the one stored email equal ignoring ASCII case, as `findUser` does), gives it the reset
     /// token `request.storedToken`, and puts a mail carrying `request.mailedToken` to its stored email
     /// in the outbox, replacing that user's earlier pending mail (its token no longer works); all in
-    /// one step. The mail, due at once; nil (and nothing changed for any user) when no user is named.
+    /// one step. The mail, due at once; nil (and nothing changed for any user) when no user is named,
+    /// or when the account is past `request.limit` (counted in the same step, only for a named user).
     /// Whatever later clears that user's reset token (a login, a password update or reset, a cleared
     /// token, the user's removal) drops the mail in the same step: no mail goes out with a token
     /// that no longer works.
@@ -23,7 +24,9 @@ public protocol OutboxPersister: AnyObject, Sendable {
     func deferResetMail(id: Int64, attempts: Int, nextAttemptAt: Int64, completion: @escaping StoreCompletion<Bool>)
 
     /// Removes mail `id`, and with it the raw token, from the outbox: the relay accepted it, refused
-    /// it, or its token expired. False when it was not there.
+    /// it, or its token expired. False when it was not there. A write of one shape either way (it
+    /// rewrites the request row too, as `issueResetTokenByMail` does): the delivery thread's settling
+    /// write after a request for an unknown email costs what a sent mail's removal does.
     func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>)
 
     /// Renews the claim on mail `id` that a snapshot with `claimedUntil` gave, right before the mail

@@ -10,13 +10,15 @@ import Testing
 
     private func mailAuth(
         relay: FakeRelay, store: any UserStore = InMemoryUserStore(), audit: AuditCollector = AuditCollector(),
-        resetTokenMilliseconds: Int64 = 900_000, timeoutSeconds: Int64 = 2, keys: SealingKeyring? = nil
+        resetTokenMilliseconds: Int64 = 900_000, timeoutSeconds: Int64 = 2, keys: SealingKeyring? = nil,
+        accountLimit: ResetMailLimit = ResetMailSettings().accountLimit
     ) throws -> Auth {
         var configuration = AuthConfiguration(bcryptCost: 4, hashThreads: 1)
         configuration.sealingKeys = keys
         configuration.resetDelivery = .smtp(host: "127.0.0.1", port: relay.port)
         configuration.resetMail = ResetMailSettings(
             from: "noreply@app.test", timeout: Lifetime(seconds: timeoutSeconds))
+        configuration.resetMail.accountLimit = accountLimit
         configuration.resetTokenLifetime.milliseconds = resetTokenMilliseconds
         configuration.mailRetrySchedule = RetrySchedule(firstMilliseconds: 50, longestMilliseconds: 200)
         return try Auth(store: store, configuration: configuration, audit: audit)
@@ -37,6 +39,30 @@ import Testing
             try? await Task.sleep(for: .milliseconds(5))
         }
         return condition()
+    }
+
+    @Test func afterARequestTheStoreSeesTheSameWriteAtTheSameTimeRegisteredOrNot() async throws {
+        try await TemporaryDatabase.with { database in
+            let relay = try FakeRelay([FakeRelay.accepting()])
+            let auth = try mailAuth(relay: relay, store: try SQLiteUserStore(path: database.path))
+            defer { auth.shutdown() }
+            _ = try #require(await auth.register(email: "bob@b.c", password: Self.password).value)
+            let raw = try RawSQLite(path: database.path)
+            // Every write of the reset path rewrites this row (the request's, then the settling one).
+            func written() -> Int64 {
+                (try? raw.value("SELECT requested_ms FROM authd_reset_requests")).flatMap { Int64($0) } ?? 0
+            }
+            for email in ["nobody@b.c", "bob@b.c"] {
+                let asked = WallClock.milliseconds()
+                #expect(await auth.requestPasswordReset(email: email).value == .mailed(email: email))
+                // The request's own write says `asked` or just after; the settling one, a quarter
+                // second later at the earliest (for bob, in the transaction that removes his mail).
+                #expect(
+                    await waitFor { written() >= asked + 250 },
+                    "\(email): no write a quarter second after the request (\(written() - asked) ms)")
+            }
+            #expect(await relay.eventually { $0.data.count == 1 })
+        }
     }
 
     @Test func aRegisteredEmailGetsOneMailWhoseTokenResetsThePassword() async throws {
@@ -172,7 +198,10 @@ import Testing
             unkeyed.shutdown()
 
             let relay = try FakeRelay([FakeRelay.accepting()])
-            let keyed = try mailAuth(relay: relay, store: try SQLiteUserStore(path: database.path), keys: keys)
+            // A second request within the minute: the account's limit (counted in the file) is not
+            // what this test is about.
+            let keyed = try mailAuth(
+                relay: relay, store: try SQLiteUserStore(path: database.path), keys: keys, accountLimit: .none)
             defer { keyed.shutdown() }
             _ = await keyed.requestPasswordReset(email: "bob@b.c")
             #expect(await relay.eventually { $0.data.count == 1 })

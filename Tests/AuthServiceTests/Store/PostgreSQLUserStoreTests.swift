@@ -349,6 +349,44 @@ import Testing
         }
     }
 
+    @Test func aDatabaseAtTheSessionsVersionGainsTheResetMailLimitsWhenOpened() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            // What an authd before the limits leaves: versions 1 to 4 applied and 4 recorded.
+            let admin = try PostgreSQLAdmin(url: database.url)
+            for statement in PostgreSQLSchema.versions.prefix(4).joined() { _ = try admin.execute(statement) }
+            _ = try admin.execute(
+                "CREATE TABLE authd_schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)")
+            _ = try admin.execute("INSERT INTO authd_schema_version (id, version) VALUES (1, 4)")
+            let store = try PostgreSQLUserStore(location: database.url)
+            defer { store.close() }
+            #expect(try admin.execute("SELECT version FROM authd_schema_version") == [["5"]])
+            _ = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            let limit = ResetMailLimit(mails: 3, window: 900_000, interval: 60_000)
+            #expect(try await store.issueResetTokenByMail(.test("bob@b.c", at: 1_000, limit: limit)).get() != nil)
+            #expect(try await store.issueResetTokenByMail(.test("bob@b.c", at: 2_000, limit: limit)).get() == nil)
+        }
+    }
+
+    @Test func theResetMailLimitOfAnAccountIsSharedByNodes() async throws {
+        try await TemporaryPostgreSQL.with { database in
+            let first = try PostgreSQLUserStore(location: database.url)
+            let second = try PostgreSQLUserStore(location: database.url)
+            defer {
+                first.close()
+                second.close()
+            }
+            _ = try await first.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            let limit = ResetMailLimit(mails: 3, window: 900_000, interval: 60_000)
+            let mail = try #require(
+                try await first.issueResetTokenByMail(.test("bob@b.c", token: "raw-1", at: 1_000, limit: limit)).get())
+            #expect(
+                try await second.issueResetTokenByMail(.test("bob@b.c", token: "raw-2", at: 2_000, limit: limit)).get()
+                    == nil)
+            #expect(try await second.findUser(email: "bob@b.c").get()?.resetToken == "stored-raw-1")
+            #expect(try await second.pendingResetMails(dueAt: nil).get().due == [mail])
+        }
+    }
+
     @Test func aMailClaimedByOneNodeIsNotGivenToAnotherUntilDeferred() async throws {
         try await TemporaryPostgreSQL.with { database in
             let first = try PostgreSQLUserStore(location: database.url)

@@ -669,6 +669,32 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func anAccountGetsAFewResetMailsAndARequestPastThemKeepsTheMailedToken(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            _ = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()
+            let limit = ResetMailLimit(mails: 3, window: 900_000, interval: 60_000)
+            func ask(_ email: String, _ token: String, at time: Int64) async throws -> OutboxMail? {
+                try await store.issueResetTokenByMail(.test(email, token: token, at: time, limit: limit)).get()
+            }
+            let first = try #require(try await ask("bob@b.c", "raw-1", at: 1_000))
+            // Within a minute, under any spelling of the account: nothing changes.
+            #expect(try await ask("BOB@b.c", "raw-2", at: 2_000) == nil)
+            #expect(try await ask("bob@b.c", "raw-3", at: 60_999) == nil)
+            #expect(try await store.findUser(email: "bob@b.c").get()?.resetToken == "stored-raw-1")
+            #expect(try await store.pendingResetMails(dueAt: nil).get().due == [first])
+            // A minute apart, three per window; the fourth waits for the window to pass.
+            #expect(try await ask("bob@b.c", "raw-4", at: 61_000)?.token == "raw-4")
+            #expect(try await ask("Bob@B.c", "raw-5", at: 121_000)?.token == "raw-5")
+            #expect(try await ask("bob@b.c", "raw-6", at: 181_000) == nil)
+            #expect(try await ask("bob@b.c", "raw-7", at: 900_999) == nil)
+            #expect(try await store.findUser(email: "bob@b.c").get()?.resetToken == "stored-raw-5")
+            #expect(try await ask("bob@b.c", "raw-8", at: 901_000)?.token == "raw-8")
+            // Without a limit, as the seed's own delivery has it, every request is a mail.
+            #expect(try await store.issueResetTokenByMail(.test("bob@b.c", token: "raw-9", at: 901_001)).get() != nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func anUnknownEmailQueuesNothingAndChangesNoUser(_ kind: StoreKind) async throws {
         try await kind.with { store in
             let before = try await store.addUser(email: "bob@b.c", hashedPassword: hash).get()

@@ -137,14 +137,15 @@ extension UserStore {
 extension ResetMailRequest {
     /// A request for `email` with the token `token` (stored as `stored-<token>`), issued at `at`.
     static func test(
-        _ email: String, token: String = "t-1", at createdAt: Int64 = 1_000, by address: String = "192.0.2.1"
+        _ email: String, token: String = "t-1", at createdAt: Int64 = 1_000, by address: String = "192.0.2.1",
+        limit: ResetMailLimit = .none
     )
         -> ResetMailRequest
     {
         ResetMailRequest(
             email: email, storedToken: "stored-\(token)", mailedToken: token, requestedBy: address,
             createdAt: createdAt,
-            expiresAt: createdAt + 900_000)
+            expiresAt: createdAt + 900_000, limit: limit)
     }
 }
 

@@ -13,6 +13,8 @@ public final class InMemoryUserStore: UserStore {
         var totp: [Int64: TOTPRecord] = [:]
         var recoveryCodes: [Int64: Set<String>] = [:]
         var lastResetRequest: Int64?
+        /// Reset mails per account (`ResetMailLimit`).
+        var resetMailCounts: [String: ResetMailLimit.Count] = [:]
         var nextMailID: Int64 = 1
         var closed = false
 
@@ -342,6 +344,12 @@ public final class InMemoryUserStore: UserStore {
                 let exact = state.users.firstIndex { $0.email == request.email }
                 let folded = state.users.indices.filter { Self.equalIgnoringCase(state.users[$0].email, request.email) }
                 guard let index = exact ?? (folded.count == 1 ? folded[0] : nil) else { return nil }
+                if request.limit.mails > 0 {
+                    let account = request.account
+                    let counted = request.limit.admit(state.resetMailCounts[account], now: request.createdAt)
+                    guard let counted else { return nil }
+                    state.resetMailCounts[account] = counted
+                }
                 state.users[index].resetToken = request.storedToken
                 state.users[index].resetTokenCreatedAt = request.createdAt
                 let user = state.users[index]

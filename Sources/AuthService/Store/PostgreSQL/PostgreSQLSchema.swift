@@ -55,6 +55,13 @@ enum PostgreSQLSchema {
             "CREATE UNIQUE INDEX IF NOT EXISTS authd_sessions_handle ON authd_sessions (handle)",
             "CREATE INDEX IF NOT EXISTS authd_sessions_user ON authd_sessions (user_id, last_seen_ms)",
         ],
+        [
+            // Reset mails per account (`ResetMailLimit`), as SQLite's table.
+            """
+            CREATE TABLE IF NOT EXISTS authd_reset_mail_limits (account TEXT PRIMARY KEY, \
+            window_start_ms BIGINT NOT NULL, mails INTEGER NOT NULL, last_ms BIGINT NOT NULL)
+            """
+        ],
     ]
 
     /// Brings the database to the newest version, on a connection still in blocking mode.

@@ -243,16 +243,29 @@ enum PostgreSQLStatement: String, CaseIterable {
                 ON CONFLICT (id) DO UPDATE SET requested_ms = EXCLUDED.requested_ms
                 """
         case .queueResetMail:
-            // The user named exactly, else the one named ignoring case; its token, and its one mail
-            // (a pending one is replaced under a new id, so its token's mail is gone).
+            // The user named exactly, else the one named ignoring case; its account's count of mails
+            // (`ResetMailLimit.admit` as one upsert, `$7` the account, `$8` mails per `$9` window, `$10`
+            // the interval; a conflicting node's upsert waits for this row and sees its count); then,
+            // when counted or unlimited, its token, and its one mail (a pending one is replaced under
+            // a new id, so its token's mail is gone).
             return """
                 WITH exact AS (SELECT id, email FROM users WHERE email = $1 ORDER BY id LIMIT 1), \
                 folded AS (SELECT id, email FROM users WHERE \(Self.folded("email")) = \(Self.folded("$1::varchar")) \
                 ORDER BY id LIMIT 2), \
                 named AS (SELECT id, email FROM exact UNION ALL SELECT id, email FROM folded \
                 WHERE NOT EXISTS (SELECT 1 FROM exact) AND (SELECT count(*) FROM folded) = 1), \
+                counted AS (INSERT INTO authd_reset_mail_limits AS l (account, window_start_ms, mails, last_ms) \
+                SELECT $7, $5::bigint, 1, $5::bigint FROM named WHERE $8::int > 0 \
+                ON CONFLICT (account) DO UPDATE SET \
+                window_start_ms = CASE WHEN $5::bigint - l.window_start_ms >= $9::bigint THEN $5::bigint \
+                ELSE l.window_start_ms END, \
+                mails = CASE WHEN $5::bigint - l.window_start_ms >= $9::bigint THEN 1 ELSE l.mails + 1 END, \
+                last_ms = $5::bigint \
+                WHERE $5::bigint - l.last_ms >= $10::bigint \
+                AND ($5::bigint - l.window_start_ms >= $9::bigint OR l.mails < $8::int) RETURNING account), \
                 token AS (UPDATE users SET reset_token = $2, authd_reset_token_created_ms = $5 FROM named \
-                WHERE users.id = named.id RETURNING users.id, users.email) \
+                WHERE users.id = named.id AND ($8::int = 0 OR EXISTS (SELECT 1 FROM counted)) \
+                RETURNING users.id, users.email) \
                 INSERT INTO authd_outbox (user_id, recipient, token, requested_by, created_ms, expires_ms, attempts, \
                 next_attempt_ms, lease_until_ms) SELECT id, email, $3, $4, $5::bigint, $6::bigint, 0, $5::bigint, 0 FROM token \
                 ON CONFLICT (user_id) DO UPDATE SET id = EXCLUDED.id, recipient = EXCLUDED.recipient, \

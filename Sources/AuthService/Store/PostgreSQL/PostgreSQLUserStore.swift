@@ -284,6 +284,8 @@ public final class PostgreSQLUserStore: UserStore {
                 parameters: [
                     .text(request.email), .text(request.storedToken), .text(request.mailedToken),
                     .text(request.requestedBy), .integer(request.createdAt), .integer(request.expiresAt),
+                    .text(request.account), .integer(Int64(request.limit.mails)), .integer(request.limit.window),
+                    .integer(request.limit.interval),
                 ]),
         ]
         queue.submit(
@@ -326,7 +328,9 @@ public final class PostgreSQLUserStore: UserStore {
     }
 
     public func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>) {
-        change(.removeMail, [.integer(id)], completion: completion)
+        change(
+            .removeMail, [.integer(id)], then: .init(statement: .noteResetRequest, parameters: [.integer(clock())]),
+            completion: completion)
     }
 
     /// A fresh lease from now, only while the row still carries the claim `claimedUntil` names:

@@ -18,6 +18,11 @@ final class SQLiteOutbox {
         // One row that every reset request by mail rewrites, registered email or not, so that both
         // commit a write of the same shape (see `UserStore.issueResetTokenByMail`).
         "CREATE TABLE IF NOT EXISTS authd_reset_requests (id INTEGER PRIMARY KEY, requested_ms INTEGER NOT NULL)",
+        // Reset mails per account (`ResetMailLimit`): one row per registered account ever mailed.
+        """
+        CREATE TABLE IF NOT EXISTS authd_reset_mail_limits (account TEXT PRIMARY KEY, \
+        window_start_ms INTEGER NOT NULL, mails INTEGER NOT NULL, last_ms INTEGER NOT NULL)
+        """,
     ]
 
     private static let columns = """
@@ -33,6 +38,7 @@ final class SQLiteOutbox {
     private let setAttempt: SQLiteStatement
     private let remove: SQLiteStatement
     private let noteRequest: SQLiteStatement
+    private let countMail: SQLiteStatement
 
     /// Prepares the statements; the tables exist already (`SQLiteSchema.prepare`).
     init(database: OpaquePointer) throws(StoreError) {
@@ -56,6 +62,28 @@ final class SQLiteOutbox {
         setAttempt = try prepare("UPDATE authd_outbox SET attempts = ?2, next_attempt_ms = ?3 WHERE id = ?1")
         remove = try prepare("DELETE FROM authd_outbox WHERE id = ?1")
         noteRequest = try prepare("INSERT OR REPLACE INTO authd_reset_requests (id, requested_ms) VALUES (1, ?1)")
+        // `ResetMailLimit.admit` as one upsert: a refused mail changes no row. In DO UPDATE, the
+        // columns named are the stored row's.
+        countMail = try prepare(
+            """
+            INSERT INTO authd_reset_mail_limits (account, window_start_ms, mails, last_ms) VALUES (?1, ?2, 1, ?2) \
+            ON CONFLICT (account) DO UPDATE SET \
+            window_start_ms = CASE WHEN ?2 - window_start_ms >= ?3 THEN ?2 ELSE window_start_ms END, \
+            mails = CASE WHEN ?2 - window_start_ms >= ?3 THEN 1 ELSE mails + 1 END, last_ms = ?2 \
+            WHERE ?2 - last_ms >= ?5 AND (?2 - window_start_ms >= ?3 OR mails < ?4)
+            """)
+    }
+
+    /// Counts one more mail to the account of `request` if its limit allows; false (nothing
+    /// changed) when it does not.
+    func countMail(_ request: ResetMailRequest) throws(StoreError) -> Bool {
+        guard request.limit.mails > 0 else { return true }
+        countMail.bind(1, text: request.account)
+        countMail.bind(2, integer: request.createdAt)
+        countMail.bind(3, integer: request.limit.window)
+        countMail.bind(4, integer: Int64(request.limit.mails))
+        countMail.bind(5, integer: request.limit.interval)
+        return try run(countMail) > 0
     }
 
     /// Rewrites the request row (every request by mail does, registered email or not).

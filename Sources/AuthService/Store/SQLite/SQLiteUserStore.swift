@@ -220,7 +220,11 @@ public final class SQLiteUserStore: UserStore {
 
     public func removeResetMail(id: Int64, completion: @escaping StoreCompletion<Bool>) {
         queue.submit(
-            .write, { table throws(StoreError) in try table.outbox.removeMail(id: id) }, completion: completion)
+            .write,
+            { table throws(StoreError) in
+                try table.outbox.noteRequest(at: WallClock.milliseconds())
+                return try table.outbox.removeMail(id: id)
+            }, completion: completion)
     }
 
     public var queueDepth: Int { queue.depth }

@@ -283,12 +283,12 @@ final class SQLiteUsersTable {
     }
 
     /// See `UserStore.issueResetTokenByMail`: one write (the request row) whatever the email, then
-    /// for a registered one the token and the mail.
+    /// for a registered one within its limit the count, the token and the mail.
     func issueResetTokenByMail(_ request: ResetMailRequest) throws(StoreError) -> OutboxMail? {
         try outbox.noteRequest(at: request.createdAt)
         var named = try findUser(email: request.email)
         if named == nil { named = try findUser(emailIgnoringCase: request.email) }
-        guard let named else { return nil }
+        guard let named, try outbox.countMail(request) else { return nil }
         setResetToken.bind(1, integer: named.id)
         setResetToken.bind(2, text: request.storedToken)
         setResetToken.bind(3, integer: request.createdAt)
