@@ -34,6 +34,10 @@ enum OpenAPIDocument {
       "description": "authd's operational routes."
     },
     {
+      "name": "sessions",
+      "description": "authd: sessions per device (`--sessions-per-user`), listed and ended by their owner."
+    },
+    {
       "name": "gate",
       "description": "The gate's checks for reverse proxies (nginx `auth_request`, Caddy `forward_auth`, Traefik ForwardAuth), and the portal's pages."
     }
@@ -258,7 +262,7 @@ enum OpenAPIDocument {
         "tags": [
           "seed"
         ],
-        "description": "Checks the password with bcrypt (an unknown email costs one bcrypt run too, so timing reveals nothing) and gives the user a new session id, a lower-case uuid4, in the `session_id` cookie (authd stores only its SHA-256 digest). The normalized email names its user exactly, else the one stored email equal to it ignoring ASCII case. One session per user (the seed's single `session_id` column): a login replaces the user's previous session, whose id stops working, and clears a pending reset token. A password stored at another cost than `--bcrypt-cost` is re-hashed. Brute-force limits (the defaults): 5 failures per email and client within 15 minutes block that pair (30 s, doubling); past 100 failures an hour on one account (`--account-failure-limit`, `--account-window`), clients that have not logged in to it in the last 30 days share one attempt per 36 s while the owner, from an address it logged in from, gets in at once; 50 failures per client address per window. Refused attempts answer 429 with `Retry-After`.",
+        "description": "Checks the password with bcrypt (an unknown email costs one bcrypt run too, so timing reveals nothing) and gives the user a new session id, a lower-case uuid4, in the `session_id` cookie (authd stores only its SHA-256 digest). The normalized email names its user exactly, else the one stored email equal to it ignoring ASCII case. By default one session per user (the seed's single `session_id` column): a login replaces the user's previous session, whose id stops working; with `--sessions-per-user N` a user keeps up to N sessions, one per device, and a login past N ends the least recently used. A login clears a pending reset token. A password stored at another cost than `--bcrypt-cost` is re-hashed. Brute-force limits (the defaults): 5 failures per email and client within 15 minutes block that pair (30 s, doubling); past 100 failures an hour on one account (`--account-failure-limit`, `--account-window`), clients that have not logged in to it in the last 30 days share one attempt per 36 s while the owner, from an address it logged in from, gets in at once; 50 failures per client address per window. Refused attempts answer 429 with `Retry-After`.",
         "parameters": [
           {
             "$ref": "#/components/parameters/X-Forwarded-For"
@@ -405,13 +409,26 @@ enum OpenAPIDocument {
         "tags": [
           "seed"
         ],
-        "description": "Ends the session of the `session_id` cookie. Seed behaviour: a **302** redirect to `/` (never 301/307/308: `requests` follows a 302 with `GET /`, so a seed client ends on 200 `Bienvenue`). The cookie is also cleared in the browser (`Max-Age=0`).",
+        "description": "Ends the session of the `session_id` cookie. Seed behaviour: a **302** redirect to `/` (never 301/307/308: `requests` follows a 302 with `GET /`, so a seed client ends on 200 `Bienvenue`). The cookie is also cleared in the browser (`Max-Age=0`). With `?scope=others` it ends every other session of the caller and keeps this one; with `?scope=global` every session, this one included (GoTrue's scope names): then 200 `sessions ended`.",
         "security": [
           {
             "session": []
           }
         ],
         "responses": {
+          "200": {
+            "description": "With a `scope`: the sessions it names ended (with `global`, the cookie is cleared too).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SessionsEnded"
+                },
+                "example": {
+                  "message": "sessions ended"
+                }
+              }
+            }
+          },
           "302": {
             "description": "Logged out; follow `Location` to `/`.",
             "headers": {
@@ -437,7 +454,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open.",
+            "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open; or `scope must be others or global`.",
             "content": {
               "application/json": {
                 "schema": {
@@ -450,7 +467,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`); or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`); or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
             "content": {
               "application/json": {
                 "schema": {
@@ -458,6 +475,250 @@ enum OpenAPIDocument {
                 },
                 "example": {
                   "message": "no valid session"
+                }
+              }
+            }
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        },
+        "parameters": [
+          {
+            "name": "scope",
+            "in": "query",
+            "required": false,
+            "description": "Which sessions to end instead of this one alone: `others` or `global`.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "others",
+                "global"
+              ]
+            }
+          }
+        ]
+      },
+      "get": {
+        "operationId": "listSessions",
+        "summary": "The caller's sessions, one per device",
+        "tags": [
+          "sessions"
+        ],
+        "description": "Every session of the cookie's user, newest first, the request's own marked `current`; never another user's, never a secret. With `--sessions-per-user 1` (the default, the seed's rule) there is one.",
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The sessions; no cache may keep them.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SessionList"
+                },
+                "example": {
+                  "sessions": [
+                    {
+                      "id": "5f1c2d3e4a5b6c7d",
+                      "created": "2026-12-07T00:26:15.123Z",
+                      "last_seen": "2026-12-07T01:02:03.456Z",
+                      "address": "192.0.2.10",
+                      "user_agent": "Mozilla/5.0 (X11; Linux x86_64)",
+                      "current": true
+                    }
+                  ]
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "no valid session"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/RequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/URITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/NotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/ServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/VersionNotSupported"
+          }
+        }
+      },
+      "head": {
+        "operationId": "listSessionsHead",
+        "summary": "The same as GET, without the body",
+        "tags": [
+          "sessions"
+        ],
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The sessions; no cache may keep them.",
+            "headers": {
+              "Cache-Control": {
+                "$ref": "#/components/headers/Cache-Control"
+              }
+            }
+          },
+          "403": {
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`)."
+          },
+          "400": {
+            "$ref": "#/components/responses/HeadBadRequest"
+          },
+          "408": {
+            "$ref": "#/components/responses/HeadRequestTimeout"
+          },
+          "413": {
+            "$ref": "#/components/responses/HeadPayloadTooLarge"
+          },
+          "414": {
+            "$ref": "#/components/responses/HeadURITooLong"
+          },
+          "431": {
+            "$ref": "#/components/responses/HeadHeaderFieldsTooLarge"
+          },
+          "500": {
+            "$ref": "#/components/responses/HeadInternalError"
+          },
+          "501": {
+            "$ref": "#/components/responses/HeadNotImplemented"
+          },
+          "503": {
+            "$ref": "#/components/responses/HeadServiceUnavailable"
+          },
+          "505": {
+            "$ref": "#/components/responses/HeadVersionNotSupported"
+          }
+        }
+      }
+    },
+    "/sessions/{id}": {
+      "delete": {
+        "operationId": "endSession",
+        "summary": "End one of the caller's sessions",
+        "tags": [
+          "sessions"
+        ],
+        "description": "Ends the caller's session with this `id` (from `GET /sessions`), the request's own too. An id that is not one of the caller's sessions, another user's included, answers exactly as an unknown one: 404.",
+        "security": [
+          {
+            "session": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "description": "A session's public handle.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9a-fA-F]{16}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Ended: its cookie no longer works.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SessionEnded"
+                },
+                "example": {
+                  "message": "session ended"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "403": {
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`); or `cross-site request refused`: a browser sent the request from another site (see the introduction), and nothing was done.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "no valid session"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "`no such session`: the caller has no session with this id (another user's, an ended one, or not 16 hex digits).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "example": {
+                  "message": "no such session"
                 }
               }
             }
@@ -535,7 +796,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`).",
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -592,7 +853,7 @@ enum OpenAPIDocument {
             "description": "A malformed request: bad request line, method, header field or framing (`Content-Length`, `Transfer-Encoding`, chunks), no `Host` in HTTP/1.1, or userinfo or an empty host in an absolute-form target. The connection closes after it; or `several different session_id cookies; clear this site's cookies and log in again`: two `session_id` cookies with different values (cookie tossing); the connection stays open."
           },
           "403": {
-            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, or past `--session-ttl`)."
+            "description": "`no valid session`: no cookie, an empty one, or an id nobody holds (ended, replaced by a newer login, past `--session-ttl` or unused past `--session-idle-timeout`)."
           },
           "408": {
             "$ref": "#/components/responses/HeadRequestTimeout"
@@ -5233,6 +5494,89 @@ enum OpenAPIDocument {
         },
         "additionalProperties": false,
         "description": "With `--reset-delivery smtp://HOST:PORT`: the token goes only to the mailbox (through a durable outbox), and every well-formed email, registered or not, gets this same answer after the same work."
+      },
+      "Session": {
+        "type": "object",
+        "required": [
+          "id",
+          "created",
+          "last_seen",
+          "address",
+          "user_agent",
+          "current"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{16}$",
+            "description": "The session's public handle: not its secret, and it cannot be turned into it."
+          },
+          "created": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When the session was made (log-in), UTC."
+          },
+          "last_seen": {
+            "type": "string",
+            "format": "date-time",
+            "description": "Its last use as stored: written at most once a minute (a quarter of `--session-idle-timeout` when shorter), so it may lag by that step."
+          },
+          "address": {
+            "type": "string",
+            "description": "The client address it was made from."
+          },
+          "user_agent": {
+            "type": "string",
+            "maxLength": 256,
+            "description": "The `User-Agent` it was made with, trimmed and cut to 256 bytes."
+          },
+          "current": {
+            "type": "boolean",
+            "description": "Whether this is the session of the request."
+          }
+        },
+        "additionalProperties": false
+      },
+      "SessionList": {
+        "type": "object",
+        "required": [
+          "sessions"
+        ],
+        "properties": {
+          "sessions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Session"
+            }
+          }
+        },
+        "additionalProperties": false
+      },
+      "SessionEnded": {
+        "type": "object",
+        "required": [
+          "message"
+        ],
+        "properties": {
+          "message": {
+            "type": "string",
+            "const": "session ended"
+          }
+        },
+        "additionalProperties": false
+      },
+      "SessionsEnded": {
+        "type": "object",
+        "required": [
+          "message"
+        ],
+        "properties": {
+          "message": {
+            "type": "string",
+            "const": "sessions ended"
+          }
+        },
+        "additionalProperties": false
       }
     },
     "parameters": {
