@@ -70,9 +70,15 @@ import Testing
         #expect(shown.output.contains("bcrypt cost 4"))
 
         #expect(try await client.send("GET", "/profile", sessionID: session).status == 200)
+        // Listed by handle, times and client, never by the secret id.
+        let listing = try authd(["users", "sessions", "alice@example.com"] + database)
+        #expect(listing.status == 0, "\(listing.output)")
+        #expect(listing.output.contains("1 session of Alice@example.com"))
+        #expect(listing.output.contains("127.0.0.1") && listing.output.contains("password"))
+        #expect(!listing.output.contains(session))
         let loggedOut = try authd(["users", "logout", "alice@example.com"] + database)
         #expect(loggedOut.status == 0)
-        #expect(loggedOut.output.contains("ended the session of Alice@example.com"))
+        #expect(loggedOut.output.contains("ended 1 session of Alice@example.com"))
         #expect(try await client.send("GET", "/profile", sessionID: session).status == 403)
 
         let changed = try authd(

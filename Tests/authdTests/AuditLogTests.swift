@@ -45,8 +45,9 @@ import Testing
         let names = events(in: log).compactMap { $0["audit"] as? String }
         #expect(
             names == [
-                "registered", "login_succeeded", "logged_out", "reset_token_issued", "password_changed",
-                "login_succeeded", "login_failed", "login_failed", "throttled",
+                "registered", "session_started", "login_succeeded", "logged_out", "session_ended",
+                "reset_token_issued", "password_changed", "session_started", "login_succeeded", "login_failed",
+                "login_failed", "throttled",
             ])
         let failed = try #require(events(in: log).first { $0["audit"] as? String == "login_failed" })
         #expect(failed["email"] as? String == email)

@@ -172,6 +172,32 @@ import Testing
         #expect(try await stop(server) == 0)
     }
 
+    /// By mail a reset is the owner's (ASVS 3.3.3): it ends every session of the user.
+    @Test func aPasswordResetByMailEndsEverySession() async throws {
+        let folder = try TemporaryFolder()
+        let relay = try await startRelay(folder.url)
+        let server = try await authd(relayPort: relay.port, ["--sessions-per-user", "3"])
+        let client = HTTPClient(base: server.baseURL)
+        try await register(client)
+        var sessions: [String] = []
+        for _ in 0..<2 {
+            let login = try await client.send(
+                "POST", "/sessions", form: ["email": Self.email, "password": Self.password])
+            sessions.append(try #require(HTTPClient.sessionID(from: login), "\(login.status)"))
+        }
+        _ = try await client.send("POST", "/reset_password", form: ["email": Self.email])
+        #expect(await relay.waitForMails(1))
+        let mail = try #require(relay.mails.first)
+        let token = try #require(mailedToken(in: mail))
+        let updated = try await client.send(
+            "PUT", "/reset_password", form: ["email": Self.email, "reset_token": token, "new_password": "n3w"])
+        #expect(updated.status == 200)
+        for session in sessions {
+            #expect(try await client.send("GET", "/profile", sessionID: session).status == 403)
+        }
+        #expect(server.log.contains(#""reason":"password_changed""#))
+    }
+
     @Test func knownAndUnknownEmailsGetTheSameAnswerAndOnlyTheKnownOneAMail() async throws {
         let folder = try TemporaryFolder()
         let relay = try await startRelay(folder.url)

@@ -43,13 +43,22 @@ public final class UserAdministration: Sendable {
         return deleted
     }
 
-    /// Ends the session of the user an email names; the user as it was before (`sessionID` nil when it had none).
-    public func endSession(email: String) throws(AdminError) -> User {
+    /// The sessions of the user an email names, newest first (never their secrets).
+    public func sessions(email: String) throws(AdminError) -> (user: User, sessions: [Session]) {
         let found = try user(email: email)
+        return (found, try wait({ store.sessions(ofUser: found.id, completion: $0) }))
+    }
+
+    /// Ends every session of the user an email names, in one step; the user as it was before, and
+    /// how many sessions it had (one for a session only the seed's column held).
+    public func endSessions(email: String) throws(AdminError) -> (user: User, ended: Int) {
+        let found = try user(email: email)
+        let listed = try wait({ store.sessions(ofUser: found.id, completion: $0) })
         guard let before = try wait({ store.endSessions(email: found.email, completion: $0) }) else {
             throw .noSuchUser(found.email)
         }
-        return before
+        let seedOnly = before.sessionID != nil && listed.isEmpty ? 1 : 0
+        return (before, listed.count + seedOnly)
     }
 
     /// Gives the user an email names a new password, in NFC (`PasswordForm`), hashed with bcrypt at `cost`, checked by the

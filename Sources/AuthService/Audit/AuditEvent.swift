@@ -12,6 +12,10 @@ public enum AuditEvent: String, Sendable {
     case resetTokenExpired = "reset_token_expired"
     case passwordChanged = "password_changed"
     case sessionExpired = "session_expired"
+    /// A login started a session (`session`: its handle).
+    case sessionStarted = "session_started"
+    /// A session ended (`session`: its handle; `reason`: a `SessionEnd`).
+    case sessionEnded = "session_ended"
     /// The relay accepted a reset mail (`count`: the attempts it took).
     case resetMailSent = "reset_mail_sent"
     /// A reset mail was dropped unsent: refused by the relay (5xx), unsendable, or its token expired

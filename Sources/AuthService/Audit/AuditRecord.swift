@@ -13,6 +13,8 @@ public struct AuditRecord: Sendable, Equatable {
     public var client: ClientIdentity
     /// Why, for refusals (`invalid_credentials`, `email_failure_limit`…).
     public var reason: String?
+    /// The session it concerns, by its public handle (never its id).
+    public var session: SessionHandle? = nil
     /// How many attempts a `throttled` or `throttle_ended` line stands for.
     public var count: Int?
 }

@@ -7,9 +7,11 @@ extension Auth {
     /// unknown email or a wrong password, after one full bcrypt run either way; `.throttled` once
     /// the email or the client has failed too often; `.overloaded`, unhashed, when `connection` has
     /// closed before the bcrypt run starts. A password stored at another cost than `bcryptCost` is
-    /// re-hashed at it on success.
+    /// re-hashed at it on success. The session records `client`'s address and `userAgent` (trimmed
+    /// and bounded); past `sessionsPerUser`, the user's least recently used session ends.
     public func login(
-        email given: String, password: String, client: ClientIdentity, connection: ClientConnection? = nil,
+        email given: String, password: String, client: ClientIdentity, userAgent: String = "",
+        connection: ClientConnection? = nil,
         completion: @escaping @Sendable (Result<(user: User, sessionID: String), AuthError>) -> Void
     ) {
         guard let email = normalizedEmail(given, else: completion) else { return }
@@ -22,8 +24,8 @@ extension Auth {
                 self.record(endedBlocks, email: email, client: client)
                 self.admitShared(email: email, client: client, connection: connection, finish: finish) { shared in
                     self.checkedLogin(
-                        email: email, password: password, client: client, shared: shared, connection: connection,
-                        finish: finish)
+                        email: email, password: password, client: client, userAgent: userAgent, shared: shared,
+                        connection: connection, finish: finish)
                 }
             }
         }
@@ -86,10 +88,11 @@ extension Auth {
 
     /// An admitted attempt: the check, its outcome reported to the throttles and the audit log.
     private func checkedLogin(
-        email: String, password: String, client: ClientIdentity, shared: SharedLoginAttempt?,
+        email: String, password: String, client: ClientIdentity, userAgent: String, shared: SharedLoginAttempt?,
         connection: ClientConnection?, finish: @escaping Finish<(user: User, sessionID: String)>
     ) {
-        authenticate(email: email, password: password, client: client, connection: connection) { result in
+        authenticate(email: email, password: password, client: client, userAgent: userAgent, connection: connection) {
+            result in
             let outcome: SharedLoginOutcome
             switch result {
             case .success(let session):
@@ -136,7 +139,7 @@ extension Auth {
 
     /// The check and the session, without the policy around them.
     private func authenticate(
-        email: String, password: String, client: ClientIdentity, connection: ClientConnection?,
+        email: String, password: String, client: ClientIdentity, userAgent: String, connection: ClientConnection?,
         finish: @escaping Finish<(user: User, sessionID: String)>
     ) {
         findUser(named: email, else: finish) { found in
@@ -165,7 +168,9 @@ extension Auth {
                 else: finish
             ) { verdict in
                 guard verdict.matches else { return finish(.failure(.invalidCredentials)) }
-                self.upgradeHash(of: user, to: verdict.rehashed) { user in self.startSession(for: user, finish) }
+                self.upgradeHash(of: user, to: verdict.rehashed) { user in
+                    self.startSession(for: user, client: client, userAgent: userAgent, finish)
+                }
             }
         }
     }
@@ -181,16 +186,24 @@ extension Auth {
         }
     }
 
-    /// Gives `user` a fresh session (stored as its digest; a pending reset token is cleared) and
-    /// answers the login with it.
-    private func startSession(for user: User, _ finish: @escaping Finish<(user: User, sessionID: String)>) {
+    /// Gives `user` a fresh session (stored as its digest; a pending reset token is cleared), ends
+    /// the sessions past the limit, and answers the login with it.
+    private func startSession(
+        for user: User, client: ClientIdentity, userAgent: String,
+        _ finish: @escaping Finish<(user: User, sessionID: String)>
+    ) {
         let sessionID = UUID4.make()
         let stored = storedForm(of: sessionID)
         let now = clock()
+        let session = Session(
+            handle: .random(), userID: user.id, createdAt: now, lastSeenAt: now, address: client.address,
+            userAgent: Session.bounded(userAgent: userAgent))
         store.startSession(
-            userID: user.id, sessionID: stored, createdAt: now,
-            completion: then(finish) { started in
-                guard started else { return finish(.failure(.invalidCredentials)) }
+            session, storedID: stored, limit: sessionsPerUser,
+            completion: then(finish) { evicted in
+                guard let evicted else { return finish(.failure(.invalidCredentials)) }
+                for handle in evicted { self.recordEnd(handle, userID: user.id, .evicted, client: client) }
+                self.record(.sessionStarted, userID: user.id, client: client, session: session.handle)
                 var loggedIn = user
                 loggedIn.sessionID = stored
                 loggedIn.sessionCreatedAt = now

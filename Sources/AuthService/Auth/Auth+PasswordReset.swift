@@ -75,8 +75,9 @@ extension Auth {
         }
     }
 
-    /// Replaces the password of the token's owner (with the new one in NFC, `PasswordForm`), who must be the user the normalized email names,
-    /// clears the token (single use) and ends the user's session; `.resetTokenExpired` (after
+    /// Replaces the password of the token's owner (with the new one in NFC, `PasswordForm`), who
+    /// must be the user the normalized email names, clears the token (single use) and, when tokens
+    /// go by mail, ends every session of the user (`resetEndsSessions`); `.resetTokenExpired` (after
     /// clearing it) when past the token lifetime, `.passwordTooLong` / `.passwordTooShort` for a
     /// new password out of bounds; `.overloaded`, unhashed, when `connection` closed before the
     /// bcrypt run starts.
@@ -119,14 +120,24 @@ extension Auth {
                 self.hash(newPassword, for: client, connection: connection, else: finish) { hashed in
                     // Checked again as one step with the change: the token may have been used meanwhile.
                     self.store.consumeResetToken(
-                        key, email: email, newHashedPassword: hashed, endingSessions: true,
+                        key, email: email, newHashedPassword: hashed, endingSessions: self.resetEndsSessions,
                         completion: self.then(finish) {
                             changed in
                             guard let user = changed else { return finish(.failure(.invalidResetToken)) }
                             self.record(.passwordChanged, userID: user.id, client: client)
+                            if self.resetEndsSessions {
+                                self.record(
+                                    .sessionEnded, userID: user.id, client: client,
+                                    reason: SessionEnd.passwordChanged.rawValue)
+                            }
                             finish(.success(user))
                         })
                 }
             })
     }
+
+    /// Whether a password reset ends every session of the user (ASVS 3.3.3). Only when tokens go by
+    /// mail: in the seed's delivery anyone who knows an email can reset its password, so ending
+    /// sessions protects nothing there, and seed clients log out with their old cookie afterwards.
+    var resetEndsSessions: Bool { mailer != nil }
 }

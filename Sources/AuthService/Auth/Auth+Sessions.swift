@@ -1,9 +1,11 @@
 extension Auth {
-    /// Who holds this session id; `.unknownSession` for nil, empty or unknown,
-    /// `.sessionExpired` (after clearing it) when past the session lifetime.
+    /// Who holds this session id, with the session's handle and assurance level (what the gate and
+    /// the second factor need); `.unknownSession` for nil, empty or unknown, `.sessionExpired`
+    /// (after ending it) when past the session lifetime or unused past the idle timeout.
     ///
     /// Behind every authenticated request, so written out rather than through `admit` and `then`:
-    /// their wrapper closures and the generic reabstraction thunks cost five allocations per lookup (callgrind).
+    /// their wrapper closures and the generic reabstraction thunks cost five allocations per lookup
+    /// (callgrind). A valid lookup writes nothing, but once per activity step its session's last use.
     public func user(
         forSession sessionID: String?, client: ClientIdentity,
         completion: @escaping @Sendable (Result<SessionHolder, AuthError>) -> Void
@@ -26,11 +28,15 @@ extension Auth {
         store.findSession(key) { found in
             switch found {
             case .success(let holder?):
-                guard self.sessionHasExpired(createdAt: holder.sessionCreatedAt) else {
+                let now = self.clock()
+                guard let end = self.end(of: holder, now: now) else {
+                    if let handle = holder.handle, let seen = holder.lastSeenAt, now - seen >= self.activityStep {
+                        self.store.touchSession(handle, at: now, completion: Self.ignoreTouch)
+                    }
                     completion(.success(holder))
                     return gate.leave()
                 }
-                self.endExpiredSession(key, of: holder, client: client) { result in
+                self.endStaleSession(key, of: holder, end, client: client) { result in
                     completion(result)
                     gate.leave()
                 }
@@ -44,21 +50,35 @@ extension Auth {
         }
     }
 
-    /// Ends an expired session and answers `.sessionExpired`: only an expired session costs a
-    /// write, valid reads never do.
-    private func endExpiredSession(
-        _ key: SecretKey, of holder: SessionHolder, client: ClientIdentity, finish: @escaping Finish<SessionHolder>
+    /// A touch's outcome: a failed one is written again at the next use, a vanished session is
+    /// found gone by the next lookup. A closure without context, so passing it allocates nothing.
+    private static let ignoreTouch: StoreCompletion<Bool> = { _ in }
+
+    /// Why `holder`'s session must end now; nil while it is valid. A session the seed's column
+    /// alone holds has no last use: only its lifetime applies.
+    func end(of holder: SessionHolder, now: Int64) -> SessionEnd? {
+        if sessionLifetime.hasExpired(createdAt: holder.sessionCreatedAt ?? startedAt, now: now) { return .expired }
+        if let idleTimeout, let seen = holder.lastSeenAt, now - seen > idleTimeout { return .idle }
+        return nil
+    }
+
+    /// Ends a stale session and answers `.sessionExpired`: only a stale session costs a write,
+    /// valid reads never do (but the periodic last use).
+    private func endStaleSession(
+        _ key: SecretKey, of holder: SessionHolder, _ end: SessionEnd, client: ClientIdentity,
+        finish: @escaping Finish<SessionHolder>
     ) {
         store.endSession(
             key,
-            completion: then(finish) { _ in
-                self.record(.sessionExpired, userID: holder.userID, client: client)
+            completion: then(finish) { ended in
+                self.record(.sessionExpired, userID: holder.userID, client: client, reason: end.rawValue)
+                if ended != nil { self.recordEnd(holder.handle, userID: holder.userID, end, client: client) }
                 finish(.failure(.sessionExpired))
             })
     }
 
     /// Ends the session; the user it belonged to. `.unknownSession` when nobody holds it,
-    /// `.sessionExpired` when it had expired (it is ended all the same).
+    /// `.sessionExpired` when it had expired or been idle too long (it is ended all the same).
     public func logout(
         sessionID: String?, client: ClientIdentity, completion: @escaping @Sendable (Result<User, AuthError>) -> Void
     ) {
@@ -67,12 +87,17 @@ extension Auth {
         store.endSession(
             secretKey(for: sessionID),
             completion: then(finish) { found in
-                guard var user = found?.user else { return finish(.failure(.unknownSession)) }
+                guard let found else { return finish(.failure(.unknownSession)) }
+                var user = found.user
+                // The idle check needs the last use, which the ended row no longer gives: a
+                // logout is honoured whatever it was, and only the lifetime is reported.
                 if self.sessionHasExpired(createdAt: user.sessionCreatedAt) {
                     self.record(.sessionExpired, userID: user.id, client: client)
+                    self.recordEnd(found.handle, userID: user.id, .expired, client: client)
                     return finish(.failure(.sessionExpired))
                 }
                 self.record(.loggedOut, userID: user.id, client: client)
+                self.recordEnd(found.handle, userID: user.id, .logout, client: client)
                 user.sessionID = nil
                 user.sessionCreatedAt = nil
                 finish(.success(user))

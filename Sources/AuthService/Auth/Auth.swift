@@ -26,7 +26,14 @@ public final class Auth: Sendable {
     let storedCosts: StoredHashCosts
     // Operator lines of the domain (a stored hash too costly to verify).
     let logger: Logger
-    private let sessionLifetime: Lifetime
+    let sessionLifetime: Lifetime
+    /// Sessions a user keeps at once (see `AuthConfiguration.sessionsPerUser`).
+    let sessionsPerUser: Int
+    /// Milliseconds of disuse after which a session ends; nil for never.
+    let idleTimeout: Int64?
+    /// A session's last use is written when the stored one is this many milliseconds old or more:
+    /// at most once per step per session, never on every request.
+    let activityStep: Int64
     let resetTokenLifetime: Lifetime
     /// The keys sealing what authd must read back (`--secret-key-file`); nil when none is given.
     let sealingKeys: SealingKeyring?
@@ -39,7 +46,7 @@ public final class Auth: Sendable {
     let clock: @Sendable () -> Int64
     // Sessions and tokens the seed's service made carry no creation time: they count as made when
     // authd started, so they expire one lifetime later instead of living forever.
-    private let startedAt: Int64
+    let startedAt: Int64
 
     /// Opens or creates the database of `configuration` (never wiping it): PostgreSQL for a
     /// `postgresql://` URI, else the SQLite file; then as below. `onStorageHealthChange` hears each
@@ -83,6 +90,9 @@ public final class Auth: Sendable {
         passwordMinimumLength = configuration.passwordMinimumLength
         self.logger = logger
         sessionLifetime = configuration.sessionLifetime
+        sessionsPerUser = configuration.sessionsPerUser
+        idleTimeout = configuration.sessionIdleTimeout?.milliseconds
+        activityStep = Self.activityStep(idleTimeout: configuration.sessionIdleTimeout)
         storesPlainTokens = configuration.storesPlainTokens
         resetTokenLifetime = configuration.resetTokenLifetime
         clock = configuration.clock
@@ -217,12 +227,24 @@ public final class Auth: Sendable {
     /// Sends one audit record, stamped now.
     func record(
         _ event: AuditEvent, userID: Int64? = nil, email: String? = nil, client: ClientIdentity, reason: String? = nil,
-        count: Int? = nil
+        session: SessionHandle? = nil, count: Int? = nil
     ) {
         audit.record(
             AuditRecord(
-                event: event, time: clock(), userID: userID, email: email, client: client, reason: reason, count: count)
-        )
+                event: event, time: clock(), userID: userID, email: email, client: client, reason: reason,
+                session: session, count: count))
+    }
+
+    /// Sends `session_ended` for session `handle` (none for a session without one) of user `userID`.
+    func recordEnd(_ handle: SessionHandle?, userID: Int64, _ why: SessionEnd, client: ClientIdentity) {
+        guard let handle else { return }
+        record(.sessionEnded, userID: userID, client: client, reason: why.rawValue, session: handle)
+    }
+
+    /// How often a session's last use may be written: every minute, or a quarter of the idle
+    /// timeout when that is shorter, so a session in use never looks idle by more than a quarter.
+    static func activityStep(idleTimeout: Lifetime?) -> Int64 {
+        min(60_000, max(1, (idleTimeout?.milliseconds ?? .max) / 4))
     }
 
     /// Counts the operation in flight and wraps its completion to uncount it; nil (answered) after shutdown.

@@ -25,6 +25,12 @@ public struct AuthConfiguration: Sendable {
     public var sessionLifetime: Lifetime
     /// How long a reset token stays usable after it was issued; longer than 0.
     public var resetTokenLifetime: Lifetime
+    /// Sessions a user keeps at once (one per device), at least 1; a login past it ends the one
+    /// used least recently. 1, the default, is the seed's rule: a login replaces the session before.
+    public var sessionsPerUser = 1
+    /// A session unused for this long ends (answered as an unknown one, and removed); nil, the
+    /// default, for none.
+    public var sessionIdleTimeout: Lifetime? = nil
     /// The brute-force limits.
     public var throttling: ThrottleSettings
     /// Store session ids and reset tokens as given instead of as SHA-256 digests, so that the seed's
@@ -94,6 +100,8 @@ public struct AuthConfiguration: Sendable {
         guard busyTimeoutMilliseconds >= 0 else { throw .busyTimeoutOutOfRange(busyTimeoutMilliseconds) }
         guard sessionLifetime.milliseconds > 0 else { throw .sessionLifetimeOutOfRange(sessionLifetime) }
         guard resetTokenLifetime.milliseconds > 0 else { throw .resetTokenLifetimeOutOfRange(resetTokenLifetime) }
+        guard sessionsPerUser >= 1 else { throw .sessionsPerUserOutOfRange(sessionsPerUser) }
+        if let idle = sessionIdleTimeout, idle.milliseconds <= 0 { throw .sessionIdleTimeoutOutOfRange(idle) }
         try throttling.validate()
         // Below the cost of new hashes, authd would refuse the hashes it writes.
         guard PasswordHasher.costs.contains(bcryptMaximumCost), bcryptMaximumCost >= bcryptCost else {

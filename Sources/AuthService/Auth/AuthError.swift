@@ -8,6 +8,8 @@ public enum AuthError: Error, Sendable, Equatable {
     case unknownSession
     /// The session id is past its lifetime (it has been cleared); to the client, like an unknown one.
     case sessionExpired
+    /// The user has no session with this handle (another user's answers the same).
+    case unknownSessionHandle
     /// A reset token was asked for an unregistered email.
     case unknownEmail
     /// Missing, empty or unknown reset token, or the email is not its owner's.
@@ -50,6 +52,7 @@ extension AuthError {
         case .invalidCredentials: "invalid_credentials"
         case .unknownSession: "unknown_session"
         case .sessionExpired: "session_expired"
+        case .unknownSessionHandle: "unknown_session_handle"
         case .unknownEmail: "unknown_email"
         case .invalidResetToken: "invalid_reset_token"
         case .resetTokenExpired: "reset_token_expired"

@@ -14,6 +14,10 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
     case sessionLifetimeOutOfRange(Lifetime)
     /// `resetTokenLifetime` is not longer than zero.
     case resetTokenLifetimeOutOfRange(Lifetime)
+    /// `sessionsPerUser` is below 1.
+    case sessionsPerUserOutOfRange(Int)
+    /// `sessionIdleTimeout` is not longer than zero.
+    case sessionIdleTimeoutOutOfRange(Lifetime)
     /// `throttling.emailFailureLimit` is negative.
     case emailFailureLimitOutOfRange(Int)
     /// `throttling.addressFailureLimit` is negative.
@@ -53,6 +57,9 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .busyTimeoutOutOfRange(milliseconds):
             "--busy-timeout-milliseconds \(milliseconds) must not be negative"
         case let .sessionLifetimeOutOfRange(lifetime): "--session-ttl \(lifetime.milliseconds) ms must be longer than 0"
+        case let .sessionsPerUserOutOfRange(count): "--sessions-per-user \(count) must be at least 1"
+        case let .sessionIdleTimeoutOutOfRange(lifetime):
+            "--session-idle-timeout \(lifetime.milliseconds) ms must be longer than 0"
         case let .resetTokenLifetimeOutOfRange(lifetime):
             "--reset-token-ttl \(lifetime.milliseconds) ms must be longer than 0"
         case let .emailFailureLimitOutOfRange(limit): "--login-failure-limit \(limit) must not be negative (0 is off)"

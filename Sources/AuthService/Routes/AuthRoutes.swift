@@ -45,6 +45,10 @@ public final class AuthRoutes: Sendable {
         router.add(.post, "/users") { Self.register($0, $1, context, respond: $2) }
         router.add(.post, "/sessions") { Self.login($0, $1, context, respond: $2) }
         router.add(.delete, "/sessions") { request, _, respond in Self.logout(request, context, respond: respond) }
+        router.add(.get, "/sessions") { request, _, respond in Self.listSessions(request, context, respond: respond) }
+        router.add(.delete, parameterized: "/sessions/{id}") { request, _, respond in
+            Self.endSession(request, context, respond: respond)
+        }
         router.add(.get, "/profile") { Self.profile($0, $1, context, respond: $2) }
         router.add(.post, "/reset_password") { request, _, respond in
             Self.requestResetToken(request, context, respond: respond)

@@ -20,6 +20,7 @@ enum ErrorAnswer {
         case .emailAlreadyRegistered: (400, "email already registered", nil)
         case .invalidCredentials: (401, "wrong email or password", nil)
         case .unknownSession, .sessionExpired: (403, "no valid session", nil)
+        case .unknownSessionHandle: (404, "no such session", nil)
         case .unknownEmail: (403, "email not registered", nil)
         case .invalidResetToken, .resetTokenExpired: (403, "invalid reset token", nil)
         case let .invalidEmail(why): (400, message(why), nil)

@@ -9,7 +9,9 @@ struct UsersCommand: ParsableCommand {
         commandName: "users",
         abstract:
             "List, show, delete or log out users, set a password or remove a second factor, while the server runs or not.",
-        subcommands: [List.self, Show.self, Delete.self, Logout.self, SetPassword.self, ResetSecondFactor.self]
+        subcommands: [
+            List.self, Show.self, Delete.self, Sessions.self, Logout.self, SetPassword.self, ResetSecondFactor.self,
+        ]
     )
 
     struct List: ParsableCommand {
@@ -80,8 +82,9 @@ struct UsersCommand: ParsableCommand {
         }
     }
 
-    struct Logout: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End a user's session; its cookie no longer works.")
+    struct Sessions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List a user's sessions, newest first (never a session id).")
 
         @OptionGroup var database: DatabaseOptions
 
@@ -89,9 +92,25 @@ struct UsersCommand: ParsableCommand {
         var email: String
 
         func run() throws {
-            let before = try database.withUsers { try $0.endSession(email: email) }
-            let shown = TerminalText.escaped(before.email)
-            print(before.sessionID == nil ? "\(shown) had no session" : "ended the session of \(shown)")
+            let (user, sessions) = try database.withUsers { try $0.sessions(email: email) }
+            for session in sessions { print(SessionListing.line(session)) }
+            print("\(sessions.count) session\(sessions.count == 1 ? "" : "s") of \(TerminalText.escaped(user.email))")
+        }
+    }
+
+    struct Logout: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "End every session of a user; their cookies no longer work.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: "The user's email.")
+        var email: String
+
+        func run() throws {
+            let (user, ended) = try database.withUsers { try $0.endSessions(email: email) }
+            let shown = TerminalText.escaped(user.email)
+            print(ended == 0 ? "\(shown) had no session" : "ended \(ended) session\(ended == 1 ? "" : "s") of \(shown)")
         }
     }
 
@@ -100,7 +119,7 @@ struct UsersCommand: ParsableCommand {
             commandName: "set-password",
             abstract: "Set a user's password, read from the first line of standard input (never an argument).",
             discussion:
-                "Its session and any reset token end. Example: printf '%s\\n' \"$NEW\" | authd users set-password bob@example.com"
+                "Its sessions and any reset token end. Example: printf '%s\\n' \"$NEW\" | authd users set-password bob@example.com"
         )
 
         @OptionGroup var database: DatabaseOptions
@@ -134,7 +153,7 @@ struct UsersCommand: ParsableCommand {
             let user = try database.withUsers { admin in
                 try admin.setPassword(email: email, password: password, cost: cost, minimumLength: minimum)
             }
-            print("set the password of \(TerminalText.escaped(user.email)) (bcrypt cost \(cost)); its session ended")
+            print("set the password of \(TerminalText.escaped(user.email)) (bcrypt cost \(cost)); its sessions ended")
         }
     }
 
@@ -208,5 +227,24 @@ enum UserListing {
         var formatter = TimestampFormatter()
         formatter.append(created, to: &out)
         return "session since \(String(decoding: out, as: UTF8.self))"
+    }
+}
+
+/// How `users sessions` prints a session: its handle, times, client and level, never its id.
+enum SessionListing {
+    /// `5f1c2d3e4a5b6c7d  since 2026-12-07T00:26:15.123Z  seen 2026-12-07T01:02:03.456Z  192.0.2.10  password  "curl/8.0"`
+    static func line(_ session: Session) -> String {
+        var formatter = TimestampFormatter()
+        var created: [UInt8] = []
+        formatter.append(session.createdAt, to: &created)
+        var seen: [UInt8] = []
+        formatter.append(session.lastSeenAt, to: &seen)
+        var agent: [UInt8] = []
+        JSONWriter.appendString(session.userAgent, to: &agent)
+        return [
+            session.handle.description, "since " + String(decoding: created, as: UTF8.self),
+            "seen " + String(decoding: seen, as: UTF8.self), session.address.isEmpty ? "-" : session.address,
+            session.assurance == .password ? "password" : "second factor", String(decoding: agent, as: UTF8.self),
+        ].joined(separator: "  ")
     }
 }

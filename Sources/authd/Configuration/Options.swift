@@ -108,6 +108,20 @@ struct Options: ParsableArguments {
     var sessionTTL: Lifetime?
 
     @Option(
+        name: .customLong("sessions-per-user"),
+        help:
+            "Sessions a user keeps at once, one per device; a login past it ends the least recently used (AUTHD_SESSIONS_PER_USER). (default: 1, the seed's rule)"
+    )
+    var sessionsPerUser: Int?
+
+    @Option(
+        name: .customLong("session-idle-timeout"),
+        help:
+            "End a session unused for this long: 90, 90s, 15m, 2h or 7d (AUTHD_SESSION_IDLE_TIMEOUT). (default: none)",
+        transform: Options.parse)
+    var sessionIdleTimeout: Lifetime?
+
+    @Option(
         name: .customLong("reset-token-ttl"),
         help: "Reset-token lifetime: 90, 90s, 15m, 2h or 7d (AUTHD_RESET_TOKEN_TTL).", transform: Options.parse)
     var resetTokenTTL: Lifetime?

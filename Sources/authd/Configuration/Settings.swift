@@ -52,6 +52,9 @@ struct Settings: Sendable {
         auth.databaseMaxPages = options.maxDatabasePages ?? auth.databaseMaxPages
         auth.sessionLifetime = try given(options.sessionTTL, "AUTHD_SESSION_TTL") ?? auth.sessionLifetime
         auth.resetTokenLifetime = try given(options.resetTokenTTL, "AUTHD_RESET_TOKEN_TTL") ?? auth.resetTokenLifetime
+        auth.sessionsPerUser = try given(options.sessionsPerUser, "AUTHD_SESSIONS_PER_USER") ?? auth.sessionsPerUser
+        auth.sessionIdleTimeout =
+            try given(options.sessionIdleTimeout, "AUTHD_SESSION_IDLE_TIMEOUT") ?? auth.sessionIdleTimeout
 
         auth.resetDelivery = try given(options.resetDelivery, "AUTHD_RESET_DELIVERY") ?? auth.resetDelivery
         auth.resetMail.from = try given(options.mailFrom, "AUTHD_MAIL_FROM") ?? auth.resetMail.from

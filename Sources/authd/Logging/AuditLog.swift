@@ -82,6 +82,10 @@ final class AuditLog: AuditSink {
             line.append(contentsOf: #","reason":"#.utf8)
             JSONWriter.appendString(reason, to: &line)
         }
+        if let session = record.session {
+            line.append(contentsOf: #","session":"#.utf8)
+            JSONWriter.appendString(session.description, to: &line)
+        }
         if let count = record.count {
             line.append(contentsOf: #","count":"#.utf8)
             DecimalWriter.append(count, to: &line)

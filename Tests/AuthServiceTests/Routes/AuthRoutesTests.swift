@@ -227,8 +227,15 @@ import Testing
         let session = try #require(sessionID(login))
         _ = await send(.delete, "/sessions", cookie: session, from: "198.51.100.2")
         let records = audit.records
-        #expect(records.map(\.event) == [.registered, .loginSucceeded, .loggedOut])
-        #expect(records.map(\.client.address) == ["198.51.100.1", "198.51.100.1", "198.51.100.2"])
+        #expect(records.map(\.event) == [.registered, .sessionStarted, .loginSucceeded, .loggedOut, .sessionEnded])
+        #expect(
+            records.map(\.client.address) == [
+                "198.51.100.1", "198.51.100.1", "198.51.100.1", "198.51.100.2", "198.51.100.2",
+            ])
+        // The session is named by its public handle, the same from its start to its end.
+        let handles = records.compactMap(\.session)
+        #expect(handles.count == 2 && handles[0] == handles[1])
+        #expect(records.last?.reason == "logout")
         #expect(Set(records.compactMap(\.userID)) == [1])
         #expect(!"\(records)".contains(session) && !"\(records)".contains("\"pw\""))
     }

@@ -29,6 +29,21 @@ import Testing
         #expect(Self.answer(Self.table, .delete, "/sessions").status == 302)
     }
 
+    @Test func aParameterizedPathTakesExactlyOneNonEmptySegment() {
+        var router = Self.table
+        router.add(.delete, parameterized: "/sessions/{id}") { _, _, respond in respond(Response(status: 204)) }
+        for target in ["/sessions/0123456789abcdef", "/sessions/x/", "/sessions/x?scope=all"] {
+            #expect(Self.answer(router, .delete, target).status == 204, "\(target)")
+        }
+        // The bare prefix is the route without the parameter; more segments are unknown.
+        #expect(Self.answer(router, .delete, "/sessions/").status == 302)
+        for target in ["/sessions/a/b", "/sessions//", "/sessionsx", "/sessions/a//"] {
+            #expect(Self.answer(router, .delete, target).status == 404, "\(target)")
+        }
+        #expect(Self.answer(router, .get, "/sessions/x").status == 405)
+        #expect(router.labels.contains("/sessions/{id}"))
+    }
+
     @Test func headIsAnsweredByTheGetHandler() {
         #expect(Self.answer(Self.table, .head, "/profile").body == Array("get".utf8))
     }

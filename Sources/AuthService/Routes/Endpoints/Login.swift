@@ -12,7 +12,10 @@ extension AuthRoutes {
             (email, password) = try FormInput(request).credentials()
         } catch { return respond(error.answer) }
         let client = client(of: request)
-        context.auth.login(email: email, password: password, client: client, connection: connection) { result in
+        let userAgent = request.headers.first("User-Agent") ?? ""
+        context.auth.login(
+            email: email, password: password, client: client, userAgent: userAgent, connection: connection
+        ) { result in
             respond(
                 answer(result, context) { session in
                     var response = json(200, [("email", session.user.email), ("message", "logged in")])

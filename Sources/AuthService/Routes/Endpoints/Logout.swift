@@ -1,13 +1,29 @@
 import HTTPParser
 
 extension AuthRoutes {
-    /// `DELETE /sessions` with the cookie: 302 to `/`, the cookie cleared.
+    /// `DELETE /sessions` with the cookie: 302 to `/`, the cookie cleared (the seed's). With
+    /// `?scope=others` it ends the caller's other sessions, with `?scope=global` all of them
+    /// (GoTrue's names): 200 `{"message": "sessions ended"}`.
     static func logout(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
+        let scope: LogoutScope?
+        do {
+            scope = try logoutScope(of: request.target)
+        } catch { return respond(ErrorAnswer.make(400, "scope must be others or global")) }
         let sessionID: String?
         do {
             sessionID = try SessionCookie.sessionID(in: request)
         } catch {
             return respond(SessionCookie.ambiguousAnswer)
+        }
+        if let scope {
+            return context.auth.endSessions(scope, forSession: sessionID, client: client(of: request)) { result in
+                respond(
+                    answer(result, context) { _ in
+                        var response = json(200, [("message", "sessions ended")])
+                        if scope == .global { response.headers.append(context.cookie.clearing()) }
+                        return response
+                    })
+            }
         }
         context.auth.logout(sessionID: sessionID, client: client(of: request)) { result in
             respond(
@@ -20,5 +36,20 @@ extension AuthRoutes {
                     return response
                 })
         }
+    }
+
+    /// A query's refusal: the request is malformed, not merely unknown.
+    struct InvalidScope: Error {}
+
+    /// The `scope` of a `DELETE /sessions` target; nil when the query names none.
+    static func logoutScope(of target: String) throws(InvalidScope) -> LogoutScope? {
+        guard let mark = target.firstIndex(of: "?") else { return nil }
+        let query = Array(target.utf8[target.utf8.index(after: mark)...])
+        guard let fields = try? FormDecoder.decode(body: query, contentType: "application/x-www-form-urlencoded") else {
+            throw InvalidScope()
+        }
+        guard let value = fields["scope"] else { return nil }
+        guard let scope = LogoutScope(rawValue: value) else { throw InvalidScope() }
+        return scope
     }
 }
