@@ -58,7 +58,7 @@ import Testing
             "POST", "/login/2fa", form: ["code": "12345x", "rd": "/next"], sessionID: waiting)
         #expect(wrong.status == 401)
         #expect(String(decoding: wrong.body, as: UTF8.self).contains("Wrong code."))
-        let code = try PyOTP.code(user.secret, at: user.enrolledAt + 30)
+        let code = try user.laterCode()
         let raised = try await service.client.send(
             "POST", "/login/2fa", form: ["code": code, "rd": "/next"], sessionID: waiting)
         #expect(raised.status == 303)
