@@ -10,7 +10,7 @@ import Testing
         try AuthdProcess(
             arguments: [
                 "--trusted-proxy", "127.0.0.1", "--portal-url", "http://auth.example.test:\(proxyPort)",
-                "--cookie-domain", "example.test",
+                "--cookie-domain", "example.test", "--sessions-per-user", "5",
             ] + arguments)
     }
 

@@ -14,6 +14,8 @@ enum PortalPath {
     static let accountTOTPConfirm: StaticString = "/account/2fa/confirm"
     static let accountTOTPDisable: StaticString = "/account/2fa/disable"
     static let logout: StaticString = "/logout"
+    static let logoutEverywhere: StaticString = "/logout/everywhere"
+    static let revoke: StaticString = "/account/revoke"
 }
 
 extension GateConfiguration {

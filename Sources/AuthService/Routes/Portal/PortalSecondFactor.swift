@@ -70,7 +70,7 @@ extension AuthRoutes {
             case .success(let enrolment):
                 respond(PortalAnswer.page(200, PortalPage.totpEnrolment(enrolment)))
             case .failure(let error):
-                respond(accountFailure(error, context))
+                respond(secondFactorFormFailure(error, context))
             }
         }
     }
@@ -96,7 +96,7 @@ extension AuthRoutes {
             case .failure(.invalidSecondFactor):
                 respond(PortalAnswer.failure(.invalidSecondFactor, context) { PortalPage.totpEnrolment(nil, $0) })
             case .failure(let error):
-                respond(accountFailure(error, context))
+                respond(secondFactorFormFailure(error, context))
             }
         }
     }
@@ -122,14 +122,14 @@ extension AuthRoutes {
         ) { result in
             switch result {
             case .success: respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.account)))
-            case .failure(let error): respond(accountFailure(error, context))
+            case .failure(let error): respond(secondFactorFormFailure(error, context))
             }
         }
     }
 
     /// A second-factor form's failure: without a session, the login page; a session that waits
     /// for its code, the code step; else the reason, with a way back to the account.
-    private static func accountFailure(_ error: AuthError, _ context: Context) -> Response {
+    private static func secondFactorFormFailure(_ error: AuthError, _ context: Context) -> Response {
         switch error {
         case .unknownSession, .sessionExpired: PortalAnswer.redirect(to: context.gate.link(PortalPath.login))
         case .secondFactorRequired: PortalAnswer.redirect(to: context.gate.link(PortalPath.loginCode))
