@@ -39,10 +39,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            plugins: ["CommitStamp"]
+            plugins: ["CommitStamp", "EmbedOpenAPI"]
         ),
         // Writes the commit being built into `authd --version`, at every build (see the plugin).
         .plugin(name: "CommitStamp", capability: .buildTool()),
+        // Compiles `openapi.json` into `authd` for `GET /openapi.json` (see the plugin).
+        .plugin(name: "EmbedOpenAPI", capability: .buildTool()),
 
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "CLinux"]),
         .testTarget(name: "HTTPParserTests", dependencies: ["HTTPParser"]),

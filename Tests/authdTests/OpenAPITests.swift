@@ -25,7 +25,9 @@ import Testing
         let compiled = Array(
             UnsafeBufferPointer(
                 start: OpenAPIDocument.text.utf8Start, count: OpenAPIDocument.text.utf8CodeUnitCount))
-        #expect(compiled == (try Self.documentBytes()), "openapi.json changed: run .ci/embed-openapi.sh")
+        #expect(
+            compiled == (try Self.documentBytes()),
+            "the binary serves another document than openapi.json: is Plugins/EmbedOpenAPI in authd's plugins?")
     }
 
     @Test func theDocumentAndTheRouterListTheSameRoutesAndMethods() throws {
