@@ -2,12 +2,15 @@
 by selenium, against an authd behind nginx on loopback. Usage:
     browser_flow.py PROXY_PORT SCREENSHOT_FOLDER
 The application is http://app.example.test:PROXY_PORT/, the portal http://auth.example.test:PROXY_PORT/
-(*.example.test resolves to 127.0.0.1 inside the browser). Each step is printed; a failing step
+(*.example.test resolves to 127.0.0.1 inside the browser), and a page of another site,
+http://attacker.test:PORT/, posts the portal's forms from there. Each step is printed; a failing step
 leaves a screenshot and the page's HTML in SCREENSHOT_FOLDER and exits 1."""
 
+import http.server
 import json
 import os
 import sys
+import threading
 import traceback
 
 from selenium import webdriver
@@ -26,9 +29,33 @@ options = webdriver.ChromeOptions()
 options.binary_location = "/usr/bin/chromium"
 for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                  "--no-first-run", "--disable-extensions", "--window-size=1024,768",
-                 f"--host-resolver-rules=MAP *.example.test 127.0.0.1, EXCLUDE localhost",
+                 "--host-resolver-rules=MAP *.example.test 127.0.0.1, MAP attacker.test 127.0.0.1, EXCLUDE localhost",
                  f"--user-data-dir={os.path.join(shots, 'profile')}"):
     options.add_argument(argument)
+
+
+class AttackerPage(http.server.BaseHTTPRequestHandler):
+    """Another site's page with the portal's forms on it, posting to the portal as a victim's browser would."""
+
+    def do_GET(self):
+        page = f"""<!doctype html><title>attacker</title>
+<form method="post" action="{portal}/login"><input name="email" value="{email}">
+<input name="password" value="{password}"><button id="login">Log in</button></form>
+<form method="post" action="{portal}/logout"><button id="logout">Log out</button></form>""".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, *_):
+        pass
+
+
+attacker_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), AttackerPage)
+attacker = f"http://attacker.test:{attacker_server.server_address[1]}"
+threading.Thread(target=attacker_server.serve_forever, daemon=True).start()
+
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 driver.set_page_load_timeout(30)
 
@@ -105,6 +132,24 @@ def log_in_and_reach_the_app():
     expect(seen["headers"].get("remote-email") == [email], f"the application saw {seen['headers']}")
 
 
+def portal_session():
+    cookie = driver.get_cookie("session_id")
+    return cookie and cookie["value"]
+
+
+def cross_site_posts_are_refused():
+    session = portal_session()
+    expect(session, "no session cookie after the login")
+    for form in ("login", "logout"):
+        driver.get(attacker + "/")
+        click_and_wait(driver.find_element(By.ID, form))
+        body = driver.find_element(By.TAG_NAME, "body").text
+        expect("cross-site request refused" in body, f"the cross-site {form} was not refused: {body[:200]}")
+        expect(portal_session() == session, f"the cross-site {form} changed the session cookie")
+    driver.get(app + "/private/page?x=1")
+    expect(driver.current_url == app + "/private/page?x=1", "the session no longer reaches the application")
+
+
 def see_the_account():
     driver.get(portal + "/account")
     expect(heading() == "Your account", "no account page")
@@ -121,7 +166,9 @@ def log_out():
 step("the application sends to the login page", app_sends_to_login)
 step("sign up", sign_up)
 step("log in and reach the application", log_in_and_reach_the_app)
+step("cross-site posts are refused", cross_site_posts_are_refused)
 step("see the account", see_the_account)
 step("log out", log_out)
 driver.quit()
+attacker_server.shutdown()
 print("done", flush=True)

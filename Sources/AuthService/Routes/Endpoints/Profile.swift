@@ -6,13 +6,7 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let key: SecretKey?
-        do {
-            key = try SessionCookie.withSessionID(in: request) { context.auth.sessionKey($0, on: connection) }
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.user(forSessionKey: key, client: client(of: request)) { result in
+        readSession(request, connection, context, respond: respond) { result in
             respond(
                 answer(result, context) { user in
                     // Personal data: no shared cache may keep it (ASVS 8.2.1).

@@ -9,16 +9,10 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let key: SecretKey?
-        do {
-            key = try SessionCookie.withSessionID(in: request) { context.auth.sessionKey($0, on: connection) }
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
         // Only the fields an answer without a session reads: nothing is made of them on the way in.
         let headers = request.headers
         let trusted = request.isFromTrustedProxy
-        context.auth.user(forSessionKey: key, client: client(of: request)) { result in
+        readSession(request, connection, context, respond: respond) { result in
             respond(
                 GateAnswer.make(result, context) {
                     GateAnswer.logInFirst(context, returningTo: OriginalRequest.url(in: headers, trusted: trusted))
@@ -34,16 +28,10 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let key: SecretKey?
-        do {
-            key = try SessionCookie.withSessionID(in: request) { context.auth.sessionKey($0, on: connection) }
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
         let headers = request.headers
         let trusted = request.isFromTrustedProxy
         let method = request.method
-        context.auth.user(forSessionKey: key, client: client(of: request)) { result in
+        readSession(request, connection, context, respond: respond) { result in
             respond(
                 GateAnswer.make(result, context) {
                     let original = OriginalRequest.forwardedURL(in: headers, trusted: trusted)

@@ -7,13 +7,7 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let key: SecretKey?
-        do {
-            key = try SessionCookie.withSessionID(in: request) { context.auth.sessionKey($0, on: connection) }
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.user(forSessionKey: key, client: client(of: request)) { result in
+        readSession(request, connection, context, respond: respond) { result in
             switch result {
             case .success(let holder):
                 respond(PortalAnswer.page(200, PortalPage.account(email: holder.email)))
