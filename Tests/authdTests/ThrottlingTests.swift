@@ -64,8 +64,10 @@ import Testing
     }
 
     @Test func registrationsAndResetRequestsShareAnAddressBudget() async throws {
+        // A block of an hour: the default 30 s one could end while a loaded machine hashes.
         let server = try AuthdProcess(environment: [
-            "AUTHD_ADDRESS_REQUEST_LIMIT": "3", "AUTHD_THROTTLE_EXEMPT": "none",
+            "AUTHD_ADDRESS_REQUEST_LIMIT": "3", "AUTHD_THROTTLE_EXEMPT": "none", "AUTHD_THROTTLE_WINDOW": "1h",
+            "AUTHD_THROTTLE_BACKOFF": "1h",
         ])
         let client = HTTPClient(base: server.baseURL)
         #expect(
@@ -75,7 +77,7 @@ import Testing
         #expect(try await client.send("POST", "/reset_password", form: ["email": "a@example.com"]).status == 200)
         let refused = try await client.send("POST", "/reset_password", form: ["email": "a@example.com"])
         #expect(refused.status == 429)
-        #expect(refused.header("Retry-After") != nil)
+        #expect(Int(refused.header("Retry-After") ?? "").map { $0 > 60 } == true)
         #expect(
             try await client.send("POST", "/users", form: ["email": "c@example.com", "password": "p"]).status == 429)
         // Logging in is not part of that budget.

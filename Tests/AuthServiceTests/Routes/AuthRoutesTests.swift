@@ -12,9 +12,11 @@ import Testing
     private let auth: Auth
     private let routes: AuthRoutes
     private let audit = AuditCollector()
+    /// Time moves only when a test says so: a block must not end while a loaded machine hashes.
+    private let clock = ClockForTests()
 
     init() throws {
-        var configuration = AuthConfiguration(bcryptCost: 4, hashThreads: 1)
+        var configuration = AuthConfiguration(bcryptCost: 4, hashThreads: 1, clock: clock.read)
         configuration.throttling.emailFailureLimit = 3
         configuration.throttling.addressRequestLimit = 5
         auth = try Auth(store: InMemoryUserStore(), configuration: configuration, audit: audit)
@@ -166,6 +168,9 @@ import Testing
         #expect(
             await send(.post, "/users", form: ["email": "u9@b.c", "password": "pw"], from: "192.0.2.8").status == 200)
         #expect(auth.stats.requestsThrottled == 2)
+        // The block ends, so the budget is a window, not a ban.
+        clock.advance(seconds: 15 * 60)
+        #expect(await send(.post, "/users", form: ["email": "u8@b.c", "password": "pw"]).status == 200)
     }
 
     @Test func passwordRoutesOfAClosedConnectionAnswer503WithoutHashing() async throws {
