@@ -106,6 +106,7 @@ public final class Auth: Sendable {
         self.store = store
         resetMailLimit = configuration.resetMail.accountLimit
         secondFactors = store as? any SecondFactorStore
+        try Self.checkSealingKeys(of: secondFactors, against: configuration.sealingKeys)
         do {
             storedCosts = try StoredHashCosts(assuming: configuration.bcryptCost)
         } catch PasswordHasherError.cryptFailed(let code) {

@@ -48,6 +48,9 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
     case bcryptUnavailable(Int32)
     /// A thread could not be started (`pthread_create`'s error number).
     case threadStart(name: String, code: Int32)
+    /// Enabled TOTP secrets are sealed under keys (these ids, sorted) that no given key file holds;
+    /// `keyFileGiven` tells whether a `--secret-key-file` was given at all.
+    case sealingKeysMissing([String], keyFileGiven: Bool)
 
     public var description: String {
         switch self {
@@ -84,6 +87,12 @@ public enum AuthStartupError: Error, Sendable, Equatable, CustomStringConvertibl
         case let .database(error): error.description
         case let .bcryptUnavailable(code): "libcrypt cannot make bcrypt salts: error \(code)"
         case let .threadStart(name, code): "cannot start thread \(name): error \(code)"
+        case let .sealingKeysMissing(ids, keyFileGiven):
+            "the database holds TOTP secrets sealed under key id(s) \(ids.joined(separator: ", ")), "
+                + (keyFileGiven
+                    ? "which neither --secret-key-file nor --previous-secret-key-file holds: pass the key file "
+                        + "they were sealed with as --secret-key-file or --previous-secret-key-file"
+                    : "but no --secret-key-file is given: pass the key file they were sealed with as --secret-key-file")
         }
     }
 }

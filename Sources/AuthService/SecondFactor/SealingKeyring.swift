@@ -29,6 +29,11 @@ public struct SealingKeyring: Sendable {
         secret.keyID != current.id
     }
 
+    /// Whether a key of the ring has id `keyID` (so what it sealed opens).
+    public func holds(keyID: String) -> Bool {
+        key(id: keyID) != nil
+    }
+
     private func key(id: String) -> SealingKey? {
         id == current.id ? current : previous.first { $0.id == id }
     }

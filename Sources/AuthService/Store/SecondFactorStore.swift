@@ -32,6 +32,10 @@ public protocol SecondFactorStore: AnyObject, Sendable {
 
     /// The ids of the users whose TOTP is enabled (`authd users list`).
     func usersWithTOTP(completion: @escaping StoreCompletion<Set<Int64>>)
+
+    /// The ids of the keys the enabled TOTP secrets are sealed under (checked against the keyring
+    /// at start-up, so a wrong key file stops authd instead of failing those users' logins).
+    func totpKeyIDs(completion: @escaping StoreCompletion<Set<String>>)
 }
 
 /// A user's TOTP as stored: the sealed secret, whether it is enabled (or still pending the first

@@ -40,6 +40,24 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func theKeyIDsAreThoseOfEnabledSecretsOnly(_ kind: StoreKind) async throws {
+        try await kind.withSecondFactors { store in
+            let alice = try await user(store, "alice@b.c")
+            let bob = try await user(store, "bob@b.c")
+            let carol = try await user(store, "carol@b.c")
+            let older = SealedSecret(keyID: "feedf00d", sealed: "cc33")
+            let pending = SealedSecret(keyID: "abad1dea", sealed: "dd44")
+            #expect(try await store.totpKeyIDs().get().isEmpty)
+            for (user, secret) in [(alice, first), (bob, older)] {
+                _ = try await store.setPendingTOTP(userID: user.id, secret: secret).get()
+                _ = try await store.enableTOTP(userID: user.id, secret: secret, step: 1, recoveryCodeDigests: []).get()
+            }
+            _ = try await store.setPendingTOTP(userID: carol.id, secret: pending).get()
+            #expect(try await store.totpKeyIDs().get() == ["0badc0de", "feedf00d"])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func anEnabledSecretIsNeverReplacedByAnEnrolment(_ kind: StoreKind) async throws {
         try await kind.withSecondFactors { store in
             let user = try await user(store)

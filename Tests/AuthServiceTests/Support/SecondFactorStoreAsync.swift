@@ -45,6 +45,10 @@ extension SecondFactorStore {
     func usersWithTOTP() async -> Result<Set<Int64>, StoreError> {
         await withCheckedContinuation { done in usersWithTOTP { done.resume(returning: $0) } }
     }
+
+    func totpKeyIDs() async -> Result<Set<String>, StoreError> {
+        await withCheckedContinuation { done in totpKeyIDs { done.resume(returning: $0) } }
+    }
 }
 
 extension StoreKind {

@@ -62,4 +62,8 @@ extension InMemoryUserStore: SecondFactorStore {
     public func usersWithTOTP(completion: @escaping StoreCompletion<Set<Int64>>) {
         completion(apply { state in Set(state.totp.values.filter(\.isEnabled).map(\.userID)) })
     }
+
+    public func totpKeyIDs(completion: @escaping StoreCompletion<Set<String>>) {
+        completion(apply { state in Set(state.totp.values.filter(\.isEnabled).map(\.secret.keyID)) })
+    }
 }

@@ -44,6 +44,8 @@ extension PostgreSQLStatement {
                 """
         case .selectTOTPUsers:
             return "SELECT user_id FROM authd_totp WHERE enabled"
+        case .selectTOTPKeyIDs:
+            return "SELECT DISTINCT key_id FROM authd_totp WHERE enabled"
         case .dropSecondFactorsWithoutUser:
             return """
                 WITH codes AS (DELETE FROM authd_recovery_codes WHERE NOT EXISTS \

@@ -50,6 +50,7 @@ enum PostgreSQLStatement: String, CaseIterable {
     case useRecoveryCode
     case removeTOTP
     case selectTOTPUsers
+    case selectTOTPKeyIDs
     case dropSecondFactorsWithoutUser
     case ping
 
@@ -320,7 +321,7 @@ enum PostgreSQLStatement: String, CaseIterable {
         case .copyUsers:
             return Self.copyUsersSQL
         case .selectTOTP, .setPendingTOTP, .enableTOTP, .claimTOTPStep, .useRecoveryCode, .removeTOTP,
-            .selectTOTPUsers, .dropSecondFactorsWithoutUser:
+            .selectTOTPUsers, .selectTOTPKeyIDs, .dropSecondFactorsWithoutUser:
             return secondFactorSQL
         case .ping:
             return "SELECT 1"

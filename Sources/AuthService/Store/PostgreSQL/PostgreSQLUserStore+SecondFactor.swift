@@ -54,6 +54,14 @@ extension PostgreSQLUserStore: SecondFactorStore {
             }, completion: completion)
     }
 
+    public func totpKeyIDs(completion: @escaping StoreCompletion<Set<String>>) {
+        queue.submit(
+            writes: false, [.init(statement: .selectTOTPKeyIDs, parameters: [])],
+            decode: { results in
+                Set((0..<results[0].rowCount).compactMap { results[0].string(row: $0, column: 0) })
+            }, completion: completion)
+    }
+
     /// A one-statement write; whether it touched a row.
     private func changes(
         _ statement: PostgreSQLStatement, _ parameters: [PostgreSQLValue], completion: @escaping StoreCompletion<Bool>

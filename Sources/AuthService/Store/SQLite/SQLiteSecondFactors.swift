@@ -27,6 +27,7 @@ final class SQLiteSecondFactors {
     private let removeCodes: SQLiteStatement
     private let remove: SQLiteStatement
     private let selectEnabled: SQLiteStatement
+    private let selectKeyIDs: SQLiteStatement
 
     /// Prepares the statements; the tables exist already (`SQLiteSchema.prepare`).
     init(database: OpaquePointer) throws(StoreError) {
@@ -62,6 +63,7 @@ final class SQLiteSecondFactors {
         removeCodes = try prepare("DELETE FROM authd_recovery_codes WHERE user_id = ?1")
         remove = try prepare("DELETE FROM authd_totp WHERE user_id = ?1")
         selectEnabled = try prepare("SELECT user_id FROM authd_totp WHERE enabled = 1")
+        selectKeyIDs = try prepare("SELECT DISTINCT key_id FROM authd_totp WHERE enabled = 1")
     }
 
     func find(userID: Int64) throws(StoreError) -> TOTPRecord? {
@@ -118,6 +120,13 @@ final class SQLiteSecondFactors {
         var users: Set<Int64> = []
         while try selectEnabled.step() { users.insert(selectEnabled.integer(at: 0)) }
         return users
+    }
+
+    func keyIDs() throws(StoreError) -> Set<String> {
+        defer { selectKeyIDs.reset() }
+        var ids: Set<String> = []
+        while try selectKeyIDs.step() { ids.insert(selectKeyIDs.string(at: 0) ?? "") }
+        return ids
     }
 
     private func replaceCodes(userID: Int64, with digests: [String]) throws(StoreError) {

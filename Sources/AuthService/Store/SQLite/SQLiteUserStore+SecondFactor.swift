@@ -51,4 +51,8 @@ extension SQLiteUserStore: SecondFactorStore {
         queue.submit(
             .read, { table throws(StoreError) in try table.secondFactors.enabledUsers() }, completion: completion)
     }
+
+    public func totpKeyIDs(completion: @escaping StoreCompletion<Set<String>>) {
+        queue.submit(.read, { table throws(StoreError) in try table.secondFactors.keyIDs() }, completion: completion)
+    }
 }
