@@ -85,6 +85,12 @@ public final class AuthRoutes: Sendable {
         router.add(.post, "\(PortalPath.logout)") { request, _, respond in
             Self.logoutForm(request, context, respond: respond)
         }
+        router.add(.post, "\(PortalPath.logoutEverywhere)") { request, _, respond in
+            Self.logoutEverywhereForm(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.revoke)") { request, _, respond in
+            Self.revokeForm(request, context, respond: respond)
+        }
         router.add(.get, "/healthz", operational: .health)
         router.add(.get, "/metrics", operational: .metrics)
         router.add(.get, "/openapi.json", operational: .openAPI)

@@ -9,7 +9,7 @@ import Testing
     static func authd(proxyPort: Int) throws -> AuthdProcess {
         try AuthdProcess(arguments: [
             "--trusted-proxy", "127.0.0.1", "--portal-url", "http://auth.example.test:\(proxyPort)",
-            "--cookie-domain", "example.test",
+            "--cookie-domain", "example.test", "--sessions-per-user", "5",
         ])
     }
 

@@ -1,20 +1,28 @@
 import HTTPParser
 
 extension AuthRoutes {
-    /// `GET /account`: the session's user and the form that logs out; without a session, a 303 to
-    /// the login page, which returns here.
+    /// `GET /account`: the session's user, the user's sessions with a form that revokes each, and
+    /// the forms that log out here or everywhere; without a session, a 303 to the login page.
     static func accountPage(
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
+        let client = client(of: request)
+        // The list is asked with the cookie's id (two different ones `readSession` answers 400).
+        let sessionID = try? SessionCookie.sessionID(in: request)
         readSession(request, connection, context, respond: respond) { result in
             switch result {
             case .success(let holder):
-                respond(PortalAnswer.page(200, PortalPage.account(email: holder.email)))
-            case .failure(.unknownSession), .failure(.sessionExpired):
-                respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.login)))
+                context.auth.sessions(forSession: sessionID, client: client) { listed in
+                    switch listed {
+                    case .success(let sessions):
+                        respond(PortalAnswer.page(200, PortalPage.account(email: holder.email, sessions: sessions)))
+                    case .failure(let error):
+                        respond(accountFailure(error, context))
+                    }
+                }
             case .failure(let error):
-                respond(PortalAnswer.failure(error, context) { PortalPage.page("Your account", $0) { _ in } })
+                respond(accountFailure(error, context))
             }
         }
     }
@@ -29,13 +37,69 @@ extension AuthRoutes {
             return respond(SessionCookie.ambiguousAnswer)
         }
         context.auth.logout(sessionID: sessionID, client: client(of: request)) { result in
+            respond(loggedOut(result.map { _ in () }, context))
+        }
+    }
+
+    /// `POST /logout/everywhere`: every session of the user ended, this one too; then as `POST /logout`.
+    static func logoutEverywhereForm(
+        _ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void
+    ) {
+        let sessionID: String?
+        do {
+            sessionID = try SessionCookie.sessionID(in: request)
+        } catch {
+            return respond(SessionCookie.ambiguousAnswer)
+        }
+        context.auth.endSessions(.global, forSession: sessionID, client: client(of: request)) { result in
+            respond(loggedOut(result.map { _ in () }, context))
+        }
+    }
+
+    /// `POST /account/revoke` session=<handle>: ends that session of the user, then the account
+    /// page again (a 303, so a reload does not post twice).
+    static func revokeForm(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
+        let sessionID: String?
+        let handle: SessionHandle?
+        do {
+            sessionID = try SessionCookie.sessionID(in: request)
+        } catch {
+            return respond(SessionCookie.ambiguousAnswer)
+        }
+        do {
+            handle = SessionHandle(try FormInput(request).required("session"))
+        } catch {
+            return respond(PortalAnswer.badForm(error) { PortalPage.page("Your account", $0) { _ in } })
+        }
+        guard let handle else { return respond(accountFailure(.unknownSessionHandle, context)) }
+        context.auth.endSession(handle, forSession: sessionID, client: client(of: request)) { result in
             switch result {
-            case .success, .failure(.unknownSession), .failure(.sessionExpired):
-                respond(
-                    PortalAnswer.redirect(to: context.gate.link(PortalPath.login), cookie: context.cookie.clearing()))
+            case .success:
+                respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.account)))
             case .failure(let error):
-                respond(PortalAnswer.failure(error, context) { PortalPage.page("Log out", $0) { _ in } })
+                respond(accountFailure(error, context))
             }
+        }
+    }
+
+    /// The login page for a session that is gone, else the failure's page.
+    private static func accountFailure(_ error: AuthError, _ context: Context) -> Response {
+        switch error {
+        case .unknownSession, .sessionExpired:
+            return PortalAnswer.redirect(to: context.gate.link(PortalPath.login))
+        default:
+            return PortalAnswer.failure(error, context) { PortalPage.page("Your account", $0) { _ in } }
+        }
+    }
+
+    /// The answer to a logout: the cookie cleared and the login page, also when the session had
+    /// already ended.
+    private static func loggedOut(_ result: Result<Void, AuthError>, _ context: Context) -> Response {
+        switch result {
+        case .success, .failure(.unknownSession), .failure(.sessionExpired):
+            return PortalAnswer.redirect(to: context.gate.link(PortalPath.login), cookie: context.cookie.clearing())
+        case .failure(let error):
+            return PortalAnswer.failure(error, context) { PortalPage.page("Log out", $0) { _ in } }
         }
     }
 }

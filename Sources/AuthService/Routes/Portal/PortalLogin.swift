@@ -23,8 +23,11 @@ extension AuthRoutes {
             return respond(PortalAnswer.badForm(error) { PortalPage.login(rd: nil, $0) })
         }
         let rd = form.optional("rd")
-        context.auth.login(email: email, password: password, client: client(of: request), connection: connection) {
-            result in
+        // The session keeps the browser's name, as the JSON login's does: the account page lists it.
+        let userAgent = request.headers.first("User-Agent") ?? ""
+        context.auth.login(
+            email: email, password: password, client: client(of: request), userAgent: userAgent, connection: connection
+        ) { result in
             switch result {
             case .success(let session):
                 let target = rd.flatMap(context.redirects.target) ?? context.gate.link(PortalPath.account)

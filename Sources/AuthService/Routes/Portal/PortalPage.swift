@@ -148,15 +148,4 @@ enum PortalPage {
             html.markup("<p><button type=\"submit\">Change the password</button></p>\n</form>\n")
         }
     }
-
-    /// The account: who is logged in, and the forms that log out.
-    static func account(email: String, _ message: Message? = nil) -> [UInt8] {
-        page("Your account", message) { html in
-            html.markup("<p>Logged in as <strong id=\"account-email\">")
-            html.text(email)
-            html.markup("</strong>.</p>\n")
-            form(&html, action: PortalPath.logout)
-            html.markup("<p><button type=\"submit\" id=\"logout\">Log out</button></p>\n</form>\n")
-        }
-    }
 }

@@ -9,6 +9,8 @@ enum PortalPath {
     static let resetConfirm: StaticString = "/reset/confirm"
     static let account: StaticString = "/account"
     static let logout: StaticString = "/logout"
+    static let logoutEverywhere: StaticString = "/logout/everywhere"
+    static let revoke: StaticString = "/account/revoke"
 }
 
 extension GateConfiguration {
