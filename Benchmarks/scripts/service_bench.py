@@ -265,11 +265,13 @@ def startup_time(binary, workdir, db):
         proc.wait(timeout=20)
 
 
-def callgrind_instructions(binary, workdir, requests, users=1, path="/profile"):
+def callgrind_instructions(binary, workdir, requests, users=1, path="/profile", extra=(), logins=1):
     """Instructions per GET `path` with a cookie (GET /profile, or the gate's GET /verify): (run
     with N requests − run with 0) / N, under callgrind. The keep-alive connection sends the cookies
     of `users` users in turn: with 2, no request carries the cookie of the one before it, so the
-    connection's remembered session key never serves."""
+    connection's remembered session key never serves. `extra` goes to authd's command line; each
+    user logs in `logins` times (several sessions with `--sessions-per-user`), the last one's
+    cookie measured."""
     totals = []
     for n in (0, requests):
         db = os.path.join(workdir, f"cg-{n}.db")
@@ -277,14 +279,15 @@ def callgrind_instructions(binary, workdir, requests, users=1, path="/profile"):
         out = os.path.join(workdir, f"callgrind-{n}.out")
         proc = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                                  binary, "--port", str(port), "--database", db, "--log-level", "warning",
-                                 "--bcrypt-cost", "4", "--hash-threads", "1"],
+                                 "--bcrypt-cost", "4", "--hash-threads", "1", *extra],
                                 cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_port(port, timeout=120)
         sids = []
         for user in range(users):
             form = {"email": f"cg{user}%40b.c", "password": "pw"}
             call(port, "POST", "/users", form)
-            _, cookie, _ = call(port, "POST", "/sessions", form)
+            for _ in range(logins):
+                _, cookie, _ = call(port, "POST", "/sessions", form)
             sids.append(session_of(cookie))
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for i in range(n):

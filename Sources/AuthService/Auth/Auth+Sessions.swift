@@ -30,7 +30,9 @@ extension Auth {
             case .success(let holder?):
                 let now = self.clock()
                 guard let end = self.end(of: holder, now: now) else {
-                    if let handle = holder.handle, let seen = holder.lastSeenAt, now - seen >= self.activityStep {
+                    if let handle = holder.handle, let seen = holder.lastSeenAt, now - seen >= self.activityStep,
+                        self.touches.claim(handle, now: now)
+                    {
                         self.store.touchSession(handle, at: now, completion: Self.ignoreTouch)
                     }
                     completion(.success(holder))
@@ -50,8 +52,9 @@ extension Auth {
         }
     }
 
-    /// A touch's outcome: a failed one is written again at the next use, a vanished session is
-    /// found gone by the next lookup. A closure without context, so passing it allocates nothing.
+    /// A touch's outcome: a failed one is written again at the next use a step later (the stored
+    /// last use then lags by two steps at most, half the idle timeout), a vanished session is found
+    /// gone by the next lookup. A closure without context, so passing it allocates nothing.
     private static let ignoreTouch: StoreCompletion<Bool> = { _ in }
 
     /// Why `holder`'s session must end now; nil while it is valid. A session the seed's column

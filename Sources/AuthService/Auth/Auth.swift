@@ -34,6 +34,8 @@ public final class Auth: Sendable {
     /// A session's last use is written when the stored one is this many milliseconds old or more:
     /// at most once per step per session, never on every request.
     let activityStep: Int64
+    /// The last-use writes sent within the step, so a busy session gets one, not one per lookup.
+    let touches: SessionTouches
     let resetTokenLifetime: Lifetime
     /// The keys sealing what authd must read back (`--secret-key-file`); nil when none is given.
     let sealingKeys: SealingKeyring?
@@ -93,6 +95,7 @@ public final class Auth: Sendable {
         sessionsPerUser = configuration.sessionsPerUser
         idleTimeout = configuration.sessionIdleTimeout?.milliseconds
         activityStep = Self.activityStep(idleTimeout: configuration.sessionIdleTimeout)
+        touches = SessionTouches(step: activityStep)
         storesPlainTokens = configuration.storesPlainTokens
         resetTokenLifetime = configuration.resetTokenLifetime
         clock = configuration.clock
