@@ -13,9 +13,13 @@ import Testing
         try Prerequisite.require(.schemathesis)
         // The brute-force limits would answer most generated logins and sign-ups 429, leaving the
         // logic behind them untested; their own suites test them.
+        // A key, so the second factor's routes answer as a service offering it does.
+        let keyFolder = try TemporaryFolder()
+        let key = keyFolder.url.appendingPathComponent("authd.key")
+        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: key)
         let server = try AuthdProcess(arguments: [
             "--login-failure-limit", "0", "--account-failure-limit", "0", "--address-failure-limit", "0",
-            "--address-request-limit", "0", "--public-metrics",
+            "--address-request-limit", "0", "--public-metrics", "--secret-key-file", key.path,
         ])
         let client = HTTPClient(base: server.baseURL)
         // The user of the document's examples, so the example login succeeds.

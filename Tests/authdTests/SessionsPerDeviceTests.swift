@@ -151,7 +151,8 @@ import Testing
         let gone = try await client.send("GET", "/profile", sessionID: idle)
         #expect(gone.status == 403)
         #expect(gone.json == ["message": "no valid session"])
-        #expect(server.log.contains(#""reason":"idle""#))
+        // The audit lines are written after the answer, at the end of the loop cycle that sent it.
+        #expect(await eventually(within: 10) { server.log.contains(#""reason":"idle""#) }, "\(server.log)")
         #expect(try await Self.list(client, used).count == 1)
     }
 

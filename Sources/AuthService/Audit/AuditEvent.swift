@@ -23,6 +23,8 @@ public enum AuditEvent: String, Sendable {
     case resetMailFailed = "reset_mail_failed"
     /// A user turned TOTP on (the enrolment's first code was right).
     case secondFactorEnabled = "2fa_enabled"
+    /// A user turned TOTP off (with a second-factor session and the password or a code).
+    case secondFactorDisabled = "2fa_disabled"
     /// A wrong, reused or absent second factor (`reason`).
     case secondFactorFailed = "2fa_failed"
     /// A recovery code stood in for the TOTP code, and is used up.

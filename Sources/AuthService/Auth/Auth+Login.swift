@@ -12,7 +12,7 @@ extension Auth {
     public func login(
         email given: String, password: String, client: ClientIdentity, userAgent: String = "",
         connection: ClientConnection? = nil,
-        completion: @escaping @Sendable (Result<(user: User, sessionID: String), AuthError>) -> Void
+        completion: @escaping @Sendable (Result<LoginSession, AuthError>) -> Void
     ) {
         guard let email = normalizedEmail(given, else: completion) else { return }
         guard let finish = admit(completion) else { return }
@@ -36,9 +36,9 @@ extension Auth {
     /// pair is busy with attempts under way (on any node) it asks again at growing intervals, as a
     /// node's own pair table lets it wait, for up to `sharedBusyWait`. A refusal, an abandoned
     /// attempt or a store failure ends the local attempt and answers.
-    private func admitShared(
+    func admitShared<T>(
         email: String, client: ClientIdentity, connection: ClientConnection?,
-        finish: @escaping Finish<(user: User, sessionID: String)>,
+        finish: @escaping Finish<T>,
         waitingUntil: ContinuousClock.Instant? = nil, retryMilliseconds: Int = 20,
         then next: @escaping @Sendable (SharedLoginAttempt?) -> Void
     ) {
@@ -89,7 +89,7 @@ extension Auth {
     /// An admitted attempt: the check, its outcome reported to the throttles and the audit log.
     private func checkedLogin(
         email: String, password: String, client: ClientIdentity, userAgent: String, shared: SharedLoginAttempt?,
-        connection: ClientConnection?, finish: @escaping Finish<(user: User, sessionID: String)>
+        connection: ClientConnection?, finish: @escaping Finish<LoginSession>
     ) {
         authenticate(email: email, password: password, client: client, userAgent: userAgent, connection: connection) {
             result in
@@ -140,7 +140,7 @@ extension Auth {
     /// The check and the session, without the policy around them.
     private func authenticate(
         email: String, password: String, client: ClientIdentity, userAgent: String, connection: ClientConnection?,
-        finish: @escaping Finish<(user: User, sessionID: String)>
+        finish: @escaping Finish<LoginSession>
     ) {
         findUser(named: email, else: finish) { found in
             let check = self.passwordCheck(for: found)
@@ -187,17 +187,32 @@ extension Auth {
     }
 
     /// Gives `user` a fresh session (stored as its digest; a pending reset token is cleared), ends
-    /// the sessions past the limit, and answers the login with it.
+    /// the sessions past the limit, and answers the login with it: waiting for the second factor
+    /// when the user has one on.
     private func startSession(
-        for user: User, client: ClientIdentity, userAgent: String,
-        _ finish: @escaping Finish<(user: User, sessionID: String)>
+        for user: User, client: ClientIdentity, userAgent: String, _ finish: @escaping Finish<LoginSession>
+    ) {
+        guard let secondFactors else {
+            return startSession(for: user, client: client, userAgent: userAgent, assurance: .password, finish)
+        }
+        secondFactors.findTOTP(
+            userID: user.id,
+            completion: then(finish) { record in
+                let assurance: AssuranceLevel = record?.isEnabled == true ? .secondFactorPending : .password
+                self.startSession(for: user, client: client, userAgent: userAgent, assurance: assurance, finish)
+            })
+    }
+
+    private func startSession(
+        for user: User, client: ClientIdentity, userAgent: String, assurance: AssuranceLevel,
+        _ finish: @escaping Finish<LoginSession>
     ) {
         let sessionID = UUID4.make()
         let stored = storedForm(of: sessionID)
         let now = clock()
         let session = Session(
             handle: .random(), userID: user.id, createdAt: now, lastSeenAt: now, address: client.address,
-            userAgent: Session.bounded(userAgent: userAgent))
+            userAgent: Session.bounded(userAgent: userAgent), assurance: assurance)
         store.startSession(
             session, storedID: stored, limit: sessionsPerUser,
             completion: then(finish) { evicted in
@@ -209,7 +224,11 @@ extension Auth {
                 loggedIn.sessionCreatedAt = now
                 loggedIn.resetToken = nil
                 loggedIn.resetTokenCreatedAt = nil
-                finish(.success((user: loggedIn, sessionID: sessionID)))
+                finish(
+                    .success(
+                        LoginSession(
+                            user: loggedIn, sessionID: sessionID,
+                            secondFactorRequired: assurance == .secondFactorPending)))
             })
     }
 }

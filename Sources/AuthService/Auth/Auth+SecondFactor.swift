@@ -43,7 +43,9 @@ extension Auth {
     }
 
     /// Enables the pending TOTP of the holder of `sessionID` with a `code` of its secret (whose
-    /// step is claimed), and answers the recovery codes, shown this once. `.noPendingSecondFactor`
+    /// step is claimed), and answers the recovery codes, shown this once. The session, which has
+    /// just given the second factor, is raised to it; the user's other sessions, made with the
+    /// password alone, end. `.noPendingSecondFactor`
     /// when there is nothing to confirm; `.invalidSecondFactor` for a wrong code (counted as a
     /// failed login).
     public func confirmTOTPEnrolment(
@@ -78,7 +80,9 @@ extension Auth {
                             completion: self.then(finish) { enabled in
                                 guard enabled else { return finish(.failure(.noPendingSecondFactor)) }
                                 self.record(.secondFactorEnabled, userID: holder.userID, client: client)
-                                finish(.success(codes))
+                                self.secureSessions(
+                                    of: holder, raising: sessionID, client: client, else: finish,
+                                    then: { finish(.success(codes)) })
                             })
                     })
             }
@@ -127,6 +131,121 @@ extension Auth {
         }
     }
 
+    /// Whether the user of `holder` has TOTP on; `.unavailable` without a `--secret-key-file`.
+    public func secondFactorState(
+        of holder: SessionHolder, completion: @escaping @Sendable (Result<SecondFactorState, AuthError>) -> Void
+    ) {
+        guard sealingKeys != nil, let secondFactors else { return completion(.success(.unavailable)) }
+        guard let finish = admit(completion) else { return }
+        secondFactors.findTOTP(
+            userID: holder.userID,
+            completion: then(finish) { record in finish(.success(record?.isEnabled == true ? .enabled : .disabled)) })
+    }
+
+    /// Raises the session `sessionID`, waiting for its holder's second factor, with a TOTP `code`
+    /// or a `recoveryCode` (checked as `checkSecondFactor` does): the session, its handle and times
+    /// kept, gets a new id (the old one stops working: no fixation) at the second factor's level.
+    /// The holder's email and the new id. `.secondFactorNotPending` for a session that waits for
+    /// none.
+    public func raiseSession(
+        sessionID: String?, code: String?, recoveryCode: String?, client: ClientIdentity,
+        completion: @escaping @Sendable (Result<(email: String, sessionID: String), AuthError>) -> Void
+    ) {
+        guard let finish = admit(completion) else { return }
+        let key = sessionID.flatMap { $0.isEmpty ? nil : secretKey(for: $0) }
+        user(forSessionKey: key, client: client, pendingAllowed: true) { found in
+            let holder: SessionHolder
+            switch found {
+            case .success(let found): holder = found
+            case .failure(let error): return finish(.failure(error))
+            }
+            guard holder.assurance == .secondFactorPending, let handle = holder.handle else {
+                return finish(.failure(.secondFactorNotPending))
+            }
+            self.checkSecondFactor(
+                userID: holder.userID, email: holder.email, code: code, recoveryCode: recoveryCode, client: client
+            ) { checked in
+                if case .failure(let error) = checked { return finish(.failure(error)) }
+                let renewed = UUID4.make()
+                self.store.renewSession(
+                    handle, ofUser: holder.userID, storedID: self.storedForm(of: renewed), assurance: .secondFactor,
+                    completion: self.then(finish) { done in
+                        finish(done ? .success((email: holder.email, sessionID: renewed)) : .failure(.unknownSession))
+                    })
+            }
+        }
+    }
+
+    /// Turns off the TOTP of the holder of `sessionID`, a session that gave the second factor,
+    /// who proves it again with the `password`, else a `code` or `recoveryCode`; the user's other
+    /// sessions end. `.secondFactorRequired` for a session at the password's level; a user whose
+    /// TOTP is off already succeeds.
+    public func disableTOTP(
+        sessionID: String?, password: String?, code: String?, recoveryCode: String?, client: ClientIdentity,
+        connection: ClientConnection? = nil, completion: @escaping @Sendable (Result<Void, AuthError>) -> Void
+    ) {
+        guard let secondFactors else { return completion(.failure(.secondFactorUnavailable)) }
+        user(forSession: sessionID, client: client) { found in
+            let holder: SessionHolder
+            switch found {
+            case .success(let found): holder = found
+            case .failure(let error): return completion(.failure(error))
+            }
+            guard holder.assurance == .secondFactor else { return completion(.failure(.secondFactorRequired)) }
+            let remove: @Sendable (@escaping Finish<Void>) -> Void = { finish in
+                secondFactors.removeTOTP(
+                    userID: holder.userID,
+                    completion: self.then(finish) { removed in
+                        if removed { self.record(.secondFactorDisabled, userID: holder.userID, client: client) }
+                        self.secureSessions(of: holder, raising: nil, client: client, else: finish) {
+                            finish(.success(()))
+                        }
+                    })
+            }
+            guard let password else {
+                return self.checkSecondFactor(
+                    userID: holder.userID, email: holder.email, code: code, recoveryCode: recoveryCode, client: client
+                ) { checked in
+                    guard case .success = checked else { return completion(checked) }
+                    guard let finish = self.admit(completion) else { return }
+                    remove(finish)
+                }
+            }
+            self.throttledCheck(email: holder.email, client: client, completion) { finish, fail in
+                self.findUser(named: holder.email, else: finish) { user in
+                    guard let user, user.id == holder.userID else { return finish(.failure(.unknownSession)) }
+                    self.verify(
+                        password, against: user.hashedPassword, for: client, connection: connection, else: finish
+                    ) { verdict in
+                        guard verdict.matches else { return fail(.invalidCredentials) }
+                        remove(finish)
+                    }
+                }
+            }
+        }
+    }
+
+    /// After the second factor of `holder`'s user changed: ends the user's other sessions and, with
+    /// `raising` (the holder's session id), raises the holder's session to the second factor's level.
+    /// A session only `users.session_id` holds has no handle: then nothing is changed.
+    private func secureSessions<T>(
+        of holder: SessionHolder, raising sessionID: String?, client: ClientIdentity, else finish: @escaping Finish<T>,
+        then next: @escaping @Sendable () -> Void
+    ) {
+        guard let handle = holder.handle else { return next() }
+        store.endSessions(
+            ofUser: holder.userID, keeping: handle,
+            completion: then(finish) { ended in
+                for other in ended {
+                    self.recordEnd(other, userID: holder.userID, .secondFactorChanged, client: client)
+                }
+                guard let sessionID else { return next() }
+                self.store.renewSession(
+                    handle, ofUser: holder.userID, storedID: self.storedForm(of: sessionID), assurance: .secondFactor,
+                    completion: self.then(finish) { _ in next() })
+            })
+    }
+
     /// Runs `body` as a login attempt of `email` from `client` for the throttles: refused while the
     /// pair, account or client is blocked; `body` ends it with `finish` (not counted as failed) or
     /// `fail` (counted, as a wrong password is).
@@ -143,17 +262,27 @@ extension Auth {
                 self.refuseLogin(refusal, email: email, client: client, admitted)
             case .success(let endedBlocks):
                 self.record(endedBlocks, email: email, client: client)
-                let finish: Finish<T> = { result in
-                    let succeeded = if case .success = result { true } else { false }
-                    self.throttling.endLogin(email: email, client: client, failed: false, succeeded: succeeded)
-                    admitted(result)
+                // The limits several nodes share count it too, as they count a login.
+                self.admitShared(email: email, client: client, connection: nil, finish: admitted) { shared in
+                    let endShared: @Sendable (SharedLoginOutcome) -> Void = { outcome in
+                        guard var shared, let limits = self.store.sharedLoginLimits else { return }
+                        shared.now = self.clock()
+                        limits.endLogin(shared, rules: self.throttling.sharedRules, outcome: outcome) { _ in }
+                    }
+                    let finish: Finish<T> = { result in
+                        let succeeded = if case .success = result { true } else { false }
+                        self.throttling.endLogin(email: email, client: client, failed: false, succeeded: succeeded)
+                        endShared(succeeded ? .succeeded : .withdrawn)
+                        admitted(result)
+                    }
+                    let fail: @Sendable (AuthError) -> Void = { error in
+                        self.counters.loginsFailed.add(1, ordering: .relaxed)
+                        self.throttling.endLogin(email: email, client: client, failed: true, succeeded: false)
+                        endShared(.failed)
+                        admitted(.failure(error))
+                    }
+                    body(finish, fail)
                 }
-                let fail: @Sendable (AuthError) -> Void = { error in
-                    self.counters.loginsFailed.add(1, ordering: .relaxed)
-                    self.throttling.endLogin(email: email, client: client, failed: true, succeeded: false)
-                    admitted(.failure(error))
-                }
-                body(finish, fail)
             }
         }
     }

@@ -1,7 +1,8 @@
 extension Auth {
     /// Who holds this session id, with the session's handle and assurance level (what the gate and
     /// the second factor need); `.unknownSession` for nil, empty or unknown, `.sessionExpired`
-    /// (after ending it) when past the session lifetime or unused past the idle timeout.
+    /// (after ending it) when past the session lifetime or unused past the idle timeout,
+    /// `.secondFactorRequired` while the session waits for its second factor.
     ///
     /// Behind every authenticated request, so written out rather than through `admit` and `then`:
     /// their wrapper closures and the generic reabstraction thunks cost five allocations per lookup
@@ -14,9 +15,11 @@ extension Auth {
         user(forSessionKey: key, client: client, completion: completion)
     }
 
-    /// `user(forSession:)` for a session id already made a key (nil: none was sent).
+    /// `user(forSession:)` for a session id already made a key (nil: none was sent). A session
+    /// waiting for its second factor is `.secondFactorRequired`, unless `pendingAllowed` (the
+    /// operation that raises it).
     func user(
-        forSessionKey key: SecretKey?, client: ClientIdentity,
+        forSessionKey key: SecretKey?, client: ClientIdentity, pendingAllowed: Bool = false,
         completion: @escaping @Sendable (Result<SessionHolder, AuthError>) -> Void
     ) {
         guard gate.enter() else { return completion(.failure(.overloaded)) }
@@ -35,7 +38,8 @@ extension Auth {
                     {
                         self.store.touchSession(handle, at: now, completion: Self.ignoreTouch)
                     }
-                    completion(.success(holder))
+                    let enough = pendingAllowed || holder.assurance != .secondFactorPending
+                    completion(enough ? .success(holder) : .failure(.secondFactorRequired))
                     return gate.leave()
                 }
                 self.endStaleSession(key, of: holder, end, client: client) { result in

@@ -42,6 +42,11 @@ public enum AuthError: Error, Sendable, Equatable {
     case noPendingSecondFactor
     /// The TOTP code or recovery code is wrong, was used already, or the user has no second factor.
     case invalidSecondFactor
+    /// The session is valid but not enough: its holder has a second factor still to give (or, to
+    /// turn it off, must have given it).
+    case secondFactorRequired
+    /// The session asks to be raised with a second factor it does not wait for.
+    case secondFactorNotPending
 }
 
 extension AuthError {
@@ -68,6 +73,8 @@ extension AuthError {
         case .secondFactorAlreadyEnabled: "second_factor_already_enabled"
         case .noPendingSecondFactor: "no_pending_second_factor"
         case .invalidSecondFactor: "invalid_second_factor"
+        case .secondFactorRequired: "second_factor_required"
+        case .secondFactorNotPending: "second_factor_not_pending"
         }
     }
 

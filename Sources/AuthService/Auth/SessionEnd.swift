@@ -12,4 +12,6 @@ public enum SessionEnd: String, Sendable {
     case expired
     /// Its user's password changed.
     case passwordChanged = "password_changed"
+    /// Its user turned the second factor on or off from another session.
+    case secondFactorChanged = "second_factor_changed"
 }

@@ -45,6 +45,13 @@ public final class AuthRoutes: Sendable {
         router.add(.post, "/users") { Self.register($0, $1, context, respond: $2) }
         router.add(.post, "/sessions") { Self.login($0, $1, context, respond: $2) }
         router.add(.delete, "/sessions") { request, _, respond in Self.logout(request, context, respond: respond) }
+        // Before `/sessions/{id}`, which would take `2fa` as an id: the table matches in order.
+        router.add(.post, "/sessions/2fa") { request, _, respond in
+            Self.raiseSession(request, context, respond: respond)
+        }
+        router.add(.post, "/2fa/totp") { Self.beginTOTP($0, $1, context, respond: $2) }
+        router.add(.put, "/2fa/totp") { request, _, respond in Self.confirmTOTP(request, context, respond: respond) }
+        router.add(.delete, "/2fa/totp") { Self.disableTOTP($0, $1, context, respond: $2) }
         router.add(.get, "/sessions") { request, _, respond in Self.listSessions(request, context, respond: respond) }
         router.add(.delete, parameterized: "/sessions/{id}") { request, _, respond in
             Self.endSession(request, context, respond: respond)
@@ -82,6 +89,19 @@ public final class AuthRoutes: Sendable {
         }
         router.add(.post, "\(PortalPath.resetConfirm)") { Self.resetConfirmForm($0, $1, context, respond: $2) }
         router.add(.get, "\(PortalPath.account)") { Self.accountPage($0, $1, context, respond: $2) }
+        router.add(.get, "\(PortalPath.loginCode)") { request, _, respond in
+            Self.loginCodePage(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.loginCode)") { request, _, respond in
+            Self.loginCodeForm(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.accountTOTP)") { Self.accountTOTPForm($0, $1, context, respond: $2) }
+        router.add(.post, "\(PortalPath.accountTOTPConfirm)") { request, _, respond in
+            Self.accountTOTPConfirmForm(request, context, respond: respond)
+        }
+        router.add(.post, "\(PortalPath.accountTOTPDisable)") {
+            Self.accountTOTPDisableForm($0, $1, context, respond: $2)
+        }
         router.add(.post, "\(PortalPath.logout)") { request, _, respond in
             Self.logoutForm(request, context, respond: respond)
         }

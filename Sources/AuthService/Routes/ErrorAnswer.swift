@@ -38,10 +38,12 @@ enum ErrorAnswer {
         case .storageUnavailable(.lost): (503, "storage unavailable; retry later", 60)
         case .storageUnavailable: (503, "storage unavailable; retry shortly", 5)
         case .internalFailure: (500, "internal error", nil)
-        case .secondFactorUnavailable: (503, "second factor unavailable: the server has no key for it", nil)
+        case .secondFactorUnavailable: (501, "second factor not offered: the server has no key for it", nil)
         case .secondFactorAlreadyEnabled: (409, "second factor already enabled", nil)
         case .noPendingSecondFactor: (409, "no second factor enrolment to confirm", nil)
         case .invalidSecondFactor: (401, "wrong code", nil)
+        case .secondFactorRequired: (403, "second factor required", nil)
+        case .secondFactorNotPending: (409, "this session waits for no second factor", nil)
         }
     }
 

@@ -60,11 +60,12 @@ extension SessionPersister {
     /// `startSession` with the seed's rule (one session per user) and a session made from nowhere
     /// in particular: whether the user existed. For tests and tools that only need a session.
     public func startSession(
-        userID: Int64, sessionID: String, createdAt: Int64, completion: @escaping StoreCompletion<Bool>
+        userID: Int64, sessionID: String, createdAt: Int64, assurance: AssuranceLevel = .password,
+        completion: @escaping StoreCompletion<Bool>
     ) {
         let session = Session(
             handle: .random(), userID: userID, createdAt: createdAt, lastSeenAt: createdAt, address: "",
-            userAgent: "")
+            userAgent: "", assurance: assurance)
         startSession(session, storedID: sessionID, limit: 1) { completion($0.map { $0 != nil }) }
     }
 }

@@ -14,7 +14,7 @@ extension Auth {
 
     func login(
         email: String, password: String, client: ClientIdentity = .test, connection: ClientConnection? = nil
-    ) async -> Result<(user: User, sessionID: String), AuthError> {
+    ) async -> Result<LoginSession, AuthError> {
         await withCheckedContinuation { done in
             login(email: email, password: password, client: client, connection: connection) {
                 done.resume(returning: $0)

@@ -6,11 +6,12 @@ import Testing
 /// test's own that echoes what it receives.
 @Suite struct GateProxyTests {
     /// authd behind `port`'s proxy: trusts it, its portal at auth.example.test, the cookie for example.test.
-    static func authd(proxyPort: Int) throws -> AuthdProcess {
-        try AuthdProcess(arguments: [
-            "--trusted-proxy", "127.0.0.1", "--portal-url", "http://auth.example.test:\(proxyPort)",
-            "--cookie-domain", "example.test", "--sessions-per-user", "5",
-        ])
+    static func authd(proxyPort: Int, arguments: [String] = []) throws -> AuthdProcess {
+        try AuthdProcess(
+            arguments: [
+                "--trusted-proxy", "127.0.0.1", "--portal-url", "http://auth.example.test:\(proxyPort)",
+                "--cookie-domain", "example.test", "--sessions-per-user", "5",
+            ] + arguments)
     }
 
     /// The proxy's port, reserved before authd starts so authd's portal URL can name it.
@@ -23,10 +24,10 @@ import Testing
         let portal: String
     }
 
-    static func setup(proxyPort: Int) throws -> Setup {
+    static func setup(proxyPort: Int, arguments: [String] = []) throws -> Setup {
         let folder = try TemporaryFolder()
         return Setup(
-            server: try authd(proxyPort: proxyPort), upstream: try EchoUpstream(),
+            server: try authd(proxyPort: proxyPort, arguments: arguments), upstream: try EchoUpstream(),
             curl: Curl(folder: folder, hosts: ["app.example.test", "auth.example.test"], port: proxyPort),
             folder: folder, app: "http://app.example.test:\(proxyPort)",
             portal: "http://auth.example.test:\(proxyPort)")

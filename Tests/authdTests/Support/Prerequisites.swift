@@ -24,6 +24,7 @@ enum Prerequisite: Hashable, Sendable {
     static let schemathesis = pythonModule("schemathesis", pipPackage: "schemathesis")
     static let openAPISpecValidator = pythonModule("openapi_spec_validator", pipPackage: "openapi-spec-validator")
     static let openAPIPythonClient = pythonModule("openapi_python_client", pipPackage: "openapi-python-client")
+    static let pyotp = pythonModule("pyotp", pipPackage: "pyotp")
 
     /// Throws when any of `needs` is missing, naming each on a line of its own with the command that
     /// installs it.

@@ -18,7 +18,10 @@ extension AuthRoutes {
         ) { result in
             respond(
                 answer(result, context) { session in
-                    var response = json(200, [("email", session.user.email), ("message", "logged in")])
+                    // A user with a second factor is told so: the session waits for it (`POST /sessions/2fa`).
+                    var fields = [("email", session.user.email), ("message", "logged in")]
+                    if session.secondFactorRequired { fields.append(("second_factor", "totp")) }
+                    var response = json(200, fields)
                     response.headers.append(context.cookie.setting(session.sessionID))
                     response.headers.append(("Cache-Control", "no-store"))
                     return response

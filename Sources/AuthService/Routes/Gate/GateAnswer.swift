@@ -6,15 +6,25 @@ import HTTPParser
 /// fails with an error of its own, which `ErrorAnswer` maps to 403: never 401, or the proxy would
 /// send a logged-in browser back to the login page in a loop (oauth2-proxy's rule).
 enum GateAnswer {
-    /// `result` as the check's answer; `logIn` makes the one for a missing, unknown or expired session.
+    /// `result` as the check's answer; `sendTo` makes the one that sends the browser to a portal
+    /// page: the login page for a missing, unknown or expired session, the code step for a session
+    /// waiting for its second factor, whose 401 becomes a 403 (a redirect for a browser stays one).
     static func make(
-        _ result: Result<SessionHolder, AuthError>, _ context: AuthRoutes.Context, logIn: () -> Response
+        _ result: Result<SessionHolder, AuthError>, _ context: AuthRoutes.Context,
+        sendTo: (StaticString) -> Response
     ) -> Response {
         switch result {
         case .success(let holder):
             return allowed(holder)
         case .failure(.unknownSession), .failure(.sessionExpired):
-            return logIn()
+            return sendTo(PortalPath.login)
+        case .failure(.secondFactorRequired):
+            var answer = sendTo(PortalPath.loginCode)
+            if answer.status == 401 {
+                answer.status = 403
+                answer.body = ErrorAnswer.make(.secondFactorRequired).body
+            }
+            return answer
         case .failure:
             return AuthRoutes.answer(result, context) { _ in preconditionFailure("a failure has no success") }
         }
@@ -33,9 +43,12 @@ enum GateAnswer {
             ], contentType: "")
     }
 
-    /// 401 with a `Location` to the login page, `original` (when known) as its `rd`.
-    static func logInFirst(_ context: AuthRoutes.Context, returningTo original: String?) -> Response {
-        var location = context.gate.link(PortalPath.login)
+    /// 401 with a `Location` to the portal's `page` (the login page, or the code step), `original`
+    /// (when known) as its `rd`.
+    static func logInFirst(
+        _ context: AuthRoutes.Context, at page: StaticString = PortalPath.login, returningTo original: String?
+    ) -> Response {
+        var location = context.gate.link(page)
         if let original { location += "?rd=" + PercentEncoding.encoded(original) }
         var answer = ErrorAnswer.make(401, "log in first")
         answer.headers.append(("Location", location))

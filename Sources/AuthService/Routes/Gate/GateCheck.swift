@@ -14,8 +14,9 @@ extension AuthRoutes {
         let trusted = request.isFromTrustedProxy
         readSession(request, connection, context, respond: respond) { result in
             respond(
-                GateAnswer.make(result, context) {
-                    GateAnswer.logInFirst(context, returningTo: OriginalRequest.url(in: headers, trusted: trusted))
+                GateAnswer.make(result, context) { page in
+                    GateAnswer.logInFirst(
+                        context, at: page, returningTo: OriginalRequest.url(in: headers, trusted: trusted))
                 })
         }
     }
@@ -33,9 +34,9 @@ extension AuthRoutes {
         let method = request.method
         readSession(request, connection, context, respond: respond) { result in
             respond(
-                GateAnswer.make(result, context) {
+                GateAnswer.make(result, context) { page in
                     let original = OriginalRequest.forwardedURL(in: headers, trusted: trusted)
-                    var answer = GateAnswer.logInFirst(context, returningTo: original)
+                    var answer = GateAnswer.logInFirst(context, at: page, returningTo: original)
                     if OriginalRequest.acceptsHTML(headers) {
                         let safe = OriginalRequest.isSafeMethod(in: headers, trusted: trusted, else: method)
                         // 303 makes the browser GET the login page whatever it was sending; a 302

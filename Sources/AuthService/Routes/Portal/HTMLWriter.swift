@@ -28,6 +28,13 @@ struct HTMLWriter {
         }
     }
 
+    /// The QR code of a TOTP enrolment as inline SVG: markup authd drew itself (`QRCodeSVG` writes
+    /// only fixed elements and numbers), the one piece of markup that is not a literal here.
+    mutating func qrCode(of enrolment: TOTPEnrolment) {
+        guard let svg = enrolment.qrCode else { return }
+        bytes.append(contentsOf: svg.utf8)
+    }
+
     /// A whole number, which needs no escaping.
     mutating func number(_ value: Int) {
         bytes.append(contentsOf: String(value).utf8)

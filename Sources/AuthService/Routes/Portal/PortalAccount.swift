@@ -1,8 +1,9 @@
 import HTTPParser
 
 extension AuthRoutes {
-    /// `GET /account`: the session's user, the user's sessions with a form that revokes each, and
-    /// the forms that log out here or everywhere; without a session, a 303 to the login page.
+    /// `GET /account`: the session's user, the user's sessions with a form that revokes each, the
+    /// second factor's form, and the forms that log out here or everywhere; without a session, a
+    /// 303 to the login page; a session that waits for its second factor, to the code step.
     static func accountPage(
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
@@ -16,7 +17,18 @@ extension AuthRoutes {
                 context.auth.sessions(forSession: sessionID, client: client) { listed in
                     switch listed {
                     case .success(let sessions):
-                        respond(PortalAnswer.page(200, PortalPage.account(email: holder.email, sessions: sessions)))
+                        context.auth.secondFactorState(of: holder) { state in
+                            switch state {
+                            case .success(let state):
+                                respond(
+                                    PortalAnswer.page(
+                                        200,
+                                        PortalPage.account(email: holder.email, sessions: sessions, secondFactor: state)
+                                    ))
+                            case .failure(let error):
+                                respond(accountFailure(error, context))
+                            }
+                        }
                     case .failure(let error):
                         respond(accountFailure(error, context))
                     }
@@ -87,6 +99,8 @@ extension AuthRoutes {
         switch error {
         case .unknownSession, .sessionExpired:
             return PortalAnswer.redirect(to: context.gate.link(PortalPath.login))
+        case .secondFactorRequired:
+            return PortalAnswer.redirect(to: context.gate.link(PortalPath.loginCode))
         default:
             return PortalAnswer.failure(error, context) { PortalPage.page("Your account", $0) { _ in } }
         }

@@ -29,6 +29,11 @@ extension AuthRoutes {
             email: email, password: password, client: client(of: request), userAgent: userAgent, connection: connection
         ) { result in
             switch result {
+            case .success(let session) where session.secondFactorRequired:
+                // The code step next, `rd` travelling on to it.
+                var codeStep = context.gate.link(PortalPath.loginCode)
+                if let rd { codeStep += "?rd=" + PercentEncoding.encoded(rd) }
+                respond(PortalAnswer.redirect(to: codeStep, cookie: context.cookie.setting(session.sessionID)))
             case .success(let session):
                 let target = rd.flatMap(context.redirects.target) ?? context.gate.link(PortalPath.account)
                 respond(PortalAnswer.redirect(to: target, cookie: context.cookie.setting(session.sessionID)))

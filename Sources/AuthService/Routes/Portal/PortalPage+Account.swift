@@ -2,12 +2,18 @@ import HTTPParser
 
 extension PortalPage {
     /// The account: who is logged in, the user's sessions (newest first) with a form that revokes
-    /// each other one, and the forms that log out here or everywhere.
-    static func account(email: String, sessions: [ListedSession], _ message: Message? = nil) -> [UInt8] {
+    /// each other one, the second factor (when the service offers one), and the forms that log out
+    /// here or everywhere.
+    static func account(
+        email: String, sessions: [ListedSession], secondFactor: SecondFactorState = .unavailable,
+        _ message: Message? = nil
+    ) -> [UInt8] {
         page("Your account", message) { html in
             html.markup("<p>Logged in as <strong id=\"account-email\">")
             html.text(email)
-            html.markup("</strong>.</p>\n<h2 id=\"sessions-heading\">Sessions</h2>\n")
+            html.markup("</strong>.</p>\n")
+            if secondFactor != .unavailable { secondFactorSection(&html, enabled: secondFactor == .enabled) }
+            html.markup("<h2 id=\"sessions-heading\">Sessions</h2>\n")
             html.markup("<table id=\"sessions\" aria-labelledby=\"sessions-heading\">\n<thead><tr>")
             html.markup("<th scope=\"col\">Started (UTC)</th><th scope=\"col\">Last seen (UTC)</th>")
             html.markup("<th scope=\"col\">Address</th><th scope=\"col\">Browser</th><th scope=\"col\"></th>")

@@ -8,6 +8,11 @@ enum PortalPath {
     static let reset: StaticString = "/reset"
     static let resetConfirm: StaticString = "/reset/confirm"
     static let account: StaticString = "/account"
+    /// The code step of a login whose session waits for the second factor.
+    static let loginCode: StaticString = "/login/2fa"
+    static let accountTOTP: StaticString = "/account/2fa"
+    static let accountTOTPConfirm: StaticString = "/account/2fa/confirm"
+    static let accountTOTPDisable: StaticString = "/account/2fa/disable"
     static let logout: StaticString = "/logout"
     static let logoutEverywhere: StaticString = "/logout/everywhere"
     static let revoke: StaticString = "/account/revoke"
