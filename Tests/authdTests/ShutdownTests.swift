@@ -59,17 +59,15 @@ import Testing
         return samples
     }
 
-    @Test func healthzOnTheAdminPortIs503WhileDrainingThenTheProcessExits() async throws {
-        // Eight registrations at cost 14 on one hash thread: the drain lasts about eight seconds, so
-        // a test process starved on a loaded machine still finds authd draining, not gone.
+    @Test func healthzOnTheAdminPortIs503WhileDrainingThenTheProcessExits() throws {
+        // Eight registrations at cost 12 on one hash thread: the drain lasts well over a second.
         let server = try AuthdProcess(arguments: [
-            "--admin-port", "0", "--bcrypt-cost", "14", "--hash-threads", "1", "--shutdown-grace", "60",
+            "--admin-port", "0", "--bcrypt-cost", "12", "--hash-threads", "1", "--shutdown-grace", "60",
         ])
         let adminPort = try server.adminPort()
         let before = try RawClient(port: adminPort)
         try before.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(try before.readResponse()?.status == 200)
-        let runsBefore = try Self.metrics(adminPort)["authd_bcrypt_runs_total"] ?? 0
 
         let clients = try (0..<8).map { _ in try RawClient(port: server.port, timeoutSeconds: 60) }
         for (index, raw) in clients.enumerated() {
@@ -78,19 +76,11 @@ import Testing
                 "POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
             )
         }
-        // SIGTERM once authd holds all eight, and the public port's refusal seen before the admin
-        // port is asked, however slowly a loaded machine reads them and delivers the signal.
-        var samples: [String: Double] = [:]
-        let held = await eventually(within: 30) {
-            samples = (try? Self.metrics(adminPort)) ?? [:]
-            let hashed = (samples["authd_bcrypt_runs_total"] ?? 0) - runsBefore
-            return hashed + (samples["authd_hash_threads_busy"] ?? 0) + (samples["authd_hash_queue_depth"] ?? 0) >= 8
-        }
-        #expect(held, "\(samples)")
+        usleep(200_000)
         kill(server.process.processIdentifier, SIGTERM)
+        usleep(200_000)
         // The public port refuses newcomers; the admin port says why, once, and closes.
-        let refused = await eventually(within: 30) { (try? RawClient(port: server.port)) == nil }
-        #expect(refused && server.process.isRunning)
+        #expect(throws: RawClientError.self) { _ = try RawClient(port: server.port) }
         let during = try RawClient(port: adminPort)
         try during.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         let answer = try #require(try during.readResponse())
