@@ -61,14 +61,23 @@ extension AuthRoutes {
     }
 
     /// `POST /account/revoke` session=<handle>: ends that session of the user, then the account
-    /// page again (a 303, so a reload does not post twice).
+    /// page again (a 303, so a reload does not post twice). Without a valid session, the login
+    /// page whatever the form names: a malformed handle is looked at only after the session, as
+    /// the domain does with a well-formed one.
     static func revokeForm(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
         withSessionForm(request, respond: respond) { form throws(FormInputError) in
             SessionHandle(try form.required("session"))
         } badForm: {
             PortalAnswer.badForm($0) { PortalPage.page("Your account", $0) { _ in } }
         } then: { sessionID, handle in
-            guard let handle else { return respond(accountFailure(.unknownSessionHandle, context)) }
+            guard let handle else {
+                return context.auth.user(forSession: sessionID, client: client(of: request)) { result in
+                    switch result {
+                    case .success: respond(accountFailure(.unknownSessionHandle, context))
+                    case .failure(let error): respond(accountFailure(error, context))
+                    }
+                }
+            }
             context.auth.endSession(handle, forSession: sessionID, client: client(of: request)) { result in
                 switch result {
                 case .success:
