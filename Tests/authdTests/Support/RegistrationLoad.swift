@@ -5,12 +5,14 @@ import Foundation
 /// anything acknowledged from. Blocking sockets on threads of their own (`onThreads`).
 final class RegistrationLoad: @unchecked Sendable {
     /// One registration tried: the email, the node's port, the status (nil when no answer came:
-    /// the connection was lost or the read timed out), `Retry-After`, and how long it took.
+    /// the connection was lost or the read timed out), `Retry-After`, when it was sent and how long
+    /// it took.
     struct Attempt: Sendable {
         var email: String
         var port: Int
         var status: Int?
         var retryAfter: String?
+        var started: ContinuousClock.Instant
         var seconds: Double
     }
 
@@ -63,7 +65,7 @@ final class RegistrationLoad: @unchecked Sendable {
                 $0.append(
                     Attempt(
                         email: email, port: port, status: answer?.status, retryAfter: answer?.header("Retry-After"),
-                        seconds: seconds))
+                        started: started, seconds: seconds))
             }
             if answer == nil || answer?.header("Connection")?.lowercased() == "close" { connection = nil }
             // A 503 comes back in microseconds: without a pause the senders would spin on two
