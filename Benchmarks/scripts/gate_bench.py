@@ -6,7 +6,10 @@ python3 Benchmarks/scripts/gate_bench.py AUTHD_BINARY [--duration SECONDS] [--ro
 - a small static page served by nginx through `auth_request` to authd's `/verify`, against the same
   page unprotected, 64 connections: once over a keep-alive upstream (as docs/gate/nginx.conf
   does) and once with a new connection for every check;
-- the CPU per check: authd's user + system time over the requests it answered.
+- the reference: the same page through `auth_request`, the same keep-alive upstream, to an ideal
+  auth backend (a second one-worker nginx answering `return 200` with `Remote-User` and
+  `Remote-Email`), the best any auth server can get behind this nginx;
+- the CPU per check: authd's (or the ideal backend's) user + system time over the requests answered.
 
 Every process it starts it stops by PID. Writes results/gate-latest.md and results/gate-latest.json.
 """
@@ -25,11 +28,28 @@ import service_bench as sb  # noqa: E402
 PAGE = "<!doctype html><title>app</title><p>A small page of the application behind the gate.</p>\n"
 
 
-def gate_nginx_conf(workdir, ports, authd_port):
-    """One nginx (one worker) with four servers: `GET /` as `return 200` (the baseline), the static
-    page unprotected, the page through `auth_request` with a new connection per check, and the page
-    through `auth_request` over a keep-alive upstream; the check's lines are those of
-    docs/gate/nginx.conf."""
+# The keep-alive upstream's lines of docs/gate/nginx.conf, for authd and for the ideal backend.
+UPSTREAM_POOL = """        keepalive 128;
+        keepalive_requests 1000000;"""
+
+
+def ideal_backend_conf(workdir, port):
+    """A second nginx (one worker) answering every check 200 with an identity, at once."""
+    return sb.nginx_conf(workdir, "ideal-backend", f"""    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            add_header Remote-User 1;
+            add_header Remote-Email gate@b.c;
+            return 200 '';
+        }}
+    }}""")
+
+
+def gate_nginx_conf(workdir, ports, authd_port, ideal_port):
+    """One nginx (one worker) with five servers: `GET /` as `return 200` (the baseline), the static
+    page unprotected, the page through `auth_request` with a new connection per check, the page
+    through `auth_request` over a keep-alive upstream (the check's lines are those of
+    docs/gate/nginx.conf), and the same to the ideal backend."""
     site = os.path.join(workdir, "site")
     os.makedirs(site, exist_ok=True)
     # nginx's worker runs as nobody when started by root: the page must be readable to it.
@@ -41,9 +61,23 @@ def gate_nginx_conf(workdir, ports, authd_port):
             auth_request_set $authd_user $upstream_http_remote_user;
             auth_request_set $authd_email $upstream_http_remote_email;
             add_header X-Seen-User $authd_user;"""
+    pooled_check = """
+        location = /authd-verify {{
+            internal;
+            proxy_pass http://{0}/verify;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
+        }}"""
     return sb.nginx_conf(workdir, "gate-nginx", f"""    upstream authd {{
         server 127.0.0.1:{authd_port};
-        keepalive 16;
+{UPSTREAM_POOL}
+    }}
+    upstream ideal {{
+        server 127.0.0.1:{ideal_port};
+{UPSTREAM_POOL}
     }}
     server {{
         listen 127.0.0.1:{ports['root']};
@@ -73,16 +107,13 @@ def gate_nginx_conf(workdir, ports, authd_port):
         listen 127.0.0.1:{ports['pooled']};
         root {site};
         location / {{{guarded}
-        }}
-        location = /authd-verify {{
-            internal;
-            proxy_pass http://authd/verify;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_pass_request_body off;
-            proxy_set_header Content-Length "";
-            proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
-        }}
+        }}{pooled_check.format('authd')}
+    }}
+    server {{
+        listen 127.0.0.1:{ports['ideal']};
+        root {site};
+        location / {{{guarded}
+        }}{pooled_check.format('ideal')}
     }}""")
 
 
@@ -94,11 +125,11 @@ class Port:
         self.proc = proc
 
 
-def measured_with_authd(target, authd, script, connections, duration, env):
-    """`sb.measured` plus authd's CPU per request, for the scenarios where authd answers the checks."""
-    before = sb.cpu_seconds(authd.proc.pid)
+def measured_with_checker(target, checker, script, connections, duration, env):
+    """`sb.measured` plus the CPU per request of `checker`, the server answering the checks."""
+    before = sb.cpu_seconds(checker.proc.pid)
     r = sb.measured(target, script, connections, duration, env)
-    r["authd_cpu_us_per_request"] = (sb.cpu_seconds(authd.proc.pid) - before) * 1e6 / max(1, r["requests"])
+    r["check_cpu_us_per_request"] = (sb.cpu_seconds(checker.proc.pid) - before) * 1e6 / max(1, r["requests"])
     return r
 
 
@@ -117,43 +148,48 @@ def main():
     binary = os.path.abspath(args.binary)
     d, c = args.duration, args.connections
     loads = [load_average()]
-    runs = {k: [] for k in ("nginx", "verify", "profile", "open", "guarded", "pooled")}
+    runs = {k: [] for k in ("nginx", "verify", "profile", "open", "guarded", "pooled", "ideal")}
 
     with tempfile.TemporaryDirectory(prefix="authd-gate-bench-") as work:
         authd = sb.start_authd(binary, work, os.path.join(work, "gate.db"))
-        nginx = None
+        nginx = ideal = None
         try:
-            ports = {k: sb.free_port() for k in ("root", "open", "guarded", "pooled")}
-            conf = gate_nginx_conf(work, ports, authd.port)
+            ports = {k: sb.free_port() for k in ("root", "open", "guarded", "pooled", "ideal", "backend")}
+            ideal = sb.Server(["nginx", "-c", ideal_backend_conf(work, ports["backend"]), "-p", work],
+                              ports["backend"])
+            conf = gate_nginx_conf(work, ports, authd.port, ports["backend"])
             nginx = sb.Server(["nginx", "-c", conf, "-p", work], ports["root"])
-            for k in ("open", "guarded", "pooled"):
+            for k in ("open", "guarded", "pooled", "ideal"):
                 sb.wait_port(ports[k])
             sb.call(authd.port, "POST", "/users", {"email": "gate%40b.c", "password": "pw"})
             _, cookie, _ = sb.call(authd.port, "POST", "/sessions", {"email": "gate%40b.c", "password": "pw"})
             sid = sb.session_of(cookie)
             with_cookie = {"WRK_COOKIE": sid}
             # Every protected request must be let through: a 401 would be cheaper and count as an error.
-            status, _, _ = sb.call(ports["pooled"], "GET", "/", cookie=sid)
-            if status != 200:
-                raise RuntimeError(f"the protected page answered {status} with a valid cookie")
+            for k in ("guarded", "pooled", "ideal"):
+                status, _, _ = sb.call(ports[k], "GET", "/", cookie=sid)
+                if status != 200:
+                    raise RuntimeError(f"the protected page ({k}) answered {status} with a valid cookie")
             # Alternated rounds, all servers up throughout: a disturbed run moves a median by one place.
             for _ in range(max(1, args.rounds)):
                 runs["nginx"].append(sb.measured(nginx, "get.lua", c, d))
                 runs["verify"].append(sb.measured(authd, "get.lua", c, d, {**with_cookie, "WRK_PATH": "/verify"}))
                 runs["profile"].append(sb.measured(authd, "get.lua", c, d, {**with_cookie, "WRK_PATH": "/profile"}))
-                for k in ("open", "guarded", "pooled"):
-                    runs[k].append(measured_with_authd(Port(ports[k], nginx.proc), authd, "get.lua", c, d,
-                                                       with_cookie))
+                for k in ("open", "guarded", "pooled", "ideal"):
+                    checker = ideal if k == "ideal" else authd
+                    runs[k].append(measured_with_checker(Port(ports[k], nginx.proc), checker, "get.lua", c, d,
+                                                         with_cookie))
                 loads.append(load_average())
         finally:
-            if nginx:
-                nginx.stop()
+            for server in (nginx, ideal):
+                if server:
+                    server.stop()
             authd.stop()
 
     m = {k: sb.median_of(v) for k, v in runs.items()}
-    for k in ("open", "guarded", "pooled"):
-        m[k]["authd_cpu_us_per_request"] = sorted(r["authd_cpu_us_per_request"] for r in runs[k])[len(runs[k]) // 2]
-    base, page = m["nginx"], m["open"]
+    for k in ("open", "guarded", "pooled", "ideal"):
+        m[k]["check_cpu_us_per_request"] = sorted(r["check_cpu_us_per_request"] for r in runs[k])[len(runs[k]) // 2]
+    base, page, best = m["nginx"], m["open"], m["ideal"]
     rows = [
         ("nginx `GET /` (`return 200`)", base, "1.00", "nginx", "nginx"),
         ("authd `GET /verify` with a cookie", m["verify"], f"{m['verify']['rps'] / base['rps']:.2f} × nginx `GET /` "
@@ -164,7 +200,10 @@ def main():
         ("nginx static page through `auth_request`, a new connection per check", m["guarded"],
          f"{m['guarded']['rps'] / page['rps']:.2f} × unprotected", "nginx", "both"),
         ("nginx static page through `auth_request`, keep-alive upstream (docs/gate/nginx.conf)", m["pooled"],
-         f"{m['pooled']['rps'] / page['rps']:.2f} × unprotected (target ≥ 0.5)", "nginx", "both"),
+         f"{m['pooled']['rps'] / page['rps']:.2f} × unprotected (target ≥ 0.5); "
+         f"{m['pooled']['rps'] / best['rps']:.2f} × the ideal backend", "nginx", "both"),
+        ("reference: the same through `auth_request` to an ideal backend (nginx `return 200` with the identity)",
+         best, f"{best['rps'] / page['rps']:.2f} × unprotected", "nginx", "ideal"),
     ]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=sb.HERE).stdout.strip()
@@ -182,8 +221,9 @@ def main():
         "|---|---:|---:|---:|---|---|",
     ]
     for name, r, ratio, _, who in rows:
-        if who == "both":
-            cpu = f"nginx {r['cpu_us_per_request']:.1f} µs + authd (the check) {r['authd_cpu_us_per_request']:.1f} µs"
+        if who in ("both", "ideal"):
+            checker = "authd" if who == "both" else "the ideal backend"
+            cpu = f"nginx {r['cpu_us_per_request']:.1f} µs + {checker} (the check) {r['check_cpu_us_per_request']:.1f} µs"
         else:
             cpu = f"{who} {r['cpu_us_per_request']:.1f} µs"
         lines.append(f"| {name} | {r['rps']:,.0f} [{r['rps_min']:,.0f}–{r['rps_max']:,.0f}] | {sb.ms(r['p99_us'])} "
