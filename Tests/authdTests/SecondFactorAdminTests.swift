@@ -46,4 +46,24 @@ import Testing
         #expect(nobody.status == 1)
         #expect(nobody.output == "Error: no user with email nobody@example.com\n")
     }
+
+    @Test func resettingTheSecondFactorEndsTheSessionsThatWaitForIt() async throws {
+        try Prerequisite.require(.pyotp, .sqlite3)
+        let service = try TOTPService()
+        let user = try await service.enrolledUser("carol@example.com")
+        let waiting = try await service.login(user)
+        #expect(try await service.client.send("GET", "/profile", sessionID: waiting).status == 403)
+
+        let reset = try run(
+            AuthdProcess.binary.path, ["users", "reset-2fa", user.email, "--database", service.server.databasePath])
+        #expect(reset.status == 0, "\(reset.output)")
+        #expect(reset.output.contains("removed the second factor of carol@example.com; ended 1 session"))
+        // Not left at 403 for good: ended, and the password alone now logs in.
+        let ended = try await service.client.send("GET", "/profile", sessionID: waiting)
+        #expect(ended.json == ["message": "no valid session"])
+        let login = try await service.client.send("POST", "/sessions", form: user.credentials)
+        #expect(login.json == ["email": user.email, "message": "logged in"])
+        let session = try #require(HTTPClient.sessionID(from: login))
+        #expect(try await service.client.send("GET", "/profile", sessionID: session).json == ["email": user.email])
+    }
 }

@@ -1,19 +1,22 @@
 extension UserAdministration {
     /// Removes the second factor (TOTP, pending or enabled, and its recovery codes) of the user an
     /// email names (see `user(email:)`), for a user who lost the device and the codes: its next
-    /// login needs the password only. A removal is recorded to `audit` (`2fa_reset_by_admin`, no
-    /// client address: an operator at the machine). The user, and whether it had one.
-    public func resetSecondFactor(email: String, audit: any AuditSink) throws(AdminError) -> (user: User, removed: Bool)
-    {
+    /// login needs the password only. Its sessions end too: one waiting for the code could never
+    /// be raised any more (403 until it expired), and one that gave the code may be on the lost
+    /// device. A removal is recorded to `audit` (`2fa_reset_by_admin`, no client address: an
+    /// operator at the machine). The user, whether it had one, and how many sessions ended.
+    public func resetSecondFactor(email: String, audit: any AuditSink) throws(AdminError) -> (
+        user: User, removed: Bool, endedSessions: Int
+    ) {
         let found = try user(email: email)
         let removed = try wait { store.removeTOTP(userID: found.id, completion: $0) }
-        if removed {
-            audit.record(
-                AuditRecord(
-                    event: .secondFactorResetByAdmin, time: WallClock.milliseconds(), userID: found.id,
-                    client: ClientIdentity(address: "")))
-        }
-        return (found, removed)
+        guard removed else { return (found, false, 0) }
+        audit.record(
+            AuditRecord(
+                event: .secondFactorResetByAdmin, time: WallClock.milliseconds(), userID: found.id,
+                client: ClientIdentity(address: "")))
+        let ended = try wait { store.endSessions(ofUser: found.id, keeping: nil, completion: $0) }
+        return (found, true, ended.count)
     }
 
     /// The ids of the users whose second factor is enabled.

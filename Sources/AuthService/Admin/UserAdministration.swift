@@ -5,10 +5,10 @@ import Glibc
 /// as at sign-up, hashes stored as the seed stores them), each waiting for the store's answer.
 /// Blocking: call from a thread that may wait (a command's main thread), never the store's own.
 public final class UserAdministration: Sendable {
-    let store: any UserStore & SecondFactorStore
+    let store: any UserStore
 
     /// Administers `store`; the caller opens and closes it.
-    public init(store: any UserStore & SecondFactorStore) {
+    public init(store: any UserStore) {
         self.store = store
     }
 

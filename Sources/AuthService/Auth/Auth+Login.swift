@@ -192,10 +192,7 @@ extension Auth {
     private func startSession(
         for user: User, client: ClientIdentity, userAgent: String, _ finish: @escaping Finish<LoginSession>
     ) {
-        guard let secondFactors else {
-            return startSession(for: user, client: client, userAgent: userAgent, assurance: .password, finish)
-        }
-        secondFactors.findTOTP(
+        store.findTOTP(
             userID: user.id,
             completion: then(finish) { record in
                 let assurance: AssuranceLevel = record?.isEnabled == true ? .secondFactorPending : .password

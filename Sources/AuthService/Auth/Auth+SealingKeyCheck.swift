@@ -2,9 +2,8 @@ extension Auth {
     /// Throws `.sealingKeysMissing` when enabled TOTP secrets in `store` are sealed under a key that
     /// `keys` lacks: started anyway, authd would fail those users' code steps one by one.
     static func checkSealingKeys(
-        of store: (any SecondFactorStore)?, against keys: SealingKeyring?
+        of store: any UserStore, against keys: SealingKeyring?
     ) throws(AuthStartupError) {
-        guard let store else { return }
         let result = Awaited<Result<Set<String>, StoreError>>()
         store.totpKeyIDs { result.put($0) }
         let ids: Set<String>

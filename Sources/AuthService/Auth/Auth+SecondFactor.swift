@@ -10,13 +10,7 @@ extension Auth {
         sessionID: String?, password: String, client: ClientIdentity, connection: ClientConnection? = nil,
         completion: @escaping @Sendable (Result<TOTPEnrolment, AuthError>) -> Void
     ) {
-        guard let keys = sealingKeys, let secondFactors else { return completion(.failure(.secondFactorUnavailable)) }
-        user(forSession: sessionID, client: client) { found in
-            let holder: SessionHolder
-            switch found {
-            case .success(let found): holder = found
-            case .failure(let error): return completion(.failure(error))
-            }
+        enrolling(sessionID: sessionID, client: client, completion) { holder, keys in
             self.throttledCheck(email: holder.email, client: client, completion) { finish, fail in
                 self.findUser(named: holder.email, else: finish) { user in
                     guard let user, user.id == holder.userID else { return finish(.failure(.unknownSession)) }
@@ -31,7 +25,7 @@ extension Auth {
                         } catch {
                             return finish(.failure(.internalFailure("\(error)")))
                         }
-                        secondFactors.setPendingTOTP(
+                        self.store.setPendingTOTP(
                             userID: user.id, secret: enrolment.sealed,
                             completion: self.then(finish) { pending in
                                 finish(pending ? .success(enrolment) : .failure(.secondFactorAlreadyEnabled))
@@ -52,15 +46,9 @@ extension Auth {
         sessionID: String?, code: String, client: ClientIdentity,
         completion: @escaping @Sendable (Result<[String], AuthError>) -> Void
     ) {
-        guard let keys = sealingKeys, let secondFactors else { return completion(.failure(.secondFactorUnavailable)) }
-        user(forSession: sessionID, client: client) { found in
-            let holder: SessionHolder
-            switch found {
-            case .success(let found): holder = found
-            case .failure(let error): return completion(.failure(error))
-            }
+        enrolling(sessionID: sessionID, client: client, completion) { holder, keys in
             self.throttledCheck(email: holder.email, client: client, completion) { finish, fail in
-                secondFactors.findTOTP(
+                self.store.findTOTP(
                     userID: holder.userID,
                     completion: self.then(finish) { record in
                         guard let record, !record.isEnabled else { return finish(.failure(.noPendingSecondFactor)) }
@@ -74,7 +62,7 @@ extension Auth {
                             return fail(.invalidSecondFactor)
                         }
                         let codes = RecoveryCodes.make()
-                        secondFactors.enableTOTP(
+                        self.store.enableTOTP(
                             userID: holder.userID, secret: record.secret, step: step,
                             recoveryCodeDigests: codes.compactMap(RecoveryCodes.digest(of:)),
                             completion: self.then(finish) { enabled in
@@ -97,7 +85,7 @@ extension Auth {
         userID: Int64, email: String, code: String?, recoveryCode: String?, client: ClientIdentity,
         completion: @escaping @Sendable (Result<Void, AuthError>) -> Void
     ) {
-        guard let keys = sealingKeys, let secondFactors else { return completion(.failure(.secondFactorUnavailable)) }
+        guard let keys = sealingKeys else { return completion(.failure(.secondFactorUnavailable)) }
         throttledCheck(email: email, client: client, completion) { finish, fail in
             let wrong: @Sendable (String) -> Void = { reason in
                 self.record(.secondFactorFailed, userID: userID, client: client, reason: reason)
@@ -105,7 +93,7 @@ extension Auth {
             }
             if let recoveryCode {
                 guard let digest = RecoveryCodes.digest(of: recoveryCode) else { return wrong("wrong_recovery_code") }
-                return secondFactors.useRecoveryCode(
+                return self.store.useRecoveryCode(
                     userID: userID, digest: digest,
                     completion: self.then(finish) { used in
                         guard used else { return wrong("wrong_recovery_code") }
@@ -113,7 +101,7 @@ extension Auth {
                         finish(.success(()))
                     })
             }
-            secondFactors.findTOTP(
+            self.store.findTOTP(
                 userID: userID,
                 completion: self.then(finish) { record in
                     let binding = SealBinding.totpSecret(userID: userID, email: email)
@@ -122,7 +110,7 @@ extension Auth {
                     }
                     guard let code, let step = TOTP.matchingStep(code, secret: secret, atMilliseconds: self.clock())
                     else { return wrong("wrong_code") }
-                    secondFactors.claimTOTPStep(
+                    self.store.claimTOTPStep(
                         userID: userID, step: step,
                         completion: self.then(finish) { claimed in
                             claimed ? finish(.success(())) : wrong("code_reused")
@@ -135,9 +123,9 @@ extension Auth {
     public func secondFactorState(
         of holder: SessionHolder, completion: @escaping @Sendable (Result<SecondFactorState, AuthError>) -> Void
     ) {
-        guard sealingKeys != nil, let secondFactors else { return completion(.success(.unavailable)) }
+        guard sealingKeys != nil else { return completion(.success(.unavailable)) }
         guard let finish = admit(completion) else { return }
-        secondFactors.findTOTP(
+        store.findTOTP(
             userID: holder.userID,
             completion: then(finish) { record in finish(.success(record?.isEnabled == true ? .enabled : .disabled)) })
     }
@@ -184,7 +172,6 @@ extension Auth {
         sessionID: String?, password: String?, code: String?, recoveryCode: String?, client: ClientIdentity,
         connection: ClientConnection? = nil, completion: @escaping @Sendable (Result<Void, AuthError>) -> Void
     ) {
-        guard let secondFactors else { return completion(.failure(.secondFactorUnavailable)) }
         user(forSession: sessionID, client: client) { found in
             let holder: SessionHolder
             switch found {
@@ -193,7 +180,7 @@ extension Auth {
             }
             guard holder.assurance == .secondFactor else { return completion(.failure(.secondFactorRequired)) }
             let remove: @Sendable (@escaping Finish<Void>) -> Void = { finish in
-                secondFactors.removeTOTP(
+                self.store.removeTOTP(
                     userID: holder.userID,
                     completion: self.then(finish) { removed in
                         if removed { self.record(.secondFactorDisabled, userID: holder.userID, client: client) }
@@ -221,6 +208,21 @@ extension Auth {
                         remove(finish)
                     }
                 }
+            }
+        }
+    }
+
+    /// The start of enrolment's two steps: the keys, else `.secondFactorUnavailable` (no
+    /// `--secret-key-file`), and the holder of `sessionID`, else the lookup's failure.
+    private func enrolling<T>(
+        sessionID: String?, client: ClientIdentity, _ completion: @escaping @Sendable (Result<T, AuthError>) -> Void,
+        _ next: @escaping @Sendable (SessionHolder, SealingKeyring) -> Void
+    ) {
+        guard let keys = sealingKeys else { return completion(.failure(.secondFactorUnavailable)) }
+        user(forSession: sessionID, client: client) { found in
+            switch found {
+            case .success(let holder): next(holder, keys)
+            case .failure(let error): completion(.failure(error))
             }
         }
     }

@@ -39,8 +39,6 @@ public final class Auth: Sendable {
     let resetTokenLifetime: Lifetime
     /// The keys sealing what authd must read back (`--secret-key-file`); nil when none is given.
     let sealingKeys: SealingKeyring?
-    /// Users' second factors, in the same database as the users (every store of authd keeps them).
-    let secondFactors: (any SecondFactorStore)?
     /// The delivery thread of reset mails; nil when tokens go in the answer (the seed's way).
     let mailer: ResetMailer?
     /// The mails one account may be sent.
@@ -105,8 +103,7 @@ public final class Auth: Sendable {
         self.audit = audit
         self.store = store
         resetMailLimit = configuration.resetMail.accountLimit
-        secondFactors = store as? any SecondFactorStore
-        try Self.checkSealingKeys(of: secondFactors, against: configuration.sealingKeys)
+        try Self.checkSealingKeys(of: store, against: configuration.sealingKeys)
         do {
             storedCosts = try StoredHashCosts(assuming: configuration.bcryptCost)
         } catch PasswordHasherError.cryptFailed(let code) {

@@ -2,9 +2,9 @@
 public typealias StoreCompletion<Value> = @Sendable (Result<Value, StoreError>) -> Void
 
 /// The whole store, the seam between Auth and a database: one protocol per concept (Kratos's
-/// persister split: `UserPersister`, `SessionPersister`, `OutboxPersister`), and what the backend
-/// itself offers (health, queue, shutdown). Each operation is atomic by itself in every backend, by one conditional
-/// statement or one transaction, never by which thread runs it; a success is reported only once it
+/// persister split: `UserPersister`, `SessionPersister`, `OutboxPersister`, `SecondFactorPersister`),
+/// and what the backend itself offers (health, queue, shutdown). Each operation is atomic by itself
+/// in every backend, by one conditional statement or one transaction, never by which thread runs it; a success is reported only once it
 /// is durable, and a failure means the operation changed nothing. Thread-safe: call from any thread;
 /// each completion runs exactly once. Lookups compare emails, session ids and tokens byte for byte,
 /// except those named "ignoring case".
@@ -15,7 +15,7 @@ public typealias StoreCompletion<Value> = @Sendable (Result<Value, StoreError>) 
 /// transaction, with an index; a Unicode folding in Swift would disagree with SQLite's. Emails
 /// reach the store in NFC with the domain already lower-cased (`EmailAddress`), so what is left to
 /// fold is the local part, where ASCII letters are by far the common case.
-public protocol UserStore: UserPersister, SessionPersister, OutboxPersister {
+public protocol UserStore: UserPersister, SessionPersister, OutboxPersister, SecondFactorPersister {
     /// The login limits this store keeps for several nodes; nil when each node's own suffice (one
     /// node on an embedded database).
     var sharedLoginLimits: (any SharedLoginLimits)? { get }

@@ -48,7 +48,7 @@ extension DatabaseOptions {
     /// (created if missing: callers that must not create check first).
     static func openStore(
         _ location: String, busyTimeoutMilliseconds: Int, operationTimeout: Duration? = nil
-    ) throws -> any UserStore & SecondFactorStore {
+    ) throws -> any UserStore {
         do {
             guard PostgreSQLUserStore.handles(location) else {
                 return try SQLiteUserStore(path: location, busyTimeoutMilliseconds: busyTimeoutMilliseconds)

@@ -161,7 +161,7 @@ struct UsersCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reset-2fa",
             abstract:
-                "Remove a user's second factor (TOTP and recovery codes): its next login needs the password only.",
+                "Remove a user's second factor (TOTP and recovery codes) and end its sessions: its next login needs the password only.",
             discussion:
                 "For a user who lost both the authenticator and the recovery codes. Writes a 2fa_reset_by_admin audit line to standard error."
         )
@@ -173,11 +173,13 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             let audit = AuditLog()
-            let (user, removed) = try database.withUsers { try $0.resetSecondFactor(email: email, audit: audit) }
+            let (user, removed, ended) = try database.withUsers {
+                try $0.resetSecondFactor(email: email, audit: audit)
+            }
             audit.flush()
             let shown = TerminalText.escaped(user.email)
             guard removed else { return print("\(shown) had no second factor") }
-            print("removed the second factor of \(shown)")
+            print("removed the second factor of \(shown); ended \(ended) session\(ended == 1 ? "" : "s")")
         }
     }
 }

@@ -52,6 +52,51 @@ final class RecordingStore: UserStore {
         inner.listUsers(completion: completion)
     }
 
+    func findTOTP(userID: Int64, completion: @escaping StoreCompletion<TOTPRecord?>) {
+        note()
+        inner.findTOTP(userID: userID, completion: completion)
+    }
+
+    func setPendingTOTP(userID: Int64, secret: SealedSecret, completion: @escaping StoreCompletion<Bool>) {
+        note()
+        inner.setPendingTOTP(userID: userID, secret: secret, completion: completion)
+    }
+
+    func enableTOTP(
+        userID: Int64, secret: SealedSecret, step: Int64, recoveryCodeDigests: [String],
+        completion: @escaping StoreCompletion<Bool>
+    ) {
+        note()
+        inner.enableTOTP(
+            userID: userID, secret: secret, step: step, recoveryCodeDigests: recoveryCodeDigests, completion: completion
+        )
+    }
+
+    func claimTOTPStep(userID: Int64, step: Int64, completion: @escaping StoreCompletion<Bool>) {
+        note()
+        inner.claimTOTPStep(userID: userID, step: step, completion: completion)
+    }
+
+    func useRecoveryCode(userID: Int64, digest: String, completion: @escaping StoreCompletion<Bool>) {
+        note()
+        inner.useRecoveryCode(userID: userID, digest: digest, completion: completion)
+    }
+
+    func removeTOTP(userID: Int64, completion: @escaping StoreCompletion<Bool>) {
+        note()
+        inner.removeTOTP(userID: userID, completion: completion)
+    }
+
+    func usersWithTOTP(completion: @escaping StoreCompletion<Set<Int64>>) {
+        note()
+        inner.usersWithTOTP(completion: completion)
+    }
+
+    func totpKeyIDs(completion: @escaping StoreCompletion<Set<String>>) {
+        note()
+        inner.totpKeyIDs(completion: completion)
+    }
+
     func deleteUser(id: Int64, completion: @escaping StoreCompletion<User?>) {
         note()
         inner.deleteUser(id: id, completion: completion)

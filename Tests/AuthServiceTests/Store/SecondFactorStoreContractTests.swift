@@ -9,13 +9,13 @@ import Testing
     private let second = SealedSecret(keyID: "0badc0de", sealed: "bb22")
     private let digests = (0..<10).map { SecretDigest.sha256Hex("code \($0)") }
 
-    private func user(_ store: any UserAndSecondFactorStore, _ email: String = "a@b.c") async throws -> User {
+    private func user(_ store: any UserStore, _ email: String = "a@b.c") async throws -> User {
         try await store.addUser(email: email, hashedPassword: TestVectors.hash2b).get()
     }
 
     @Test(arguments: StoreKind.allCases)
     func aPendingSecretIsReplacedByANewerOneAndEnabledOnlyAsItIs(_ kind: StoreKind) async throws {
-        try await kind.withSecondFactors { store in
+        try await kind.with { store in
             let user = try await user(store)
             #expect(try await store.findTOTP(userID: user.id).get() == nil)
             #expect(try await store.setPendingTOTP(userID: user.id, secret: first).get())
@@ -41,7 +41,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func theKeyIDsAreThoseOfEnabledSecretsOnly(_ kind: StoreKind) async throws {
-        try await kind.withSecondFactors { store in
+        try await kind.with { store in
             let alice = try await user(store, "alice@b.c")
             let bob = try await user(store, "bob@b.c")
             let carol = try await user(store, "carol@b.c")
@@ -59,7 +59,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func anEnabledSecretIsNeverReplacedByAnEnrolment(_ kind: StoreKind) async throws {
-        try await kind.withSecondFactors { store in
+        try await kind.with { store in
             let user = try await user(store)
             _ = try await store.setPendingTOTP(userID: user.id, secret: first).get()
             _ = try await store.enableTOTP(userID: user.id, secret: first, step: 1, recoveryCodeDigests: digests).get()
@@ -75,7 +75,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func stepsAreClaimedOnceAndOnlyForward(_ kind: StoreKind) async throws {
-        try await kind.withSecondFactors { store in
+        try await kind.with { store in
             let user = try await user(store)
             _ = try await store.setPendingTOTP(userID: user.id, secret: first).get()
             // A pending secret claims nothing: only enabling does, with its confirming step.
@@ -94,7 +94,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func concurrentClaimsOfOneStepHaveExactlyOneWinner(_ kind: StoreKind) async throws {
-        try await kind.withSecondFactors { store in
+        try await kind.with { store in
             let user = try await user(store)
             _ = try await store.setPendingTOTP(userID: user.id, secret: first).get()
             _ = try await store.enableTOTP(userID: user.id, secret: first, step: 1, recoveryCodeDigests: digests).get()
@@ -128,7 +128,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func eachRecoveryCodeIsUsedOnce(_ kind: StoreKind) async throws {
-        try await kind.withSecondFactors { store in
+        try await kind.with { store in
             let user = try await user(store)
             let other = try await self.user(store, "d@e.f")
             _ = try await store.setPendingTOTP(userID: user.id, secret: first).get()
@@ -143,7 +143,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func removingTOTPOrTheUserRemovesSecretAndCodes(_ kind: StoreKind) async throws {
-        try await kind.withSecondFactors { store in
+        try await kind.with { store in
             let user = try await user(store)
             _ = try await store.setPendingTOTP(userID: user.id, secret: first).get()
             _ = try await store.enableTOTP(userID: user.id, secret: first, step: 1, recoveryCodeDigests: digests).get()
@@ -185,7 +185,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases)
     func eachSecondFactorIsSealedToTheNewIDAndCopiedWithItsStepAndCodes(_ kind: StoreKind) async throws {
-        try await kind.withSecondFactors { store in
+        try await kind.with { store in
             let earlier = try await store.addUser(email: "earlier@b.c", hashedPassword: TestVectors.hash2b).get()
             let factors: [Int64: CopiedSecondFactor] = [
                 7: factor(enabled: true, lastStep: 42, digests: digests),
@@ -217,7 +217,7 @@ import Testing
     func aStoredUserWithoutTheRowsSecondFactorConflictsAndASealThatFailsWritesNothing(_ kind: StoreKind)
         async throws
     {
-        try await kind.withSecondFactors { store in
+        try await kind.with { store in
             #expect(try await store.copyUsers(rows).get() == [.added, .added, .added])
             let alice = try #require(try await store.findUser(email: "alice@b.c").get())
             let enabled: [Int64: CopiedSecondFactor] = [7: factor(enabled: true, lastStep: 1, digests: digests)]
@@ -226,7 +226,7 @@ import Testing
                     == [.conflict(.otherSecondFactor(stored: alice)), .alreadyPresent, .alreadyPresent])
             #expect(try await store.findTOTP(userID: alice.id).get() == nil)
         }
-        try await kind.withSecondFactors { store in
+        try await kind.with { store in
             let failing: [Int64: CopiedSecondFactor] = [
                 9: factor(enabled: true, lastStep: 1, digests: digests, sealing: false)
             ]

@@ -1,5 +1,5 @@
 /// The second factor under the same lock as the users, so each operation is atomic with them.
-extension InMemoryUserStore: SecondFactorStore {
+extension InMemoryUserStore {
     public func findTOTP(userID: Int64, completion: @escaping StoreCompletion<TOTPRecord?>) {
         completion(
             apply { state in

@@ -9,7 +9,7 @@ public final class InMemoryUserStore: UserStore {
         /// Every session with its stored id, oldest first.
         var sessions: [(storedID: String, session: Session)] = []
         var outbox: [OutboxMail] = []
-        /// TOTP records and recovery-code digests by user id (see `SecondFactorStore`).
+        /// TOTP records and recovery-code digests by user id (see `SecondFactorPersister`).
         var totp: [Int64: TOTPRecord] = [:]
         var recoveryCodes: [Int64: Set<String>] = [:]
         var lastResetRequest: Int64?

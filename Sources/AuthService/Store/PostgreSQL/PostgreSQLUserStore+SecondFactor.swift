@@ -1,5 +1,5 @@
 /// The second-factor tables in the same database, batches and transactions as the users.
-extension PostgreSQLUserStore: SecondFactorStore {
+extension PostgreSQLUserStore {
     public func findTOTP(userID: Int64, completion: @escaping StoreCompletion<TOTPRecord?>) {
         queue.submit(
             writes: false, [.init(statement: .selectTOTP, parameters: [.integer(userID)])],

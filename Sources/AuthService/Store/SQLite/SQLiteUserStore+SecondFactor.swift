@@ -1,5 +1,5 @@
 /// The second-factor tables on the same store thread and in the same transactions as the users.
-extension SQLiteUserStore: SecondFactorStore {
+extension SQLiteUserStore {
     public func findTOTP(userID: Int64, completion: @escaping StoreCompletion<TOTPRecord?>) {
         queue.submit(
             .read, { table throws(StoreError) in try table.secondFactors.find(userID: userID) }, completion: completion)

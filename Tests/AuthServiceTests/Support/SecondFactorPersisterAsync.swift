@@ -2,11 +2,8 @@ import Testing
 
 @testable import AuthService
 
-/// A store of both kinds of operations, as every backend is.
-typealias UserAndSecondFactorStore = SecondFactorStore & UserStore
-
 /// Async forms of the second-factor operations, so contract tests read top to bottom.
-extension SecondFactorStore {
+extension SecondFactorPersister {
     func findTOTP(userID: Int64) async -> Result<TOTPRecord?, StoreError> {
         await withCheckedContinuation { done in findTOTP(userID: userID) { done.resume(returning: $0) } }
     }
@@ -52,32 +49,10 @@ extension SecondFactorStore {
 }
 
 extension StoreKind {
-    /// Runs `body` with a fresh, empty store of this kind, closed and removed afterwards.
-    func withSecondFactors(_ body: (any UserAndSecondFactorStore) async throws -> Void) async throws {
-        switch self {
-        case .memory:
-            let store = InMemoryUserStore()
-            defer { store.close() }
-            try await body(store)
-        case .sqlite:
-            try await TemporaryDatabase.with { database in
-                let store = try SQLiteUserStore(path: database.path)
-                defer { store.close() }
-                try await body(store)
-            }
-        case .postgresql:
-            try await TemporaryPostgreSQL.with { database in
-                let store = try PostgreSQLUserStore(location: database.url)
-                defer { store.close() }
-                try await body(store)
-            }
-        }
-    }
-
     /// Runs `body` with two stores on one fresh database, as two nodes (or two processes) have;
     /// nil for the in-memory store, which one process owns.
     func withTwoStoresOnOneDatabase(
-        _ body: (any UserAndSecondFactorStore, any UserAndSecondFactorStore) async throws -> Void
+        _ body: (any UserStore, any UserStore) async throws -> Void
     ) async throws {
         switch self {
         case .memory:

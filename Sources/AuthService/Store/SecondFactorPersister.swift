@@ -1,9 +1,8 @@
-/// Users' TOTP secrets and recovery codes as atomic domain operations, beside the users they
-/// belong to (the same database, the same transactions: removing a user removes them). A secret
-/// reaches the store only sealed (`SealedSecret`), a recovery code only as its digest. The same
-/// rules as `UserStore`: each operation atomic by itself in every backend, a success only once
-/// durable, a failure changed nothing; thread-safe, each completion runs exactly once.
-public protocol SecondFactorStore: AnyObject, Sendable {
+/// Users' TOTP secrets and recovery codes as atomic domain operations (see `UserStore` for what
+/// every store promises), beside the users they belong to (the same database, the same
+/// transactions: removing a user removes them). A secret reaches the store only sealed
+/// (`SealedSecret`), a recovery code only as its digest.
+public protocol SecondFactorPersister: AnyObject, Sendable {
     /// The TOTP record of user `userID`, pending or enabled; nil when it has none.
     func findTOTP(userID: Int64, completion: @escaping StoreCompletion<TOTPRecord?>)
 
