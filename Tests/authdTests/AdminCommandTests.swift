@@ -79,12 +79,21 @@ import Testing
         let loggedOut = try authd(["users", "logout", "alice@example.com"] + database)
         #expect(loggedOut.status == 0)
         #expect(loggedOut.output.contains("ended 1 session of Alice@example.com"))
+        // The same audit line the server writes for a revocation, naming the session by its handle.
+        let handle = try #require(listing.output.split(separator: " ").first.map(String.init))
+        #expect(
+            loggedOut.output.contains(
+                #""audit":"session_ended","user_id":1,"address":"","reason":"revoked","session":"\#(handle)""#),
+            "\(loggedOut.output)")
         #expect(try await client.send("GET", "/profile", sessionID: session).status == 403)
 
         let changed = try authd(
             ["users", "set-password", "bob@example.com", "--bcrypt-cost", "4"] + database, input: "new-bob-pw\n")
         #expect(changed.status == 0, "\(changed.output)")
         #expect(!changed.output.contains("new-bob-pw"))
+        #expect(changed.output.contains(#""audit":"password_changed","user_id":2,"address":""}"#), "\(changed.output)")
+        #expect(
+            changed.output.contains(#""audit":"session_ended","user_id":2,"address":"","reason":"password_changed"}"#))
         #expect(try await login(client, "bob@example.com", "new-bob-pw").status == 200)
         #expect(try await login(client, "bob@example.com", "bob-pw").status == 401)
         // As the seed stores hashes: bytes (a BLOB), at the cost asked for.

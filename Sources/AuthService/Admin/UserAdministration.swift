@@ -50,12 +50,18 @@ public final class UserAdministration: Sendable {
     }
 
     /// Ends every session of the user an email names, in one step; the user as it was before, and
-    /// how many sessions it had (one for a session only the seed's column held).
-    public func endSessions(email: String) throws(AdminError) -> (user: User, ended: Int) {
+    /// how many sessions it had (one for a session only the seed's column held). Each session it
+    /// had is recorded to `audit` (`session_ended`, reason `revoked`), as the server records a
+    /// revocation; the sessions are the ones listed just before, as the count is.
+    public func endSessions(email: String, audit: any AuditSink) throws(AdminError) -> (user: User, ended: Int) {
         let found = try user(email: email)
         let listed = try wait({ store.sessions(ofUser: found.id, completion: $0) })
         guard let before = try wait({ store.endSessions(email: found.email, completion: $0) }) else {
             throw .noSuchUser(found.email)
+        }
+        for session in listed {
+            audit.record(
+                Self.operatorRecord(.sessionEnded, userID: before.id, reason: .revoked, session: session.handle))
         }
         let seedOnly = before.sessionID != nil && listed.isEmpty ? 1 : 0
         return (before, listed.count + seedOnly)
@@ -63,9 +69,11 @@ public final class UserAdministration: Sendable {
 
     /// Gives the user an email names a new password, in NFC (`PasswordForm`), hashed with bcrypt at `cost`, checked by the
     /// rules of sign-up (`minimumLength` characters at least); its session and reset token end, as
-    /// after a password update. Runs one bcrypt hash on this thread.
+    /// after a password update, and both are recorded to `audit` as the server records a reset's
+    /// (`password_changed`, then `session_ended` with reason `password_changed`). Runs one bcrypt
+    /// hash on this thread.
     public func setPassword(
-        email: String, password typed: String, cost: Int, minimumLength: Int = 1
+        email: String, password typed: String, cost: Int, minimumLength: Int = 1, audit: any AuditSink
     ) throws(AdminError) -> User {
         let found = try user(email: email)
         let password = PasswordForm.new(typed)
@@ -85,7 +93,18 @@ public final class UserAdministration: Sendable {
         guard let changed = try wait({ store.setPasswordHash(email: found.email, to: hash, completion: $0) }) else {
             throw .noSuchUser(found.email)
         }
+        audit.record(Self.operatorRecord(.passwordChanged, userID: changed.id))
+        audit.record(Self.operatorRecord(.sessionEnded, userID: changed.id, reason: .passwordChanged))
         return changed
+    }
+
+    /// An audit record of an operator's change: no client address, as the operator is at the machine.
+    static func operatorRecord(
+        _ event: AuditEvent, userID: Int64, reason: SessionEnd? = nil, session: SessionHandle? = nil
+    ) -> AuditRecord {
+        AuditRecord(
+            event: event, time: WallClock.milliseconds(), userID: userID, client: ClientIdentity(address: ""),
+            reason: reason?.rawValue, session: session)
     }
 
     /// Adds the good rows in one step and reports the others: emails normalized by the sign-up

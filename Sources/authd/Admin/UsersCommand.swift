@@ -100,7 +100,8 @@ struct UsersCommand: ParsableCommand {
 
     struct Logout: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "End every session of a user; their cookies no longer work.")
+            abstract: "End every session of a user; their cookies no longer work.",
+            discussion: "Writes a session_ended audit line for each to standard error.")
 
         @OptionGroup var database: DatabaseOptions
 
@@ -108,7 +109,9 @@ struct UsersCommand: ParsableCommand {
         var email: String
 
         func run() throws {
-            let (user, ended) = try database.withUsers { try $0.endSessions(email: email) }
+            let audit = AuditLog()
+            let (user, ended) = try database.withUsers { try $0.endSessions(email: email, audit: audit) }
+            audit.flush()
             let shown = TerminalText.escaped(user.email)
             print(ended == 0 ? "\(shown) had no session" : "ended \(ended) session\(ended == 1 ? "" : "s") of \(shown)")
         }
@@ -119,7 +122,7 @@ struct UsersCommand: ParsableCommand {
             commandName: "set-password",
             abstract: "Set a user's password, read from the first line of standard input (never an argument).",
             discussion:
-                "Its sessions and any reset token end. Example: printf '%s\\n' \"$NEW\" | authd users set-password bob@example.com"
+                "Its sessions and any reset token end; password_changed and session_ended audit lines go to standard error. Example: printf '%s\\n' \"$NEW\" | authd users set-password bob@example.com"
         )
 
         @OptionGroup var database: DatabaseOptions
@@ -150,9 +153,12 @@ struct UsersCommand: ParsableCommand {
             if password.hasSuffix("\r") { password.removeLast() }
             let cost = auth.bcryptCost
             let minimum = auth.passwordMinimumLength
+            let audit = AuditLog()
             let user = try database.withUsers { admin in
-                try admin.setPassword(email: email, password: password, cost: cost, minimumLength: minimum)
+                try admin.setPassword(
+                    email: email, password: password, cost: cost, minimumLength: minimum, audit: audit)
             }
+            audit.flush()
             print("set the password of \(TerminalText.escaped(user.email)) (bcrypt cost \(cost)); its sessions ended")
         }
     }
