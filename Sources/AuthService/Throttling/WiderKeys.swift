@@ -8,31 +8,31 @@ enum WiderKeys {
     /// writes it); none for anything else, such as an unknown client's empty key.
     static func of(_ key: String) -> [String] {
         if key.hasSuffix("/64") {
-            var address = in6_addr()
-            guard inet_pton(AF_INET6, String(key.dropLast(3)), &address) == 1 else { return [] }
-            return [56, 48].map { bits in
-                var masked = address
-                withUnsafeMutableBytes(of: &masked) { bytes in
-                    for index in (bits / 8)..<16 { bytes[index] = 0 }
-                }
-                return text(family: AF_INET6, &masked) + "/\(bits)"
-            }
+            guard let address = bytes(of: String(key.dropLast(3)), family: AF_INET6, count: 16) else { return [] }
+            return [56, 48].map { text(of: address, family: AF_INET6, keeping: $0) + "/\($0)" }
         }
-        var address = in_addr()
-        guard inet_pton(AF_INET, key, &address) == 1 else { return [] }
-        return [24, 16].map { bits in
-            var masked = address
-            withUnsafeMutableBytes(of: &masked) { bytes in
-                for index in (bits / 8)..<4 { bytes[index] = 0 }
-            }
-            return text(family: AF_INET, &masked) + "/\(bits)"
-        }
+        guard let address = bytes(of: key, family: AF_INET, count: 4) else { return [] }
+        return [24, 16].map { text(of: address, family: AF_INET, keeping: $0) + "/\($0)" }
     }
 
-    private static func text<Address>(family: Int32, _ address: inout Address) -> String {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { buffer in
-            guard inet_ntop(family, &address, buffer.baseAddress, socklen_t(buffer.count)) != nil else { return "" }
-            return String(cString: buffer.baseAddress!)
+    /// The `count` bytes of the address `text` writes in `family`; nil when it writes none.
+    private static func bytes(of text: String, family: Int32, count: Int) -> [UInt8]? {
+        var address = [UInt8](repeating: 0, count: count)
+        let parsed = address.withUnsafeMutableBytes { inet_pton(family, text, $0.baseAddress) }
+        return parsed == 1 ? address : nil
+    }
+
+    /// The text of `address` with all but its first `bits` (a multiple of 8) cleared.
+    private static func text(of address: [UInt8], family: Int32, keeping bits: Int) -> String {
+        var masked = address
+        for index in (bits / 8)..<masked.count { masked[index] = 0 }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { buffer in
+            masked.withUnsafeBytes { bytes in
+                guard inet_ntop(family, bytes.baseAddress, buffer.baseAddress, socklen_t(buffer.count)) != nil else {
+                    return ""
+                }
+                return String(cString: buffer.baseAddress!)
+            }
         }
     }
 }

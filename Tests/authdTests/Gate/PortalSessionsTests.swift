@@ -72,4 +72,33 @@ import Testing
             #expect(try curl.send("GET", base + "/verify", headers: [cookie]).status == 401)
         }
     }
+
+    /// Without a session every revoke gets the login page, whatever it names: a malformed handle
+    /// is not told apart from a well-formed one (as the domain checks the session first). With a
+    /// session, a malformed handle is the same 404 as one that is not the user's.
+    @Test func withoutASessionEveryRevokeGoesToTheLogin() throws {
+        let (server, curl) = try PortalTests.portal()
+        let base = server.baseURL
+        #expect(try curl.send("POST", base + "/signup", form: [("email", "a@b.c"), ("password", "pw")]).status == 200)
+        let ended = try Self.logIn(curl, base, agent: "ended")
+        #expect(try curl.send("POST", base + "/logout", headers: [ended]).status == 303)
+        let login = "http://127.0.0.1:1/login"
+        for cookie in [[], [ended], ["Cookie: session_id=not-a-session"]] {
+            for handle in ["0123456789abcdef", "not-a-handle", "0123456789ABCDEFG"] {
+                let revoke = try curl.send(
+                    "POST", base + "/account/revoke", form: [("session", handle)], headers: cookie)
+                #expect(revoke.status == 303, "\(cookie) \(handle)")
+                #expect(revoke.header("Location") == login, "\(cookie) \(handle)")
+            }
+        }
+
+        let live = try Self.logIn(curl, base, agent: "live")
+        for handle in ["0123456789abcdef", "not-a-handle"] {
+            let revoke = try curl.send("POST", base + "/account/revoke", form: [("session", handle)], headers: [live])
+            #expect(revoke.status == 404, "\(handle)")
+            #expect(revoke.body.contains(">No such session.<"), "\(handle)")
+        }
+        #expect(try curl.send("POST", base + "/account/revoke", form: [("other", "x")], headers: [live]).status == 400)
+        #expect(try curl.send("GET", base + "/verify", headers: [live]).status == 200)
+    }
 }

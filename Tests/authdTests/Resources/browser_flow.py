@@ -10,30 +10,18 @@ leaves a screenshot and the page's HTML in SCREENSHOT_FOLDER and exits 1."""
 import http.client
 import http.server
 import json
-import os
 import sys
 import threading
-import traceback
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+
+from browser_driver import Browser
 
 port = int(sys.argv[1])
 shots = sys.argv[2]
 app = f"http://app.example.test:{port}"
 portal = f"http://auth.example.test:{port}"
 email, password = "browser@example.test", "correct horse battery"
-
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                 "--no-first-run", "--disable-extensions", "--window-size=1024,768",
-                 "--host-resolver-rules=MAP *.example.test 127.0.0.1, MAP attacker.test 127.0.0.1, EXCLUDE localhost",
-                 f"--user-data-dir={os.path.join(shots, 'profile')}"):
-    options.add_argument(argument)
 
 
 class AttackerPage(http.server.BaseHTTPRequestHandler):
@@ -61,52 +49,14 @@ attacker_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), AttackerPage
 attacker = f"http://attacker.test:{attacker_server.server_address[1]}"
 threading.Thread(target=attacker_server.serve_forever, daemon=True).start()
 
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(30)
-
-
-def click_and_wait(element):
-    """Clicks, then waits for the next page: a click returns before the navigation it starts."""
-    page = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
-
-
-def fill(fields, submit_text):
-    for name, value in fields.items():
-        box = driver.find_element(By.NAME, name)
-        box.clear()
-        box.send_keys(value)
-    click_and_wait(driver.find_element(By.XPATH, f"//button[normalize-space()='{submit_text}']"))
-
-
-def heading():
-    return driver.find_element(By.TAG_NAME, "h1").text
+browser = Browser(shots, hosts=["*.example.test", "attacker.test"])
+driver = browser.driver
+click_and_wait, fill, heading, expect, step = (browser.click_and_wait, browser.fill, browser.heading,
+                                               browser.expect, browser.step)
 
 
 def seen_by_app():
     return json.loads(driver.find_element(By.TAG_NAME, "body").text)
-
-
-def expect(condition, what):
-    if not condition:
-        raise AssertionError(f"{what}; at {driver.current_url}")
-
-
-def step(name, action):
-    print(f"step: {name}", flush=True)
-    try:
-        action()
-    except Exception:
-        os.makedirs(shots, exist_ok=True)
-        base = os.path.join(shots, name.replace(" ", "-"))
-        driver.save_screenshot(base + ".png")
-        with open(base + ".html", "w") as page:
-            page.write(driver.page_source)
-        print(f"failed: {name}; screenshot {base}.png", flush=True)
-        traceback.print_exc()
-        driver.quit()
-        sys.exit(1)
 
 
 def app_sends_to_login():

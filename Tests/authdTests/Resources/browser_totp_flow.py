@@ -7,16 +7,13 @@ the waiting session there too), gives the code and reaches the application. Each
 a failing step leaves a screenshot and the page's HTML in SCREENSHOT_FOLDER and exits 1."""
 
 import json
-import os
 import sys
 import time
-import traceback
 
 import pyotp
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+from browser_driver import Browser
 
 port = int(sys.argv[1])
 shots = sys.argv[2]
@@ -25,65 +22,10 @@ portal = f"http://auth.example.test:{port}"
 email, password = "totp-browser@example.test", "correct horse battery staple"
 state = {}
 
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                 "--no-first-run", "--disable-extensions", "--window-size=1024,768",
-                 f"--host-resolver-rules=MAP *.example.test 127.0.0.1, EXCLUDE localhost",
-                 f"--user-data-dir={os.path.join(shots, 'profile')}"):
-    options.add_argument(argument)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-driver.set_page_load_timeout(30)
-
-
-def click_and_wait(element):
-    """Clicks, then waits for the next page: a click returns before the navigation it starts."""
-    page = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-
-    def gone(_):
-        # Chromium reports a node of a page left behind as stale, or, across hosts, as not in the
-        # document: either way the next page is there.
-        try:
-            page.is_enabled()
-            return False
-        except Exception:
-            return True
-
-    WebDriverWait(driver, 15).until(gone)
-
-
-def fill(fields, submit_text):
-    for name, value in fields.items():
-        box = driver.find_element(By.NAME, name)
-        box.clear()
-        box.send_keys(value)
-    click_and_wait(driver.find_element(By.XPATH, f"//button[normalize-space()='{submit_text}']"))
-
-
-def heading():
-    return driver.find_element(By.TAG_NAME, "h1").text
-
-
-def expect(condition, what):
-    if not condition:
-        raise AssertionError(f"{what}; at {driver.current_url}")
-
-
-def step(name, action):
-    print(f"step: {name}", flush=True)
-    try:
-        action()
-    except Exception:
-        os.makedirs(shots, exist_ok=True)
-        base = os.path.join(shots, name.replace(" ", "-"))
-        driver.save_screenshot(base + ".png")
-        with open(base + ".html", "w") as page:
-            page.write(driver.page_source)
-        print(f"failed: {name}; screenshot {base}.png", flush=True)
-        traceback.print_exc()
-        driver.quit()
-        sys.exit(1)
+browser = Browser(shots, hosts=["*.example.test"])
+driver = browser.driver
+click_and_wait, fill, heading, expect, step = (browser.click_and_wait, browser.fill, browser.heading,
+                                               browser.expect, browser.step)
 
 
 def sign_up_and_log_in():

@@ -73,7 +73,7 @@ final class CaddyProcess {
         environment["XDG_CONFIG_HOME"] = folder.url.appendingPathComponent("config").path
         process.environment = environment
         let logPath = folder.url.appendingPathComponent("caddy.log").path
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        try #require(FileManager.default.createFile(atPath: logPath, contents: nil), "cannot create \(logPath)")
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()

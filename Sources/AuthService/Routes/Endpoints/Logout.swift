@@ -9,32 +9,28 @@ extension AuthRoutes {
         do {
             scope = try logoutScope(of: request.target)
         } catch { return respond(ErrorAnswer.make(400, "scope must be others or global")) }
-        let sessionID: String?
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        if let scope {
-            return context.auth.endSessions(scope, forSession: sessionID, client: client(of: request)) { result in
+        withSessionID(request, respond: respond) { sessionID in
+            if let scope {
+                return context.auth.endSessions(scope, forSession: sessionID, client: client(of: request)) { result in
+                    respond(
+                        answer(result, context) { _ in
+                            var response = json(200, [("message", "sessions ended")])
+                            if scope == .global { response.headers.append(context.cookie.clearing()) }
+                            return response
+                        })
+                }
+            }
+            context.auth.logout(sessionID: sessionID, client: client(of: request)) { result in
                 respond(
                     answer(result, context) { _ in
-                        var response = json(200, [("message", "sessions ended")])
-                        if scope == .global { response.headers.append(context.cookie.clearing()) }
+                        // 302, not 301/307/308: `requests` turns it into `GET /`, as seed clients expect.
+                        var response = json(302, [("message", "logged out")])
+                        response.headers.append(("Location", "/"))
+                        response.headers.append(context.cookie.clearing())
+                        response.headers.append(("Cache-Control", "no-store"))
                         return response
                     })
             }
-        }
-        context.auth.logout(sessionID: sessionID, client: client(of: request)) { result in
-            respond(
-                answer(result, context) { _ in
-                    // 302, not 301/307/308: `requests` turns it into `GET /`, as seed clients expect.
-                    var response = json(302, [("message", "logged out")])
-                    response.headers.append(("Location", "/"))
-                    response.headers.append(context.cookie.clearing())
-                    response.headers.append(("Cache-Control", "no-store"))
-                    return response
-                })
         }
     }
 

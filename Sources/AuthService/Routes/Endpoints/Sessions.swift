@@ -3,17 +3,13 @@ import HTTPParser
 extension AuthRoutes {
     /// `GET /sessions` with the cookie: 200 `{"sessions": [...]}`, the caller's own, newest first.
     static func listSessions(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
-        let sessionID: String?
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.sessions(forSession: sessionID, client: client(of: request)) { result in
-            respond(
-                answer(result, context) { listed in
-                    Response(status: 200, headers: noStore, body: SessionListJSON.body(listed))
-                })
+        withSessionID(request, respond: respond) { sessionID in
+            context.auth.sessions(forSession: sessionID, client: client(of: request)) { result in
+                respond(
+                    answer(result, context) { listed in
+                        Response(status: 200, headers: noStore, body: SessionListJSON.body(listed))
+                    })
+            }
         }
     }
 
@@ -23,14 +19,10 @@ extension AuthRoutes {
         guard let handle = SessionHandle(pathParameter(of: request.target, after: sessionsPrefix)) else {
             return respond(ErrorAnswer.make(.unknownSessionHandle))
         }
-        let sessionID: String?
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.endSession(handle, forSession: sessionID, client: client(of: request)) { result in
-            respond(answer(result, context) { _ in json(200, [("message", "session ended")]) })
+        withSessionID(request, respond: respond) { sessionID in
+            context.auth.endSession(handle, forSession: sessionID, client: client(of: request)) { result in
+                respond(answer(result, context) { _ in json(200, [("message", "session ended")]) })
+            }
         }
     }
 

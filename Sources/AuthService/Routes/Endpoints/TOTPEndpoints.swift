@@ -7,49 +7,41 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let sessionID: String?
-        let password: String
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-            password = try FormInput(request).password("password")
-        } catch let error as FormInputError {
-            return respond(error.answer)
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.beginTOTPEnrolment(
-            sessionID: sessionID, password: password, client: client(of: request), connection: connection
-        ) { result in
-            respond(
-                answer(result, context) { enrolment in
-                    // The secret itself: no cache may keep it.
-                    Response(
-                        status: 200, headers: noStore,
-                        body: JSONWriter.object([
-                            ("qr", enrolment.qrCode ?? ""), ("secret", enrolment.secret), ("uri", enrolment.uri),
-                        ]))
-                })
+        withSessionForm(request, respond: respond) { form throws(FormInputError) in
+            try form.password("password")
+        } badForm: {
+            $0.answer
+        } then: { sessionID, password in
+            context.auth.beginTOTPEnrolment(
+                sessionID: sessionID, password: password, client: client(of: request), connection: connection
+            ) { result in
+                respond(
+                    answer(result, context) { enrolment in
+                        // The secret itself: no cache may keep it.
+                        Response(
+                            status: 200, headers: noStore,
+                            body: JSONWriter.object([
+                                ("qr", enrolment.qrCode ?? ""), ("secret", enrolment.secret), ("uri", enrolment.uri),
+                            ]))
+                    })
+            }
         }
     }
 
     /// `PUT /2fa/totp` with the cookie, form `code`: 200 `{"recovery_codes": [10 codes]}`, the only
     /// time they are shown; the pending secret is enabled.
     static func confirmTOTP(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
-        let sessionID: String?
-        let code: String
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-            code = try FormInput(request).required("code")
-        } catch let error as FormInputError {
-            return respond(error.answer)
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.confirmTOTPEnrolment(sessionID: sessionID, code: code, client: client(of: request)) { result in
-            respond(
-                answer(result, context) { codes in
-                    Response(status: 200, headers: noStore, body: recoveryCodesJSON(codes))
-                })
+        withSessionForm(request, respond: respond) { form throws(FormInputError) in
+            try form.required("code")
+        } badForm: {
+            $0.answer
+        } then: { sessionID, code in
+            context.auth.confirmTOTPEnrolment(sessionID: sessionID, code: code, client: client(of: request)) { result in
+                respond(
+                    answer(result, context) { codes in
+                        Response(status: 200, headers: noStore, body: recoveryCodesJSON(codes))
+                    })
+            }
         }
     }
 
@@ -59,31 +51,27 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let sessionID: String?
-        let form: FormInput
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-            form = try FormInput(request)
-        } catch let error as FormInputError {
-            return respond(error.answer)
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        let password = form.optional("password")
-        let code = form.optional("code")
-        let recoveryCode = form.optional("recovery_code")
-        guard password != nil || code != nil || recoveryCode != nil else {
-            return respond(ErrorAnswer.make(400, "missing field: password, code or recovery_code"))
-        }
-        context.auth.disableTOTP(
-            sessionID: sessionID, password: password, code: code, recoveryCode: recoveryCode,
-            client: client(of: request), connection: connection
-        ) { result in
-            respond(
-                answer(result, context) { _ in
-                    Response(
-                        status: 200, headers: noStore, body: JSONWriter.object("message", "second factor disabled"))
-                })
+        withSessionForm(request, respond: respond) {
+            $0
+        } badForm: {
+            $0.answer
+        } then: { sessionID, form in
+            let password = form.optional("password")
+            let code = form.optional("code")
+            let recoveryCode = form.optional("recovery_code")
+            guard password != nil || code != nil || recoveryCode != nil else {
+                return respond(ErrorAnswer.make(400, "missing field: password, code or recovery_code"))
+            }
+            context.auth.disableTOTP(
+                sessionID: sessionID, password: password, code: code, recoveryCode: recoveryCode,
+                client: client(of: request), connection: connection
+            ) { result in
+                respond(
+                    answer(result, context) { _ in
+                        Response(
+                            status: 200, headers: noStore, body: JSONWriter.object("message", "second factor disabled"))
+                    })
+            }
         }
     }
 

@@ -42,14 +42,10 @@ extension AuthRoutes {
     /// `POST /logout`: the JSON logout's domain operation; the cookie cleared and a 303 to the
     /// login page, whether or not the session was still valid.
     static func logoutForm(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
-        let sessionID: String?
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.logout(sessionID: sessionID, client: client(of: request)) { result in
-            respond(loggedOut(result.map { _ in () }, context))
+        withSessionID(request, respond: respond) { sessionID in
+            context.auth.logout(sessionID: sessionID, client: client(of: request)) { result in
+                respond(loggedOut(result.map { _ in () }, context))
+            }
         }
     }
 
@@ -57,39 +53,38 @@ extension AuthRoutes {
     static func logoutEverywhereForm(
         _ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void
     ) {
-        let sessionID: String?
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.endSessions(.global, forSession: sessionID, client: client(of: request)) { result in
-            respond(loggedOut(result.map { _ in () }, context))
+        withSessionID(request, respond: respond) { sessionID in
+            context.auth.endSessions(.global, forSession: sessionID, client: client(of: request)) { result in
+                respond(loggedOut(result.map { _ in () }, context))
+            }
         }
     }
 
     /// `POST /account/revoke` session=<handle>: ends that session of the user, then the account
-    /// page again (a 303, so a reload does not post twice).
+    /// page again (a 303, so a reload does not post twice). Without a valid session, the login
+    /// page whatever the form names: a malformed handle is looked at only after the session, as
+    /// the domain does with a well-formed one.
     static func revokeForm(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
-        let sessionID: String?
-        let handle: SessionHandle?
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        do {
-            handle = SessionHandle(try FormInput(request).required("session"))
-        } catch {
-            return respond(PortalAnswer.badForm(error) { PortalPage.page("Your account", $0) { _ in } })
-        }
-        guard let handle else { return respond(accountFailure(.unknownSessionHandle, context)) }
-        context.auth.endSession(handle, forSession: sessionID, client: client(of: request)) { result in
-            switch result {
-            case .success:
-                respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.account)))
-            case .failure(let error):
-                respond(accountFailure(error, context))
+        withSessionForm(request, respond: respond) { form throws(FormInputError) in
+            SessionHandle(try form.required("session"))
+        } badForm: {
+            PortalAnswer.badForm($0) { PortalPage.page("Your account", $0) { _ in } }
+        } then: { sessionID, handle in
+            guard let handle else {
+                return context.auth.user(forSession: sessionID, client: client(of: request)) { result in
+                    switch result {
+                    case .success: respond(accountFailure(.unknownSessionHandle, context))
+                    case .failure(let error): respond(accountFailure(error, context))
+                    }
+                }
+            }
+            context.auth.endSession(handle, forSession: sessionID, client: client(of: request)) { result in
+                switch result {
+                case .success:
+                    respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.account)))
+                case .failure(let error):
+                    respond(accountFailure(error, context))
+                }
             }
         }
     }

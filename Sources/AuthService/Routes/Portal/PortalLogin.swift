@@ -13,32 +13,30 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let form: FormInput
-        let email: String
-        let password: String
-        do {
-            form = try FormInput(request)
-            (email, password) = try form.credentials()
-        } catch {
-            return respond(PortalAnswer.badForm(error) { PortalPage.login(rd: nil, $0) })
-        }
-        let rd = form.optional("rd")
-        // The session keeps the browser's name, as the JSON login's does: the account page lists it.
-        let userAgent = request.headers.first("User-Agent") ?? ""
-        context.auth.login(
-            email: email, password: password, client: client(of: request), userAgent: userAgent, connection: connection
-        ) { result in
-            switch result {
-            case .success(let session) where session.secondFactorRequired:
-                // The code step next, `rd` travelling on to it.
-                var codeStep = context.gate.link(PortalPath.loginCode)
-                if let rd { codeStep += "?rd=" + PercentEncoding.encoded(rd) }
-                respond(PortalAnswer.redirect(to: codeStep, cookie: context.cookie.setting(session.sessionID)))
-            case .success(let session):
-                let target = rd.flatMap(context.redirects.target) ?? context.gate.link(PortalPath.account)
-                respond(PortalAnswer.redirect(to: target, cookie: context.cookie.setting(session.sessionID)))
-            case .failure(let error):
-                respond(PortalAnswer.failure(error, context) { PortalPage.login(email: email, rd: rd, $0) })
+        withForm(request, respond: respond) { form throws(FormInputError) in
+            (try form.credentials(), form.optional("rd"))
+        } badForm: {
+            PortalAnswer.badForm($0) { PortalPage.login(rd: nil, $0) }
+        } then: { credentials, rd in
+            let (email, password) = credentials
+            // The session keeps the browser's name, as the JSON login's does: the account page lists it.
+            let userAgent = request.headers.first("User-Agent") ?? ""
+            context.auth.login(
+                email: email, password: password, client: client(of: request), userAgent: userAgent,
+                connection: connection
+            ) { result in
+                switch result {
+                case .success(let session) where session.secondFactorRequired:
+                    // The code step next, `rd` travelling on to it.
+                    var codeStep = context.gate.link(PortalPath.loginCode)
+                    if let rd { codeStep += "?rd=" + PercentEncoding.encoded(rd) }
+                    respond(PortalAnswer.redirect(to: codeStep, cookie: context.cookie.setting(session.sessionID)))
+                case .success(let session):
+                    let target = rd.flatMap(context.redirects.target) ?? context.gate.link(PortalPath.account)
+                    respond(PortalAnswer.redirect(to: target, cookie: context.cookie.setting(session.sessionID)))
+                case .failure(let error):
+                    respond(PortalAnswer.failure(error, context) { PortalPage.login(email: email, rd: rd, $0) })
+                }
             }
         }
     }

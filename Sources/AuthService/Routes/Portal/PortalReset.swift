@@ -11,20 +11,21 @@ extension AuthRoutes {
     /// notice for a registered and an unknown email.
     static func resetForm(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
         let byMail = context.auth.sendsResetsByMail
-        let email: String
-        do {
-            email = try FormInput(request).required("email")
-        } catch {
-            return respond(PortalAnswer.badForm(error) { PortalPage.reset(byMail: byMail, $0) })
-        }
-        guard byMail else { return respond(PortalAnswer.page(200, PortalPage.reset(byMail: false))) }
-        context.auth.requestPasswordReset(email: email, client: client(of: request)) { result in
-            switch result {
-            case .success:
-                let notice = PortalPage.Message.notice("If that address has an account, a reset mail is on its way.")
-                respond(PortalAnswer.page(200, PortalPage.reset(byMail: true, email: email, notice)))
-            case .failure(let error):
-                respond(PortalAnswer.failure(error, context) { PortalPage.reset(byMail: true, email: email, $0) })
+        withForm(request, respond: respond) { form throws(FormInputError) in
+            try form.required("email")
+        } badForm: {
+            PortalAnswer.badForm($0) { PortalPage.reset(byMail: byMail, $0) }
+        } then: { email in
+            guard byMail else { return respond(PortalAnswer.page(200, PortalPage.reset(byMail: false))) }
+            context.auth.requestPasswordReset(email: email, client: client(of: request)) { result in
+                switch result {
+                case .success:
+                    let notice = PortalPage.Message.notice(
+                        "If that address has an account, a reset mail is on its way.")
+                    respond(PortalAnswer.page(200, PortalPage.reset(byMail: true, email: email, notice)))
+                case .failure(let error):
+                    respond(PortalAnswer.failure(error, context) { PortalPage.reset(byMail: true, email: email, $0) })
+                }
             }
         }
     }
@@ -44,32 +45,27 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let form: FormInput
-        let email: String
-        let newPassword: String
-        do {
-            form = try FormInput(request)
-            email = try form.required("email")
-            newPassword = try form.password("new_password")
-        } catch {
-            return respond(PortalAnswer.badForm(error) { PortalPage.resetConfirm(email: "", token: "", $0) })
-        }
-        // An absent token is refused by the domain as an unknown one: never `IS NULL`.
-        let token = form.optional("reset_token")
-        context.auth.updatePassword(
-            email: email, resetToken: token, newPassword: newPassword, client: client(of: request),
-            connection: connection
-        ) { result in
-            switch result {
-            case .success(let user):
-                respond(
-                    PortalAnswer.page(
-                        200, PortalPage.login(email: user.email, rd: nil, .notice("Password changed: log in."))))
-            case .failure(let error):
-                respond(
-                    PortalAnswer.failure(error, context) {
-                        PortalPage.resetConfirm(email: email, token: token ?? "", $0)
-                    })
+        withForm(request, respond: respond) { form throws(FormInputError) in
+            // An absent token is refused by the domain as an unknown one: never `IS NULL`.
+            (try form.required("email"), try form.password("new_password"), form.optional("reset_token"))
+        } badForm: {
+            PortalAnswer.badForm($0) { PortalPage.resetConfirm(email: "", token: "", $0) }
+        } then: { email, newPassword, token in
+            context.auth.updatePassword(
+                email: email, resetToken: token, newPassword: newPassword, client: client(of: request),
+                connection: connection
+            ) { result in
+                switch result {
+                case .success(let user):
+                    respond(
+                        PortalAnswer.page(
+                            200, PortalPage.login(email: user.email, rd: nil, .notice("Password changed: log in."))))
+                case .failure(let error):
+                    respond(
+                        PortalAnswer.failure(error, context) {
+                            PortalPage.resetConfirm(email: email, token: token ?? "", $0)
+                        })
+                }
             }
         }
     }

@@ -12,37 +12,33 @@ extension AuthRoutes {
     /// else to the account page. A failure shows the form again with the reason; without a
     /// session, the login page.
     static func loginCodeForm(_ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void) {
-        let sessionID: String?
-        let form: FormInput
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-            form = try FormInput(request)
-        } catch let error as FormInputError {
-            return respond(PortalAnswer.badForm(error) { PortalPage.loginCode(rd: nil, $0) })
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        let rd = form.optional("rd")
-        let code = form.optional("code")
-        let recoveryCode = form.optional("recovery_code")
-        guard code != nil || recoveryCode != nil else {
-            return respond(
-                PortalAnswer.page(
-                    400, PortalPage.loginCode(rd: rd, .error("Type the code of your app, or a recovery code."))))
-        }
-        let target = rd.flatMap(context.redirects.target) ?? context.gate.link(PortalPath.account)
-        context.auth.raiseSession(
-            sessionID: sessionID, code: code, recoveryCode: recoveryCode, client: client(of: request)
-        ) { result in
-            switch result {
-            case .success(let raised):
-                respond(PortalAnswer.redirect(to: target, cookie: context.cookie.setting(raised.sessionID)))
-            case .failure(.secondFactorNotPending):
-                respond(PortalAnswer.redirect(to: target))
-            case .failure(.unknownSession), .failure(.sessionExpired):
-                respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.login)))
-            case .failure(let error):
-                respond(PortalAnswer.failure(error, context) { PortalPage.loginCode(rd: rd, $0) })
+        withSessionForm(request, respond: respond) {
+            $0
+        } badForm: {
+            PortalAnswer.badForm($0) { PortalPage.loginCode(rd: nil, $0) }
+        } then: { sessionID, form in
+            let rd = form.optional("rd")
+            let code = form.optional("code")
+            let recoveryCode = form.optional("recovery_code")
+            guard code != nil || recoveryCode != nil else {
+                return respond(
+                    PortalAnswer.page(
+                        400, PortalPage.loginCode(rd: rd, .error("Type the code of your app, or a recovery code."))))
+            }
+            let target = rd.flatMap(context.redirects.target) ?? context.gate.link(PortalPath.account)
+            context.auth.raiseSession(
+                sessionID: sessionID, code: code, recoveryCode: recoveryCode, client: client(of: request)
+            ) { result in
+                switch result {
+                case .success(let raised):
+                    respond(PortalAnswer.redirect(to: target, cookie: context.cookie.setting(raised.sessionID)))
+                case .failure(.secondFactorNotPending):
+                    respond(PortalAnswer.redirect(to: target))
+                case .failure(.unknownSession), .failure(.sessionExpired):
+                    respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.login)))
+                case .failure(let error):
+                    respond(PortalAnswer.failure(error, context) { PortalPage.loginCode(rd: rd, $0) })
+                }
             }
         }
     }
@@ -53,24 +49,20 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let sessionID: String?
-        let password: String
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-            password = try FormInput(request).password("password")
-        } catch let error as FormInputError {
-            return respond(PortalAnswer.badForm(error) { PortalPage.secondFactorFailure($0) })
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.beginTOTPEnrolment(
-            sessionID: sessionID, password: password, client: client(of: request), connection: connection
-        ) { result in
-            switch result {
-            case .success(let enrolment):
-                respond(PortalAnswer.page(200, PortalPage.totpEnrolment(enrolment)))
-            case .failure(let error):
-                respond(secondFactorFormFailure(error, context))
+        withSessionForm(request, respond: respond) { form throws(FormInputError) in
+            try form.password("password")
+        } badForm: {
+            PortalAnswer.badForm($0) { PortalPage.secondFactorFailure($0) }
+        } then: { sessionID, password in
+            context.auth.beginTOTPEnrolment(
+                sessionID: sessionID, password: password, client: client(of: request), connection: connection
+            ) { result in
+                switch result {
+                case .success(let enrolment):
+                    respond(PortalAnswer.page(200, PortalPage.totpEnrolment(enrolment)))
+                case .failure(let error):
+                    respond(secondFactorFormFailure(error, context))
+                }
             }
         }
     }
@@ -79,24 +71,20 @@ extension AuthRoutes {
     static func accountTOTPConfirmForm(
         _ request: Request, _ context: Context, respond: @escaping @Sendable (Response) -> Void
     ) {
-        let sessionID: String?
-        let code: String
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-            code = try FormInput(request).required("code")
-        } catch let error as FormInputError {
-            return respond(PortalAnswer.badForm(error) { PortalPage.totpEnrolment(nil, $0) })
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.confirmTOTPEnrolment(sessionID: sessionID, code: code, client: client(of: request)) { result in
-            switch result {
-            case .success(let codes):
-                respond(PortalAnswer.page(200, PortalPage.recoveryCodes(codes)))
-            case .failure(.invalidSecondFactor):
-                respond(PortalAnswer.failure(.invalidSecondFactor, context) { PortalPage.totpEnrolment(nil, $0) })
-            case .failure(let error):
-                respond(secondFactorFormFailure(error, context))
+        withSessionForm(request, respond: respond) { form throws(FormInputError) in
+            try form.required("code")
+        } badForm: {
+            PortalAnswer.badForm($0) { PortalPage.totpEnrolment(nil, $0) }
+        } then: { sessionID, code in
+            context.auth.confirmTOTPEnrolment(sessionID: sessionID, code: code, client: client(of: request)) { result in
+                switch result {
+                case .success(let codes):
+                    respond(PortalAnswer.page(200, PortalPage.recoveryCodes(codes)))
+                case .failure(.invalidSecondFactor):
+                    respond(PortalAnswer.failure(.invalidSecondFactor, context) { PortalPage.totpEnrolment(nil, $0) })
+                case .failure(let error):
+                    respond(secondFactorFormFailure(error, context))
+                }
             }
         }
     }
@@ -106,23 +94,19 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let sessionID: String?
-        let password: String
-        do {
-            sessionID = try SessionCookie.sessionID(in: request)
-            password = try FormInput(request).password("password")
-        } catch let error as FormInputError {
-            return respond(PortalAnswer.badForm(error) { PortalPage.secondFactorFailure($0) })
-        } catch {
-            return respond(SessionCookie.ambiguousAnswer)
-        }
-        context.auth.disableTOTP(
-            sessionID: sessionID, password: password, code: nil, recoveryCode: nil, client: client(of: request),
-            connection: connection
-        ) { result in
-            switch result {
-            case .success: respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.account)))
-            case .failure(let error): respond(secondFactorFormFailure(error, context))
+        withSessionForm(request, respond: respond) { form throws(FormInputError) in
+            try form.password("password")
+        } badForm: {
+            PortalAnswer.badForm($0) { PortalPage.secondFactorFailure($0) }
+        } then: { sessionID, password in
+            context.auth.disableTOTP(
+                sessionID: sessionID, password: password, code: nil, recoveryCode: nil, client: client(of: request),
+                connection: connection
+            ) { result in
+                switch result {
+                case .success: respond(PortalAnswer.redirect(to: context.gate.link(PortalPath.account)))
+                case .failure(let error): respond(secondFactorFormFailure(error, context))
+                }
             }
         }
     }

@@ -13,22 +13,22 @@ extension AuthRoutes {
         _ request: Request, _ connection: ClientConnection?, _ context: Context,
         respond: @escaping @Sendable (Response) -> Void
     ) {
-        let email: String
-        let password: String
-        do {
-            (email, password) = try FormInput(request).credentials()
-        } catch {
-            return respond(PortalAnswer.badForm(error) { PortalPage.signup($0) })
-        }
-        context.auth.register(email: email, password: password, client: client(of: request), connection: connection) {
-            result in
-            switch result {
-            case .success(let user):
-                respond(
-                    PortalAnswer.page(
-                        200, PortalPage.login(email: user.email, rd: nil, .notice("Account created: log in."))))
-            case .failure(let error):
-                respond(PortalAnswer.failure(error, context) { PortalPage.signup(email: email, $0) })
+        withForm(request, respond: respond) { form throws(FormInputError) in
+            try form.credentials()
+        } badForm: {
+            PortalAnswer.badForm($0) { PortalPage.signup($0) }
+        } then: { email, password in
+            context.auth.register(
+                email: email, password: password, client: client(of: request), connection: connection
+            ) { result in
+                switch result {
+                case .success(let user):
+                    respond(
+                        PortalAnswer.page(
+                            200, PortalPage.login(email: user.email, rd: nil, .notice("Account created: log in."))))
+                case .failure(let error):
+                    respond(PortalAnswer.failure(error, context) { PortalPage.signup(email: email, $0) })
+                }
             }
         }
     }
