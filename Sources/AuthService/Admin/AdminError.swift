@@ -12,6 +12,11 @@ public enum AdminError: Error, Sendable, Equatable {
     case hashFailed(Int32)
     /// The store failed; nothing was changed.
     case store(StoreError)
+    /// Users to copy have second factors (this many), sealed under a key, and no keys were given.
+    case sealingKeysNeeded(users: Int)
+    /// The TOTP secret of the user with this email does not open with the keys given (another
+    /// key, or a row altered): it cannot be sealed again for the copy.
+    case secretDoesNotOpen(email: String)
 
     /// The rule a new password broke.
     public enum PasswordRule: Sendable, Equatable {

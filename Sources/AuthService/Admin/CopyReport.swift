@@ -11,6 +11,9 @@ public struct CopyReport: Sendable {
     /// Sessions among the rows added.
     public var addedSessions: Int { added.count { $0.sessionID != nil } }
 
+    /// Enabled second factors (TOTP) among the rows added, each sealed again to its new id.
+    public var addedSecondFactors = 0
+
     /// Pending reset tokens among the rows added.
     public var addedResetTokens: Int { added.count { $0.resetToken != nil } }
 }

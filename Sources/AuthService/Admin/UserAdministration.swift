@@ -131,13 +131,45 @@ public final class UserAdministration: Sendable {
 
     /// Copies whole rows (as `SQLiteUsersReader` reads them from another file) in one step, all or
     /// nothing: see `UserStore.copyUsers`. Emails are copied as stored, not normalized, so a row
-    /// the seed wrote keeps the spelling its user logs in with.
-    public func copyUsers(_ rows: [User]) throws(AdminError) -> CopyReport {
-        let outcomes = try wait { store.copyUsers(rows, completion: $0) }
+    /// the seed wrote keeps the spelling its user logs in with. Each row's second factor
+    /// (`secondFactors[row.id]`) goes with it: its secret, sealed to the row's id and email, is
+    /// opened with `keys` and sealed again under their current key to the id the row gets. The
+    /// session of a row whose TOTP is enabled goes only if it had given the second factor: the
+    /// row's column alone cannot say that the session waits for it, so in the target it would
+    /// not. Before anything is written: `.sealingKeysNeeded` with second factors and no `keys`,
+    /// `.secretDoesNotOpen` for the first secret that does not open.
+    public func copyUsers(
+        _ given: [User], secondFactors: [Int64: StoredSecondFactor] = [:], keys: SealingKeyring? = nil
+    ) throws(AdminError) -> CopyReport {
+        let rows = given.map { row in
+            guard let stored = secondFactors[row.id], stored.totp.isEnabled, stored.sessionAssurance != .secondFactor
+            else { return row }
+            var kept = row
+            kept.sessionID = nil
+            kept.sessionCreatedAt = nil
+            return kept
+        }
+        let carried = rows.filter { secondFactors[$0.id] != nil }
+        if !carried.isEmpty && keys == nil { throw .sealingKeysNeeded(users: carried.count) }
+        var copied: [Int64: CopiedSecondFactor] = [:]
+        for row in carried {
+            guard let keys, let stored = secondFactors[row.id] else { continue }
+            guard let secret = keys.open(stored.totp.secret, for: .totpSecret(userID: row.id, email: row.email)) else {
+                throw .secretDoesNotOpen(email: row.email)
+            }
+            let email = row.email
+            copied[row.id] = CopiedSecondFactor(
+                isEnabled: stored.totp.isEnabled, lastStep: stored.totp.lastStep,
+                recoveryCodeDigests: stored.recoveryCodeDigests,
+                seal: { id in try? keys.seal(secret, for: .totpSecret(userID: id, email: email)) })
+        }
+        let outcomes = try wait { store.copyUsers(rows, secondFactors: copied, completion: $0) }
         var report = CopyReport()
         for (row, outcome) in zip(rows, outcomes) {
             switch outcome {
-            case .added: report.added.append(row)
+            case .added:
+                report.added.append(row)
+                if copied[row.id]?.isEnabled == true { report.addedSecondFactors += 1 }
             case .alreadyPresent: report.alreadyPresent.append(row)
             case .conflict(let conflict): report.conflicts.append((row, conflict))
             }

@@ -2,8 +2,9 @@
 public enum CopyOutcome: Sendable, Equatable {
     /// Added as a new user under an id of the store's own (or, when another row conflicts, would be).
     case added
-    /// A stored user has this exact email and the same row (hash, session, reset token, their times):
-    /// nothing to write. What a second run of the same copy finds.
+    /// A stored user has this exact email and the same row (hash, session, reset token, their times)
+    /// and, like the row, an enabled TOTP or none: nothing to write. What a second run of the same
+    /// copy finds.
     case alreadyPresent
     /// Not copied, and while any row has this outcome no row is.
     case conflict(CopyConflict)
@@ -17,6 +18,10 @@ public enum CopyConflict: Sendable, Equatable {
     /// the copy would make a case twin that authd's sign-up refuses and that no lookup ignoring
     /// case could find any more (the stored row).
     case caseVariant(stored: User)
+    /// The stored user with this exact email holds the same row, but its TOTP is enabled where the
+    /// row's is not, or the other way round (the stored row): a copy made before `authd migrate`
+    /// carried second factors, or one turned on or off since.
+    case otherSecondFactor(stored: User)
     /// An earlier row has this exact email.
     case repeated
 }
@@ -24,12 +29,14 @@ public enum CopyConflict: Sendable, Equatable {
 extension CopyOutcome {
     /// The outcome of each row, in order, against the stored users: `variants` gives the stored
     /// users whose email equals its argument ignoring ASCII case, oldest first (the exact spellings
-    /// among them). Each store calls it inside its own transaction, then adds the `.added` rows
+    /// among them), `storedSecondFactor` whether a stored user's TOTP is enabled, and
+    /// `secondFactors` the rows' own (by the row's id). Each store calls it inside its own transaction, then adds the `.added` rows
     /// only if no row conflicts: one decision, so every backend agrees. Rows added meanwhile would
     /// change no outcome (an earlier row's exact email is `.repeated`, and a case twin among the
     /// rows is allowed), so nothing need be written before deciding.
     static func outcomes<Failure: Error>(
-        copying rows: [User], variants: (String) throws(Failure) -> [User]
+        copying rows: [User], secondFactors: [Int64: CopiedSecondFactor],
+        variants: (String) throws(Failure) -> [User], storedSecondFactor: (User) throws(Failure) -> Bool
     ) throws(Failure) -> [CopyOutcome] {
         let rowEmails = Set(rows.map { Array($0.email.utf8) })
         var seen: Set<[UInt8]> = []
@@ -42,7 +49,13 @@ extension CopyOutcome {
             }
             let stored = try variants(row.email)
             if let same = stored.first(where: { $0.email.utf8.elementsEqual(row.email.utf8) }) {
-                outcomes.append(same.holdsTheSameRow(as: row) ? .alreadyPresent : .conflict(.differs(stored: same)))
+                if !same.holdsTheSameRow(as: row) {
+                    outcomes.append(.conflict(.differs(stored: same)))
+                } else if try storedSecondFactor(same) != (secondFactors[row.id]?.isEnabled == true) {
+                    outcomes.append(.conflict(.otherSecondFactor(stored: same)))
+                } else {
+                    outcomes.append(.alreadyPresent)
+                }
             } else if let twin = stored.first(where: { !rowEmails.contains(Array($0.email.utf8)) }) {
                 outcomes.append(.conflict(.caseVariant(stored: twin)))
             } else {

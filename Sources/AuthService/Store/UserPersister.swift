@@ -66,6 +66,11 @@ public protocol UserPersister: AnyObject, Sendable {
     /// present; one that differs from the stored user with its email, shadows a stored user with an
     /// email equal ignoring ASCII case that is not among the rows, or repeats an earlier row's email
     /// conflicts. All or nothing: while any row conflicts none is written, and the other outcomes say
-    /// what the copy would do. A failure writes none.
-    func copyUsers(_ rows: [User], completion: @escaping StoreCompletion<[CopyOutcome]>)
+    /// what the copy would do. With each added row goes its second factor, `secondFactors[row.id]`
+    /// (the TOTP sealed again by its `seal` under the new id, and the recovery-code digests), in the
+    /// same step; a stored user holds the row only with the row's TOTP enabled or off. A failure
+    /// writes none.
+    func copyUsers(
+        _ rows: [User], secondFactors: [Int64: CopiedSecondFactor], completion: @escaping StoreCompletion<[CopyOutcome]>
+    )
 }

@@ -65,6 +65,11 @@ extension UserStore {
 }
 
 extension UserPersister {
+    /// Copies `rows` without second factors (see `copyUsers(_:secondFactors:completion:)`).
+    public func copyUsers(_ rows: [User], completion: @escaping StoreCompletion<[CopyOutcome]>) {
+        copyUsers(rows, secondFactors: [:], completion: completion)
+    }
+
     /// Adds a user; `.duplicateEmail` when another user has this exact email.
     public func addUser(email: String, hashedPassword: String, completion: @escaping StoreCompletion<User>) {
         addUser(email: email, hashedPassword: hashedPassword, unique: .exact, completion: completion)

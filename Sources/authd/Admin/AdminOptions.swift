@@ -104,6 +104,12 @@ enum AdminFailure: Error, CustomStringConvertible {
         case .invalidPassword(.containsNUL): "the new password contains a NUL byte"
         case .hashFailed(let code): "bcrypt failed: \(String(cString: strerror(code)))"
         case .store(let error): "\(error)"
+        case .sealingKeysNeeded(let users):
+            "the source holds the second factor (TOTP) of \(users) user\(users == 1 ? "" : "s"), sealed under a key: "
+                + "give its key file with --secret-key-file (the one authd serve uses); nothing was copied"
+        case .secretDoesNotOpen(let email):
+            "the TOTP secret of \(TerminalText.escaped(email)) does not open with --secret-key-file "
+                + "(or --previous-secret-key-file): give the key file the source was served with; nothing was copied"
         }
     }
 }

@@ -61,17 +61,9 @@ struct Settings: Sendable {
         auth.resetMail.linkTemplate = try given(options.resetLink, "AUTHD_RESET_LINK") ?? auth.resetMail.linkTemplate
         auth.resetMail.timeout = try given(options.smtpTimeout, "AUTHD_SMTP_TIMEOUT") ?? auth.resetMail.timeout
 
-        let previousKeyFile = try given(options.previousSecretKeyFile, "AUTHD_PREVIOUS_SECRET_KEY_FILE")
-        if let keyFile = try given(options.secretKeyFile, "AUTHD_SECRET_KEY_FILE") {
-            let previous = try previousKeyFile.map { path throws(SealingKeyError) in
-                try SealingKey(contentsOfFile: path, flag: "--previous-secret-key-file")
-            }
-            auth.sealingKeys = SealingKeyring(
-                current: try SealingKey(contentsOfFile: keyFile), previous: previous.map { [$0] } ?? [])
-        } else if let previousKeyFile {
-            throw ConfigurationError.invalidSetting(
-                "--previous-secret-key-file", value: previousKeyFile, rule: "needs a current --secret-key-file")
-        }
+        auth.sealingKeys = try KeyFiles.keyring(
+            secretKeyFile: options.secretKeyFile, previousSecretKeyFile: options.previousSecretKeyFile,
+            environment: environment)
 
         var throttling = auth.throttling
         throttling.emailFailureLimit =

@@ -72,9 +72,11 @@ final class RecordingStore: UserStore {
         inner.addUsers(users, unique: unique, completion: completion)
     }
 
-    func copyUsers(_ rows: [User], completion: @escaping StoreCompletion<[CopyOutcome]>) {
+    func copyUsers(
+        _ rows: [User], secondFactors: [Int64: CopiedSecondFactor], completion: @escaping StoreCompletion<[CopyOutcome]>
+    ) {
         note()
-        inner.copyUsers(rows, completion: completion)
+        inner.copyUsers(rows, secondFactors: secondFactors, completion: completion)
     }
 
     func addUser(

@@ -164,3 +164,76 @@ import Testing
         }
     }
 }
+
+/// `copyUsers` with second factors (`authd migrate`), on every implementation: each sealed to the
+/// id the copy gives, in the same step as its user.
+@Suite struct SecondFactorCopyContractTests {
+    private let digests = (0..<2).map { SecretDigest.sha256Hex("code \($0)") }
+    private let rows = [
+        User(id: 7, email: "alice@b.c", hashedPassword: TestVectors.hash2b),
+        User(id: 9, email: "bob@b.c", hashedPassword: TestVectors.hash2a),
+        User(id: 12, email: "carol@b.c", hashedPassword: TestVectors.hash2y),
+    ]
+
+    /// A second factor whose sealed secret names the id it was sealed to; `sealing: false` fails.
+    private func factor(enabled: Bool, lastStep: Int64?, digests: [String], sealing: Bool = true) -> CopiedSecondFactor
+    {
+        CopiedSecondFactor(isEnabled: enabled, lastStep: lastStep, recoveryCodeDigests: digests) { id in
+            sealing ? SealedSecret(keyID: "0badc0de", sealed: "sealed for \(id)") : nil
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func eachSecondFactorIsSealedToTheNewIDAndCopiedWithItsStepAndCodes(_ kind: StoreKind) async throws {
+        try await kind.withSecondFactors { store in
+            let earlier = try await store.addUser(email: "earlier@b.c", hashedPassword: TestVectors.hash2b).get()
+            let factors: [Int64: CopiedSecondFactor] = [
+                7: factor(enabled: true, lastStep: 42, digests: digests),
+                12: factor(enabled: false, lastStep: nil, digests: []),
+            ]
+            #expect(try await store.copyUsers(rows, secondFactors: factors).get() == [.added, .added, .added])
+            let alice = try #require(try await store.findUser(email: "alice@b.c").get())
+            let bob = try #require(try await store.findUser(email: "bob@b.c").get())
+            let carol = try #require(try await store.findUser(email: "carol@b.c").get())
+            #expect(alice.id > earlier.id && alice.id != 7)
+            #expect(
+                try await store.findTOTP(userID: alice.id).get()
+                    == TOTPRecord(
+                        userID: alice.id, secret: SealedSecret(keyID: "0badc0de", sealed: "sealed for \(alice.id)"),
+                        isEnabled: true, lastStep: 42, recoveryCodesLeft: 2))
+            #expect(try await !store.claimTOTPStep(userID: alice.id, step: 42).get())
+            #expect(try await store.useRecoveryCode(userID: alice.id, digest: digests[1]).get())
+            #expect(try await store.findTOTP(userID: bob.id).get() == nil)
+            #expect(try await store.findTOTP(userID: carol.id).get()?.isEnabled == false)
+            #expect(try await store.usersWithTOTP().get() == [alice.id])
+
+            #expect(
+                try await store.copyUsers(rows, secondFactors: factors).get()
+                    == [.alreadyPresent, .alreadyPresent, .alreadyPresent])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aStoredUserWithoutTheRowsSecondFactorConflictsAndASealThatFailsWritesNothing(_ kind: StoreKind)
+        async throws
+    {
+        try await kind.withSecondFactors { store in
+            #expect(try await store.copyUsers(rows).get() == [.added, .added, .added])
+            let alice = try #require(try await store.findUser(email: "alice@b.c").get())
+            let enabled: [Int64: CopiedSecondFactor] = [7: factor(enabled: true, lastStep: 1, digests: digests)]
+            #expect(
+                try await store.copyUsers(rows, secondFactors: enabled).get()
+                    == [.conflict(.otherSecondFactor(stored: alice)), .alreadyPresent, .alreadyPresent])
+            #expect(try await store.findTOTP(userID: alice.id).get() == nil)
+        }
+        try await kind.withSecondFactors { store in
+            let failing: [Int64: CopiedSecondFactor] = [
+                9: factor(enabled: true, lastStep: 1, digests: digests, sealing: false)
+            ]
+            let failed = await store.copyUsers(rows, secondFactors: failing)
+            #expect(failed.failure != nil)
+            let users = try await store.listUsers().get()
+            #expect(users.isEmpty)
+        }
+    }
+}

@@ -103,8 +103,12 @@ extension UserStore {
         await withCheckedContinuation { done in addUsers(users, unique: unique) { done.resume(returning: $0) } }
     }
 
-    func copyUsers(_ rows: [User]) async -> Result<[CopyOutcome], StoreError> {
-        await withCheckedContinuation { done in copyUsers(rows) { done.resume(returning: $0) } }
+    func copyUsers(_ rows: [User], secondFactors: [Int64: CopiedSecondFactor] = [:]) async -> Result<
+        [CopyOutcome], StoreError
+    > {
+        await withCheckedContinuation { done in
+            copyUsers(rows, secondFactors: secondFactors) { done.resume(returning: $0) }
+        }
     }
 
     func issueResetTokenByMail(_ request: ResetMailRequest) async -> Result<OutboxMail?, StoreError> {

@@ -277,9 +277,10 @@ struct TOTPService {
         return user
     }
 
-    /// A password login: the session id, which waits for the second factor when the user has one.
-    func login(_ user: User) async throws -> String {
-        let login = try await client.send("POST", "/sessions", form: user.credentials)
+    /// A password login (through `other`, another server's client, when given): the session id,
+    /// which waits for the second factor when the user has one.
+    func login(_ user: User, on other: HTTPClient? = nil) async throws -> String {
+        let login = try await (other ?? client).send("POST", "/sessions", form: user.credentials)
         #expect(login.status == 200)
         return try #require(HTTPClient.sessionID(from: login))
     }

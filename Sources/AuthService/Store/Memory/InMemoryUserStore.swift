@@ -320,18 +320,31 @@ public final class InMemoryUserStore: UserStore {
             })
     }
 
-    public func copyUsers(_ rows: [User], completion: @escaping StoreCompletion<[CopyOutcome]>) {
+    public func copyUsers(
+        _ rows: [User], secondFactors: [Int64: CopiedSecondFactor], completion: @escaping StoreCompletion<[CopyOutcome]>
+    ) {
         completion(
-            apply { state in
+            apply { state throws(StoreError) in
                 let stored = state.users
-                let outcomes = CopyOutcome.outcomes(copying: rows) { email in
-                    stored.filter { Self.equalIgnoringCase($0.email, email) }
-                }
+                let totp = state.totp
+                let outcomes = CopyOutcome.outcomes(
+                    copying: rows, secondFactors: secondFactors,
+                    variants: { email in stored.filter { Self.equalIgnoringCase($0.email, email) } },
+                    storedSecondFactor: { user in totp[user.id]?.isEnabled == true })
                 guard !outcomes.hasConflict else { return outcomes }
                 for (row, outcome) in zip(rows, outcomes) where outcome == .added {
                     var user = row
                     user.id = (state.users.last?.id ?? 0) + 1
                     state.users.append(user)
+                    state.totp[user.id] = nil
+                    state.recoveryCodes[user.id] = nil
+                    guard let factor = secondFactors[row.id] else { continue }
+                    // A throw leaves the state as it was (`apply` works on a draft).
+                    guard let sealed = factor.seal(user.id) else { throw CopiedSecondFactor.sealingFailed }
+                    state.totp[user.id] = TOTPRecord(
+                        userID: user.id, secret: sealed, isEnabled: factor.isEnabled, lastStep: factor.lastStep,
+                        recoveryCodesLeft: 0)
+                    state.recoveryCodes[user.id] = Set(factor.recoveryCodeDigests)
                 }
                 return outcomes
             })

@@ -42,6 +42,7 @@ enum PostgreSQLStatement: String, CaseIterable {
     case admitLogin
     case endLoginLimit
     case lockUsers
+    case reserveUserIDs
     case copyUsers
     case selectTOTP
     case setPendingTOTP
@@ -318,6 +319,8 @@ enum PostgreSQLStatement: String, CaseIterable {
                 """
         case .lockUsers:
             return Self.lockUsersSQL
+        case .reserveUserIDs:
+            return Self.reserveUserIDsSQL
         case .copyUsers:
             return Self.copyUsersSQL
         case .selectTOTP, .setPendingTOTP, .enableTOTP, .claimTOTPStep, .useRecoveryCode, .removeTOTP,

@@ -190,8 +190,12 @@ public final class SQLiteUserStore: UserStore {
             }, completion: completion)
     }
 
-    public func copyUsers(_ rows: [User], completion: @escaping StoreCompletion<[CopyOutcome]>) {
-        queue.submit(.write, { table throws(StoreError) in try table.copyUsers(rows) }, completion: completion)
+    public func copyUsers(
+        _ rows: [User], secondFactors: [Int64: CopiedSecondFactor], completion: @escaping StoreCompletion<[CopyOutcome]>
+    ) {
+        queue.submit(
+            .write, { table throws(StoreError) in try table.copyUsers(rows, secondFactors: secondFactors) },
+            completion: completion)
     }
 
     public func issueResetTokenByMail(_ request: ResetMailRequest, completion: @escaping StoreCompletion<OutboxMail?>) {
