@@ -11,3 +11,9 @@ static inline sqlite3_destructor_type csqlite_transient(void) {
 static inline int csqlite_disable_memory_statistics(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
+
+// A 32-bit word of memory another process writes (SQLite's WAL index, mapped shared), read with
+// acquire ordering: Swift has no atomic load of foreign memory.
+static inline unsigned int csqlite_load_acquire_u32(const void *address) {
+    return __atomic_load_n((const unsigned int *)address, __ATOMIC_ACQUIRE);
+}

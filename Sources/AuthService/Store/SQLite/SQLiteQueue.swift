@@ -24,12 +24,15 @@ final class SQLiteQueue: Sendable {
         var access: Access
         var work: Work
 
-        /// Runs the work on `table` (see `Job`); a typed job reports storage faults to `health`.
-        func run(_ table: SQLiteUsersTable?, health: HealthState) -> @Sendable (StoreError?) -> Void {
+        /// Runs the work on `table` (see `Job`); a typed job reports storage faults to `health`, and
+        /// a session lookup keeps what it found in `sessions`.
+        func run(
+            _ table: SQLiteUsersTable?, health: HealthState, sessions: SessionReadCache
+        ) -> @Sendable (StoreError?) -> Void {
             switch work {
             case .body(let run):
                 return run(table)
-            case .findSession(let key, let completion):
+            case .findSession(let key, let stamp, let completion):
                 guard let table else {
                     return { error in
                         if let error, StoreHealth(error) != nil { health.refused() }
@@ -37,8 +40,12 @@ final class SQLiteQueue: Sendable {
                     }
                 }
                 do throws(StoreError) {
-                    completion(.success(try table.findSession(key)))
+                    let holder = try table.findSession(key)
+                    if let holder, let stamp { sessions.fill(key, with: holder, stampedAt: stamp) }
+                    completion(.success(holder))
                 } catch {
+                    // A file that fails reads may fail others' too: none is answered from memory.
+                    sessions.invalidate()
                     if StoreHealth(error) != nil { health.refused() }
                     completion(.failure(error))
                 }
@@ -52,8 +59,9 @@ final class SQLiteQueue: Sendable {
         /// Any operation, as a closure.
         case body(@Sendable (SQLiteUsersTable?) -> @Sendable (StoreError?) -> Void)
         /// The read behind every authenticated request, spelled out: the closures of `.body` and
-        /// their generic thunks cost two allocations per lookup (callgrind).
-        case findSession(SecretKey, StoreCompletion<SessionHolder?>)
+        /// their generic thunks cost two allocations per lookup (callgrind). The stamp is the session
+        /// cache's when the lookup was queued; nil keeps nothing.
+        case findSession(SecretKey, SessionReadCache.Stamp?, StoreCompletion<SessionHolder?>)
     }
 
     // Bounds one transaction so a long backlog still commits (and answers) in steps.
@@ -72,16 +80,25 @@ final class SQLiteQueue: Sendable {
     private let thread: WorkerThread
     private let stopped = Atomic<Bool>(false)
     private let health: HealthState
+    /// The session lookups answered lately; every committed write batch and change of health
+    /// invalidates them (see `SessionReadCache`).
+    let sessions: SessionReadCache
 
     /// Starts the store thread, which owns `table` from now on and closes it at shutdown.
-    /// `onHealthChange` hears each change of health once (one log line per episode), on the store thread.
+    /// `onHealthChange` hears each change of health once (one log line per episode), on the store
+    /// thread. `commits` counts the file's commits for the session cache; nil leaves it empty.
     init(
-        table: sending SQLiteUsersTable, clock: @escaping @Sendable () -> Int64,
+        table: sending SQLiteUsersTable, commits: WALChangeCounter?, clock: @escaping @Sendable () -> Int64,
         onHealthChange: @escaping @Sendable (StoreHealth, StoreHealth) -> Void
     ) throws(WorkerThread.StartFailure) {
         nonisolated(unsafe) let table = table
         let jobs = self.jobs
-        let health = HealthState(onChange: onHealthChange)
+        let sessions = SessionReadCache(commits: commits)
+        self.sessions = sessions
+        let health = HealthState { from, to in
+            sessions.invalidate()
+            onHealthChange(from, to)
+        }
         self.health = health
         thread = try WorkerThread(name: "authd-store") {
             var lastCheck = ContinuousClock.now
@@ -92,7 +109,7 @@ final class SQLiteQueue: Sendable {
                     Self.lookAfter(table, health: health, clock: clock)
                 }
                 guard !batch.isEmpty else { continue }
-                let unrun = SQLiteQueue.runBatch(batch[...], on: table, health: health)
+                let unrun = SQLiteQueue.runBatch(batch[...], on: table, health: health, sessions: sessions)
                 jobs.pushFront(unrun)
                 // The jobs go now, on this thread, not when the next batch arrives.
                 batch.removeAll(keepingCapacity: true)
@@ -163,9 +180,12 @@ final class SQLiteQueue: Sendable {
         if !push(Job(access: access, work: .body(run))) { completion(.failure(.closed)) }
     }
 
-    /// Looks up the holder of a session on the store thread, as `submit(.read, …)` would.
-    func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
-        if !push(Job(access: .read, work: .findSession(key, completion))) { completion(.failure(.closed)) }
+    /// Looks up the holder of a session on the store thread, as `submit(.read, …)` would, and keeps
+    /// a holder found in `sessions` under `stamp` (taken before this call), unless nil.
+    func findSession(
+        _ key: SecretKey, stamp: SessionReadCache.Stamp?, completion: @escaping StoreCompletion<SessionHolder?>
+    ) {
+        if !push(Job(access: .read, work: .findSession(key, stamp, completion))) { completion(.failure(.closed)) }
     }
 
     /// Queues `job`, waking the store thread unless the holder submits it; false once closed.
@@ -189,24 +209,25 @@ final class SQLiteQueue: Sendable {
     /// Later submissions are answered `.closed`; later calls return at once.
     func shutdown() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        sessions.stop()
         jobs.close()
         thread.join()
     }
 
     /// Runs a batch: its reads at once, its writes inside one transaction; returns the writes it
     /// could not run in that transaction.
-    private static func runBatch(_ batch: ArraySlice<Job>, on table: SQLiteUsersTable, health: HealthState)
-        -> ArraySlice<Job>
-    {
+    private static func runBatch(
+        _ batch: ArraySlice<Job>, on table: SQLiteUsersTable, health: HealthState, sessions: SessionReadCache
+    ) -> ArraySlice<Job> {
         let readCount = batch.count(where: { $0.access == .read })
-        runReads(batch, count: readCount, on: table, health: health)
+        runReads(batch, count: readCount, on: table, health: health, sessions: sessions)
         // Most batches hold reads only: those need neither the filtering nor a write transaction.
         guard readCount < batch.count else { return [] }
         let writes = batch.filter { $0.access == .write }
         // A removed or replaced file would swallow every write and lose it at exit.
         if health.current == .lost || !table.fileIsStillThere {
             health.observe(.lost)
-            for job in writes { job.run(nil, health: health)(.lost) }
+            for job in writes { job.run(nil, health: health, sessions: sessions)(.lost) }
             return []
         }
         do {
@@ -215,13 +236,13 @@ final class SQLiteQueue: Sendable {
             // No transaction, so no write may run: in autocommit mode it would apply and then be
             // reported as failed.
             if let fault = StoreHealth(error) { health.observe(fault) }
-            for job in writes { job.run(nil, health: health)(error) }
+            for job in writes { job.run(nil, health: health, sessions: sessions)(error) }
             return []
         }
         var deliveries: [@Sendable (StoreError?) -> Void] = []
         deliveries.reserveCapacity(writes.count)
         for (offset, job) in writes.enumerated() {
-            deliveries.append(job.run(table, health: health))
+            deliveries.append(job.run(table, health: health, sessions: sessions))
             // A failed statement can make SQLite roll back everything (I/O error, disk full): what ran
             // so far is lost; the rest must not run in autocommit mode as if it were grouped.
             if !table.isInTransaction {
@@ -239,6 +260,8 @@ final class SQLiteQueue: Sendable {
             return []
         }
         health.observe(.serving)
+        // Before any answer: a check that starts after one must not find what this batch changed.
+        sessions.invalidate()
         for deliver in deliveries { deliver(nil) }
         return []
     }
@@ -248,12 +271,13 @@ final class SQLiteQueue: Sendable {
     /// one per statement. The transaction ends with the batch: the next batch sees every commit
     /// made before it, this process's or another's.
     private static func runReads(
-        _ batch: ArraySlice<Job>, count: Int, on table: SQLiteUsersTable, health: HealthState
+        _ batch: ArraySlice<Job>, count: Int, on table: SQLiteUsersTable, health: HealthState,
+        sessions: SessionReadCache
     ) {
         // BEGIN (deferred) takes no lock; should it fail, the reads run one statement at a time.
         let grouped = count > 1 && (try? table.beginRead()) != nil
         for job in batch where job.access == .read {
-            job.run(table, health: health)(nil)
+            job.run(table, health: health, sessions: sessions)(nil)
         }
         // Read only, so nothing to keep: ending it cannot lose a write.
         if grouped { table.rollback() }

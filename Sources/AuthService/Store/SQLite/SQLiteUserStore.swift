@@ -13,8 +13,10 @@ public final class SQLiteUserStore: UserStore {
     ) throws(StoreError) {
         let table = try SQLiteUsersTable(
             path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, maxPages: maxPages)
+        let commits = WALChangeCounter(database: table.database)
         do {
-            queue = try SQLiteQueue(table: table, clock: WallClock.milliseconds, onHealthChange: onHealthChange)
+            queue = try SQLiteQueue(
+                table: table, commits: commits, clock: WallClock.milliseconds, onHealthChange: onHealthChange)
         } catch {
             throw .failure(code: error.code, message: "cannot start the store thread")
         }
@@ -68,8 +70,12 @@ public final class SQLiteUserStore: UserStore {
             }, completion: completion)
     }
 
+    /// Answered at once, on the calling thread, when the session cache knows the answer fresh
+    /// (see `SessionReadCache`); otherwise on the store thread, which then keeps it.
     public func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>) {
-        queue.findSession(key, completion: completion)
+        let stamp = queue.sessions.stamp()
+        if let stamp, let holder = queue.sessions.holder(for: key, at: stamp) { return completion(.success(holder)) }
+        queue.findSession(key, stamp: stamp, completion: completion)
     }
 
     public func findUser(resetToken: SecretKey, email: String, completion: @escaping StoreCompletion<User?>) {
