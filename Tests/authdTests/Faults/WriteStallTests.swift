@@ -12,7 +12,7 @@ extension HeavyFaultSuites {
             let (failure, elapsed) = try await onOwnThread { try Self.sendWithoutReading(port: server.port) }
             #expect(failure == ECONNRESET || failure == EPIPE, "sending ended with errno \(failure)")
             #expect(elapsed < 30)
-            #expect(waitUntil(within: 10) { ProcessProbe.openFiles(pid) <= baseline })
+            #expect(await eventually(within: 10) { ProcessProbe.openFiles(pid) <= baseline })
             #expect(try server.stillServes())
         }
 

@@ -24,7 +24,7 @@ extension MultiNodeSuites {
             let begun = try await nodes.client(0).send(
                 "POST", "/2fa/totp", form: ["password": "pw"], sessionID: session)
             let secret = try #require(begun.json["secret"], "\(nodes.logs)")
-            let now = PyOTP.safeNow(needing: 10)
+            let now = await PyOTP.safeNow(needing: 10)
             let code = try PyOTP.code(secret, at: now)
             let confirmed = try await nodes.client(1).send("PUT", "/2fa/totp", form: ["code": code], sessionID: session)
             #expect(confirmed.status == 200)
@@ -41,7 +41,7 @@ extension MultiNodeSuites {
                 #expect(login.json["second_factor"] == "totp")
                 waiting.append(try #require(HTTPClient.sessionID(from: login)))
             }
-            let code = try PyOTP.code(setup.secret, at: max(PyOTP.safeNow(needing: 5), setup.enrolledAt + 30))
+            let code = try await PyOTP.code(setup.secret, at: max(PyOTP.safeNow(needing: 5), setup.enrolledAt + 30))
             let sessions = waiting
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for (index, session) in sessions.enumerated() {
@@ -64,7 +64,7 @@ extension MultiNodeSuites {
             let login = try await nodes.client(0).send(
                 "POST", "/sessions", form: ["email": "guess@example.com", "password": "pw"])
             let waiting = try #require(HTTPClient.sessionID(from: login))
-            let right = try PyOTP.code(setup.secret, at: max(PyOTP.safeNow(needing: 5), setup.enrolledAt + 30))
+            let right = try await PyOTP.code(setup.secret, at: max(PyOTP.safeNow(needing: 5), setup.enrolledAt + 30))
             let wrong = right == "000000" ? "000001" : "000000"
             // Five wrong codes, alternating nodes: each node alone saw fewer than its limit of five.
             for guess in 0..<5 {

@@ -27,7 +27,7 @@ import Testing
         #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         let secret = try #require(html.firstMatch(of: /id="totp-secret">([A-Z2-7]{32})</)?.1)
         // The secret shown is the one confirmed: its code turns it on and the page lists ten codes.
-        let code = try PyOTP.code(String(secret), at: PyOTP.safeNow(needing: 5))
+        let code = try await PyOTP.code(String(secret), at: PyOTP.safeNow(needing: 5))
         let confirmed = try await service.client.send(
             "POST", "/account/2fa/confirm", form: ["code": code], sessionID: user.session)
         #expect(confirmed.status == 200)
@@ -58,7 +58,7 @@ import Testing
             "POST", "/login/2fa", form: ["code": "12345x", "rd": "/next"], sessionID: waiting)
         #expect(wrong.status == 401)
         #expect(String(decoding: wrong.body, as: UTF8.self).contains("Wrong code."))
-        let code = try user.laterCode()
+        let code = try await user.laterCode()
         let raised = try await service.client.send(
             "POST", "/login/2fa", form: ["code": code, "rd": "/next"], sessionID: waiting)
         #expect(raised.status == 303)

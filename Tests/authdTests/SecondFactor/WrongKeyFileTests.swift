@@ -50,7 +50,7 @@ import Testing
         let login = try await client.send("POST", "/sessions", form: user.credentials)
         let waiting = try #require(HTTPClient.sessionID(from: login))
         let raised = try await client.send(
-            "POST", "/sessions/2fa", form: ["code": try user.laterCode()], sessionID: waiting)
+            "POST", "/sessions/2fa", form: ["code": try await user.laterCode()], sessionID: waiting)
         #expect(raised.status == 200)
         #expect(rotated.stop() == 0)
     }

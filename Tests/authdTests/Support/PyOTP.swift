@@ -16,12 +16,13 @@ enum PyOTP {
     }
 
     /// Now in unix seconds, with at least `seconds` left in its 30-second step and one gone (it
-    /// waits for that), so that the server, asked within that time, is in the same step.
-    static func safeNow(needing seconds: Int) -> Int {
+    /// waits for that, up to 11 s, as a task: async tests share a few pool threads), so that the
+    /// server, asked within that time, is in the same step.
+    static func safeNow(needing seconds: Int) async -> Int {
         while true {
             let now = Int(Date().timeIntervalSince1970)
             if now % 30 >= 1 && 30 - now % 30 > seconds { return now }
-            usleep(250_000)
+            try? await Task.sleep(for: .milliseconds(250))
         }
     }
 }
