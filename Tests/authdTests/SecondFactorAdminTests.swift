@@ -58,6 +58,8 @@ import Testing
             AuthdProcess.binary.path, ["users", "reset-2fa", user.email, "--database", service.server.databasePath])
         #expect(reset.status == 0, "\(reset.output)")
         #expect(reset.output.contains("removed the second factor of carol@example.com; ended 1 session"))
+        #expect(
+            reset.output.contains(#""audit":"session_ended","user_id":1,"address":"","reason":"revoked","session":""#))
         // Not left at 403 for good: ended, and the password alone now logs in.
         let ended = try await service.client.send("GET", "/profile", sessionID: waiting)
         #expect(ended.json == ["message": "no valid session"])
