@@ -96,7 +96,9 @@ import Testing
                 }
             }
             var waiting: [[String?]] = []
-            for _ in 0..<100 where waiting.isEmpty {
+            // Up to 30 s, a guard against a hang only: a whole-suite run can starve the store's
+            // thread for seconds before its reads reach the server (2 s was not enough).
+            for _ in 0..<1500 where waiting.isEmpty {
                 try await Task.sleep(for: .milliseconds(20))
                 waiting = try admin.execute(
                     """
