@@ -12,7 +12,8 @@ public protocol SessionPersister: AnyObject, Sendable {
     /// Who holds this session id, and the session's handle, times and assurance level; nil when
     /// none. The read behind every authenticated request, so it reads only what that needs: the
     /// session's row by its stored id, and only on a miss the `users.session_id` column (by the
-    /// stored form, then a legacy raw value).
+    /// stored form, then a legacy raw value), which is no session of a user whose second factor is
+    /// on: the seed's service, which wrote it, asked for the password alone.
     func findSession(_ key: SecretKey, completion: @escaping StoreCompletion<SessionHolder?>)
 
     /// Starts `session` (its `lastSeenAt` as given) under the stored id `storedID` for its user, in

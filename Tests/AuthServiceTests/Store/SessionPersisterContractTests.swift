@@ -8,10 +8,12 @@ import Testing
     private let hash = TestVectors.hash2b
 
     /// A session of `userID` made and last seen at `time`, from a client of its own.
-    private func session(_ userID: Int64, at time: Int64, handle: Int64) -> Session {
+    private func session(
+        _ userID: Int64, at time: Int64, handle: Int64, assurance: AssuranceLevel = .password
+    ) -> Session {
         Session(
             handle: SessionHandle(rawValue: handle), userID: userID, createdAt: time, lastSeenAt: time,
-            address: "192.0.2.\(handle)", userAgent: "agent \(handle)")
+            address: "192.0.2.\(handle)", userAgent: "agent \(handle)", assurance: assurance)
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -250,6 +252,29 @@ import Testing
             #expect(try await store.endSessions(ofUser: seed.id, keeping: nil).get() == [])
             #expect(try await store.findSession(key).get() == nil)
             #expect(try await store.findUser(email: "seed@b.c").get()?.sessionID == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSessionOnlyTheSeedsColumnHoldsIsNoneOfAUserWhoseSecondFactorIsOn(_ kind: StoreKind) async throws {
+        try await kind.with { store in
+            let rows = [User(id: 1, email: "seed@b.c", hashedPassword: hash, sessionID: "raw-seed-id")]
+            _ = try await withCheckedContinuation { done in
+                store.copyUsers(rows) { done.resume(returning: $0) }
+            }.get()
+            let seed = try #require(try await store.findUser(email: "seed@b.c").get())
+            let key = SecretKey(stored: "digest-of-it", legacy: "raw-seed-id")
+            let secret = SealedSecret(keyID: "0badc0de", sealed: "aa11")
+            #expect(try await store.setPendingTOTP(userID: seed.id, secret: secret).get())
+            // Pending is not on: the password is still all this user proves anywhere.
+            #expect(try await store.findSession(key).get()?.userID == seed.id)
+            #expect(try await store.enableTOTP(userID: seed.id, secret: secret, step: 1, recoveryCodeDigests: []).get())
+            #expect(try await store.findSession(key).get() == nil)
+            // authd's own sessions of the user are found as before, at their level.
+            _ = try await store.startSession(
+                session(seed.id, at: 1, handle: 7, assurance: .secondFactor), storedID: "s-1", limit: 3
+            ).get()
+            #expect(try await store.findSession("s-1").get()?.assurance == .secondFactor)
         }
     }
 

@@ -103,7 +103,9 @@ public final class InMemoryUserStore: UserStore {
                 let byColumn =
                     state.users.first { $0.sessionID == key.stored }
                     ?? key.legacy.flatMap { legacy in state.users.first { $0.sessionID == legacy } }
-                return byColumn.map(SessionHolder.init)
+                // The seed's column proves the password alone: not enough for a user with a second factor.
+                guard let byColumn, state.totp[byColumn.id]?.isEnabled != true else { return nil }
+                return SessionHolder(byColumn)
             })
     }
 

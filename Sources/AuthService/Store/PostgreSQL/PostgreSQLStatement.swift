@@ -124,12 +124,14 @@ enum PostgreSQLStatement: String, CaseIterable {
                 """
         case .selectSessionHolder:
             // The session's row; only when there is none (so the second branch runs on a miss only,
-            // and LIMIT stops after the first), the seed's column, without a handle.
+            // and LIMIT stops after the first), the seed's column, without a handle, and not for a
+            // user whose second factor is on: such a session proved the password alone.
             return """
                 SELECT users.id, users.email, s.created_ms, s.handle, s.last_seen_ms, s.assurance \
                 FROM authd_sessions AS s JOIN users ON users.id = s.user_id WHERE s.digest = $1 \
                 UNION ALL (SELECT id, email, authd_session_created_ms, NULL, NULL, 1 FROM users \
                 WHERE \(Self.sessionMatch) AND NOT EXISTS (SELECT 1 FROM authd_sessions WHERE digest = $1) \
+                AND NOT EXISTS (SELECT 1 FROM authd_totp WHERE user_id = users.id AND enabled) \
                 \(Self.sessionOrder)) LIMIT 1
                 """
         case .selectByResetToken:

@@ -86,8 +86,13 @@ final class SQLiteUsersTable {
             // One value per lookup: `IN (?1, ?2)` would build an ephemeral table on every read.
             selectBySession = try prepare("\(select) session_id = ?1 ORDER BY id LIMIT 1")
             // Three columns, not seven: fewer to step over and decode on every authenticated request.
+            // A session only the seed's column holds proved the password alone: not one of a user
+            // whose second factor is on (the seed's service, sharing the file, knows none).
             selectSessionHolder = try prepare(
-                "SELECT id, email, authd_session_created_ms FROM users WHERE session_id = ?1 ORDER BY id LIMIT 1")
+                """
+                SELECT id, email, authd_session_created_ms FROM users WHERE session_id = ?1 \
+                AND NOT EXISTS (SELECT 1 FROM authd_totp WHERE user_id = users.id AND enabled = 1) ORDER BY id LIMIT 1
+                """)
             selectByResetToken = try prepare("\(select) reset_token = ?1 AND email = ?2 ORDER BY id LIMIT 1")
             setSession = try prepare(
                 """
