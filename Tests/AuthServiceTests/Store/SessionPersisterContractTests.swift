@@ -16,6 +16,16 @@ import Testing
             address: "192.0.2.\(handle)", userAgent: "agent \(handle)", assurance: assurance)
     }
 
+    /// seed@b.c, holding a session as the seed's service writes it: the raw id `raw-seed-id` in the
+    /// column, no row of authd's.
+    private func seedSessionUser(_ store: any UserStore) async throws -> User {
+        let rows = [User(id: 1, email: "seed@b.c", hashedPassword: hash, sessionID: "raw-seed-id")]
+        _ = try await withCheckedContinuation { done in
+            store.copyUsers(rows) { done.resume(returning: $0) }
+        }.get()
+        return try #require(try await store.findUser(email: "seed@b.c").get())
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aUserKeepsSessionsUpToTheLimitAndTheLeastRecentlySeenGoesFirst(_ kind: StoreKind) async throws {
         try await kind.with { store in
@@ -239,12 +249,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func aSessionOnlyTheSeedsColumnHoldsWorksWithoutAHandleAndEndsWithTheOthers(_ kind: StoreKind) async throws {
         try await kind.with { store in
-            // As the seed's service writes it: the raw id in the column, no row of authd's.
-            let rows = [User(id: 1, email: "seed@b.c", hashedPassword: hash, sessionID: "raw-seed-id")]
-            _ = try await withCheckedContinuation { done in
-                store.copyUsers(rows) { done.resume(returning: $0) }
-            }.get()
-            let seed = try #require(try await store.findUser(email: "seed@b.c").get())
+            let seed = try await seedSessionUser(store)
             let key = SecretKey(stored: "digest-of-it", legacy: "raw-seed-id")
             let holder = try #require(try await store.findSession(key).get())
             #expect(holder.userID == seed.id && holder.handle == nil && holder.assurance == .password)
@@ -258,11 +263,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func aSessionOnlyTheSeedsColumnHoldsIsNoneOfAUserWhoseSecondFactorIsOn(_ kind: StoreKind) async throws {
         try await kind.with { store in
-            let rows = [User(id: 1, email: "seed@b.c", hashedPassword: hash, sessionID: "raw-seed-id")]
-            _ = try await withCheckedContinuation { done in
-                store.copyUsers(rows) { done.resume(returning: $0) }
-            }.get()
-            let seed = try #require(try await store.findUser(email: "seed@b.c").get())
+            let seed = try await seedSessionUser(store)
             let key = SecretKey(stored: "digest-of-it", legacy: "raw-seed-id")
             let secret = SealedSecret(keyID: "0badc0de", sealed: "aa11")
             #expect(try await store.setPendingTOTP(userID: seed.id, secret: secret).get())
@@ -281,10 +282,7 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func aSessionOnlyTheSeedsColumnHoldsEndsByItsIdWithoutAHandle(_ kind: StoreKind) async throws {
         try await kind.with { store in
-            let rows = [User(id: 1, email: "seed@b.c", hashedPassword: hash, sessionID: "raw-seed-id")]
-            _ = try await withCheckedContinuation { done in
-                store.copyUsers(rows) { done.resume(returning: $0) }
-            }.get()
+            _ = try await seedSessionUser(store)
             let ended = try #require(
                 try await store.endSession(key: SecretKey(stored: "digest-of-it", legacy: "raw-seed-id")).get())
             #expect(ended.handle == nil && ended.user.email == "seed@b.c" && ended.user.sessionID == "raw-seed-id")
