@@ -44,6 +44,9 @@ public struct StoreStatus: Sendable, Equatable {
     public var refusedOperations: Int
     /// Connections to a database server made again after one was lost (PostgreSQL; 0 for a file).
     public var reconnects = 0
+    /// Session lookups answered from the session cache, without the store's thread (SQLite; 0 for
+    /// the others, which keep no cache).
+    public var sessionCacheHits = 0
 
     /// A status; the in-memory store is always serving.
     public init(health: StoreHealth = .serving, faultEpisodes: Int = 0, refusedOperations: Int = 0) {

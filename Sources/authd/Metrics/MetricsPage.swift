@@ -66,6 +66,10 @@ enum MetricsPage {
         counter(
             &out, "authd_storage_reconnects_total",
             "Connections to the database server made again after one was lost (PostgreSQL).", storage.reconnects)
+        counter(
+            &out, "authd_session_cache_hits_total",
+            "Session checks answered from the session cache, without the store's thread (SQLite).",
+            storage.sessionCacheHits)
         gauge(&out, "authd_throttle_keys", "Keys held by the brute-force tables.", auth.throttleKeys)
         gauge(&out, "authd_reset_outbox_depth", "Reset mails waiting in the outbox.", auth.outboxDepth)
         counter(&out, "authd_reset_mails_sent_total", "Reset mails the relay accepted.", auth.resetMailsSent)

@@ -133,4 +133,22 @@ import Testing
         #expect(try run(AuthdProcess.binary.path, ["users", "delete", other] + database).status == 0)
         #expect(try checker.status() == 401)
     }
+
+    @Test func metricsCountTheChecksTheCacheAnswered() async throws {
+        let server = try Self.server(["--public-metrics"])
+        let client = HTTPClient(base: server.baseURL)
+        func hits() async throws -> Int? {
+            let page = String(decoding: try await client.send("GET", "/metrics").body, as: UTF8.self)
+            let line = page.split(separator: "\n").first { $0.hasPrefix("authd_session_cache_hits_total ") }
+            return line.flatMap { Int($0.split(separator: " ")[1]) }
+        }
+        let session = try await Self.login(client, register: true)
+        #expect(try await hits() == 0)
+        let checker = try Checker(server, session: session)
+        for _ in 0..<10 { #expect(try checker.status() == 200) }
+        // The first check fills the cache; the nine after it hit while its entry lives (1 s: on a
+        // loaded machine some may come later and fill it again).
+        let counted = try #require(try await hits())
+        #expect((1...9).contains(counted), "\(counted)")
+    }
 }

@@ -244,7 +244,11 @@ public final class SQLiteUserStore: UserStore {
         return { [queue] in queue.wakeHeld() }
     }
 
-    public var status: StoreStatus { queue.status }
+    public var status: StoreStatus {
+        var status = queue.status
+        status.sessionCacheHits = queue.sessions.hits
+        return status
+    }
 
     public func probe() {
         queue.probe()

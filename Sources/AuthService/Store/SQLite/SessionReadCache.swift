@@ -39,6 +39,7 @@ final class SessionReadCache: Sendable {
     private let epoch = Atomic<UInt64>(0)
     private let stopped = Atomic<Bool>(false)
     private let entries = Mutex<[SecretKey: Entry]>([:])
+    private let hitCount = Atomic<Int>(0)
 
     /// A cache over the database whose commits `commits` counts; none keeps nothing.
     init(commits: WALChangeCounter?, capacity: Int = SessionReadCache.capacity, maximumAge: Duration = maximumAge) {
@@ -68,9 +69,13 @@ final class SessionReadCache: Sendable {
             guard let entry = entries[key], entry.stamp.epoch == now.epoch, entry.stamp.commits == now.commits,
                 now.time < entry.stamp.time + maximumAgeNanoseconds
             else { return nil }
+            hitCount.add(1, ordering: .relaxed)
             return entry.holder
         }
     }
+
+    /// Lookups answered from the cache since it was made.
+    var hits: Int { hitCount.load(ordering: .relaxed) }
 
     /// Keeps what a lookup queued at `stamp` found; on the store thread, right after the read.
     func fill(_ key: SecretKey, with holder: SessionHolder, stampedAt stamp: Stamp) {
