@@ -14,6 +14,11 @@ struct UsersCommand: ParsableCommand {
         ]
     )
 
+    /// "1 session", "3 sessions".
+    static func sessions(_ count: Int) -> String {
+        "\(count) session\(count == 1 ? "" : "s")"
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List every user, oldest first (never a session id or token).")
@@ -113,7 +118,7 @@ struct UsersCommand: ParsableCommand {
             let (user, ended) = try database.withUsers { try $0.endSessions(email: email, audit: audit) }
             audit.flush()
             let shown = TerminalText.escaped(user.email)
-            print(ended == 0 ? "\(shown) had no session" : "ended \(ended) session\(ended == 1 ? "" : "s") of \(shown)")
+            print(ended == 0 ? "\(shown) had no session" : "ended \(UsersCommand.sessions(ended)) of \(shown)")
         }
     }
 
@@ -185,7 +190,7 @@ struct UsersCommand: ParsableCommand {
             audit.flush()
             let shown = TerminalText.escaped(user.email)
             guard removed else { return print("\(shown) had no second factor") }
-            print("removed the second factor of \(shown); ended \(ended) session\(ended == 1 ? "" : "s")")
+            print("removed the second factor of \(shown); ended \(UsersCommand.sessions(ended))")
         }
     }
 }
