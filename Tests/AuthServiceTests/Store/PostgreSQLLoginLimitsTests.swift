@@ -23,11 +23,7 @@ import Testing
     }
 
     private func withTwoNodes(_ body: ([any SharedLoginLimits]) async throws -> Void) async throws {
-        try await TemporaryPostgreSQL.with { database in
-            let first = try PostgreSQLUserStore(location: database.url)
-            defer { first.close() }
-            let second = try PostgreSQLUserStore(location: database.url)
-            defer { second.close() }
+        try await StoreKind.postgresql.withTwoStoresOnOneDatabase { first, second in
             try await body([try #require(first.sharedLoginLimits), try #require(second.sharedLoginLimits)])
         }
     }

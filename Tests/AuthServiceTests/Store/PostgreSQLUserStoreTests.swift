@@ -370,13 +370,7 @@ import Testing
     }
 
     @Test func theResetMailLimitOfAnAccountIsSharedByNodes() async throws {
-        try await TemporaryPostgreSQL.with { database in
-            let first = try PostgreSQLUserStore(location: database.url)
-            let second = try PostgreSQLUserStore(location: database.url)
-            defer {
-                first.close()
-                second.close()
-            }
+        try await StoreKind.postgresql.withTwoStoresOnOneDatabase { first, second in
             _ = try await first.addUser(email: "bob@b.c", hashedPassword: hash).get()
             let limit = ResetMailLimit(mails: 3, window: 900_000, interval: 60_000)
             let mail = try #require(

@@ -197,4 +197,35 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             }
         }
     }
+
+    /// Runs `body` with two stores on one fresh database, as two nodes (or two processes) have;
+    /// does nothing for the in-memory store, which one process owns.
+    func withTwoStoresOnOneDatabase(
+        _ body: (any UserStore, any UserStore) async throws -> Void
+    ) async throws {
+        switch self {
+        case .memory:
+            return
+        case .sqlite:
+            try await TemporaryDatabase.with { database in
+                let first = try SQLiteUserStore(path: database.path)
+                let second = try SQLiteUserStore(path: database.path)
+                defer {
+                    first.close()
+                    second.close()
+                }
+                try await body(first, second)
+            }
+        case .postgresql:
+            try await TemporaryPostgreSQL.with { database in
+                let first = try PostgreSQLUserStore(location: database.url)
+                let second = try PostgreSQLUserStore(location: database.url)
+                defer {
+                    first.close()
+                    second.close()
+                }
+                try await body(first, second)
+            }
+        }
+    }
 }

@@ -212,17 +212,17 @@ import Testing
         let user = try await service.enrolledUser("dave@example.com")
         // As the seed's service logs in, sharing the file: a raw uuid4 in the user's column.
         let seedSession = UUID().uuidString.lowercased()
-        try sqliteLines(
+        _ = try sqliteLines(
             service.server.databasePath, "UPDATE users SET session_id = '\(seedSession)' WHERE email = '\(user.email)'")
         let profile = try await service.client.send("GET", "/profile", sessionID: seedSession)
         #expect(profile.status == 403)
         #expect(profile.json == ["message": "no valid session"])
         #expect(try await service.client.send("GET", "/verify", sessionID: seedSession).status == 401)
 
-        // Without the second factor the same row's seed session works, as it always did.
+        // A user without a second factor keeps using a seed session, as always.
         let other = try await service.registered("erin@example.com")
         let otherSeedSession = UUID().uuidString.lowercased()
-        try sqliteLines(
+        _ = try sqliteLines(
             service.server.databasePath,
             "UPDATE users SET session_id = '\(otherSeedSession)' WHERE email = '\(other.email)'")
         let theirs = try await service.client.send("GET", "/profile", sessionID: otherSeedSession)
